@@ -1,0 +1,133 @@
+"""caseapp: child-protection case management for a city's child-friendly-city task force."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+from flask import Flask, g, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import load_config
+
+
+def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
+    """Build the application; no I/O, no tables, no seeding."""
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=False)
+    app.config.update(load_config(config_name))
+    app.config.update(overrides)
+    register_extensions(app)
+    register_blueprints(app)
+    register_access_control(app)
+    register_errorhandlers(app)
+    register_security_headers(app)
+    register_commands(app)
+    register_template_globals(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions and the SQLite connection settings."""
+    from caseapp.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from caseapp.web.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    from caseapp.web.auth.session import configure_login_manager
+
+    configure_login_manager(login_manager)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    """Turn on foreign keys, WAL and a busy timeout on every SQLite connection."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach the web areas."""
+    from caseapp.web.admin.views import bp as admin_bp
+    from caseapp.web.auth.views import bp as auth_bp
+    from caseapp.web.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_access_control(app: Flask) -> None:
+    """Refuse anonymous users everywhere except on views marked public (fail closed)."""
+    from caseapp.web.auth.session import enforce_login
+
+    app.before_request(enforce_login)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Map typed errors and HTTP errors to pages (and JSON for the API)."""
+    from caseapp.web.errors import register
+
+    register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    """Set a strict CSP with a per-request nonce and the other security headers on every response."""
+
+    @app.before_request
+    def _nonce() -> None:
+        g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.after_request
+    def _headers(response):  # type: ignore[no-untyped-def]
+        nonce = getattr(g, "csp_nonce", None) or secrets.token_urlsafe(16)
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; "
+            f"script-src 'self' 'nonce-{nonce}'; "
+            "style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if request.endpoint != "static":
+            response.headers["Cache-Control"] = "no-store"
+        if app.config.get("HSTS"):
+            response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+        return response
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the command-line interface."""
+    from caseapp.cli import register
+
+    register(app)
+
+
+def register_template_globals(app: Flask) -> None:
+    """Expose helpers that every template uses."""
+    from flask_babel import get_locale
+
+    from caseapp.security.permissions import Permission
+    from caseapp.web.labels import role_label
+
+    app.jinja_env.globals["Permission"] = Permission
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["role_label"] = role_label
+    app.jinja_env.globals["csp_nonce"] = lambda: getattr(g, "csp_nonce", "")
+    if not app.debug and not app.testing:
+        logging.getLogger("caseapp").setLevel(logging.INFO)

@@ -1,0 +1,1 @@
+"""Security primitives: permissions, password handling; importable without a request."""

@@ -1,0 +1,82 @@
+"""Roles, permissions and the one table that maps them (DESIGN.md section 4)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """A user's function; the agency is their scope."""
+
+    CASE_WORKER = "case_worker"
+    SUPERVISOR = "supervisor"
+    ANALYST = "analyst"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+class Permission(StrEnum):
+    """Closed vocabulary of what a route or service may require."""
+
+    ACCOUNT_SELF = "account:self"  # own home page, password, language
+    CASE_CREATE = "case:create"
+    CASE_READ = "case:read"
+    CASE_UPDATE = "case:update"
+    CASE_ASSIGN = "case:assign"
+    CASE_CLOSE_REQUEST = "case:close:request"
+    CASE_CLOSE_APPROVE = "case:close:approve"
+    CASE_ACCESS_LOG = "case:access_log"
+    REFERRAL_SEND = "referral:send"
+    REFERRAL_RESPOND = "referral:respond"
+    REPORT_CASELOAD = "report:caseload"
+    REPORT_AGGREGATE = "report:aggregate"
+    AUDIT_READ = "audit:read"
+    USER_MANAGE = "user:manage"
+    AGENCY_MANAGE = "agency:manage"
+    REFERENCE_MANAGE = "reference:manage"
+    KEYS_ROTATE = "keys:rotate"
+
+
+_CASE_WORK = frozenset(
+    {
+        Permission.ACCOUNT_SELF,
+        Permission.CASE_CREATE,
+        Permission.CASE_READ,
+        Permission.CASE_UPDATE,
+        Permission.CASE_CLOSE_REQUEST,
+        Permission.REFERRAL_SEND,
+        Permission.REFERRAL_RESPOND,
+    }
+)
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.CASE_WORKER: _CASE_WORK,
+    Role.SUPERVISOR: _CASE_WORK
+    | {
+        Permission.CASE_ASSIGN,
+        Permission.CASE_CLOSE_APPROVE,
+        Permission.CASE_ACCESS_LOG,
+        Permission.REPORT_CASELOAD,
+        Permission.REPORT_AGGREGATE,
+    },
+    Role.ANALYST: frozenset({Permission.ACCOUNT_SELF, Permission.REPORT_AGGREGATE}),
+    Role.AUDITOR: frozenset({Permission.ACCOUNT_SELF, Permission.AUDIT_READ}),
+    # Separation of duties: administrators never see case content.
+    Role.ADMIN: frozenset(
+        {
+            Permission.ACCOUNT_SELF,
+            Permission.USER_MANAGE,
+            Permission.AGENCY_MANAGE,
+            Permission.REFERENCE_MANAGE,
+            Permission.KEYS_ROTATE,
+        }
+    ),
+}
+
+
+def role_has(role: Role | str, permission: Permission) -> bool:
+    """Say whether the role grants the permission."""
+    try:
+        return permission in ROLE_PERMISSIONS[Role(role)]
+    except ValueError:
+        return False

@@ -1,0 +1,55 @@
+"""Route policies: every endpoint declares a permission or is explicitly public.
+
+`create_app` installs a hook that refuses anonymous users on every endpoint not marked public, so a
+forgotten decorator still fails closed; a test walks `app.url_map` to make sure none is forgotten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from caseapp.security.permissions import Permission
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+POLICY_ATTR = "_caseapp_policy"
+PUBLIC = "public"
+
+
+def public(view: F) -> F:
+    """Mark a view as reachable without signing in (sign-in page, health, language switch)."""
+    setattr(view, POLICY_ATTR, PUBLIC)
+    return view
+
+
+def require(permission: Permission) -> Callable[[F], F]:
+    """Declare the permission a view needs; refuse (403, audited) any user without it."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            from flask_login import current_user
+
+            from caseapp.errors import PermissionDenied
+            from caseapp.services import access
+
+            if not current_user.is_authenticated:
+                from caseapp.extensions import login_manager
+
+                return login_manager.unauthorized()
+            if not current_user.can(permission):
+                access.record_denial(current_user, permission)
+                raise PermissionDenied(str(permission))
+            return view(*args, **kwargs)
+
+        setattr(wrapped, POLICY_ATTR, permission)
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def policy_of(view: Callable[..., Any]) -> str | Permission | None:
+    """Return the declared policy of a view function, or None when it declares none."""
+    return getattr(view, POLICY_ATTR, None)

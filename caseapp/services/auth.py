@@ -1,0 +1,162 @@
+"""Sign-in, server-side sessions and password changes."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import update
+
+from caseapp.database import utcnow
+from caseapp.errors import TooManyAttempts, ValidationFailed
+from caseapp.extensions import db
+from caseapp.models import User, UserSession
+from caseapp.services import passwords
+
+
+class LoginFailed(Exception):
+    """Unknown user, wrong password or inactive account: deliberately indistinguishable."""
+
+
+@dataclass(frozen=True)
+class NewSession:
+    """A freshly started session: the row and the token for the cookie (shown nowhere else)."""
+
+    row: UserSession
+    token: str
+
+
+def normalise_username(username: str) -> str:
+    """Return the canonical form of a username (trimmed, lower-case)."""
+    return username.strip().lower()
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _login_delay(failures: int) -> int:
+    cfg = current_app.config
+    over = failures - cfg["LOGIN_FAILURES_BEFORE_DELAY"]
+    if over < 0:
+        return 0
+    return int(min(cfg["LOGIN_DELAY_BASE_SECONDS"] * 2**over, cfg["LOGIN_DELAY_MAX_SECONDS"]))
+
+
+def authenticate(username: str, password: str) -> User:
+    """Return the user for these credentials or raise LoginFailed / TooManyAttempts.
+
+    After a few consecutive failures each further attempt must wait longer (never a permanent lock);
+    while an account waits, even the right password is refused.
+    """
+    now = utcnow()
+    user = db.session.scalar(db.select(User).where(User.username == normalise_username(username)))
+    if user is None:
+        passwords.burn_verify_time(password)
+        raise LoginFailed
+    if user.next_login_allowed_at and user.next_login_allowed_at > now:
+        wait = math.ceil((user.next_login_allowed_at - now).total_seconds())
+        raise TooManyAttempts(
+            _("Too many failed attempts. Try again in %(n)d seconds.", n=wait), retry_after=wait
+        )
+    if not passwords.verify_password(user.password_hash, password) or not user.active:
+        user.failed_login_count += 1
+        delay = _login_delay(user.failed_login_count)
+        user.next_login_allowed_at = now + timedelta(seconds=delay) if delay else None
+        db.session.flush()
+        raise LoginFailed
+    user.failed_login_count = 0
+    user.next_login_allowed_at = None
+    user.last_login_at = now
+    ph = passwords.app_hasher()
+    if ph.check_needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    db.session.flush()
+    return user
+
+
+def start_session(user: User, ip_address: str | None, user_agent: str | None) -> NewSession:
+    """Create a server-side session for the user and return it with its cookie token."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    row = UserSession(
+        token_hash=_token_hash(token),
+        user=user,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + current_app.config["SESSION_ABSOLUTE_TIMEOUT"],
+        ip_address=ip_address,
+        user_agent=(user_agent or "")[:200] or None,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return NewSession(row=row, token=token)
+
+
+def load_session(token: str) -> UserSession | None:
+    """Return the live session for a cookie token, or None when unknown, expired or revoked."""
+    row = db.session.scalar(db.select(UserSession).where(UserSession.token_hash == _token_hash(token)))
+    if row is None or row.revoked_at is not None:
+        return None
+    now = utcnow()
+    idle = current_app.config["SESSION_IDLE_TIMEOUT"]
+    if now >= row.expires_at or now - row.last_seen_at >= idle:
+        return None
+    if not row.user.active:
+        return None
+    return row
+
+
+def touch_session(row: UserSession) -> None:
+    """Mark the session as used now (throttled to once a minute to spare the database)."""
+    now = utcnow()
+    if now - row.last_seen_at >= timedelta(minutes=1):
+        row.last_seen_at = now
+        db.session.flush()
+
+
+def end_session(row: UserSession, reason: str = "logout") -> None:
+    """Revoke one session."""
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        row.revoked_reason = reason
+        db.session.flush()
+
+
+def revoke_user_sessions(user: User, reason: str, keep: UserSession | None = None) -> int:
+    """Revoke every live session of a user (except `keep`); return how many were revoked."""
+    stmt = (
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_reason=reason)
+    )
+    if keep is not None:
+        stmt = stmt.where(UserSession.id != keep.id)
+    result = db.session.execute(stmt.execution_options(synchronize_session="fetch"))
+    return int(result.rowcount or 0)
+
+
+def change_password(
+    user: User, current_password: str, new_password: str, keep: UserSession | None = None
+) -> None:
+    """Change the user's own password; every other session of theirs is revoked."""
+    if not passwords.verify_password(user.password_hash, current_password):
+        raise ValidationFailed(
+            _("The current password is wrong."),
+            fields={"current_password": [_("The current password is wrong.")]},
+        )
+    if new_password == current_password:
+        msg = _("Choose a password different from the current one.")
+        raise ValidationFailed(msg, fields={"new_password": [msg]})
+    words = passwords.context_words(user.username, user.display_name, user.agency)
+    passwords.check_policy(new_password, words, field="new_password")
+    user.password_hash = passwords.hash_password(new_password)
+    user.password_changed_at = utcnow()
+    user.must_change_password = False
+    db.session.flush()
+    revoke_user_sessions(user, "password_change", keep=keep)

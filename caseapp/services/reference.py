@@ -1,0 +1,51 @@
+"""Reference data: loading the shipped CSV facts into the database (idempotent)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from functools import cache
+from importlib import resources
+
+from caseapp.extensions import db
+from caseapp.models import Agency, Region
+
+
+@cache
+def read_csv(name: str) -> tuple[dict[str, str], ...]:
+    """Return the rows of a shipped reference file (caseapp/data/reference/NAME.csv)."""
+    text = resources.files("caseapp.data.reference").joinpath(f"{name}.csv").read_text("utf-8")
+    return tuple(csv.DictReader(io.StringIO(text)))
+
+
+def seed_reference_data() -> dict[str, int]:
+    """Insert or update regions and agencies from the shipped files; return counts of new rows."""
+    created = {"region": 0, "agency": 0}
+    existing_regions = {r.code: r for r in db.session.scalars(db.select(Region))}
+    # Parents come before children in the file; flush in order so foreign keys hold.
+    for row in read_csv("regions"):
+        region = existing_regions.get(row["code"])
+        if region is None:
+            region = Region(code=row["code"])
+            db.session.add(region)
+            created["region"] += 1
+        region.name = row["name"]
+        region.level = row["level"]
+        region.parent_code = row["parent_code"] or None
+    db.session.flush()
+    existing_agencies = {a.code: a for a in db.session.scalars(db.select(Agency))}
+    for row in read_csv("agencies"):
+        agency = existing_agencies.get(row["code"])
+        if agency is None:
+            # Only new agencies take the file's name and flags; an admin's later edits are kept.
+            agency = Agency(
+                code=row["code"],
+                name=row["name"],
+                kind=row["kind"],
+                accepts_referrals=row["accepts_referrals"] == "yes",
+                active=True,
+            )
+            db.session.add(agency)
+            created["agency"] += 1
+    db.session.flush()
+    return created

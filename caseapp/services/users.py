@@ -1,0 +1,148 @@
+"""User and agency administration."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from caseapp.database import utcnow
+from caseapp.errors import NotFound, ValidationFailed
+from caseapp.extensions import db
+from caseapp.models import Agency, User
+from caseapp.security.permissions import Role
+from caseapp.services import passwords
+from caseapp.services.auth import normalise_username, revoke_user_sessions
+
+
+def agency_by_code(code: str) -> Agency:
+    """Return the agency with this code or raise NotFound."""
+    agency = db.session.scalar(db.select(Agency).where(Agency.code == code.strip().upper()))
+    if agency is None:
+        raise NotFound(_("Unknown agency %(code)s.", code=code))
+    return agency
+
+
+def get_user(user_id: int) -> User:
+    """Return a user by id or raise NotFound."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def _check_role(role: str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        msg = _("Unknown role %(role)s.", role=role)
+        raise ValidationFailed(msg, fields={"role": [msg]}) from None
+
+
+def create_user(
+    actor: User | None,
+    username: str,
+    display_name: str,
+    role: str,
+    agency: Agency,
+    password: str,
+    email: str | None = None,
+    must_change_password: bool = False,
+    active: bool = True,
+) -> User:
+    """Create a user after checking the username, role and password policy."""
+    username = normalise_username(username)
+    role_enum = _check_role(role)
+    if not username or len(username) > 64:
+        msg = _("Enter a username of at most 64 characters.")
+        raise ValidationFailed(msg, fields={"username": [msg]})
+    if db.session.scalar(db.select(User.id).where(User.username == username)) is not None:
+        msg = _("This username is already taken.")
+        raise ValidationFailed(msg, fields={"username": [msg]})
+    passwords.check_policy(password, passwords.context_words(username, display_name, agency))
+    user = User(
+        username=username,
+        display_name=display_name.strip() or username,
+        email=(email or "").strip() or None,
+        role=role_enum.value,
+        agency=agency,
+        password_hash=passwords.hash_password(password),
+        must_change_password=must_change_password,
+        active=active,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(
+    actor: User,
+    user: User,
+    display_name: str,
+    email: str | None,
+    role: str,
+    agency: Agency,
+    active: bool,
+) -> list[str]:
+    """Change a user's profile, role, agency or status; return the names of changed fields.
+
+    A change of role, agency or a deactivation ends the user's sessions at once.
+    """
+    role_enum = _check_role(role)
+    if user.id == actor.id and (role_enum != Role.ADMIN or not active):
+        msg = _("You cannot remove your own administrator rights or deactivate yourself.")
+        raise ValidationFailed(msg, fields={"role": [msg]})
+    changes: list[str] = []
+    new_values = {
+        "display_name": display_name.strip() or user.username,
+        "email": (email or "").strip() or None,
+        "role": role_enum.value,
+        "agency_id": agency.id,
+        "active": active,
+    }
+    for field, value in new_values.items():
+        if getattr(user, field) != value:
+            setattr(user, field, value)
+            changes.append(field)
+    if "agency_id" in changes:
+        user.agency = agency
+    if {"role", "agency_id", "active"} & set(changes):
+        revoke_user_sessions(user, "role_change" if "active" not in changes else "deactivated")
+    if not active:
+        # A deactivated account is not counted towards sign-in delays when reactivated later.
+        user.failed_login_count = 0
+        user.next_login_allowed_at = None
+    db.session.flush()
+    return changes
+
+
+def reset_password(actor: User, user: User) -> str:
+    """Give the user a new random password they must change at next sign-in; return it once."""
+    temporary = passwords.generate_password()
+    user.password_hash = passwords.hash_password(temporary)
+    user.must_change_password = True
+    user.password_changed_at = utcnow()
+    user.failed_login_count = 0
+    user.next_login_allowed_at = None
+    revoke_user_sessions(user, "password_reset")
+    db.session.flush()
+    return temporary
+
+
+def update_agency(actor: User, agency: Agency, name: str, accepts_referrals: bool, active: bool) -> list[str]:
+    """Change an agency's name, referral acceptance or status; return the changed field names."""
+    changes: list[str] = []
+    name = name.strip()
+    if not name:
+        msg = _("Enter the agency's name.")
+        raise ValidationFailed(msg, fields={"name": [msg]})
+    for field, value in (("name", name), ("accepts_referrals", accepts_referrals), ("active", active)):
+        if getattr(agency, field) != value:
+            setattr(agency, field, value)
+            changes.append(field)
+    db.session.flush()
+    return changes
+
+
+def set_locale(user: User, lang: str) -> None:
+    """Remember the user's interface language."""
+    user.locale = lang
+    db.session.flush()

@@ -1,0 +1,1 @@
+"""The HTML interface, one package per area (views.py, forms.py)."""

@@ -1,0 +1,178 @@
+"""Administration of users and agencies."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from caseapp.errors import NotFound, ValidationFailed
+from caseapp.extensions import db
+from caseapp.models import Agency, User
+from caseapp.security.permissions import Permission
+from caseapp.security.policy import require
+from caseapp.services import users
+from caseapp.web.admin.forms import AgencyForm, UserCreateForm, UserEditForm, role_choices
+from caseapp.web.forms import CsrfForm
+from caseapp.web.labels import ROLE_LABELS
+
+bp = Blueprint("admin", __name__)
+
+
+def _apply_field_errors(form: FlaskForm, exc: ValidationFailed) -> None:
+    """Show a service's field errors beside the fields (or above the form)."""
+    for name, messages in exc.fields.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = list(messages)
+        else:
+            form.form_errors.extend(messages)
+    if not exc.fields:
+        form.form_errors.append(exc.message)
+
+
+def _fill_choices(form: UserEditForm) -> None:
+    form.role.choices = role_choices()
+    agencies = db.session.scalars(db.select(Agency).order_by(Agency.code)).all()
+    form.agency.choices = [(a.code, f"{a.code} – {a.name}") for a in agencies]
+
+
+@bp.route("/users")
+@require(Permission.USER_MANAGE)
+def user_list():  # type: ignore[no-untyped-def]
+    """List users, optionally filtered by agency or role."""
+    stmt = db.select(User).join(User.agency).order_by(Agency.code, User.username)
+    agency = request.args.get("agency", "")
+    role = request.args.get("role", "")
+    if agency:
+        stmt = stmt.where(Agency.code == agency)
+    if role:
+        stmt = stmt.where(User.role == role)
+    rows = db.session.scalars(stmt).all()
+    agencies = db.session.scalars(db.select(Agency).order_by(Agency.code)).all()
+    return render_template(
+        "admin/users.html",
+        users=rows,
+        agencies=agencies,
+        role_labels=ROLE_LABELS,
+        selected_agency=agency,
+        selected_role=role,
+        csrf_form=CsrfForm(),
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@require(Permission.USER_MANAGE)
+def user_create():  # type: ignore[no-untyped-def]
+    """Create a user."""
+    form = UserCreateForm()
+    _fill_choices(form)
+    if form.validate_on_submit():
+        try:
+            user = users.create_user(
+                current_user._get_current_object(),
+                form.username.data or "",
+                form.display_name.data or "",
+                form.role.data or "",
+                users.agency_by_code(form.agency.data or ""),
+                form.password.data or "",
+                email=form.email.data,
+                must_change_password=True,
+                active=bool(form.active.data),
+            )
+        except (ValidationFailed, NotFound) as exc:
+            db.session.rollback()
+            _apply_field_errors(
+                form, exc if isinstance(exc, ValidationFailed) else ValidationFailed(exc.message)
+            )
+        else:
+            db.session.commit()
+            flash(
+                _("User %(u)s created. They must change the password at first sign-in.", u=user.username),
+                "success",
+            )
+            return redirect(url_for("admin.user_list"))
+    form.password.data = form.confirm.data = ""
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/user_form.html", form=form, user=None), status
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@require(Permission.USER_MANAGE)
+def user_edit(user_id: int):  # type: ignore[no-untyped-def]
+    """Edit a user's profile, role, agency or status."""
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserEditForm(obj=user)
+    _fill_choices(form)
+    if request.method == "GET":
+        form.agency.data = user.agency.code
+    if form.validate_on_submit():
+        try:
+            changes = users.update_user(
+                current_user._get_current_object(),
+                user,
+                form.display_name.data or "",
+                form.email.data,
+                form.role.data or "",
+                users.agency_by_code(form.agency.data or ""),
+                bool(form.active.data),
+            )
+        except (ValidationFailed, NotFound) as exc:
+            db.session.rollback()
+            _apply_field_errors(
+                form, exc if isinstance(exc, ValidationFailed) else ValidationFailed(exc.message)
+            )
+        else:
+            db.session.commit()
+            if changes:
+                flash(_("User %(u)s updated.", u=user.username), "success")
+            else:
+                flash(_("Nothing changed."), "info")
+            return redirect(url_for("admin.user_list"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/user_form.html", form=form, user=user, csrf_form=CsrfForm()), status
+
+
+@bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
+@require(Permission.USER_MANAGE)
+def user_reset_password(user_id: int):  # type: ignore[no-untyped-def]
+    """Give a user a new one-time password; it is shown once, here."""
+    user = db.session.get(User, user_id) or abort(404)
+    temporary = users.reset_password(current_user._get_current_object(), user)
+    db.session.commit()
+    return render_template("admin/user_password.html", user=user, password=temporary)
+
+
+@bp.route("/agencies")
+@require(Permission.AGENCY_MANAGE)
+def agency_list():  # type: ignore[no-untyped-def]
+    """List agencies."""
+    rows = db.session.scalars(db.select(Agency).order_by(Agency.code)).all()
+    return render_template("admin/agencies.html", agencies=rows)
+
+
+@bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
+@require(Permission.AGENCY_MANAGE)
+def agency_edit(agency_id: int):  # type: ignore[no-untyped-def]
+    """Edit an agency's name, referral acceptance or status."""
+    agency = db.session.get(Agency, agency_id) or abort(404)
+    form = AgencyForm(obj=agency)
+    if form.validate_on_submit():
+        try:
+            users.update_agency(
+                current_user._get_current_object(),
+                agency,
+                form.name.data or "",
+                bool(form.accepts_referrals.data),
+                bool(form.active.data),
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            _apply_field_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Agency %(c)s updated.", c=agency.code), "success")
+            return redirect(url_for("admin.agency_list"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/agency_form.html", form=form, agency=agency), status

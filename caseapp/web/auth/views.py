@@ -1,0 +1,112 @@
+"""Sign-in, sign-out and own password."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from caseapp.errors import TooManyAttempts, ValidationFailed
+from caseapp.extensions import db, limiter
+from caseapp.security.permissions import Permission
+from caseapp.security.policy import public, require
+from caseapp.services import auth
+from caseapp.web.auth.forms import ChangePasswordForm, LoginForm
+from caseapp.web.auth.session import SESSION_KEY
+from caseapp.web.utils import client_ip, safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_limit() -> str:
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def login():  # type: ignore[no-untyped-def]
+    """Show the sign-in form and sign the user in."""
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next"), url_for("main.home")))
+    form = LoginForm(next=request.args.get("next", ""))
+    status = 200
+    retry_after = 0
+    if form.validate_on_submit():
+        try:
+            user = auth.authenticate(form.username.data or "", form.password.data or "")
+        except auth.LoginFailed:
+            db.session.commit()  # keep the failure count
+            form.form_errors.append(_("Wrong username or password."))
+            status = 401
+        except TooManyAttempts as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+            status = 429
+            retry_after = exc.retry_after
+        else:
+            new = auth.start_session(user, client_ip(), request.user_agent.string)
+            db.session.commit()
+            session.clear()  # no fixation: nothing from before sign-in survives
+            session[SESSION_KEY] = new.token
+            session.permanent = True
+            target = safe_next(form.next.data, url_for("main.home"))
+            if user.must_change_password:
+                target = url_for("auth.change_password")
+            return redirect(target)
+    elif request.method == "POST":
+        status = 400
+    form.password.data = ""
+    response = make_response(render_template("auth/login.html", form=form), status)
+    if status == 429:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+@bp.route("/logout", methods=["POST"])
+@require(Permission.ACCOUNT_SELF)
+def logout():  # type: ignore[no-untyped-def]
+    """End the current session (POST only, with CSRF)."""
+    row = g.get("user_session")
+    if row is not None:
+        auth.end_session(row, "logout")
+        db.session.commit()
+    session.clear()
+    flash(_("You have signed out."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@require(Permission.ACCOUNT_SELF)
+def change_password():  # type: ignore[no-untyped-def]
+    """Let the signed-in user change their own password."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            auth.change_password(
+                current_user._get_current_object(),
+                form.current_password.data or "",
+                form.new_password.data or "",
+                keep=g.get("user_session"),
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            for name, messages in exc.fields.items():
+                getattr(form, name).errors = list(messages)
+        else:
+            db.session.commit()
+            flash(_("Your password has been changed. Other sessions were signed out."), "success")
+            return redirect(url_for("main.home"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/change_password.html", form=form), status

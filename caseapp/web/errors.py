@@ -1,0 +1,96 @@
+"""One place that turns errors into pages (HTML) or bodies (JSON API)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, make_response, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from caseapp.errors import CaseappError, TooManyAttempts
+from caseapp.extensions import db
+from caseapp.web.utils import wants_json
+
+PAGES = (400, 403, 404, 405, 409, 422, 429, 500)
+
+
+def _titles() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood"),
+        403: _("You do not have access to this page"),
+        404: _("Page not found"),
+        405: _("This action is not allowed here"),
+        409: _("This record has changed"),
+        422: _("Please check what you entered"),
+        429: _("Too many requests"),
+        500: _("Something went wrong"),
+    }
+
+
+def _respond(
+    status: int, code: str, message: str, fields: dict | None = None, retry_after: int | None = None
+) -> Any:
+    if wants_json():
+        response = jsonify({"error": code, "message": message, "fields": fields or {}})
+        response.status_code = status
+    else:
+        page = status if status in PAGES else (500 if status >= 500 else 400)
+        html = render_template(f"errors/{page}.html", status=status, title=_titles()[page], message=message)
+        response = make_response(html, status)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def register(app: Flask) -> None:
+    """Install the handlers on the application."""
+
+    @app.errorhandler(CaseappError)
+    def _typed(exc: CaseappError) -> Any:
+        db.session.rollback()
+        message = exc.message
+        if exc.status == 404:
+            message = ""  # never echo what was looked for
+        if exc.status == 403:
+            message = _("Your role does not allow this.")
+        retry = exc.retry_after if isinstance(exc, TooManyAttempts) else None
+        return _respond(exc.status, exc.code, message, exc.fields, retry)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError) -> Any:
+        db.session.rollback()
+        return _respond(
+            400,
+            "csrf_failed",
+            _(
+                "The form has expired or was not sent from this site. "
+                "Reload the page and send the form again."
+            ),
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Any:
+        status = exc.code or 500
+        retry = None
+        message = ""
+        if status == 429:
+            retry = _retry_after_seconds(exc)
+            message = _("Too many attempts. Wait %(n)d seconds and try again.", n=retry)
+        elif status == 400:
+            message = _("The request was incomplete or malformed.")
+        return _respond(status, exc.name.lower().replace(" ", "_"), message, retry_after=retry)
+
+    @app.errorhandler(500)
+    def _server_error(exc: Exception) -> Any:
+        db.session.rollback()
+        return _respond(500, "internal_error", _("The error has been logged. Please try again later."))
+
+
+def _retry_after_seconds(exc: HTTPException) -> int:
+    """Seconds until the rate limit that was hit resets (Flask-Limiter sets the header)."""
+    response = getattr(exc, "response", None)
+    if response is not None and response.headers.get("Retry-After", "").isdigit():
+        return int(response.headers["Retry-After"])
+    return 60

@@ -1,0 +1,184 @@
+"""Configuration classes, chosen by CASEAPP_CONFIG (development, testing, production).
+
+A variable that is set in the environment always wins over the instance files, so one checkout can serve
+several databases side by side. Development reads its secret key and key material from `instance/`
+(created by `make run` / `flask --app wsgi instance init`); production reads only the environment and
+refuses to start with anything missing or unsafe.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("CASEAPP_INSTANCE", BASE_DIR / "instance"))
+SECRET_KEY_FILE = INSTANCE_DIR / "secret_key"
+KEYS_FILE = INSTANCE_DIR / "keys.json"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used; the message says what to set."""
+
+
+def _instance_secret() -> str | None:
+    if SECRET_KEY_FILE.exists():
+        return SECRET_KEY_FILE.read_text().strip() or None
+    return None
+
+
+def _instance_keys() -> dict[str, str]:
+    if KEYS_FILE.exists():
+        return dict(json.loads(KEYS_FILE.read_text()))
+    return {}
+
+
+class Config:
+    """Settings every configuration shares."""
+
+    NAME = "base"
+    SQLALCHEMY_DATABASE_URI = "sqlite:///" + str(INSTANCE_DIR / "caseapp.db")
+    # hide_parameters keeps bound values (possibly sensitive) out of errors and logs.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True, "pool_pre_ping": True}
+    SQLALCHEMY_ECHO = False
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+
+    SESSION_COOKIE_NAME = "caseapp_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    # The signed cookie only carries the server-side session id; these bound the server-side session.
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    LOCALE_COOKIE_NAME = "caseapp_lang"
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = 3600 * 12
+
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Makassar"  # WITA, Kendari's time zone
+    LANGUAGES = ("id", "en")
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "20 per minute;200 per hour"
+    # Per-account delay: after this many consecutive failures each further failure doubles the wait.
+    LOGIN_FAILURES_BEFORE_DELAY = 5
+    LOGIN_DELAY_BASE_SECONDS = 2
+    LOGIN_DELAY_MAX_SECONDS = 15 * 60
+
+    # argon2id parameters (argon2-cffi's RFC 9106 low-memory profile).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+
+    PASSWORD_MIN_LENGTH = 12
+    PASSWORD_MAX_LENGTH = 128
+
+    HSTS = False
+    SECRET_KEY: str | None = None
+    # Key material for the security core: KEK ring "id:base64,..." (first current), blind-index root key
+    # and audit MAC key (base64 of 32 random bytes each).
+    CASEAPP_KEK: str | None = None
+    CASEAPP_BIDX_KEY: str | None = None
+    CASEAPP_AUDIT_KEY: str | None = None
+
+    @classmethod
+    def load(cls) -> dict:
+        """Return this configuration as a dict, with the environment applied."""
+        values = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+        env = os.environ
+        if env.get("DATABASE_URL"):
+            values["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
+        for name in ("SECRET_KEY", "CASEAPP_KEK", "CASEAPP_BIDX_KEY", "CASEAPP_AUDIT_KEY"):
+            if env.get(name):
+                values[name] = env[name]
+        if env.get("RATELIMIT_STORAGE_URI"):
+            values["RATELIMIT_STORAGE_URI"] = env["RATELIMIT_STORAGE_URI"]
+        for name in (
+            "MAIL_SERVER",
+            "MAIL_PORT",
+            "MAIL_USERNAME",
+            "MAIL_PASSWORD",
+            "MAIL_USE_TLS",
+            "MAIL_DEFAULT_SENDER",
+        ):
+            if env.get(name):
+                values[name] = env[name]
+        return values
+
+
+class DevelopmentConfig(Config):
+    """Local use on SQLite; secrets come from instance/ unless the environment sets them."""
+
+    NAME = "development"
+
+    @classmethod
+    def load(cls) -> dict:
+        values = super().load()
+        if not values.get("SECRET_KEY"):
+            values["SECRET_KEY"] = _instance_secret()
+        keys = _instance_keys()
+        for name in ("CASEAPP_KEK", "CASEAPP_BIDX_KEY", "CASEAPP_AUDIT_KEY"):
+            if not values.get(name) and keys.get(name):
+                values[name] = keys[name]
+        if not values.get("SECRET_KEY"):
+            raise ConfigError(
+                "No secret key: run `make run` once (or `flask --app wsgi instance init`) to create "
+                f"{SECRET_KEY_FILE}, or set SECRET_KEY."
+            )
+        return values
+
+
+class TestingConfig(Config):
+    """The test suite: cheap password hashing; the tests supply the database and keys."""
+
+    NAME = "testing"
+    TESTING = True
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1
+
+
+class ProductionConfig(Config):
+    """Production: everything from the environment, refuses unsafe or missing settings."""
+
+    NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    HSTS = True
+
+    @classmethod
+    def load(cls) -> dict:
+        values = super().load()
+        missing = [
+            name
+            for name in ("SECRET_KEY", "CASEAPP_KEK", "CASEAPP_BIDX_KEY", "CASEAPP_AUDIT_KEY")
+            if not values.get(name)
+        ]
+        if not os.environ.get("DATABASE_URL"):
+            missing.append("DATABASE_URL")
+        if missing:
+            raise ConfigError("Production configuration is missing: " + ", ".join(missing))
+        if len(values["SECRET_KEY"]) < 32:
+            raise ConfigError("SECRET_KEY is too short: use at least 32 random characters.")
+        return values
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(name: str | None = None) -> dict:
+    """Return the settings of the named configuration (default: CASEAPP_CONFIG or development)."""
+    name = name or os.environ.get("CASEAPP_CONFIG", "development")
+    try:
+        cls = CONFIGS[name]
+    except KeyError:
+        raise ConfigError(f"Unknown CASEAPP_CONFIG {name!r}; use one of: {', '.join(CONFIGS)}") from None
+    return cls.load()
