@@ -63,7 +63,9 @@ class Config:
     LANGUAGES = ("id", "en")
 
     RATELIMIT_STORAGE_URI = "memory://"
-    RATELIMIT_HEADERS_ENABLED = True
+    # Our 429 handler sets Retry-After itself (also for the per-account delay, which the limiter does
+    # not know about); the limiter's own headers would overwrite it.
+    RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATE_LIMIT = "20 per minute;200 per hour"
     # Per-account delay: after this many consecutive failures each further failure doubles the wait.
     LOGIN_FAILURES_BEFORE_DELAY = 5

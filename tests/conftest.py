@@ -130,6 +130,22 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
+def app_factory(database_url: str) -> Iterator:
+    """Factory: more apps on this test's database (other settings); their engines close afterwards."""
+    made: list[Flask] = []
+
+    def _factory(**overrides: object) -> Flask:
+        application = make_app(database_url, **overrides)
+        made.append(application)
+        return application
+
+    yield _factory
+    for application in made:
+        with application.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def app(request: pytest.FixtureRequest, database_url: str) -> Iterator[Flask]:
     """The application on this test's database; `@pytest.mark.csrf` keeps CSRF protection on.
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import time
 from typing import Any
 
 from flask import Flask, jsonify, make_response, render_template
@@ -89,8 +91,10 @@ def register(app: Flask) -> None:
 
 
 def _retry_after_seconds(exc: HTTPException) -> int:
-    """Seconds until the rate limit that was hit resets (Flask-Limiter sets the header)."""
-    response = getattr(exc, "response", None)
-    if response is not None and response.headers.get("Retry-After", "").isdigit():
-        return int(response.headers["Retry-After"])
-    return 60
+    """Seconds until the rate limit that was hit resets."""
+    from caseapp.extensions import limiter
+
+    current = limiter.current_limit
+    if current is None:
+        return 60
+    return max(1, math.ceil(current.reset_at - time.time()))

@@ -1,0 +1,90 @@
+"""The role table, the url_map policy walk and the role x endpoint access matrix."""
+
+import re
+
+import pytest
+
+from caseapp.security.permissions import ROLE_PERMISSIONS, Permission, Role, role_has
+from caseapp.security.policy import PUBLIC, policy_of
+from tests.conftest import make_app
+
+# The short list of endpoints anyone may reach without signing in.
+PUBLIC_ALLOWLIST = {"static", "auth.login", "main.set_locale", "main.health"}
+
+CASE_CONTENT = {p for p in Permission if p.value.startswith(("case:", "referral:"))}
+
+
+def test_every_role_has_a_row():
+    assert set(ROLE_PERMISSIONS) == set(Role)
+
+
+def test_admin_and_auditor_and_analyst_never_see_case_content():
+    for role in (Role.ADMIN, Role.AUDITOR, Role.ANALYST):
+        assert not (ROLE_PERMISSIONS[role] & CASE_CONTENT), role
+
+
+def test_only_supervisors_approve_closure_and_assign():
+    holders = {r for r in Role if role_has(r, Permission.CASE_CLOSE_APPROVE)}
+    assert holders == {Role.SUPERVISOR}
+    assert {r for r in Role if role_has(r, Permission.CASE_ASSIGN)} == {Role.SUPERVISOR}
+
+
+def test_only_admin_manages_users_and_auditor_reads_audit():
+    assert {r for r in Role if role_has(r, Permission.USER_MANAGE)} == {Role.ADMIN}
+    assert {r for r in Role if role_has(r, Permission.AUDIT_READ)} == {Role.AUDITOR}
+
+
+def test_unknown_role_has_nothing():
+    assert not role_has("superuser", Permission.ACCOUNT_SELF)
+
+
+def test_every_endpoint_declares_a_policy(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path}/x.db")
+    missing, public_not_allowed = [], []
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        policy = policy_of(view)
+        if rule.endpoint in PUBLIC_ALLOWLIST:
+            continue
+        if policy is None:
+            missing.append(rule.endpoint)
+        elif policy == PUBLIC:
+            public_not_allowed.append(rule.endpoint)
+        else:
+            assert isinstance(policy, Permission), rule.endpoint
+    assert missing == [], f"endpoints without a declared permission: {missing}"
+    assert public_not_allowed == [], f"public endpoints not on the allowlist: {public_not_allowed}"
+
+
+def _concrete_urls(app):
+    """One URL per rule, with 1 for every integer argument and a dummy for others."""
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC_ALLOWLIST:
+            continue
+        url = re.sub(r"<int:[^>]+>", "1", rule.rule)
+        url = re.sub(r"<[^>]+>", "x", url)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, url
+
+
+def test_anonymous_is_refused_everywhere_but_the_allowlist(app, client):
+    for endpoint, method, url in _concrete_urls(app):
+        response = client.open(url, method=method)
+        assert response.status_code in (302, 401), (endpoint, method, response.status_code)
+        if response.status_code == 302:
+            assert response.headers["Location"].startswith("/login"), endpoint
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+def test_role_endpoint_matrix(app, client, login_as, role):
+    """Each role reaches exactly the endpoints whose permission it holds; others answer 403."""
+    user = login_as(role, "DP3A")
+    for endpoint, method, url in _concrete_urls(app):
+        if endpoint == "auth.logout":
+            continue  # would end the session the matrix runs in
+        permission = policy_of(app.view_functions[endpoint])
+        response = client.open(url, method=method, data={})
+        if role_has(user.role, permission):
+            assert response.status_code != 403, (role, endpoint)
+        else:
+            assert response.status_code == 403, (role, endpoint, response.status_code)
