@@ -81,6 +81,7 @@ class Config:
     PASSWORD_MAX_LENGTH = 128
 
     HSTS = False
+    DEMO_CREDENTIALS_FILE = str(INSTANCE_DIR / "demo-credentials.txt")
     SECRET_KEY: str | None = None
     # Key material for the security core: KEK ring "id:base64,..." (first current), blind-index root key
     # and audit MAC key (base64 of 32 random bytes each).

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import click
-from flask import Flask
-from flask.cli import AppGroup
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
@@ -16,7 +16,6 @@ from caseapp.errors import NotFound, ValidationFailed
 from caseapp.extensions import db
 from caseapp.security.permissions import Role
 from caseapp.services import demo, reference, users
-from config import INSTANCE_DIR
 
 user_cli = AppGroup("user", help="Manage user accounts.")
 
@@ -37,6 +36,7 @@ def check_database() -> None:
 
 
 @click.command("seed")
+@with_appcontext
 def seed_command() -> None:
     """Load reference data (regions, agencies); safe to run again."""
     created = reference.seed_reference_data()
@@ -55,6 +55,7 @@ def _write_credentials(rows: list[tuple[str, str, str, str]], path: Path) -> Non
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--cases", default=0, show_default=True, help="Synthetic demo cases (once cases exist).")
 @click.option(
     "--credentials",
@@ -69,7 +70,7 @@ def demo_command(cases: int, credentials: Path | None) -> None:
     if not created:
         click.echo("Users already exist: demo accounts left as they are.")
         return
-    path = credentials or INSTANCE_DIR / "demo-credentials.txt"
+    path = credentials or Path(current_app.config["DEMO_CREDENTIALS_FILE"])
     _write_credentials(created, path)
     click.echo(f"Demo accounts (shown once; also in {path}, mode 0600):")
     for username, password, role, agency in created:
@@ -77,6 +78,7 @@ def demo_command(cases: int, credentials: Path | None) -> None:
 
 
 @click.command("setup")
+@with_appcontext
 def setup_command() -> None:
     """Check the database, apply migrations, load reference data, create demo accounts on first run."""
     from flask_migrate import upgrade
