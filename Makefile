@@ -16,7 +16,7 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 venv: $(BIN)/.installed
 
 translations: venv
-	$(BIN)/pybabel compile --use-fuzzy -q -d caseapp/translations
+	$(BIN)/pybabel -q compile -d caseapp/translations
 
 setup: venv translations
 	$(BIN)/python -m caseapp.instance
@@ -41,8 +41,8 @@ test: venv translations lint chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 extract-messages: venv
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o caseapp/translations/messages.pot .
-	$(BIN)/pybabel update -q -i caseapp/translations/messages.pot -d caseapp/translations
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o caseapp/translations/messages.pot .
+	$(BIN)/pybabel -q update -i caseapp/translations/messages.pot -d caseapp/translations
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
