@@ -28,6 +28,7 @@ run: setup
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check caseapp tests config.py wsgi.py
+	$(BIN)/mypy
 
 # Debian's Chromium for the browser journeys; installed only where missing and we are root.
 chromium:

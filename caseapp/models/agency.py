@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from caseapp.extensions import db
 
 
-class Agency(db.Model):
+class Agency(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynamic base
     """An agency (DP3A, UPTD PPA, Polresta, ...) identified by its reference code."""
 
     __tablename__ = "agency"

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from caseapp.extensions import db
 
 
-class Region(db.Model):
+class Region(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynamic base
     """A province, city, kecamatan or kelurahan; keyed on its code, never its name."""
 
     __tablename__ = "region"

@@ -13,7 +13,7 @@ from caseapp.models.agency import Agency
 from caseapp.security.permissions import ROLE_PERMISSIONS, Permission, Role
 
 
-class User(db.Model):
+class User(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynamic base
     """A person who signs in; the role is their function, the agency their scope."""
 
     __tablename__ = "user_account"
@@ -63,7 +63,7 @@ class User(db.Model):
         return f"<User {self.id} {self.role}>"
 
 
-class UserSession(db.Model):
+class UserSession(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynamic base
     """A signed-in browser session, stored server-side so it can be expired and revoked."""
 
     __tablename__ = "user_session"

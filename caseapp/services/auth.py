@@ -138,7 +138,7 @@ def revoke_user_sessions(user: User, reason: str, keep: UserSession | None = Non
     if keep is not None:
         stmt = stmt.where(UserSession.id != keep.id)
     result = db.session.execute(stmt.execution_options(synchronize_session="fetch"))
-    return int(result.rowcount or 0)
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def change_password(
