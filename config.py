@@ -67,6 +67,7 @@ class Config:
     # not know about); the limiter's own headers would overwrite it.
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATE_LIMIT = "20 per minute;200 per hour"
+    API_RATE_LIMIT = "300 per minute"
     # Per-account delay: after this many consecutive failures each further failure doubles the wait.
     LOGIN_FAILURES_BEFORE_DELAY = 5
     LOGIN_DELAY_BASE_SECONDS = 2

@@ -10,7 +10,7 @@ from flask import Flask, g, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from config import load_config
+from config import ConfigError, load_config
 
 
 def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
@@ -18,6 +18,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app = Flask(__name__, template_folder="../templates", instance_relative_config=False)
     app.config.update(load_config(config_name))
     app.config.update(overrides)
+    register_keys(app)
     register_extensions(app)
     register_blueprints(app)
     register_access_control(app)
@@ -26,6 +27,23 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     register_commands(app)
     register_template_globals(app)
     return app
+
+
+def register_keys(app: Flask) -> None:
+    """Load the key material into memory (never into the config dump, a log or a page)."""
+    from caseapp.security.keys import KEY_SETTINGS, KeyConfigError, keyring_from_config
+
+    if not any(app.config.get(name) for name in KEY_SETTINGS):
+        # Only development/testing get here (production refuses earlier): fail at first use, so that
+        # commands that need no keys (`keys generate`) still run.
+        app.extensions["caseapp.keyring"] = None
+        return
+    try:
+        app.extensions["caseapp.keyring"] = keyring_from_config(app.config)
+    except KeyConfigError as exc:
+        raise ConfigError(str(exc)) from None
+    for name in KEY_SETTINGS:
+        app.config[name] = "(loaded)"
 
 
 def register_extensions(app: Flask) -> None:
@@ -60,13 +78,18 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach the web areas."""
+    import caseapp.web.auth.tokens  # noqa: F401  (adds its routes to the auth blueprint)
+    from caseapp.api.views import bp as api_bp
     from caseapp.web.admin.views import bp as admin_bp
+    from caseapp.web.audit.views import bp as audit_bp
     from caseapp.web.auth.views import bp as auth_bp
     from caseapp.web.main.views import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(audit_bp, url_prefix="/audit")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 
 def register_access_control(app: Flask) -> None:
@@ -89,6 +112,7 @@ def register_security_headers(app: Flask) -> None:
     @app.before_request
     def _nonce() -> None:
         g.csp_nonce = secrets.token_urlsafe(16)
+        g.request_id = secrets.token_hex(8)
 
     @app.after_request
     def _headers(response):  # type: ignore[no-untyped-def]
@@ -100,6 +124,8 @@ def register_security_headers(app: Flask) -> None:
             "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
         )
         response.headers["X-Content-Type-Options"] = "nosniff"
+        if g.get("request_id"):
+            response.headers["X-Request-Id"] = g.request_id
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         response.headers["X-Frame-Options"] = "DENY"

@@ -18,6 +18,8 @@ from caseapp.security.permissions import Role
 from caseapp.services import demo, reference, users
 
 user_cli = AppGroup("user", help="Manage user accounts.")
+keys_cli = AppGroup("keys", help="Key material: generate, rotate.")
+audit_cli = AppGroup("audit", help="The tamper-evident audit log.")
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -117,7 +119,100 @@ def user_create_command(username: str, role: str, agency_code: str, name: str, e
     click.echo(f"Created {user.username} ({user.role} @ {agency.code}).")
 
 
+@user_cli.command("token")
+@click.argument("username")
+@click.option("--name", default="cli", show_default=True, help="What the token is for")
+@click.option("--days", default=90, show_default=True, help="Days until it expires (1-365)")
+def user_token_command(username: str, name: str, days: int) -> None:
+    """Create an API token for a user; the token is printed once, as the last line."""
+    from caseapp.models import User
+    from caseapp.services import tokens
+    from caseapp.services.auth import normalise_username
+
+    user = db.session.scalar(db.select(User).where(User.username == normalise_username(username)))
+    if user is None or not user.active:
+        _fail(f"no active user {username!r}", 2)
+    try:
+        new = tokens.create_token(None, user, name, days)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        _fail(exc.message, 2)
+    db.session.commit()
+    click.echo(f"Token {new.row.prefix}… for {user.username}, expires {new.row.expires_at:%Y-%m-%d} (UTC).")
+    click.echo("Store it now; it cannot be shown again:")
+    click.echo(new.secret)
+
+
+@keys_cli.command("generate")
+def keys_generate_command() -> None:
+    """Print fresh key material as lines for a production environment file."""
+    from caseapp.security.keys import new_key_material
+
+    click.echo("# caseapp key material: keep it apart from database backups, mode 0600")
+    for name, value in new_key_material().items():
+        click.echo(f"{name}={value}")
+
+
+@keys_cli.command("rotate")
+@click.option("--batch-size", default=1000, show_default=True)
+def keys_rotate_command(batch_size: int) -> None:
+    """Rewrap every data key under the current KEK (resumable, idempotent)."""
+    from caseapp import audit
+    from caseapp.audit import AuditAction
+    from caseapp.services import data_keys
+
+    ring = data_keys.keyring()
+    pending = data_keys.pending_rotation_count()
+    click.echo(f"Current KEK: {ring.current_kek_id}; data keys to rewrap: {pending}")
+    with click.progressbar(length=pending, label="Rewrapping data keys") as bar:
+        total = data_keys.rotate_all(batch_size, on_batch=bar.update)
+    audit.record(
+        AuditAction.KEYS_ROTATE,
+        object_type="kek",
+        object_id=ring.current_kek_id,
+        details={"rewrapped": total},
+        actor_username="cli",
+    )
+    db.session.commit()
+    click.echo(f"Rewrapped {total} data keys; all live keys are now under {ring.current_kek_id}.")
+
+
+@audit_cli.command("verify")
+def audit_verify_command() -> None:
+    """Recompute the audit chain; exit 0 with OK: N events, or 1 naming the first bad event."""
+    from caseapp.audit import verify_chain
+    from caseapp.audit.verify import count_events
+
+    total = count_events()
+    with click.progressbar(length=total, label="Verifying audit chain", file=sys.stderr) as bar:
+        result = verify_chain(on_progress=bar.update)
+    click.echo(result.message())
+    sys.exit(0 if result.ok else 1)
+
+
+@click.command("security-check")
+@with_appcontext
+def security_check_command() -> None:
+    """Exit non-zero, naming each problem, when this configuration is unsafe for production."""
+    from caseapp.security.checks import configuration_problems
+
+    problems = configuration_problems(current_app)
+    for problem in problems:
+        click.echo(f"UNSAFE: {problem}")
+    if problems:
+        sys.exit(1)
+    click.echo("OK: no problems found in this configuration")
+
+
 def register(app: Flask) -> None:
     """Attach the commands to the application."""
-    for command in (seed_command, demo_command, setup_command, user_cli):
+    for command in (
+        seed_command,
+        demo_command,
+        setup_command,
+        user_cli,
+        keys_cli,
+        audit_cli,
+        security_check_command,
+    ):
         app.cli.add_command(command)

@@ -6,27 +6,14 @@ configuration exists.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import secrets
 import sys
 from pathlib import Path
 
+from caseapp.security.keys import new_key_material
 from config import INSTANCE_DIR, KEYS_FILE, SECRET_KEY_FILE
-
-
-def _b64_key() -> str:
-    return base64.b64encode(secrets.token_bytes(32)).decode()
-
-
-def new_key_material() -> dict[str, str]:
-    """Return fresh key material: a KEK ring of one key, a blind-index root key, an audit MAC key."""
-    return {
-        "CASEAPP_KEK": f"k{secrets.token_hex(4)}:{_b64_key()}",
-        "CASEAPP_BIDX_KEY": _b64_key(),
-        "CASEAPP_AUDIT_KEY": _b64_key(),
-    }
 
 
 def _write_private(path: Path, text: str) -> None:

@@ -76,8 +76,9 @@ def test_anonymous_is_refused_everywhere_but_the_allowlist(app, client):
 
 
 @pytest.mark.parametrize("role", [r.value for r in Role])
-def test_role_endpoint_matrix(app, client, login_as, role):
+def test_role_endpoint_matrix(app, client, login_as, make_user, role):
     """Each role reaches exactly the endpoints whose permission it holds; others answer 403."""
+    make_user("case_worker", "DINSOS")  # id 1: the object of /<int:...>/ URLs, never the signed-in user
     user = login_as(role, "DP3A")
     for endpoint, method, url in _concrete_urls(app):
         if endpoint == "auth.logout":

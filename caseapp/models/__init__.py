@@ -1,7 +1,10 @@
 """Persistence models, one module per domain."""
 
 from caseapp.models.agency import Agency
+from caseapp.models.api_token import ApiToken
+from caseapp.models.audit_event import AuditEvent
+from caseapp.models.data_key import DataKey
 from caseapp.models.region import Region
 from caseapp.models.user import User, UserSession
 
-__all__ = ["Agency", "Region", "User", "UserSession"]
+__all__ = ["Agency", "ApiToken", "AuditEvent", "DataKey", "Region", "User", "UserSession"]

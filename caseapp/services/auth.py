@@ -12,6 +12,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import update
 
+from caseapp import audit
+from caseapp.audit import AuditAction, Outcome
 from caseapp.database import utcnow
 from caseapp.errors import TooManyAttempts, ValidationFailed
 from caseapp.extensions import db
@@ -51,6 +53,8 @@ def _login_delay(failures: int) -> int:
 def authenticate(username: str, password: str) -> User:
     """Return the user for these credentials or raise LoginFailed / TooManyAttempts.
 
+    Every outcome is audited in the session's transaction: the caller commits on failure too.
+
     After a few consecutive failures each further attempt must wait longer (never a permanent lock);
     while an account waits, even the right password is refused.
     """
@@ -58,9 +62,21 @@ def authenticate(username: str, password: str) -> User:
     user = db.session.scalar(db.select(User).where(User.username == normalise_username(username)))
     if user is None:
         passwords.burn_verify_time(password)
+        # The typed name is not recorded: people type passwords into the username field.
+        audit.record(
+            AuditAction.AUTH_LOGIN_FAILED, outcome=Outcome.DENIED, details={"reason": "unknown_user"}
+        )
         raise LoginFailed
     if user.next_login_allowed_at and user.next_login_allowed_at > now:
         wait = math.ceil((user.next_login_allowed_at - now).total_seconds())
+        audit.record(
+            AuditAction.AUTH_LOGIN_THROTTLED,
+            actor=user,
+            object_type="user",
+            object_id=user.id,
+            outcome=Outcome.DENIED,
+            details={"wait_seconds": wait},
+        )
         raise TooManyAttempts(
             _("Too many failed attempts. Try again in %(n)d seconds.", n=wait), retry_after=wait
         )
@@ -69,10 +85,22 @@ def authenticate(username: str, password: str) -> User:
         delay = _login_delay(user.failed_login_count)
         user.next_login_allowed_at = now + timedelta(seconds=delay) if delay else None
         db.session.flush()
+        audit.record(
+            AuditAction.AUTH_LOGIN_FAILED,
+            actor=user,
+            object_type="user",
+            object_id=user.id,
+            outcome=Outcome.DENIED,
+            details={
+                "reason": "inactive" if user.active is False else "wrong_password",
+                "failures": user.failed_login_count,
+            },
+        )
         raise LoginFailed
     user.failed_login_count = 0
     user.next_login_allowed_at = None
     user.last_login_at = now
+    audit.record(AuditAction.AUTH_LOGIN, actor=user, object_type="user", object_id=user.id)
     ph = passwords.app_hasher()
     if ph.check_needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
@@ -126,6 +154,7 @@ def end_session(row: UserSession, reason: str = "logout") -> None:
         row.revoked_at = utcnow()
         row.revoked_reason = reason
         db.session.flush()
+        audit.record(AuditAction.AUTH_LOGOUT, actor=row.user, object_type="session", object_id=row.id)
 
 
 def revoke_user_sessions(user: User, reason: str, keep: UserSession | None = None) -> int:
@@ -138,7 +167,15 @@ def revoke_user_sessions(user: User, reason: str, keep: UserSession | None = Non
     if keep is not None:
         stmt = stmt.where(UserSession.id != keep.id)
     result = db.session.execute(stmt.execution_options(synchronize_session="fetch"))
-    return int(getattr(result, "rowcount", 0) or 0)
+    count = int(getattr(result, "rowcount", 0) or 0)
+    if count:
+        audit.record(
+            AuditAction.AUTH_SESSION_REVOKED,
+            object_type="user",
+            object_id=user.id,
+            details={"reason": reason, "sessions": count},
+        )
+    return count
 
 
 def change_password(
@@ -159,4 +196,5 @@ def change_password(
     user.password_changed_at = utcnow()
     user.must_change_password = False
     db.session.flush()
+    audit.record(AuditAction.AUTH_PASSWORD_CHANGE, actor=user, object_type="user", object_id=user.id)
     revoke_user_sessions(user, "password_change", keep=keep)

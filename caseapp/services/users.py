@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from caseapp import audit
+from caseapp.audit import AuditAction
 from caseapp.database import utcnow
 from caseapp.errors import NotFound, ValidationFailed
 from caseapp.extensions import db
 from caseapp.models import Agency, User
 from caseapp.security.permissions import Role
-from caseapp.services import passwords
+from caseapp.services import passwords, tokens
 from caseapp.services.auth import normalise_username, revoke_user_sessions
 
 
@@ -70,6 +72,13 @@ def create_user(
     )
     db.session.add(user)
     db.session.flush()
+    audit.record(
+        AuditAction.USER_CREATE,
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        details={"role": user.role, "agency": agency.code, "via": "web" if actor else "cli"},
+    )
     return user
 
 
@@ -102,15 +111,32 @@ def update_user(
         if getattr(user, field) != value:
             setattr(user, field, value)
             changes.append(field)
+    old_role, old_agency = user.role, user.agency.code
     if "agency_id" in changes:
         user.agency = agency
-    if {"role", "agency_id", "active"} & set(changes):
-        revoke_user_sessions(user, "role_change" if "active" not in changes else "deactivated")
     if not active:
         # A deactivated account is not counted towards sign-in delays when reactivated later.
         user.failed_login_count = 0
         user.next_login_allowed_at = None
     db.session.flush()
+    if not changes:
+        return changes
+    audit.record(
+        AuditAction.USER_UPDATE, actor=actor, object_type="user", object_id=user.id, changed_fields=changes
+    )
+    if {"role", "agency_id"} & set(changes):
+        audit.record(
+            AuditAction.USER_ROLE_CHANGE,
+            actor=actor,
+            object_type="user",
+            object_id=user.id,
+            details={"from": f"{old_role}@{old_agency}", "to": f"{user.role}@{agency.code}"},
+        )
+    if "active" in changes and not active:
+        audit.record(AuditAction.USER_DEACTIVATE, actor=actor, object_type="user", object_id=user.id)
+    if {"role", "agency_id", "active"} & set(changes):
+        revoke_user_sessions(user, "role_change" if "active" not in changes else "deactivated")
+        tokens.revoke_all_tokens(user)
     return changes
 
 
@@ -122,8 +148,10 @@ def reset_password(actor: User, user: User) -> str:
     user.password_changed_at = utcnow()
     user.failed_login_count = 0
     user.next_login_allowed_at = None
-    revoke_user_sessions(user, "password_reset")
     db.session.flush()
+    audit.record(AuditAction.USER_PASSWORD_RESET, actor=actor, object_type="user", object_id=user.id)
+    revoke_user_sessions(user, "password_reset")
+    tokens.revoke_all_tokens(user)
     return temporary
 
 
@@ -139,6 +167,14 @@ def update_agency(actor: User, agency: Agency, name: str, accepts_referrals: boo
             setattr(agency, field, value)
             changes.append(field)
     db.session.flush()
+    if changes:
+        audit.record(
+            AuditAction.AGENCY_UPDATE,
+            actor=actor,
+            object_type="agency",
+            object_id=agency.code,
+            changed_fields=changes,
+        )
     return changes
 
 

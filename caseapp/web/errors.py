@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from caseapp.errors import CaseappError, TooManyAttempts
 from caseapp.extensions import db
+from caseapp.security.crypto import DecryptionError
 from caseapp.web.utils import wants_json
 
 PAGES = (400, 403, 404, 405, 409, 422, 429, 500)
@@ -59,6 +60,19 @@ def register(app: Flask) -> None:
             message = _("Your role does not allow this.")
         retry = exc.retry_after if isinstance(exc, TooManyAttempts) else None
         return _respond(exc.status, exc.code, message, exc.fields, retry)
+
+    @app.errorhandler(DecryptionError)
+    def _unreadable(exc: DecryptionError) -> Any:
+        # Logged where it happened (without the ciphertext); the user learns only that it cannot be read.
+        db.session.rollback()
+        return _respond(
+            500,
+            "record_unreadable",
+            _(
+                "This record cannot be read: its protected data failed an integrity check or its "
+                "key is not available. The problem has been logged; tell your administrator."
+            ),
+        )
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError) -> Any:

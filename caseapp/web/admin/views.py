@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 
 from caseapp.errors import NotFound, ValidationFailed
 from caseapp.extensions import db
@@ -14,28 +14,16 @@ from caseapp.security.permissions import Permission
 from caseapp.security.policy import require
 from caseapp.services import users
 from caseapp.web.admin.forms import AgencyForm, UserCreateForm, UserEditForm, role_choices
-from caseapp.web.forms import CsrfForm
+from caseapp.web.forms import CsrfForm, apply_field_errors
 from caseapp.web.labels import ROLE_LABELS
 
 bp = Blueprint("admin", __name__)
 
 
-def _apply_field_errors(form: FlaskForm, exc: ValidationFailed) -> None:
-    """Show a service's field errors beside the fields (or above the form)."""
-    for name, messages in exc.fields.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = list(messages)
-        else:
-            form.form_errors.extend(messages)
-    if not exc.fields:
-        form.form_errors.append(exc.message)
-
-
 def _fill_choices(form: UserEditForm) -> None:
     form.role.choices = role_choices()
     agencies = db.session.scalars(db.select(Agency).order_by(Agency.code)).all()
-    form.agency.choices = [(a.code, f"{a.code} – {a.name}") for a in agencies]
+    form.agency.choices = [SelectChoice(a.code, f"{a.code} – {a.name}") for a in agencies]
 
 
 @bp.route("/users")
@@ -83,9 +71,7 @@ def user_create():  # type: ignore[no-untyped-def]
             )
         except (ValidationFailed, NotFound) as exc:
             db.session.rollback()
-            _apply_field_errors(
-                form, exc if isinstance(exc, ValidationFailed) else ValidationFailed(exc.message)
-            )
+            apply_field_errors(form, exc)
         else:
             db.session.commit()
             flash(
@@ -120,9 +106,7 @@ def user_edit(user_id: int):  # type: ignore[no-untyped-def]
             )
         except (ValidationFailed, NotFound) as exc:
             db.session.rollback()
-            _apply_field_errors(
-                form, exc if isinstance(exc, ValidationFailed) else ValidationFailed(exc.message)
-            )
+            apply_field_errors(form, exc)
         else:
             db.session.commit()
             if changes:
@@ -169,7 +153,7 @@ def agency_edit(agency_id: int):  # type: ignore[no-untyped-def]
             )
         except ValidationFailed as exc:
             db.session.rollback()
-            _apply_field_errors(form, exc)
+            apply_field_errors(form, exc)
         else:
             db.session.commit()
             flash(_("Agency %(c)s updated.", c=agency.code), "success")

@@ -21,7 +21,32 @@ PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout", "m
 SESSION_KEY = "sid"
 
 
-def _load_user_from_session(_request: Any) -> User | None:
+def _load_user_from_bearer(header: str) -> User | None:
+    from caseapp.services import tokens
+
+    g.auth_method = "token"
+    scheme, _sep, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return None
+    row = tokens.authenticate_token(secret.strip())
+    if row is None:
+        return None
+    if tokens.touch_token(row):
+        db.session.commit()
+    g.api_token = row
+    return row.user
+
+
+def _load_user(request: Any) -> User | None:
+    """Authenticate by bearer token (API clients) or by the server-side session (browsers)."""
+    header = request.headers.get("Authorization")
+    if header:
+        return _load_user_from_bearer(header)
+    g.auth_method = "session"
+    return _load_user_from_session()
+
+
+def _load_user_from_session() -> User | None:
     token = session.get(SESSION_KEY)
     if not token:
         return None
@@ -41,8 +66,8 @@ def _load_user_from_session(_request: Any) -> User | None:
 
 def _unauthorized() -> Any:
     if request.path.startswith("/api/"):
-        body = {"error": "unauthorized", "message": _("Sign in first."), "fields": {}}
-        return jsonify(body), 401
+        body = {"error": "unauthorized", "message": _("A valid bearer token is required."), "fields": {}}
+        return jsonify(body), 401, {"WWW-Authenticate": 'Bearer realm="caseapp"'}
     if g.get("session_expired"):
         flash(_("Your session has ended. Please sign in again."), "warning")
     else:
@@ -53,7 +78,7 @@ def _unauthorized() -> Any:
 
 def configure_login_manager(manager: LoginManager) -> None:
     """Load users from server-side sessions and answer anonymous requests."""
-    manager.request_loader(_load_user_from_session)
+    manager.request_loader(_load_user)
     manager.unauthorized_handler(_unauthorized)
 
 

@@ -47,11 +47,11 @@ def login():  # type: ignore[no-untyped-def]
         try:
             user = auth.authenticate(form.username.data or "", form.password.data or "")
         except auth.LoginFailed:
-            db.session.commit()  # keep the failure count
+            db.session.commit()  # keep the failure count and its audit entry
             form.form_errors.append(_("Wrong username or password."))
             status = 401
         except TooManyAttempts as exc:
-            db.session.rollback()
+            db.session.commit()  # keep the audit entry
             form.form_errors.append(exc.message)
             status = 429
             retry_after = exc.retry_after

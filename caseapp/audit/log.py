@@ -1,0 +1,123 @@
+"""Appending to the audit log: in the caller's transaction, or in a short one of its own."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from flask import g, has_request_context, request
+from sqlalchemy import insert, select, text
+from sqlalchemy.orm import Session
+
+from caseapp.audit.actions import AuditAction, Outcome
+from caseapp.audit.chain import GENESIS, compute_mac
+from caseapp.database import utcnow
+from caseapp.extensions import db
+from caseapp.models.audit_event import AuditEvent
+from caseapp.security.keys import current_keyring
+
+# Any fixed 64-bit number: the PostgreSQL advisory lock that serialises appends to the chain.
+_APPEND_LOCK = 0x43415345_41554454  # "CASEAUDT"
+
+
+def _actor_fields(actor: Any) -> dict[str, Any]:
+    if actor is None and has_request_context():
+        from flask_login import current_user
+
+        if current_user and current_user.is_authenticated:
+            actor = current_user._get_current_object()
+    if actor is None:
+        return {"actor_id": None, "actor_username": None, "actor_role": None, "actor_agency": None}
+    return {
+        "actor_id": actor.id,
+        "actor_username": actor.username,
+        "actor_role": actor.role,
+        "actor_agency": actor.agency.code if actor.agency is not None else None,
+    }
+
+
+def _entry(
+    action: AuditAction,
+    actor: Any,
+    object_type: str | None,
+    object_id: Any,
+    outcome: Outcome,
+    changed_fields: Iterable[str] | None,
+    details: dict[str, Any] | None,
+    actor_username: str | None,
+) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "occurred_at": utcnow(),
+        **_actor_fields(actor),
+        "source_ip": request.remote_addr if has_request_context() else None,
+        "action": AuditAction(action).value,
+        "object_type": object_type,
+        "object_id": None if object_id is None else str(object_id),
+        "outcome": Outcome(outcome).value,
+        "changed_fields": json.dumps(sorted(changed_fields)) if changed_fields else None,
+        "details": json.dumps(details, sort_keys=True, ensure_ascii=False) if details else None,
+        "request_id": g.get("request_id") if has_request_context() else None,
+    }
+    if entry["actor_username"] is None:
+        if actor_username:
+            entry["actor_username"] = actor_username[:64]
+        elif not has_request_context():
+            entry["actor_username"] = f"cli:{getpass.getuser()}"[:64]
+    return entry
+
+
+def _append(session: Session, entry: dict[str, Any]) -> None:
+    """Chain the entry to the last one and insert it, holding the append lock."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _APPEND_LOCK})
+    last = connection.execute(
+        select(AuditEvent.seq, AuditEvent.mac).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    entry["seq"] = (last.seq + 1) if last else 1
+    prev_mac = last.mac if last else GENESIS
+    key = current_keyring().audit_key
+    connection.execute(
+        insert(AuditEvent), [{**entry, "prev_mac": prev_mac, "mac": compute_mac(key, prev_mac, entry)}]
+    )
+
+
+def record(
+    action: AuditAction,
+    *,
+    actor: Any = None,
+    object_type: str | None = None,
+    object_id: Any = None,
+    outcome: Outcome = Outcome.SUCCESS,
+    changed_fields: Iterable[str] | None = None,
+    details: dict[str, Any] | None = None,
+    actor_username: str | None = None,
+) -> None:
+    """Append an event in the current transaction: it commits or rolls back with the change it records.
+
+    `actor` defaults to the signed-in user. `details` must hold nothing sensitive (codes, counts, filters).
+    """
+    entry = _entry(action, actor, object_type, object_id, outcome, changed_fields, details, actor_username)
+    _append(db.session(), entry)
+
+
+def record_separately(
+    action: AuditAction,
+    *,
+    actor: Any = None,
+    object_type: str | None = None,
+    object_id: Any = None,
+    outcome: Outcome = Outcome.DENIED,
+    changed_fields: Iterable[str] | None = None,
+    details: dict[str, Any] | None = None,
+    actor_username: str | None = None,
+) -> None:
+    """Append an event in a short transaction of its own, so it survives the caller's rollback.
+
+    For denials and refusals. Call it when the request has no uncommitted writes (SQLite has one writer).
+    """
+    entry = _entry(action, actor, object_type, object_id, outcome, changed_fields, details, actor_username)
+    with Session(bind=db.engine) as session, session.begin():
+        _append(session, entry)

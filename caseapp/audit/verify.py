@@ -1,0 +1,67 @@
+"""Recomputing the audit chain."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from caseapp.audit.chain import CHAINED_FIELDS, GENESIS, compute_mac
+from caseapp.extensions import db
+from caseapp.models.audit_event import AuditEvent
+from caseapp.security.keys import current_keyring
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """What verification found: ok, how many events were checked, and the first bad one."""
+
+    ok: bool
+    checked: int
+    bad_seq: int | None = None
+    problem: str | None = None
+
+    def message(self) -> str:
+        if self.ok:
+            return f"OK: {self.checked} events"
+        return f"FAILED at seq {self.bad_seq}: {self.problem}"
+
+
+def count_events() -> int:
+    """Return the number of events in the log."""
+    return int(db.session.scalar(select(func.count()).select_from(AuditEvent)) or 0)
+
+
+def verify_chain(on_progress: Callable[[int], None] | None = None, chunk: int = 5000) -> VerifyResult:
+    """Walk the log in order and check sequence, links and MACs; stop at the first bad event.
+
+    Detects an edited event (MAC), a deleted or inserted one (sequence gap or broken link) and a reordering.
+    Cannot by itself detect removal of the newest events: compare the head with an external copy of it.
+    """
+    key = current_keyring().audit_key
+    columns = [getattr(AuditEvent, name) for name in CHAINED_FIELDS]
+    stmt = select(*columns, AuditEvent.prev_mac, AuditEvent.mac).order_by(AuditEvent.seq)
+    expected_seq, prev_mac, checked, pending = 1, GENESIS, 0, 0
+    with db.engine.connect() as conn:
+        result = conn.execution_options(yield_per=chunk).execute(stmt)
+        for row in result:
+            entry = row._mapping
+            seq = entry["seq"]
+            if seq != expected_seq:
+                kind = "missing events before it" if seq > expected_seq else "out of order"
+                return VerifyResult(False, checked, seq, f"expected seq {expected_seq} ({kind})")
+            if entry["prev_mac"] != prev_mac:
+                return VerifyResult(False, checked, seq, "link to the previous event is broken")
+            if compute_mac(key, prev_mac, dict(entry)) != entry["mac"]:
+                return VerifyResult(False, checked, seq, "content does not match its MAC (edited)")
+            prev_mac = entry["mac"]
+            expected_seq += 1
+            checked += 1
+            pending += 1
+            if on_progress is not None and pending >= chunk:
+                on_progress(pending)
+                pending = 0
+    if on_progress is not None and pending:
+        on_progress(pending)
+    return VerifyResult(True, checked)

@@ -1,0 +1,50 @@
+"""Tabular exports (CSV now; XLSX with the reports): cells are escaped against formula injection."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from flask import Response
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """Return the value, with text that a spreadsheet would run as a formula made inert by a leading '."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _csv_lines(header: Sequence[str], rows: Iterable[Sequence[Any]], empty_note: str) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flush() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate(0)
+        return text
+
+    writer.writerow([safe_cell(h) for h in header])
+    yield "\ufeff" + flush()  # BOM: spreadsheet programs then read UTF-8 correctly
+    empty = True
+    for row in rows:
+        empty = False
+        writer.writerow(["" if v is None else safe_cell(v) for v in row])
+        yield flush()
+    if empty:
+        writer.writerow([empty_note] + [""] * (len(header) - 1))
+        yield flush()
+
+
+def csv_response(
+    filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]], empty_note: str
+) -> Response:
+    """Stream rows as a CSV download (headers and a 'no data' row when there are none)."""
+    response = Response(_csv_lines(header, rows, empty_note), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

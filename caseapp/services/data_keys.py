@@ -1,0 +1,108 @@
+"""Data keys: create, open (unwrap), rotate under the current KEK, shred."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from caseapp.database import utcnow
+from caseapp.extensions import db
+from caseapp.models.data_key import DataKey
+from caseapp.security import crypto
+from caseapp.security.keys import current_keyring as keyring
+
+_CACHE_ATTR = "_caseapp_plain_key"
+
+
+def create_data_key() -> DataKey:
+    """Create a new data key, wrapped under the current KEK, and add it to the session."""
+    ring = keyring()
+    row = DataKey(uuid=uuid.uuid4())
+    dek = crypto.new_data_key()
+    row.kek_id = ring.current_kek_id
+    row.wrapped = crypto.wrap_key(ring.kek(ring.current_kek_id), ring.current_kek_id, str(row.uuid), dek)
+    setattr(row, _CACHE_ATTR, (row.wrapped, dek))
+    db.session.add(row)
+    db.session.flush([row])
+    return row
+
+
+def plaintext_key(row: DataKey) -> bytes:
+    """Return the unwrapped data key (cached on the instance for the rest of the request)."""
+    if row.wrapped is None or row.kek_id is None:
+        raise crypto.KeyShredded(f"data key {row.id} was shredded")
+    cached = getattr(row, _CACHE_ATTR, None)
+    if cached is not None and cached[0] == row.wrapped:
+        return bytes(cached[1])
+    ring = keyring()
+    try:
+        kek = ring.kek(row.kek_id)
+    except KeyError as exc:
+        raise crypto.DecryptionError(str(exc)) from None
+    dek = crypto.unwrap_key(kek, row.kek_id, str(row.uuid), bytes(row.wrapped))
+    setattr(row, _CACHE_ATTR, (row.wrapped, dek))
+    return dek
+
+
+def shred(row: DataKey) -> None:
+    """Destroy a data key: every value sealed with it becomes unreadable for good.
+
+    Plaintext statistics on the owning record stay. PostgreSQL keeps dead row versions until VACUUM and
+    backups keep old copies: run VACUUM and age out backups for the shredding to be complete.
+    """
+    row.wrapped = None
+    row.kek_id = None
+    row.shredded_at = utcnow()
+    if hasattr(row, _CACHE_ATTR):
+        delattr(row, _CACHE_ATTR)
+    db.session.flush([row])
+
+
+def pending_rotation_count() -> int:
+    """Return how many live data keys are wrapped under a KEK other than the current one."""
+    current = keyring().current_kek_id
+    stmt = (
+        db.select(db.func.count())
+        .select_from(DataKey)
+        .where(DataKey.kek_id.is_not(None), DataKey.kek_id != current)
+    )
+    return int(db.session.scalar(stmt) or 0)
+
+
+def rotate_batch(batch_size: int = 1000) -> int:
+    """Rewrap up to batch_size data keys under the current KEK; return how many were rewrapped.
+
+    Each batch is its own unit (the caller commits); keys already under the current KEK are skipped,
+    so an interrupted rotation resumes where it stopped and a repeated one does nothing.
+    """
+    ring = keyring()
+    current = ring.current_kek_id
+    rows = db.session.scalars(
+        db.select(DataKey)
+        .where(DataKey.kek_id.is_not(None), DataKey.kek_id != current)
+        .order_by(DataKey.id)
+        .limit(batch_size)
+        .with_for_update(skip_locked=True)
+    ).all()
+    now = utcnow()
+    new_kek = ring.kek(current)
+    for row in rows:
+        dek = plaintext_key(row)
+        row.wrapped = crypto.wrap_key(new_kek, current, str(row.uuid), dek)
+        row.kek_id = current
+        row.rotated_at = now
+    db.session.flush()
+    return len(rows)
+
+
+def rotate_all(batch_size: int = 1000, on_batch: Callable[[int], None] | None = None) -> int:
+    """Rewrap every data key under the current KEK, committing after each batch; return the total."""
+    total = 0
+    while True:
+        done = rotate_batch(batch_size)
+        db.session.commit()
+        if not done:
+            return total
+        total += done
+        if on_batch is not None:
+            on_batch(done)

@@ -1,0 +1,75 @@
+"""Own API tokens: list, create (shown once), revoke."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange
+
+from caseapp.errors import ValidationFailed
+from caseapp.extensions import db
+from caseapp.security.permissions import Permission
+from caseapp.security.policy import require
+from caseapp.services import tokens
+from caseapp.web.auth.views import bp
+from caseapp.web.forms import CsrfForm, apply_field_errors
+
+
+class TokenForm(FlaskForm):
+    """A new token's name and lifetime."""
+
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(), Length(max=80)],
+        description=_l("What the token is for, e.g. the reporting script."),
+    )
+    days = IntegerField(
+        _l("Valid for (days)"),
+        default=90,
+        validators=[DataRequired(), NumberRange(min=1, max=tokens.MAX_DAYS)],
+    )
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@require(Permission.ACCOUNT_SELF)
+def api_tokens():  # type: ignore[no-untyped-def]
+    """List the user's API tokens and create a new one (its secret is shown once)."""
+    form = TokenForm()
+    secret = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            new = tokens.create_token(
+                current_user._get_current_object(),
+                current_user._get_current_object(),
+                form.name.data or "",
+                form.days.data or 0,
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_field_errors(form, exc)
+            status = 400
+        else:
+            db.session.commit()
+            secret = new.secret
+            form = TokenForm(formdata=None)
+    elif request.method == "POST":
+        status = 400
+    rows = tokens.user_tokens(current_user._get_current_object())
+    return render_template(
+        "auth/tokens.html", form=form, tokens=rows, secret=secret, csrf_form=CsrfForm()
+    ), status
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@require(Permission.ACCOUNT_SELF)
+def revoke_api_token(token_id: int):  # type: ignore[no-untyped-def]
+    """Revoke one of the user's tokens."""
+    row = tokens.revoke_token(current_user._get_current_object(), token_id)
+    db.session.commit()
+    flash(_("Token %(p)s… revoked.", p=row.prefix), "success")
+    return redirect(url_for("auth.api_tokens"))
