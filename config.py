@@ -82,6 +82,8 @@ class Config:
     PASSWORD_MAX_LENGTH = 128
 
     HSTS = False
+    # How many reverse proxies in front set X-Forwarded-For/-Proto (0: none, the peer is the client).
+    PROXY_HOPS = 0
     DEMO_CREDENTIALS_FILE = str(INSTANCE_DIR / "demo-credentials.txt")
     SECRET_KEY: str | None = None
     # Key material for the security core: KEK ring "id:base64,..." (first current), blind-index root key
@@ -102,6 +104,8 @@ class Config:
                 values[name] = env[name]
         if env.get("RATELIMIT_STORAGE_URI"):
             values["RATELIMIT_STORAGE_URI"] = env["RATELIMIT_STORAGE_URI"]
+        if env.get("CASEAPP_PROXY_HOPS", "").isdigit():
+            values["PROXY_HOPS"] = int(env["CASEAPP_PROXY_HOPS"])
         for name in (
             "MAIL_SERVER",
             "MAIL_PORT",
@@ -164,6 +168,9 @@ class ProductionConfig(Config):
         ]
         if not os.environ.get("DATABASE_URL"):
             missing.append("DATABASE_URL")
+        if not os.environ.get("RATELIMIT_STORAGE_URI"):
+            # Workers must share the sign-in counters (DESIGN.md section 11): Redis, not process memory.
+            missing.append("RATELIMIT_STORAGE_URI")
         if missing:
             raise ConfigError("Production configuration is missing: " + ", ".join(missing))
         if len(values["SECRET_KEY"]) < 32:

@@ -19,6 +19,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.config.update(load_config(config_name))
     app.config.update(overrides)
     register_keys(app)
+    register_proxy(app)
     register_extensions(app)
     register_blueprints(app)
     register_access_control(app)
@@ -44,6 +45,15 @@ def register_keys(app: Flask) -> None:
         raise ConfigError(str(exc)) from None
     for name in KEY_SETTINGS:
         app.config[name] = "(loaded)"
+
+
+def register_proxy(app: Flask) -> None:
+    """Trust X-Forwarded-For/-Proto from exactly PROXY_HOPS reverse proxies (none by default)."""
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def register_extensions(app: Flask) -> None:

@@ -43,14 +43,20 @@ def seed_command() -> None:
     """Load reference data (regions, agencies); safe to run again."""
     created = reference.seed_reference_data()
     db.session.commit()
-    click.echo(f"Reference data loaded: {created['region']} new regions, {created['agency']} new agencies.")
+    click.echo(
+        f"Reference data loaded: {created['region']} new regions, {created['agency']} new agencies, "
+        f"{created['code']} new codes."
+    )
 
 
 def _write_credentials(rows: list[tuple[str, str, str, str]], path: Path) -> None:
+    """Append the accounts of this database to the private credentials file (never overwrite another's)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write("# caseapp demo accounts (synthetic). Keep this file private.\n")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.fchmod(fd, 0o600)  # also when the file existed with looser rights
+    url = db.engine.url.render_as_string(hide_password=True)
+    with os.fdopen(fd, "a") as fh:
+        fh.write(f"# caseapp demo accounts (synthetic) for {url}. Keep this file private.\n")
         fh.write("# username\tpassword\trole\tagency\n")
         for row in rows:
             fh.write("\t".join(row) + "\n")

@@ -6,8 +6,9 @@ import pytest
 import time_machine
 
 from caseapp.extensions import db
-from caseapp.models import User, UserSession
+from caseapp.models import LoginThrottle, User, UserSession
 from caseapp.services import users
+from caseapp.services.auth import throttle_key
 from tests.conftest import PASSWORD, login
 
 WRONG = "Nama pengguna atau kata sandi salah."
@@ -59,14 +60,14 @@ def test_growing_delay_after_five_failures_then_recovers(app, client, make_user)
         assert throttled.headers["Retry-After"] == "4"  # doubled
         clock.shift(timedelta(seconds=5))
         assert login(client, user.username).status_code == 302
-    assert _user(app, user.username).failed_login_count == 0
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(LoginThrottle)) == 0
 
 
 def test_delay_is_capped_never_a_permanent_lock(app, make_user):
     user = make_user()
     with app.app_context():
-        row = db.session.get(User, user.id)
-        row.failed_login_count = 60
+        db.session.add(LoginThrottle(key_hash=throttle_key(user.username), failures=60))
         db.session.commit()
     client = app.test_client()
     with time_machine.travel("2026-11-27 08:00:00", tick=False) as clock:
@@ -247,3 +248,105 @@ def test_anonymous_request_is_sent_to_login_with_next(client):
     response = client.get("/admin/users?role=admin")
     assert response.status_code == 302
     assert response.headers["Location"] == "/login?next=/admin/users?role%3Dadmin"
+
+
+def test_unknown_and_known_usernames_are_throttled_alike(app, make_user):
+    """Six failures answer the same sequence for an existing and a made-up username."""
+    user = make_user()
+    with time_machine.travel("2026-11-27 08:00:00", tick=False):
+        known = [login(app.test_client(), user.username, "wrong-password-xyz").status_code for _ in range(7)]
+        unknown = [
+            login(app.test_client(), "no.such.person", "wrong-password-xyz").status_code for _ in range(7)
+        ]
+    assert known == unknown == [401] * 5 + [429, 429]
+
+
+def test_a_browser_that_signed_in_before_is_not_locked_out_by_strangers(app, make_user):
+    user = make_user()
+    own = app.test_client()
+    stranger = app.test_client()
+    with time_machine.travel("2026-11-27 08:00:00", tick=False):
+        assert login(own, user.username).status_code == 302
+        own.post("/logout")
+        for _ in range(8):
+            login(stranger, user.username, "wrong-password-xyz")
+        assert login(stranger, user.username).status_code == 429
+        # The user's own browser (device cookie from the earlier sign-in) still gets in.
+        assert login(own, user.username).status_code == 302
+
+
+def test_forged_device_cookie_is_ignored(app, make_user):
+    user = make_user()
+    client = app.test_client()
+    client.set_cookie("caseapp_device", "forged.value.here")
+    with time_machine.travel("2026-11-27 08:00:00", tick=False):
+        for _ in range(5):
+            login(client, user.username, "wrong-password-xyz")
+        assert login(client, user.username).status_code == 429
+
+
+def test_sign_in_starts_a_clean_session(client, make_user):
+    user = make_user()
+    client.get("/login")
+    with client.session_transaction() as sess:
+        sess["planted"] = "by-an-attacker"
+        csrf_before = sess.get("csrf_token")
+    login(client, user.username)
+    with client.session_transaction() as sess:
+        assert "planted" not in sess
+        assert sess.get("csrf_token") != csrf_before or csrf_before is None
+
+
+def test_every_route_fails_closed_without_a_decorator(app_factory):
+    """A route someone forgot to decorate still refuses anonymous users (the app-wide hook)."""
+    app = app_factory()
+    app.add_url_rule("/forgotten", "forgotten", lambda: "secret content")
+    response = app.test_client().get("/forgotten")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_password_change_replaces_the_current_session_token(app, client, make_user):
+    user = make_user()
+    login(client, user.username)
+    old_cookie = client.get_cookie("caseapp_session").value
+    new = "perahu-layar-di-teluk-kendari-biru"
+    client.post("/account/password", data={"current_password": PASSWORD, "new_password": new, "confirm": new})
+    assert client.get("/").status_code == 200  # this browser stays signed in
+    replay = app.test_client()
+    replay.set_cookie("caseapp_session", old_cookie)
+    assert replay.get("/").status_code == 302  # but a copy of the old cookie is dead
+
+
+def test_deactivation_revokes_sessions_in_the_database(app, make_user):
+    admin = make_user("admin", "DP3A")
+    worker = make_user()
+    client = app.test_client()
+    login(client, worker.username)
+    with app.app_context():
+        users.update_user(
+            db.session.get(User, admin.id),
+            db.session.get(User, worker.id),
+            "W",
+            None,
+            "case_worker",
+            users.agency_by_code("UPTD_PPA"),
+            False,
+        )
+        db.session.commit()
+        row = db.session.scalar(db.select(UserSession).where(UserSession.user_id == worker.id))
+        assert row.revoked_reason == "deactivated"
+
+
+def test_deactivating_an_agency_signs_its_people_out(app, make_user):
+    admin = make_user("admin", "DP3A")
+    worker = make_user("case_worker", "DINSOS")
+    client = app.test_client()
+    login(client, worker.username)
+    with app.app_context():
+        agency = users.agency_by_code("DINSOS")
+        users.update_agency(
+            db.session.get(User, admin.id), agency, agency.name, agency.accepts_referrals, False
+        )
+        db.session.commit()
+    assert client.get("/").status_code == 302
+    assert login(app.test_client(), worker.username).status_code == 401

@@ -58,6 +58,7 @@ def page(browser) -> Iterator[object]:
     context.close()
 
 
+@pytest.mark.csrf  # the real forms, tokens and all
 def test_supervisor_signs_in_switches_language_and_signs_out(live_server, page, make_user):
     from playwright.sync_api import expect
 
@@ -92,6 +93,7 @@ def test_supervisor_signs_in_switches_language_and_signs_out(live_server, page, 
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
 
+@pytest.mark.csrf
 def test_admin_creates_a_user_on_a_phone_screen(live_server, browser, make_user):
     from playwright.sync_api import expect
 

@@ -12,12 +12,13 @@ PROD_ENV = {
     "CASEAPP_KEK": "k1:" + "A" * 44,
     "CASEAPP_BIDX_KEY": "B" * 44,
     "CASEAPP_AUDIT_KEY": "C" * 44,
+    "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
 }
 
 
 @pytest.fixture
 def clean_env(monkeypatch):
-    for name in (*PROD_ENV, "CASEAPP_CONFIG", "RATELIMIT_STORAGE_URI"):
+    for name in (*PROD_ENV, "CASEAPP_CONFIG", "CASEAPP_PROXY_HOPS"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 

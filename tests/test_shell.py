@@ -37,10 +37,36 @@ def test_headers_on_every_kind_of_response(app, client, login_as):
     assert "Strict-Transport-Security" not in home.headers  # only in production
 
 
-def test_hsts_in_production_setting(app_factory):
-    app = app_factory(HSTS=True)
+def test_headers_on_error_kinds(app_factory, make_user):
+    app = app_factory(LOGIN_RATE_LIMIT="1 per minute", WTF_CSRF_ENABLED=True, PROPAGATE_EXCEPTIONS=False)
+
+    @public
+    def explode():
+        raise RuntimeError("boom")
+
+    app.add_url_rule("/explode", "explode", explode)
+    client = app.test_client()
+    _assert_security_headers(client.post("/login", data={}))  # CSRF failure, 400
+    _assert_security_headers(client.post("/login", data={}))  # rate limited, 429
+    _assert_security_headers(client.put("/login"))  # 405
+    _assert_security_headers(client.get("/explode"))  # 500
+
+
+def test_hsts_and_secure_cookies_in_production(monkeypatch, tmp_path):
+    from caseapp import create_app
+    from tests.conftest import KEYS
+
+    for name, value in {
+        **KEYS,
+        "SECRET_KEY": "p" * 48,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/p.db",
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }.items():
+        monkeypatch.setenv(name, value)
+    app = create_app("production")
     response = app.test_client().get("/login")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert "Secure" in response.headers["Set-Cookie"]
 
 
 def test_script_tags_carry_the_nonce(client):

@@ -4,7 +4,18 @@ from caseapp.models.agency import Agency
 from caseapp.models.api_token import ApiToken
 from caseapp.models.audit_event import AuditEvent
 from caseapp.models.data_key import DataKey
+from caseapp.models.reference_code import ReferenceCode
 from caseapp.models.region import Region
-from caseapp.models.user import User, UserSession
+from caseapp.models.user import LoginThrottle, User, UserSession
 
-__all__ = ["Agency", "ApiToken", "AuditEvent", "DataKey", "Region", "User", "UserSession"]
+__all__ = [
+    "Agency",
+    "ApiToken",
+    "AuditEvent",
+    "DataKey",
+    "LoginThrottle",
+    "ReferenceCode",
+    "Region",
+    "User",
+    "UserSession",
+]

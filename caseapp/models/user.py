@@ -27,8 +27,6 @@ class User(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynami
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     must_change_password: Mapped[bool] = mapped_column(default=False)
-    failed_login_count: Mapped[int] = mapped_column(default=0)
-    next_login_allowed_at: Mapped[datetime | None]
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -61,6 +59,20 @@ class User(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynami
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+class LoginThrottle(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynamic base
+    """Consecutive failed sign-ins per typed username, existing or not, so both answer alike.
+
+    Keyed by an HMAC of the normalised username (never the name itself, which may be a mistyped password).
+    """
+
+    __tablename__ = "login_throttle"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    next_allowed_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class UserSession(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynamic base

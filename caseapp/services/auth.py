@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from caseapp import audit
 from caseapp.audit import AuditAction, Outcome
 from caseapp.database import utcnow
 from caseapp.errors import TooManyAttempts, ValidationFailed
 from caseapp.extensions import db
-from caseapp.models import User, UserSession
+from caseapp.models import LoginThrottle, User, UserSession
 from caseapp.services import passwords
 
 
@@ -50,59 +53,92 @@ def _login_delay(failures: int) -> int:
     return int(min(cfg["LOGIN_DELAY_BASE_SECONDS"] * 2**over, cfg["LOGIN_DELAY_MAX_SECONDS"]))
 
 
-def authenticate(username: str, password: str) -> User:
+def throttle_key(username: str) -> str:
+    """Return the keyed hash that stands for a typed username in the throttle table."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, b"login-throttle|" + normalise_username(username).encode(), "sha256").hexdigest()
+
+
+def _register_failure(key: str, now: datetime) -> int:
+    """Count one more failure atomically (concurrent attempts all count); return the new total."""
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    upsert = (
+        insert(LoginThrottle)
+        .values(key_hash=key, failures=1, updated_at=now)
+        .on_conflict_do_update(
+            index_elements=[LoginThrottle.key_hash],
+            set_={"failures": LoginThrottle.failures + 1, "updated_at": now},
+        )
+        .returning(LoginThrottle.failures)
+    )
+    failures = int(db.session.execute(upsert).scalar_one())
+    delay = _login_delay(failures)
+    db.session.execute(
+        update(LoginThrottle)
+        .where(LoginThrottle.key_hash == key)
+        .values(next_allowed_at=now + timedelta(seconds=delay) if delay else None)
+    )
+    return failures
+
+
+def authenticate(username: str, password: str, trusted_device: bool = False) -> User:
     """Return the user for these credentials or raise LoginFailed / TooManyAttempts.
 
     Every outcome is audited in the session's transaction: the caller commits on failure too.
 
-    After a few consecutive failures each further attempt must wait longer (never a permanent lock);
-    while an account waits, even the right password is refused.
+    After a few consecutive failures for a username (existing or not: the answers must not tell) each
+    further attempt waits longer, at most LOGIN_DELAY_MAX_SECONDS, and even the right password is refused
+    meanwhile. A browser that signed in as this user before (`trusted_device`) is not held back, so
+    strangers cannot keep someone out of their account by failing on purpose.
     """
     now = utcnow()
+    key = throttle_key(username)
     user = db.session.scalar(db.select(User).where(User.username == normalise_username(username)))
-    if user is None:
-        passwords.burn_verify_time(password)
-        # The typed name is not recorded: people type passwords into the username field.
-        audit.record(
-            AuditAction.AUTH_LOGIN_FAILED, outcome=Outcome.DENIED, details={"reason": "unknown_user"}
-        )
-        raise LoginFailed
-    if user.next_login_allowed_at and user.next_login_allowed_at > now:
-        wait = math.ceil((user.next_login_allowed_at - now).total_seconds())
+    throttle = db.session.get(LoginThrottle, key)
+    if not trusted_device and throttle and throttle.next_allowed_at and throttle.next_allowed_at > now:
+        passwords.burn_verify_time(password)  # as slow as every other answer
+        wait = math.ceil((throttle.next_allowed_at - now).total_seconds())
         audit.record(
             AuditAction.AUTH_LOGIN_THROTTLED,
             actor=user,
-            object_type="user",
-            object_id=user.id,
+            object_type="user" if user else None,
+            object_id=user.id if user else None,
             outcome=Outcome.DENIED,
             details={"wait_seconds": wait},
         )
         raise TooManyAttempts(
             _("Too many failed attempts. Try again in %(n)d seconds.", n=wait), retry_after=wait
         )
-    if not passwords.verify_password(user.password_hash, password) or not user.active:
-        user.failed_login_count += 1
-        delay = _login_delay(user.failed_login_count)
-        user.next_login_allowed_at = now + timedelta(seconds=delay) if delay else None
-        db.session.flush()
+    if user is None:
+        passwords.burn_verify_time(password)
+        reason = "unknown_user"
+    elif not passwords.verify_password(user.password_hash, password):
+        reason = "wrong_password"
+    elif not user.active:
+        reason = "inactive"
+    elif not user.agency.active:
+        reason = "agency_inactive"
+    else:
+        reason = ""
+    if reason:
+        failures = _register_failure(key, now)
+        # The typed name of an unknown user is not recorded: people type passwords into that field.
         audit.record(
             AuditAction.AUTH_LOGIN_FAILED,
             actor=user,
-            object_type="user",
-            object_id=user.id,
+            object_type="user" if user else None,
+            object_id=user.id if user else None,
             outcome=Outcome.DENIED,
-            details={
-                "reason": "inactive" if user.active is False else "wrong_password",
-                "failures": user.failed_login_count,
-            },
+            details={"reason": reason, "failures": failures},
         )
         raise LoginFailed
-    user.failed_login_count = 0
-    user.next_login_allowed_at = None
+    assert user is not None
+    if throttle is not None:
+        db.session.delete(throttle)
     user.last_login_at = now
     audit.record(AuditAction.AUTH_LOGIN, actor=user, object_type="user", object_id=user.id)
-    ph = passwords.app_hasher()
-    if ph.check_needs_rehash(user.password_hash):
+    if passwords.app_hasher().check_needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     db.session.flush()
     return user
@@ -135,7 +171,7 @@ def load_session(token: str) -> UserSession | None:
     idle = current_app.config["SESSION_IDLE_TIMEOUT"]
     if now >= row.expires_at or now - row.last_seen_at >= idle:
         return None
-    if not row.user.active:
+    if not row.user.active or not row.user.agency.active:
         return None
     return row
 
@@ -154,7 +190,16 @@ def end_session(row: UserSession, reason: str = "logout") -> None:
         row.revoked_at = utcnow()
         row.revoked_reason = reason
         db.session.flush()
-        audit.record(AuditAction.AUTH_LOGOUT, actor=row.user, object_type="session", object_id=row.id)
+        if reason == "logout":
+            audit.record(AuditAction.AUTH_LOGOUT, actor=row.user, object_type="session", object_id=row.id)
+        else:
+            audit.record(
+                AuditAction.AUTH_SESSION_REVOKED,
+                actor=row.user,
+                object_type="session",
+                object_id=row.id,
+                details={"reason": reason, "sessions": 1},
+            )
 
 
 def revoke_user_sessions(user: User, reason: str, keep: UserSession | None = None) -> int:

@@ -8,7 +8,7 @@ from functools import cache
 from importlib import resources
 
 from caseapp.extensions import db
-from caseapp.models import Agency, Region
+from caseapp.models import Agency, ReferenceCode, Region
 
 
 @cache
@@ -18,9 +18,21 @@ def read_csv(name: str) -> tuple[dict[str, str], ...]:
     return tuple(csv.DictReader(io.StringIO(text)))
 
 
+# Vocabulary name -> file; `extra` keeps one more column where a file has it.
+VOCABULARIES = {
+    "violence_type": ("violence_types", None),
+    "place": ("places", None),
+    "relationship": ("relationships", None),
+    "service": ("services", "typical_provider_kind"),
+    "ampk": ("ampk", None),
+    "channel": ("channels", None),
+    "closure_reason": ("closure_reasons", None),
+}
+
+
 def seed_reference_data() -> dict[str, int]:
-    """Insert or update regions and agencies from the shipped files; return counts of new rows."""
-    created = {"region": 0, "agency": 0}
+    """Insert or update regions, agencies and vocabularies from the shipped files; return new-row counts."""
+    created = {"region": 0, "agency": 0, "code": 0}
     existing_regions = {r.code: r for r in db.session.scalars(db.select(Region))}
     # Parents come before children in the file; flush in order so foreign keys hold.
     for row in read_csv("regions"):
@@ -47,5 +59,18 @@ def seed_reference_data() -> dict[str, int]:
             )
             db.session.add(agency)
             created["agency"] += 1
+    db.session.flush()
+    existing_codes = {(c.vocabulary, c.code): c for c in db.session.scalars(db.select(ReferenceCode))}
+    for vocabulary, (filename, extra) in VOCABULARIES.items():
+        for position, row in enumerate(read_csv(filename)):
+            code = existing_codes.get((vocabulary, row["code"]))
+            if code is None:
+                code = ReferenceCode(vocabulary=vocabulary, code=row["code"], active=True)
+                db.session.add(code)
+                created["code"] += 1
+            code.label_id = row["label_id"]
+            code.label_en = row["label_en"]
+            code.extra = row[extra] if extra else None
+            code.position = position
     db.session.flush()
     return created

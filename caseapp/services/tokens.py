@@ -67,7 +67,9 @@ def authenticate_token(secret: str) -> ApiToken | None:
         return None
     row = db.session.scalar(db.select(ApiToken).where(ApiToken.token_hash == _hash(secret)))
     now = utcnow()
-    if row is None or row.revoked_at is not None or row.expires_at <= now or not row.user.active:
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        return None
+    if not row.user.active or not row.user.agency.active:
         return None
     return row
 

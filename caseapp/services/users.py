@@ -9,10 +9,10 @@ from caseapp.audit import AuditAction
 from caseapp.database import utcnow
 from caseapp.errors import NotFound, ValidationFailed
 from caseapp.extensions import db
-from caseapp.models import Agency, User
+from caseapp.models import Agency, LoginThrottle, User
 from caseapp.security.permissions import Role
 from caseapp.services import passwords, tokens
-from caseapp.services.auth import normalise_username, revoke_user_sessions
+from caseapp.services.auth import normalise_username, revoke_user_sessions, throttle_key
 
 
 def agency_by_code(code: str) -> Agency:
@@ -114,10 +114,6 @@ def update_user(
     old_role, old_agency = user.role, user.agency.code
     if "agency_id" in changes:
         user.agency = agency
-    if not active:
-        # A deactivated account is not counted towards sign-in delays when reactivated later.
-        user.failed_login_count = 0
-        user.next_login_allowed_at = None
     db.session.flush()
     if not changes:
         return changes
@@ -146,13 +142,19 @@ def reset_password(actor: User, user: User) -> str:
     user.password_hash = passwords.hash_password(temporary)
     user.must_change_password = True
     user.password_changed_at = utcnow()
-    user.failed_login_count = 0
-    user.next_login_allowed_at = None
+    clear_login_throttle(user)
     db.session.flush()
     audit.record(AuditAction.USER_PASSWORD_RESET, actor=actor, object_type="user", object_id=user.id)
     revoke_user_sessions(user, "password_reset")
     tokens.revoke_all_tokens(user)
     return temporary
+
+
+def clear_login_throttle(user: User) -> None:
+    """Forget the user's failed sign-ins (an administrator vouched for them with a new password)."""
+    row = db.session.get(LoginThrottle, throttle_key(user.username))
+    if row is not None:
+        db.session.delete(row)
 
 
 def update_agency(actor: User, agency: Agency, name: str, accepts_referrals: bool, active: bool) -> list[str]:

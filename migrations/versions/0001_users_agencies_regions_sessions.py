@@ -49,8 +49,6 @@ def upgrade():
     sa.Column('password_hash', sa.String(length=255), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('must_change_password', sa.Boolean(), nullable=False),
-    sa.Column('failed_login_count', sa.Integer(), nullable=False),
-    sa.Column('next_login_allowed_at', sa.DateTime(), nullable=True),
     sa.Column('locale', sa.String(length=8), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),

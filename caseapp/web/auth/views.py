@@ -16,9 +16,12 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.wrappers import Response
 
 from caseapp.errors import TooManyAttempts, ValidationFailed
 from caseapp.extensions import db, limiter
+from caseapp.models import User
 from caseapp.security.permissions import Permission
 from caseapp.security.policy import public, require
 from caseapp.services import auth
@@ -33,6 +36,47 @@ def _login_limit() -> str:
     return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
+DEVICE_COOKIE = "caseapp_device"
+DEVICE_MAX_AGE = 90 * 24 * 3600
+
+
+def _device_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="caseapp-known-device")
+
+
+def _known_accounts() -> list[str]:
+    """Return the throttle keys of accounts that signed in from this browser before."""
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if not raw:
+        return []
+    try:
+        keys = _device_serializer().loads(raw, max_age=DEVICE_MAX_AGE)
+    except BadSignature:
+        return []
+    return [k for k in keys if isinstance(k, str)] if isinstance(keys, list) else []
+
+
+def _remember_device(response: Response, username: str) -> None:
+    key = auth.throttle_key(username)
+    keys = [key] + [k for k in _known_accounts() if k != key]
+    response.set_cookie(
+        DEVICE_COOKIE,
+        _device_serializer().dumps(keys[:5]),
+        max_age=DEVICE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+
+
+def _start_browser_session(user: User) -> None:
+    new = auth.start_session(user, client_ip(), request.user_agent.string)
+    db.session.commit()
+    session.clear()  # no fixation: nothing from before survives, the CSRF token included
+    session[SESSION_KEY] = new.token
+    session.permanent = True
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(_login_limit, methods=["POST"])
@@ -44,8 +88,10 @@ def login():  # type: ignore[no-untyped-def]
     status = 200
     retry_after = 0
     if form.validate_on_submit():
+        username = form.username.data or ""
+        trusted = auth.throttle_key(username) in _known_accounts()
         try:
-            user = auth.authenticate(form.username.data or "", form.password.data or "")
+            user = auth.authenticate(username, form.password.data or "", trusted_device=trusted)
         except auth.LoginFailed:
             db.session.commit()  # keep the failure count and its audit entry
             form.form_errors.append(_("Wrong username or password."))
@@ -56,15 +102,13 @@ def login():  # type: ignore[no-untyped-def]
             status = 429
             retry_after = exc.retry_after
         else:
-            new = auth.start_session(user, client_ip(), request.user_agent.string)
-            db.session.commit()
-            session.clear()  # no fixation: nothing from before sign-in survives
-            session[SESSION_KEY] = new.token
-            session.permanent = True
+            _start_browser_session(user)
             target = safe_next(form.next.data, url_for("main.home"))
             if user.must_change_password:
                 target = url_for("auth.change_password")
-            return redirect(target)
+            response = redirect(target)
+            _remember_device(response, user.username)
+            return response
     elif request.method == "POST":
         status = 400
     form.password.data = ""
@@ -105,7 +149,11 @@ def change_password():  # type: ignore[no-untyped-def]
             for name, messages in exc.fields.items():
                 getattr(form, name).errors = list(messages)
         else:
-            db.session.commit()
+            # A new session token too: whoever may have copied the old cookie is out as well.
+            current = g.get("user_session")
+            if current is not None:
+                auth.end_session(current, "password_change")
+            _start_browser_session(current_user._get_current_object())
             flash(_("Your password has been changed. Other sessions were signed out."), "success")
             return redirect(url_for("main.home"))
     status = 400 if request.method == "POST" else 200
