@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from flask import Response
+from flask import Response, stream_with_context
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -45,6 +45,7 @@ def csv_response(
     filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]], empty_note: str
 ) -> Response:
     """Stream rows as a CSV download (headers and a 'no data' row when there are none)."""
-    response = Response(_csv_lines(header, rows, empty_note), mimetype="text/csv")
+    # The rows are read from the database while streaming: keep the request (and its session) alive.
+    response = Response(stream_with_context(_csv_lines(header, rows, empty_note)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

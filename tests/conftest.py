@@ -110,6 +110,17 @@ def pg_template(pg_server: sa.Engine) -> Iterator[str]:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+def _pg_copy(request: pytest.FixtureRequest) -> Iterator[str]:
+    template = request.getfixturevalue("pg_template")
+    server: sa.Engine = request.getfixturevalue("pg_server")
+    name = f"caseapp_t_{os.getpid()}_{next(_counter)}"
+    with server.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    yield _pg_url_for(name)
+    with server.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated, seeded database for one test, on each backend."""
@@ -119,14 +130,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         shutil.copyfile(template, path)
         yield f"sqlite:///{path}"
         return
-    template = request.getfixturevalue("pg_template")
-    server: sa.Engine = request.getfixturevalue("pg_server")
-    name = f"caseapp_t_{os.getpid()}_{next(_counter)}"
-    with server.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    yield _pg_url_for(name)
-    with server.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    yield from _pg_copy(request)
+
+
+@pytest.fixture
+def pg_app(request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """An app on a fresh PostgreSQL database, for what only PostgreSQL has (TRUNCATE, many writers)."""
+    for url in _pg_copy(request):
+        application = make_app(url)
+        yield application
+        with application.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

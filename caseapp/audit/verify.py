@@ -45,23 +45,26 @@ def verify_chain(on_progress: Callable[[int], None] | None = None, chunk: int = 
     expected_seq, prev_mac, checked, pending = 1, GENESIS, 0, 0
     with db.engine.connect() as conn:
         result = conn.execution_options(yield_per=chunk).execute(stmt)
-        for row in result:
-            entry = row._mapping
-            seq = entry["seq"]
-            if seq != expected_seq:
-                kind = "missing events before it" if seq > expected_seq else "out of order"
-                return VerifyResult(False, checked, seq, f"expected seq {expected_seq} ({kind})")
-            if entry["prev_mac"] != prev_mac:
-                return VerifyResult(False, checked, seq, "link to the previous event is broken")
-            if compute_mac(key, prev_mac, dict(entry)) != entry["mac"]:
-                return VerifyResult(False, checked, seq, "content does not match its MAC (edited)")
-            prev_mac = entry["mac"]
-            expected_seq += 1
-            checked += 1
-            pending += 1
-            if on_progress is not None and pending >= chunk:
-                on_progress(pending)
-                pending = 0
+        try:
+            for row in result:
+                entry = row._mapping
+                seq = entry["seq"]
+                if seq != expected_seq:
+                    kind = "missing events before it" if seq > expected_seq else "out of order"
+                    return VerifyResult(False, checked, seq, f"expected seq {expected_seq} ({kind})")
+                if entry["prev_mac"] != prev_mac:
+                    return VerifyResult(False, checked, seq, "link to the previous event is broken")
+                if compute_mac(key, prev_mac, dict(entry)) != entry["mac"]:
+                    return VerifyResult(False, checked, seq, "content does not match its MAC (edited)")
+                prev_mac = entry["mac"]
+                expected_seq += 1
+                checked += 1
+                pending += 1
+                if on_progress is not None and pending >= chunk:
+                    on_progress(pending)
+                    pending = 0
+        finally:
+            result.close()
     if on_progress is not None and pending:
         on_progress(pending)
     return VerifyResult(True, checked)

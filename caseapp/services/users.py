@@ -100,6 +100,7 @@ def update_user(
         msg = _("You cannot remove your own administrator rights or deactivate yourself.")
         raise ValidationFailed(msg, fields={"role": [msg]})
     changes: list[str] = []
+    old_role, old_agency = user.role, user.agency.code
     new_values = {
         "display_name": display_name.strip() or user.username,
         "email": (email or "").strip() or None,
@@ -111,7 +112,6 @@ def update_user(
         if getattr(user, field) != value:
             setattr(user, field, value)
             changes.append(field)
-    old_role, old_agency = user.role, user.agency.code
     if "agency_id" in changes:
         user.agency = agency
     db.session.flush()
