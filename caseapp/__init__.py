@@ -93,12 +93,14 @@ def register_blueprints(app: Flask) -> None:
     from caseapp.web.admin.views import bp as admin_bp
     from caseapp.web.audit.views import bp as audit_bp
     from caseapp.web.auth.views import bp as auth_bp
+    from caseapp.web.cases.views import bp as cases_bp
     from caseapp.web.main.views import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(audit_bp, url_prefix="/audit")
+    app.register_blueprint(cases_bp, url_prefix="/cases")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 
@@ -164,6 +166,12 @@ def register_template_globals(app: Flask) -> None:
     app.jinja_env.globals["Permission"] = Permission
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["role_label"] = role_label
+    from caseapp.services.cases import list_label
+    from caseapp.web import labels, reference
+
+    app.jinja_env.globals["L"] = labels
+    app.jinja_env.globals["case_label"] = list_label
+    app.jinja_env.globals["ref"] = reference
     app.jinja_env.globals["csp_nonce"] = lambda: getattr(g, "csp_nonce", "")
     if not app.debug and not app.testing:
         logging.getLogger("caseapp").setLevel(logging.INFO)

@@ -3,6 +3,17 @@
 from caseapp.models.agency import Agency
 from caseapp.models.api_token import ApiToken
 from caseapp.models.audit_event import AuditEvent
+from caseapp.models.case import (
+    Case,
+    CaseAmpk,
+    CaseEvent,
+    CaseNote,
+    CaseNumberCounter,
+    CaseParty,
+    CaseTeamMember,
+    CaseViolenceType,
+    ServiceRecord,
+)
 from caseapp.models.data_key import DataKey
 from caseapp.models.reference_code import ReferenceCode
 from caseapp.models.region import Region
@@ -12,6 +23,15 @@ __all__ = [
     "Agency",
     "ApiToken",
     "AuditEvent",
+    "Case",
+    "CaseAmpk",
+    "CaseEvent",
+    "CaseNote",
+    "CaseNumberCounter",
+    "CaseParty",
+    "CaseTeamMember",
+    "CaseViolenceType",
+    "ServiceRecord",
     "DataKey",
     "LoginThrottle",
     "ReferenceCode",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
+from caseapp import audit
+from caseapp.audit import AuditAction
 from caseapp.database import utcnow
 from caseapp.extensions import db
 from caseapp.models.data_key import DataKey
@@ -44,7 +46,7 @@ def plaintext_key(row: DataKey) -> bytes:
     return dek
 
 
-def shred(row: DataKey) -> None:
+def shred(row: DataKey, actor: object = None) -> None:
     """Destroy a data key: every value sealed with it becomes unreadable for good.
 
     Plaintext statistics on the owning record stay. PostgreSQL keeps dead row versions until VACUUM and
@@ -56,6 +58,7 @@ def shred(row: DataKey) -> None:
     if hasattr(row, _CACHE_ATTR):
         delattr(row, _CACHE_ATTR)
     db.session.flush([row])
+    audit.record(AuditAction.KEYS_SHRED, actor=actor, object_type="data_key", object_id=row.id)
 
 
 def pending_rotation_count() -> int:

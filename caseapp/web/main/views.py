@@ -20,7 +20,12 @@ bp = Blueprint("main", __name__)
 def home():  # type: ignore[no-untyped-def]
     """Show who is signed in and what they can reach."""
     permissions = sorted(ROLE_PERMISSIONS[current_user.role_enum])
-    return render_template("main/home.html", permissions=permissions)
+    overdue = []
+    if current_user.can(Permission.CASE_READ):
+        from caseapp.services.cases import overdue_first_contacts
+
+        overdue = overdue_first_contacts(current_user._get_current_object())
+    return render_template("main/home.html", permissions=permissions, overdue=overdue)
 
 
 @bp.route("/locale", methods=["POST"])

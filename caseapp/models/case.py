@@ -1,0 +1,337 @@
+"""A child-victim case (one child per case) and what hangs off it: parties, team, notes, services, events.
+
+S fields are encrypted under the case's own data key (`EncryptedField`); P fields are plaintext codes kept
+for scoping and statistics (DESIGN.md section 3). Nothing here decides who may see what: that is
+`caseapp.services.scoping.visible_cases`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from caseapp.database import utcnow
+from caseapp.extensions import db
+from caseapp.models.agency import Agency
+from caseapp.models.data_key import DataKey
+from caseapp.models.encrypted import EncryptedField
+from caseapp.models.user import User
+
+
+class CaseStatus(StrEnum):
+    NEW = "new"
+    ASSESSMENT = "assessment"
+    INTERVENTION = "intervention"
+    MONITORING = "monitoring"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class RiskLevel(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Confidentiality(StrEnum):
+    NORMAL = "normal"
+    RESTRICTED = "restricted"
+
+
+class PartyRole(StrEnum):
+    GUARDIAN = "guardian"
+    REPORTER = "reporter"
+    PERPETRATOR = "perpetrator"
+    WITNESS = "witness"
+
+
+class NoteKind(StrEnum):
+    VISIT = "visit"
+    CALL = "call"
+    COUNSELLING = "counselling"
+    COORDINATION = "coordination"
+    SUPERVISION = "supervision"
+    MEDIATION = "mediation"
+
+
+class NoteVisibility(StrEnum):
+    CASE_TEAM = "case_team"
+    AGENCY = "agency"
+
+
+class ServiceOutcome(StrEnum):
+    PROVIDED = "provided"
+    ONGOING = "ongoing"
+    REFUSED = "refused"
+    NOT_AVAILABLE = "not_available"
+
+
+class CancelReason(StrEnum):
+    DUPLICATE = "duplicate"
+    NOT_A_CASE = "not_a_case"
+    NOT_OUR_MANDATE = "not_our_mandate"
+
+
+class ReopenReason(StrEnum):
+    NEW_INCIDENT = "new_incident"
+    NEEDS_NOT_MET = "needs_not_met"
+    CLOSED_IN_ERROR = "closed_in_error"
+
+
+class AgeGroup(StrEnum):
+    UNDER_6 = "0-5"
+    AGE_6_12 = "6-12"
+    AGE_13_17 = "13-17"
+    ADULT = "18+"
+
+
+def age_group(age: int | None) -> str | None:
+    """Return the SIMFONI-PPA age group of an age in years."""
+    if age is None:
+        return None
+    if age <= 5:
+        return AgeGroup.UNDER_6.value
+    if age <= 12:
+        return AgeGroup.AGE_6_12.value
+    if age <= 17:
+        return AgeGroup.AGE_13_17.value
+    return AgeGroup.ADULT.value
+
+
+class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynamic base
+    """One child's case, owned by an agency and managed by one worker."""
+
+    __tablename__ = "case_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
+    case_number: Mapped[str] = mapped_column(String(20), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default=CaseStatus.NEW.value)
+    risk_level: Mapped[str] = mapped_column(String(10))
+    confidentiality: Mapped[str] = mapped_column(String(12), default=Confidentiality.NORMAL.value)
+    owner_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    case_manager_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    version: Mapped[int] = mapped_column(default=1)
+    data_key_id: Mapped[int] = mapped_column(ForeignKey("data_key.id"))
+    # sha256(user id | Idempotency-Key): a repeated submission finds the case it already created.
+    idempotency_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    is_demo: Mapped[bool] = mapped_column(default=False)
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    first_contact_due_at: Mapped[datetime]
+    first_contact_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    closure_reason: Mapped[str | None] = mapped_column(String(40))
+    closure_requested_at: Mapped[datetime | None]
+    closure_requested_reason: Mapped[str | None] = mapped_column(String(40))
+    cancel_reason: Mapped[str | None] = mapped_column(String(40))
+
+    # The child
+    child_name_ct: Mapped[bytes | None] = mapped_column("child_name", LargeBinary)
+    child_nik_ct: Mapped[bytes | None] = mapped_column("child_nik", LargeBinary)
+    child_nik_bidx: Mapped[int | None] = mapped_column(index=True)
+    child_dob_ct: Mapped[bytes | None] = mapped_column("child_dob", LargeBinary)
+    child_address_ct: Mapped[bytes | None] = mapped_column("child_address", LargeBinary)
+    child_school_ct: Mapped[bytes | None] = mapped_column("child_school", LargeBinary)
+    child_initials: Mapped[str] = mapped_column(String(8))  # what lists show of a restricted case
+    child_sex: Mapped[str] = mapped_column(String(1))
+    child_age: Mapped[int | None]  # at registration, for statistics
+    child_age_group: Mapped[str | None] = mapped_column(String(6))
+    child_age_is_estimate: Mapped[bool] = mapped_column(default=False)
+    child_disability: Mapped[bool] = mapped_column(default=False)
+    child_kelurahan: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
+    kecamatan: Mapped[str | None] = mapped_column(String(20))
+
+    # The incident
+    incident_date: Mapped[date | None] = mapped_column(Date)
+    incident_date_approximate: Mapped[bool] = mapped_column(default=False)
+    incident_kelurahan: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
+    place: Mapped[str | None] = mapped_column(String(40))
+    primary_violence_type: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str | None] = mapped_column(String(40))
+    narrative_ct: Mapped[bytes | None] = mapped_column("narrative", LargeBinary)
+
+    child_name = EncryptedField("child_name_ct")
+    child_nik = EncryptedField("child_nik_ct")
+    child_dob = EncryptedField("child_dob_ct")
+    child_address = EncryptedField("child_address_ct")
+    child_school = EncryptedField("child_school_ct")
+    narrative = EncryptedField("narrative_ct")
+
+    data_key: Mapped[DataKey] = relationship()
+    owner_agency: Mapped[Agency] = relationship(lazy="joined")
+    case_manager: Mapped[User] = relationship(foreign_keys=[case_manager_id], lazy="joined")
+    violence_types: Mapped[list[CaseViolenceType]] = relationship(
+        cascade="all, delete-orphan", order_by="CaseViolenceType.code"
+    )
+    ampk: Mapped[list[CaseAmpk]] = relationship(cascade="all, delete-orphan", order_by="CaseAmpk.code")
+    parties: Mapped[list[CaseParty]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseParty.id"
+    )
+    team: Mapped[list[CaseTeamMember]] = relationship(cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        Index("ix_case_file_owner_created", "owner_agency_id", "created_at", "id"),
+        Index("ix_case_file_status_created", "status", "created_at"),
+        Index("ix_case_file_first_contact", "first_contact_at", "first_contact_due_at"),
+        Index("ix_case_file_kecamatan", "kecamatan"),
+        Index("ix_case_file_primary_violence", "primary_violence_type"),
+    )
+
+    def encryption_key(self) -> DataKey | None:
+        return self.data_key
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.confidentiality == Confidentiality.RESTRICTED.value
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (CaseStatus.CLOSED.value, CaseStatus.CANCELLED.value)
+
+    def first_contact_overdue(self, now: datetime) -> bool:
+        """Say whether the first contact is still missing past its due time."""
+        return self.first_contact_at is None and self.is_open and now > self.first_contact_due_at
+
+    def __repr__(self) -> str:
+        return f"<Case {self.case_number} {self.status}>"
+
+
+class CaseViolenceType(db.Model):  # type: ignore[name-defined]
+    """One form of violence recorded on a case (the primary one is also on the case row)."""
+
+    __tablename__ = "case_violence_type"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class CaseAmpk(db.Model):  # type: ignore[name-defined]
+    """A special-protection (AMPK) category of the child on a case."""
+
+    __tablename__ = "case_ampk"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), primary_key=True)
+
+
+class CaseTeamMember(db.Model):  # type: ignore[name-defined]
+    """A worker of the owning agency who works on the case besides its manager."""
+
+    __tablename__ = "case_team_member"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True, index=True)
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class CaseParty(db.Model):  # type: ignore[name-defined]
+    """Another person on a case: guardian, reporter, perpetrator or witness."""
+
+    __tablename__ = "case_party"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    name_ct: Mapped[bytes | None] = mapped_column("name", LargeBinary)
+    phone_ct: Mapped[bytes | None] = mapped_column("phone", LargeBinary)
+    address_ct: Mapped[bytes | None] = mapped_column("address", LargeBinary)
+    relationship_code: Mapped[str | None] = mapped_column("relationship", String(40))
+    sex: Mapped[str | None] = mapped_column(String(1))
+    age_group: Mapped[str | None] = mapped_column(String(6))
+    is_child: Mapped[bool] = mapped_column(default=False)
+
+    name = EncryptedField("name_ct")
+    phone = EncryptedField("phone_ct")
+    address = EncryptedField("address_ct")
+
+    case: Mapped[Case] = relationship(back_populates="parties")
+
+    def encryption_key(self) -> DataKey | None:
+        return self.case.data_key
+
+
+class CaseNote(db.Model):  # type: ignore[name-defined]
+    """A dated note on a case; its body is encrypted."""
+
+    __tablename__ = "case_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    visibility: Mapped[str] = mapped_column(String(12), default=NoteVisibility.CASE_TEAM.value)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    body_ct: Mapped[bytes | None] = mapped_column("body", LargeBinary)
+
+    body = EncryptedField("body_ct")
+
+    case: Mapped[Case] = relationship()
+    author: Mapped[User] = relationship(lazy="joined")
+
+    def encryption_key(self) -> DataKey | None:
+        return self.case.data_key
+
+
+class ServiceRecord(db.Model):  # type: ignore[name-defined]
+    """A service delivered to the child (one of the eight national kinds)."""
+
+    __tablename__ = "service_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    service_type: Mapped[str] = mapped_column(String(40))
+    provider_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    service_date: Mapped[date] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(String(20))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    note_ct: Mapped[bytes | None] = mapped_column("note", LargeBinary)
+
+    note = EncryptedField("note_ct")
+
+    case: Mapped[Case] = relationship()
+    provider_agency: Mapped[Agency] = relationship(lazy="joined")
+
+    def encryption_key(self) -> DataKey | None:
+        return self.case.data_key
+
+
+class CaseEvent(db.Model):  # type: ignore[name-defined]
+    """The case's own timeline: status changes, closure requests, assignments (codes only)."""
+
+    __tablename__ = "case_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(String(40))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    subject_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    actor: Mapped[User] = relationship(foreign_keys=[actor_id], lazy="joined")
+    subject_user: Mapped[User | None] = relationship(foreign_keys=[subject_user_id], lazy="joined")
+
+
+class CaseNumberCounter(db.Model):  # type: ignore[name-defined]
+    """The last case number given in a year (one row per year, incremented atomically)."""
+
+    __tablename__ = "case_number_counter"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,37 @@
+"""The one scoping function: every read of case data starts from `visible_cases(user)`."""
+
+from __future__ import annotations
+
+import uuid as uuid_mod
+from typing import Any
+
+from sqlalchemy import Select, false, or_, select
+
+from caseapp.models import Case, CaseTeamMember, User
+from caseapp.security.permissions import Permission, Role
+
+
+def visible_cases(user: User) -> Select[Any]:
+    """Return a select of the cases this user may open (deny by default).
+
+    A case worker sees the cases they manage or are on the team of; a supervisor every case their agency
+    owns. Analysts, auditors and administrators see none: they never read case records.
+    """
+    stmt = select(Case)
+    if not user.active or not user.can(Permission.CASE_READ):
+        return stmt.where(false())
+    role = Role(user.role)
+    if role == Role.SUPERVISOR:
+        return stmt.where(Case.owner_agency_id == user.agency_id)
+    if role == Role.CASE_WORKER:
+        on_team = select(CaseTeamMember.case_id).where(CaseTeamMember.user_id == user.id)
+        return stmt.where(or_(Case.case_manager_id == user.id, Case.id.in_(on_team)))
+    return stmt.where(false())
+
+
+def parse_case_uuid(value: str) -> uuid_mod.UUID | None:
+    """Return the UUID in a URL segment, or None when it is not one."""
+    try:
+        return uuid_mod.UUID(str(value))
+    except ValueError:
+        return None

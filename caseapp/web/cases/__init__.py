@@ -1,0 +1,1 @@
+"""Case pages: list, register, view, edit, lifecycle, assignment, notes and services."""

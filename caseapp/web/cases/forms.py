@@ -1,0 +1,278 @@
+"""Case forms: shape only. The services validate every rule and name the field that breaks it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import Optional
+
+from caseapp.web import labels as L
+from caseapp.web import reference
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def _choices(pairs: list[tuple[str, str]], blank: str | None = "–") -> list[SelectChoice]:
+    head = [SelectChoice("", blank)] if blank is not None else []
+    return head + [SelectChoice(code, str(text)) for code, text in pairs]
+
+
+class PartyForm(Form):
+    """One person on the case (a row; empty rows are ignored)."""
+
+    role = SelectField(_l("Role"), validate_choice=False)
+    name = StringField(_l("Name"))
+    phone = StringField(_l("Phone"))
+    address = StringField(_l("Address"))
+    relationship = SelectField(_l("Relationship to the child"), validate_choice=False)
+    sex = SelectField(_l("Sex"), validate_choice=False)
+    age_group = SelectField(_l("Age group"), validate_choice=False)
+    is_child = BooleanField(_l("Is a child"))
+
+    def is_empty(self) -> bool:
+        """Say whether nothing identifying was typed in this row."""
+        texts = (self.name.data, self.phone.data, self.address.data)
+        return not any((t or "").strip() for t in texts) and not self.relationship.data
+
+
+class CaseForm(FlaskForm):
+    """Register or edit a case (sections: child, incident, people, report)."""
+
+    idempotency_key = HiddenField()
+    version = HiddenField()
+    confirm_duplicate = BooleanField(_l("I have checked: register this case anyway"))
+
+    child_name = StringField(_l("Child's name"))
+    child_nik = StringField(
+        _l("NIK"),
+        description=_l("16 digits. Leave empty if not known (tidak diketahui)."),
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    child_sex = SelectField(_l("Sex"), validate_choice=False)
+    child_date_of_birth = StringField(_l("Date of birth"), render_kw={"type": "date"})
+    child_age = StringField(
+        _l("Estimated age (years)"),
+        description=_l("Only when the date of birth is not known."),
+        render_kw={"inputmode": "numeric"},
+    )
+    child_disability = BooleanField(_l("The child has a disability"))
+    child_address = StringField(_l("Address"))
+    child_kelurahan = SelectField(_l("Kelurahan of residence"), validate_choice=False)
+    child_school = StringField(_l("School"))
+
+    incident_date = StringField(_l("Incident date"), render_kw={"type": "date"})
+    incident_date_is_approximate = BooleanField(_l("The date is approximate"))
+    incident_kelurahan = SelectField(_l("Kelurahan of the incident"), validate_choice=False)
+    incident_place = SelectField(_l("Place of incident"), validate_choice=False)
+    incident_violence_types = MultiCheckboxField(_l("Forms of violence"), validate_choice=False)
+    incident_primary_violence_type = SelectField(_l("Main form of violence"), validate_choice=False)
+    incident_ampk = MultiCheckboxField(_l("Special protection (AMPK)"), validate_choice=False)
+    incident_narrative = TextAreaField(_l("What happened"), render_kw={"rows": 5})
+
+    parties = FieldList(FormField(PartyForm), min_entries=4, max_entries=12)
+
+    channel = SelectField(_l("Reporting channel"), validate_choice=False)
+    risk_level = SelectField(
+        _l("Risk level"),
+        validate_choice=False,
+        description=_l("First contact due: high 24 hours, medium 72 hours, low 7 days."),
+    )
+
+    def fill_choices(self) -> None:
+        """Set every select's options in the current language."""
+        kelurahan = reference.kelurahan_choices()
+        self.child_sex.choices = _choices(list(L.SEX_LABELS.items()))
+        self.child_kelurahan.choices = _choices(kelurahan)
+        self.incident_kelurahan.choices = _choices(kelurahan)
+        self.incident_place.choices = _choices(reference.codes("place"))
+        self.incident_violence_types.choices = _choices(reference.codes("violence_type"), blank=None)
+        self.incident_primary_violence_type.choices = _choices(reference.codes("violence_type"))
+        self.incident_ampk.choices = _choices(reference.codes("ampk"), blank=None)
+        self.channel.choices = _choices(reference.codes("channel"))
+        self.risk_level.choices = _choices(list(L.RISK_LABELS.items()))
+        for i, entry in enumerate(self.parties):
+            entry.role.choices = _choices(list(L.PARTY_ROLE_LABELS.items()))
+            entry.relationship.choices = _choices(reference.codes("relationship"))
+            entry.sex.choices = _choices(list(L.SEX_LABELS.items()))
+            entry.age_group.choices = _choices(list(L.AGE_GROUP_LABELS.items()))
+            if not entry.role.data:
+                entry.role.data = ("guardian", "reporter", "perpetrator", "witness")[i % 4]
+
+    def to_body(self) -> dict[str, Any]:
+        """Return the form's data in the API's case shape (the one the service validates)."""
+        parties = []
+        for entry in self.parties:
+            p = entry.form
+            if p.is_empty():
+                continue
+            parties.append(
+                {
+                    "role": p.role.data,
+                    "name": p.name.data,
+                    "phone": p.phone.data,
+                    "address": p.address.data,
+                    "relationship": p.relationship.data or None,
+                    "sex": p.sex.data or None,
+                    "age_group": p.age_group.data or None,
+                    "is_child": bool(p.is_child.data),
+                }
+            )
+        return {
+            "child": {
+                "name": self.child_name.data,
+                "nik": (self.child_nik.data or "").strip() or None,
+                "sex": self.child_sex.data,
+                "date_of_birth": self.child_date_of_birth.data or None,
+                "age": self.child_age.data or None,
+                "disability": bool(self.child_disability.data),
+                "address": self.child_address.data,
+                "kelurahan": self.child_kelurahan.data or None,
+                "school": self.child_school.data,
+            },
+            "incident": {
+                "date": self.incident_date.data or None,
+                "date_is_approximate": bool(self.incident_date_is_approximate.data),
+                "kelurahan": self.incident_kelurahan.data or None,
+                "place": self.incident_place.data or None,
+                "violence_types": list(self.incident_violence_types.data or []),
+                "primary_violence_type": self.incident_primary_violence_type.data or None,
+                "ampk": list(self.incident_ampk.data or []),
+                "narrative": self.incident_narrative.data,
+            },
+            "parties": parties,
+            "channel": self.channel.data or None,
+            "risk_level": self.risk_level.data or None,
+        }
+
+    def show_errors(self, fields: dict[str, list[str]], party_rows: list[int]) -> None:
+        """Put service errors (by API path) beside the form's fields."""
+        for path, messages in fields.items():
+            parts = path.split(".")
+            if parts[0] == "parties" and len(parts) >= 2 and parts[1].isdigit():
+                index = int(parts[1])
+                row = party_rows[index] if index < len(party_rows) else None
+                if row is not None and len(parts) == 3:
+                    getattr(self.parties[row].form, parts[2]).errors = list(messages)
+                    continue
+            name = path.replace(".", "_")
+            target = getattr(self, name, None)
+            if target is not None and hasattr(target, "errors"):
+                target.errors = list(messages)
+            else:
+                self.form_errors.extend(messages)
+
+    def party_rows(self) -> list[int]:
+        """Return the form row of each party sent to the service (empty rows are skipped)."""
+        return [i for i, entry in enumerate(self.parties) if not entry.form.is_empty()]
+
+
+class NoteForm(FlaskForm):
+    """A note on the case."""
+
+    kind = SelectField(_l("Kind"), validate_choice=False)
+    visibility = SelectField(_l("Who may read it"), validate_choice=False)
+    body = TextAreaField(_l("Note"), render_kw={"rows": 4})
+
+    def fill_choices(self) -> None:
+        self.kind.choices = _choices(list(L.NOTE_KIND_LABELS.items()))
+        self.visibility.choices = _choices(list(L.NOTE_VISIBILITY_LABELS.items()), blank=None)
+
+
+class ServiceForm(FlaskForm):
+    """A service delivered."""
+
+    service_type = SelectField(_l("Service"), validate_choice=False)
+    provider = SelectField(_l("Provided by"), validate_choice=False)
+    service_date = DateField(_l("Date"), validators=[Optional()])
+    outcome = SelectField(_l("Outcome"), validate_choice=False)
+    note = TextAreaField(_l("Note"), render_kw={"rows": 2})
+
+    def fill_choices(self) -> None:
+        self.service_type.choices = _choices(reference.codes("service"))
+        self.provider.choices = _choices(reference.agency_choices())
+        self.outcome.choices = _choices(list(L.SERVICE_OUTCOME_LABELS.items()))
+
+
+class TransitionForm(FlaskForm):
+    """A lifecycle step with its reason and the version the user saw."""
+
+    action = HiddenField()
+    version = HiddenField()
+    reason = SelectField(_l("Reason"), validate_choice=False)
+    at = StringField(_l("When"), render_kw={"type": "datetime-local"})
+
+
+class AssignForm(FlaskForm):
+    """Case manager and team."""
+
+    version = HiddenField()
+    case_manager = SelectField(_l("Case manager"), validate_choice=False)
+    team = MultiCheckboxField(_l("Case team"), validate_choice=False)
+
+
+class SearchForm(FlaskForm):
+    """Search by case number, name or NIK (POST: a NIK never goes into a URL)."""
+
+    by = SelectField(
+        _l("Search by"),
+        choices=[
+            SelectChoice("number", _l("Case number")),
+            SelectChoice("name", _l("Child's name")),
+            SelectChoice("nik", _l("NIK")),
+        ],
+        validate_choice=False,
+    )
+    query = StringField(_l("Search for"), render_kw={"autocomplete": "off"})
+
+
+class FilterForm(FlaskForm):
+    """Case list filters (GET)."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), validate_choice=False)
+    risk_level = SelectField(_l("Risk"), validate_choice=False)
+    violence_type = SelectField(_l("Main form of violence"), validate_choice=False)
+    kecamatan = SelectField(_l("Kecamatan"), validate_choice=False)
+    case_manager = SelectField(_l("Case manager"), validate_choice=False)
+    overdue = BooleanField(_l("First contact overdue"))
+    registered_from = DateField(_l("Registered from"), validators=[Optional()])
+    registered_to = DateField(_l("Registered to"), validators=[Optional()])
+    sort = SelectField(
+        _l("Sort"),
+        validate_choice=False,
+        choices=[
+            SelectChoice("newest", _l("Newest first")),
+            SelectChoice("oldest", _l("Oldest first")),
+            SelectChoice("due", _l("First contact due")),
+        ],
+    )
+
+    def fill_choices(self, managers: list[tuple[str, str]]) -> None:
+        self.status.choices = _choices([("open", str(_l("All open")))] + list(L.STATUS_LABELS.items()))
+        self.risk_level.choices = _choices(list(L.RISK_LABELS.items()))
+        self.violence_type.choices = _choices(reference.codes("violence_type"))
+        self.kecamatan.choices = _choices(reference.kecamatan_choices())
+        self.case_manager.choices = _choices(managers)

@@ -1,0 +1,411 @@
+"""Case pages. Thin: parse the form, call one service, commit once, render or redirect."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from caseapp.database import utcnow
+from caseapp.errors import InvalidTransition, PermissionDenied, StaleVersion, ValidationFailed
+from caseapp.extensions import db
+from caseapp.models import Case, User
+from caseapp.security.permissions import Permission
+from caseapp.security.policy import require
+from caseapp.services import cases
+from caseapp.services.case_input import parse_case
+from caseapp.web import labels as L
+from caseapp.web import reference
+from caseapp.web.cases.forms import (
+    AssignForm,
+    CaseForm,
+    FilterForm,
+    NoteForm,
+    SearchForm,
+    ServiceForm,
+    TransitionForm,
+)
+from caseapp.web.forms import CsrfForm, apply_field_errors
+
+bp = Blueprint("cases", __name__)
+
+
+def _me() -> User:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def _manager_choices() -> list[tuple[str, str]]:
+    stmt = (
+        db.select(User)
+        .where(User.agency_id == current_user.agency_id, User.active.is_(True))
+        .order_by(User.display_name)
+    )
+    return [(str(u.id), u.display_name) for u in db.session.scalars(stmt)]
+
+
+def _filters(form: FilterForm) -> cases.CaseFilter:
+    manager = form.case_manager.data
+    return cases.CaseFilter(
+        status=form.status.data or "",
+        risk_level=form.risk_level.data or "",
+        violence_type=form.violence_type.data or "",
+        kecamatan=form.kecamatan.data or "",
+        case_manager_id=int(manager) if manager and manager.isdigit() else None,
+        overdue=bool(form.overdue.data),
+        registered_from=form.registered_from.data,
+        registered_to=form.registered_to.data,
+        sort=form.sort.data or "newest",
+    )
+
+
+@bp.route("/")
+@require(Permission.CASE_READ)
+def case_list():  # type: ignore[no-untyped-def]
+    """List the cases the user may see, filtered, sorted and paginated."""
+    form = FilterForm(request.args)
+    form.fill_choices(_manager_choices())
+    if request.args and not form.validate():
+        return render_template(
+            "cases/list.html", form=form, rows=[], next_after=None, total=0, search=SearchForm(), now=utcnow()
+        ), 400
+    flt = _filters(form)
+    after = request.args.get("after", "").split("~") if request.args.get("after") else None
+    rows, next_after = cases.list_cases(_me(), flt, after)
+    total = cases.count_cases(_me(), flt)
+    db.session.commit()
+    return render_template(
+        "cases/list.html",
+        form=form,
+        rows=rows,
+        total=total,
+        search=SearchForm(),
+        next_after="~".join(next_after) if next_after else None,
+        now=utcnow(),
+    )
+
+
+@bp.route("/search", methods=["POST"])
+@require(Permission.CASE_READ)
+def case_search():  # type: ignore[no-untyped-def]
+    """Search by case number, name or NIK; the query travels in the body, never the URL."""
+    search = SearchForm()
+    form = FilterForm(MultiDict())
+    form.fill_choices(_manager_choices())
+    try:
+        rows = cases.search_cases(_me(), search.by.data or "number", search.query.data or "")
+    except ValidationFailed as exc:
+        db.session.rollback()
+        apply_field_errors(search, exc)
+        return render_template(
+            "cases/list.html",
+            form=form,
+            rows=[],
+            next_after=None,
+            total=0,
+            search=search,
+            now=utcnow(),
+            searched=True,
+        ), 400
+    db.session.commit()
+    if search.by.data == "nik":
+        search.query.data = ""  # do not echo a NIK back into the page
+    return render_template(
+        "cases/list.html",
+        form=form,
+        rows=rows,
+        next_after=None,
+        total=len(rows),
+        search=search,
+        now=utcnow(),
+        searched=True,
+    )
+
+
+def _new_form() -> CaseForm:
+    form = CaseForm()
+    form.fill_choices()
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require(Permission.CASE_CREATE)
+def case_create():  # type: ignore[no-untyped-def]
+    """Register a case (one submission, one case, even when sent twice)."""
+    form = _new_form()
+    duplicates = None
+    if request.method == "GET":
+        form.idempotency_key.data = uuid.uuid4().hex
+        return render_template("cases/form.html", form=form, case=None, duplicates=None)
+    if form.validate_on_submit():
+        already = cases.registered_with(_me(), form.idempotency_key.data)
+        if already is not None:  # a double click or a retry: show the case the first one created
+            return redirect(url_for("cases.case_view", case_uuid=already.uuid))
+        try:
+            value = parse_case(form.to_body())
+            duplicates = cases.find_duplicates(_me(), value)
+            if duplicates and not form.confirm_duplicate.data:
+                db.session.rollback()
+                return render_template("cases/form.html", form=form, case=None, duplicates=duplicates), 409
+            result = cases.register_case(_me(), value, form.idempotency_key.data or None)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            form.show_errors(exc.fields, form.party_rows())
+        else:
+            db.session.commit()
+            if result.created:
+                flash(_("Case %(n)s registered.", n=result.case.case_number), "success")
+            return redirect(url_for("cases.case_view", case_uuid=result.case.uuid))
+    return render_template("cases/form.html", form=form, case=None, duplicates=duplicates), 400
+
+
+def _form_from_case(case: Case) -> CaseForm:
+    values = cases.snapshot(case)
+    form = CaseForm(formdata=None)
+    form.version.data = str(case.version)
+    form.child_name.data = values["child.name"]
+    form.child_nik.data = values["child.nik"] or ""
+    form.child_sex.data = values["child.sex"]
+    form.child_date_of_birth.data = values["child.date_of_birth"] or ""
+    form.child_age.data = "" if values["child.age"] is None else str(values["child.age"])
+    form.child_disability.data = values["child.disability"]
+    form.child_address.data = values["child.address"]
+    form.child_kelurahan.data = values["child.kelurahan"] or ""
+    form.child_school.data = values["child.school"]
+    form.incident_date.data = values["incident.date"] or ""
+    form.incident_date_is_approximate.data = values["incident.date_is_approximate"]
+    form.incident_kelurahan.data = values["incident.kelurahan"] or ""
+    form.incident_place.data = values["incident.place"] or ""
+    form.incident_violence_types.data = values["incident.violence_types"]
+    form.incident_primary_violence_type.data = values["incident.primary_violence_type"]
+    form.incident_ampk.data = values["incident.ampk"]
+    form.incident_narrative.data = values["incident.narrative"]
+    form.channel.data = values["channel"] or ""
+    form.risk_level.data = values["risk_level"]
+    while len(form.parties) < len(case.parties) + 1:
+        form.parties.append_entry()
+    for entry, party in zip(form.parties, case.parties, strict=False):
+        p = entry.form
+        p.role.data, p.name.data, p.phone.data = party.role, party.name or "", party.phone or ""
+        p.address.data, p.relationship.data = party.address or "", party.relationship_code or ""
+        p.sex.data, p.age_group.data, p.is_child.data = party.sex or "", party.age_group or "", party.is_child
+    form.fill_choices()
+    return form
+
+
+@bp.route("/<case_uuid>/edit", methods=["GET", "POST"])
+@require(Permission.CASE_UPDATE)
+def case_edit(case_uuid: str):  # type: ignore[no-untyped-def]
+    """Edit a case; a stale version shows what changed meanwhile and keeps what the user typed."""
+    case = cases.get_case(_me(), case_uuid)
+    if request.method == "GET":
+        return render_template("cases/form.html", form=_form_from_case(case), case=case, duplicates=None)
+    form = _new_form()
+    status = 400
+    changed_meanwhile: dict[str, Any] | None = None
+    if form.validate_on_submit():
+        try:
+            value = parse_case(form.to_body())
+            version = int(form.version.data) if (form.version.data or "").isdigit() else None
+            changed = cases.update_case(_me(), case, value, version)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            form.show_errors(exc.fields, form.party_rows())
+        except StaleVersion:
+            db.session.rollback()
+            case = cases.get_case(_me(), case_uuid)
+            changed_meanwhile = cases.differences(case, value)
+            form.version.data = str(case.version)  # sending again now means "mine wins", knowingly
+            status = 409
+        except InvalidTransition as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+            status = 409
+        else:
+            db.session.commit()
+            flash(_("Case saved.") if changed else _("Nothing changed."), "success" if changed else "info")
+            return redirect(url_for("cases.case_view", case_uuid=case.uuid))
+    return render_template(
+        "cases/form.html", form=form, case=case, duplicates=None, changed_meanwhile=changed_meanwhile
+    ), status
+
+
+@bp.route("/<case_uuid>")
+@require(Permission.CASE_READ)
+def case_view(case_uuid: str):  # type: ignore[no-untyped-def]
+    """Show every section of a case (the view is audited)."""
+    case = cases.view_case(_me(), case_uuid)
+    db.session.commit()
+    return _render_case(case)
+
+
+def _render_case(
+    case: Case,
+    nik: str | None = None,
+    note_form: NoteForm | None = None,
+    service_form: ServiceForm | None = None,
+    status: int = 200,
+    warning: str | None = None,
+) -> Any:
+    if note_form is None:
+        note_form = NoteForm(formdata=None)
+    note_form.fill_choices()
+    if service_form is None:
+        service_form = ServiceForm(formdata=None)
+        service_form.provider.data = case.owner_agency.code
+        service_form.service_date.data = utcnow().date()
+    service_form.fill_choices()
+    me = _me()
+    return render_template(
+        "cases/view.html",
+        case=case,
+        nik=nik,
+        notes=cases.visible_notes(me, case),
+        services=cases.case_services(case),
+        events=cases.timeline(case),
+        actions=cases.available_actions(me, case) if me.can(Permission.CASE_UPDATE) else [],
+        note_form=note_form,
+        service_form=service_form,
+        transition_form=TransitionForm(formdata=None),
+        closure_reasons=reference.codes("closure_reason"),
+        now=utcnow(),
+        warning=warning,
+        csrf_form=CsrfForm(),
+    ), status
+
+
+@bp.route("/<case_uuid>/nik", methods=["POST"])
+@require(Permission.CASE_READ)
+def reveal_nik(case_uuid: str):  # type: ignore[no-untyped-def]
+    """Show the NIK in full (audited); rendered in the response, never put in a URL."""
+    case = cases.get_case(_me(), case_uuid)
+    nik = cases.reveal_nik(_me(), case)
+    db.session.commit()
+    return _render_case(case, nik=nik or "")
+
+
+@bp.route("/<case_uuid>/transition", methods=["POST"])
+@require(Permission.CASE_UPDATE)
+def case_transition(case_uuid: str):  # type: ignore[no-untyped-def]
+    """Take a lifecycle step."""
+    case = cases.get_case(_me(), case_uuid)
+    form = TransitionForm()
+    at = None
+    if form.at.data:
+        try:
+            at = datetime.fromisoformat(form.at.data)
+        except ValueError:
+            at = None
+    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    try:
+        cases.transition(_me(), case, form.action.data or "", version, form.reason.data or None, at)
+    except StaleVersion:
+        db.session.rollback()
+        flash(_("Someone changed this case after you opened it. Check it and try again."), "warning")
+    except (InvalidTransition, ValidationFailed) as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    except PermissionDenied:
+        db.session.rollback()
+        raise
+    else:
+        db.session.commit()
+        flash(_("%(action)s: done.", action=L.label(L.ACTION_LABELS, form.action.data)), "success")
+    return redirect(url_for("cases.case_view", case_uuid=case.uuid))
+
+
+@bp.route("/<case_uuid>/notes", methods=["POST"])
+@require(Permission.CASE_UPDATE)
+def add_note(case_uuid: str):  # type: ignore[no-untyped-def]
+    """Add a note."""
+    case = cases.get_case(_me(), case_uuid)
+    form = NoteForm()
+    try:
+        _note, warning = cases.add_note(
+            _me(), case, form.kind.data or "", form.body.data or "", form.visibility.data or "case_team"
+        )
+    except ValidationFailed as exc:
+        db.session.rollback()
+        case = cases.get_case(_me(), case_uuid)
+        form.fill_choices()
+        apply_field_errors(form, exc)
+        return _render_case(case, note_form=form, status=400)
+    db.session.commit()
+    flash(_("Note added."), "success")
+    if warning:
+        flash(warning, "warning")
+    return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#notes")
+
+
+@bp.route("/<case_uuid>/services", methods=["POST"])
+@require(Permission.CASE_UPDATE)
+def add_service(case_uuid: str):  # type: ignore[no-untyped-def]
+    """Record a service delivered."""
+    case = cases.get_case(_me(), case_uuid)
+    form = ServiceForm()
+    form.validate()
+    try:
+        cases.add_service(
+            _me(),
+            case,
+            form.service_type.data or "",
+            form.provider.data or "",
+            form.service_date.data,
+            form.outcome.data or "",
+            form.note.data or "",
+        )
+    except ValidationFailed as exc:
+        db.session.rollback()
+        case = cases.get_case(_me(), case_uuid)
+        apply_field_errors(form, exc)
+        return _render_case(case, service_form=form, status=400)
+    db.session.commit()
+    flash(_("Service recorded."), "success")
+    return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#services")
+
+
+@bp.route("/<case_uuid>/assign", methods=["GET", "POST"])
+@require(Permission.CASE_ASSIGN)
+def case_assign(case_uuid: str):  # type: ignore[no-untyped-def]
+    """Set the case manager and team (supervisors of the owning agency)."""
+    case = cases.get_case(_me(), case_uuid)
+    people = cases.assignable_users(case)
+    form = AssignForm()
+    choices = [(str(u.id), f"{u.display_name} ({L.role_label(u.role)})") for u in people]
+    form.case_manager.choices = choices
+    form.team.choices = choices
+    if request.method == "GET":
+        form.version.data = str(case.version)
+        form.case_manager.data = str(case.case_manager_id)
+        form.team.data = [str(m.user_id) for m in case.team]
+        return render_template("cases/assign.html", form=form, case=case)
+    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    try:
+        manager = int(form.case_manager.data) if (form.case_manager.data or "").isdigit() else -1
+        team = [int(t) for t in (form.team.data or []) if str(t).isdigit()]
+        cases.assign(_me(), case, manager, team, version)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        apply_field_errors(form, exc)
+        return render_template("cases/assign.html", form=form, case=case), 400
+    except StaleVersion:
+        db.session.rollback()
+        flash(_("Someone changed this case after you opened it. Check it and try again."), "warning")
+        return redirect(url_for("cases.case_assign", case_uuid=case_uuid))
+    db.session.commit()
+    flash(_("Assignment saved."), "success")
+    return redirect(url_for("cases.case_view", case_uuid=case.uuid))
+
+
+@bp.route("/<case_uuid>/access-log")
+@require(Permission.CASE_ACCESS_LOG)
+def access_log(case_uuid: str):  # type: ignore[no-untyped-def]
+    """Who viewed or changed this case (supervisors)."""
+    case = cases.get_case(_me(), case_uuid)
+    events = cases.access_log(_me(), case)
+    db.session.commit()
+    return render_template("cases/access_log.html", case=case, events=events)
