@@ -88,6 +88,7 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach the web areas."""
+    import caseapp.api.cases  # noqa: F401  (adds the case resources to the API blueprint)
     import caseapp.web.auth.tokens  # noqa: F401  (adds its routes to the auth blueprint)
     from caseapp.api.views import bp as api_bp
     from caseapp.web.admin.views import bp as admin_bp

@@ -46,7 +46,7 @@ class StaleVersion(CaseappError):
 class ValidationFailed(CaseappError):
     """Input breaks a rule; `fields` says which field and why."""
 
-    status = 422
+    status = 400
     code = "validation_failed"
 
 

@@ -33,6 +33,7 @@ def _csrf_for_browser_sessions() -> None:
 
     if (
         request.method not in ("GET", "HEAD", "OPTIONS")
+        and current_app.config.get("WTF_CSRF_ENABLED", True)
         and user.is_authenticated
         and g.get("auth_method") == "session"
     ):

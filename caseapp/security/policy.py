@@ -24,8 +24,15 @@ def public(view: F) -> F:
     return view
 
 
-def require(permission: Permission) -> Callable[[F], F]:
-    """Declare the permission a view needs; refuse (403, audited) any user without it."""
+HIDE_ATTR = "_caseapp_hide"
+
+
+def require(permission: Permission, hide: bool = False) -> Callable[[F], F]:
+    """Declare the permission a view needs; refuse (403, audited) any user without it.
+
+    `hide=True` for URLs that name a record (a case): the refusal is then a 404, so that a user who may not
+    read cases at all cannot even learn that the record exists.
+    """
 
     def decorator(view: F) -> F:
         @wraps(view)
@@ -41,10 +48,15 @@ def require(permission: Permission) -> Callable[[F], F]:
                 return login_manager.unauthorized()
             if not current_user.can(permission):
                 access.record_denial(current_user, permission)
+                if hide:
+                    from caseapp.errors import NotFound
+
+                    raise NotFound()
                 raise PermissionDenied(str(permission))
             return view(*args, **kwargs)
 
         setattr(wrapped, POLICY_ATTR, permission)
+        setattr(wrapped, HIDE_ATTR, hide)
         return wrapped  # type: ignore[return-value]
 
     return decorator

@@ -198,7 +198,7 @@ def _form_from_case(case: Case) -> CaseForm:
 
 
 @bp.route("/<case_uuid>/edit", methods=["GET", "POST"])
-@require(Permission.CASE_UPDATE)
+@require(Permission.CASE_UPDATE, hide=True)
 def case_edit(case_uuid: str):  # type: ignore[no-untyped-def]
     """Edit a case; a stale version shows what changed meanwhile and keeps what the user typed."""
     case = cases.get_case(_me(), case_uuid)
@@ -235,7 +235,7 @@ def case_edit(case_uuid: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/<case_uuid>")
-@require(Permission.CASE_READ)
+@require(Permission.CASE_READ, hide=True)
 def case_view(case_uuid: str):  # type: ignore[no-untyped-def]
     """Show every section of a case (the view is audited)."""
     case = cases.view_case(_me(), case_uuid)
@@ -279,7 +279,7 @@ def _render_case(
 
 
 @bp.route("/<case_uuid>/nik", methods=["POST"])
-@require(Permission.CASE_READ)
+@require(Permission.CASE_READ, hide=True)
 def reveal_nik(case_uuid: str):  # type: ignore[no-untyped-def]
     """Show the NIK in full (audited); rendered in the response, never put in a URL."""
     case = cases.get_case(_me(), case_uuid)
@@ -289,7 +289,7 @@ def reveal_nik(case_uuid: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/<case_uuid>/transition", methods=["POST"])
-@require(Permission.CASE_UPDATE)
+@require(Permission.CASE_UPDATE, hide=True)
 def case_transition(case_uuid: str):  # type: ignore[no-untyped-def]
     """Take a lifecycle step."""
     case = cases.get_case(_me(), case_uuid)
@@ -319,7 +319,7 @@ def case_transition(case_uuid: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/<case_uuid>/notes", methods=["POST"])
-@require(Permission.CASE_UPDATE)
+@require(Permission.CASE_UPDATE, hide=True)
 def add_note(case_uuid: str):  # type: ignore[no-untyped-def]
     """Add a note."""
     case = cases.get_case(_me(), case_uuid)
@@ -342,7 +342,7 @@ def add_note(case_uuid: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/<case_uuid>/services", methods=["POST"])
-@require(Permission.CASE_UPDATE)
+@require(Permission.CASE_UPDATE, hide=True)
 def add_service(case_uuid: str):  # type: ignore[no-untyped-def]
     """Record a service delivered."""
     case = cases.get_case(_me(), case_uuid)
@@ -369,7 +369,7 @@ def add_service(case_uuid: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/<case_uuid>/assign", methods=["GET", "POST"])
-@require(Permission.CASE_ASSIGN)
+@require(Permission.CASE_ASSIGN, hide=True)
 def case_assign(case_uuid: str):  # type: ignore[no-untyped-def]
     """Set the case manager and team (supervisors of the owning agency)."""
     case = cases.get_case(_me(), case_uuid)
@@ -402,7 +402,7 @@ def case_assign(case_uuid: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/<case_uuid>/access-log")
-@require(Permission.CASE_ACCESS_LOG)
+@require(Permission.CASE_ACCESS_LOG, hide=True)
 def access_log(case_uuid: str):  # type: ignore[no-untyped-def]
     """Who viewed or changed this case (supervisors)."""
     case = cases.get_case(_me(), case_uuid)
