@@ -64,38 +64,64 @@ def _write_credentials(rows: list[tuple[str, str, str, str]], path: Path) -> Non
 
 @click.command("demo")
 @with_appcontext
-@click.option("--cases", default=0, show_default=True, help="Synthetic demo cases (once cases exist).")
+@click.option(
+    "--cases",
+    default=0,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Also create this many synthetic demo cases (marked as demo) for the demo case workers.",
+)
+@click.option("--seed", type=int, default=None, help="Random seed: the same seed gives the same demo cases.")
 @click.option(
     "--credentials",
     type=click.Path(path_type=Path),
     default=None,
     help="Where to write the demo passwords (default: instance/demo-credentials.txt).",
 )
-def demo_command(cases: int, credentials: Path | None) -> None:
-    """Create demo accounts on an empty database; print their passwords once."""
+def demo_command(cases: int, credentials: Path | None, seed: int | None = None) -> None:
+    """Create demo accounts on an empty database; print their passwords once; optionally demo cases."""
+    from caseapp.errors import CaseappError
+    from caseapp.services import demo_cases
+
     created = demo.create_demo_users()
     db.session.commit()
     if not created:
         click.echo("Users already exist: demo accounts left as they are.")
+    else:
+        path = credentials or Path(current_app.config["DEMO_CREDENTIALS_FILE"])
+        _write_credentials(created, path)
+        click.echo(f"Demo accounts (shown once; also in {path}, mode 0600):")
+        for username, password, role, agency in created:
+            click.echo(f"  {username:<18} {password}  {role} @ {agency}")
+    if not cases:
         return
-    path = credentials or Path(current_app.config["DEMO_CREDENTIALS_FILE"])
-    _write_credentials(created, path)
-    click.echo(f"Demo accounts (shown once; also in {path}, mode 0600):")
-    for username, password, role, agency in created:
-        click.echo(f"  {username:<18} {password}  {role} @ {agency}")
+    try:
+        with click.progressbar(length=cases, label=f"Creating {cases} synthetic demo cases") as bar:
+            made = demo_cases.create_demo_cases(cases, on_progress=bar.update, seed=seed)
+    except CaseappError as exc:
+        db.session.rollback()
+        _fail(exc.message)
+    click.echo(f"Created {made} demo cases (synthetic, marked as demo).")
 
 
 @click.command("setup")
 @with_appcontext
 def setup_command() -> None:
-    """Check the database, apply migrations, load reference data, create demo accounts on first run."""
+    """Check the database, migrate, load reference data; on first run create demo accounts and cases."""
     from flask_migrate import upgrade
+
+    from caseapp.services import demo_cases
 
     check_database()
     upgrade()
     ctx = click.get_current_context()
     ctx.invoke(seed_command)
     ctx.invoke(demo_command)
+    count = int(current_app.config.get("DEMO_CASES_ON_SETUP", demo_cases.FIRST_START_CASES))
+    if count > 0 and demo_cases.first_start_wanted():
+        label = f"First start: creating {count} synthetic demo cases (marked as demo)"
+        with click.progressbar(length=count, label=label) as bar:
+            demo_cases.create_demo_cases(count, on_progress=bar.update)
 
 
 @user_cli.command("create")

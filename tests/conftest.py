@@ -197,9 +197,7 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-@pytest.fixture
-def make_user(app: Flask):  # type: ignore[no-untyped-def]
-    """Factory: create a user with a role and agency (password PASSWORD)."""
+def _user_factory(app: Flask):  # type: ignore[no-untyped-def]
 
     def _make(
         role: str = "case_worker", agency: str = "UPTD_PPA", username: str | None = None, **kwargs: object
@@ -221,6 +219,18 @@ def make_user(app: Flask):  # type: ignore[no-untyped-def]
         return user
 
     return _make
+
+
+@pytest.fixture
+def make_user(app: Flask):  # type: ignore[no-untyped-def]
+    """Factory: create a user with a role and agency (password PASSWORD)."""
+    return _user_factory(app)
+
+
+@pytest.fixture
+def make_user_pg(pg_app: Flask):  # type: ignore[no-untyped-def]
+    """The same factory, on the PostgreSQL-only app."""
+    return _user_factory(pg_app)
 
 
 def login(client: FlaskClient, username: str, password: str = PASSWORD, **kwargs: object):  # type: ignore[no-untyped-def]

@@ -100,7 +100,9 @@ def test_setup_on_an_unreachable_database_is_one_line(tmp_path):
 
 def test_setup_from_empty_creates_everything(tmp_path):
     credentials = tmp_path / "demo-credentials.txt"
-    app = make_app(f"sqlite:///{tmp_path}/fresh.db", DEMO_CREDENTIALS_FILE=str(credentials))
+    app = make_app(
+        f"sqlite:///{tmp_path}/fresh.db", DEMO_CREDENTIALS_FILE=str(credentials), DEMO_CASES_ON_SETUP=5
+    )
     runner = app.test_cli_runner()
     result = runner.invoke(args=["setup"])
     assert result.exit_code == 0, result.output

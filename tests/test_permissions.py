@@ -90,5 +90,6 @@ def test_role_endpoint_matrix(app, client, login_as, make_user, role):
             assert response.status_code != 403, (role, endpoint)
         else:
             # URLs naming a record answer 404 so that its existence does not leak; others 403.
-            expected = 404 if getattr(view, HIDE_ATTR, False) else 403
+            hidden = getattr(view, HIDE_ATTR, False) and not role_has(user.role, Permission.CASE_READ)
+            expected = 404 if hidden else 403
             assert response.status_code == expected, (role, endpoint, response.status_code)

@@ -116,6 +116,7 @@ class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynami
     owner_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     case_manager_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # Optimistic lock: every change claims the version it was based on (services.cases._claim).
     version: Mapped[int] = mapped_column(default=1)
     data_key_id: Mapped[int] = mapped_column(ForeignKey("data_key.id"))
     # sha256(user id | Idempotency-Key): a repeated submission finds the case it already created.
@@ -176,7 +177,6 @@ class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynami
     )
     team: Mapped[list[CaseTeamMember]] = relationship(cascade="all, delete-orphan")
 
-    __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         Index("ix_case_file_owner_created", "owner_agency_id", "created_at", "id"),
         Index("ix_case_file_status_created", "status", "created_at"),

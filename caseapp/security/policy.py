@@ -30,8 +30,8 @@ HIDE_ATTR = "_caseapp_hide"
 def require(permission: Permission, hide: bool = False) -> Callable[[F], F]:
     """Declare the permission a view needs; refuse (403, audited) any user without it.
 
-    `hide=True` for URLs that name a record (a case): the refusal is then a 404, so that a user who may not
-    read cases at all cannot even learn that the record exists.
+    `hide=True` for URLs that name a record (a case): a user who may not read cases at all then gets a 404,
+    so that they cannot even learn that the record exists.
     """
 
     def decorator(view: F) -> F:
@@ -48,7 +48,7 @@ def require(permission: Permission, hide: bool = False) -> Callable[[F], F]:
                 return login_manager.unauthorized()
             if not current_user.can(permission):
                 access.record_denial(current_user, permission)
-                if hide:
+                if hide and not current_user.can(Permission.CASE_READ):
                     from caseapp.errors import NotFound
 
                     raise NotFound()

@@ -13,11 +13,11 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from caseapp import audit
 from caseapp.audit import AuditAction
@@ -545,18 +545,25 @@ def register_case(
     return Registered(case, created=True, duplicates=duplicates)
 
 
-def _check_version(case: Case, version: int | None) -> None:
+def _claim(case: Case, version: int | None) -> None:
+    """Take the case for this change if it is still at `version`; raise StaleVersion otherwise.
+
+    A guarded UPDATE, first thing in the transaction: of two writers holding the same version exactly one
+    matches the row; the other (on PostgreSQL it waits for the first to commit) matches nothing.
+    """
     if version is None or int(version) != case.version:
         raise StaleVersion(
             _("Someone changed this case after you opened it."), fields={"version": [str(case.version)]}
         )
-
-
-def _flush_versioned() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError:
-        raise StaleVersion(_("Someone changed this case after you opened it.")) from None
+    result = db.session.execute(
+        update(Case)
+        .where(Case.id == case.id, Case.version == case.version)
+        .values(version=Case.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        raise StaleVersion(_("Someone changed this case after you opened it."))
+    set_committed_value(case, "version", case.version + 1)
 
 
 def update_case(actor: User, case: Case, value: CaseInput, version: int | None) -> list[str]:
@@ -564,19 +571,21 @@ def update_case(actor: User, case: Case, value: CaseInput, version: int | None) 
     _require(actor, Permission.CASE_UPDATE)
     if not case.is_open:
         raise InvalidTransition(_("A closed or cancelled case cannot be edited; reopen it first."))
-    _check_version(case, version)
+    if version is None or int(version) != case.version:
+        _claim(case, version)  # raises StaleVersion, even when nothing would change
     before = snapshot(case)
     after = input_snapshot(value)
     changed = sorted(k for k in after if before.get(k) != after[k])
     if not changed:
         return []
+    _claim(case, version)
     _apply(case, value)
     if "parties" in changed:
         case.parties = _party_rows(case, value)
     if not case.is_restricted and _is_restricted(value):
         case.confidentiality = Confidentiality.RESTRICTED.value  # never loosened silently
     case.updated_at = utcnow()
-    _flush_versioned()
+    db.session.flush()
     audit.record(
         AuditAction.CASE_UPDATE, actor=actor, object_type="case", object_id=case.uuid, changed_fields=changed
     )
@@ -667,7 +676,8 @@ def transition(
 ) -> str:
     """Take a lifecycle step; raise InvalidTransition (409) when the case's state does not allow it."""
     _require(actor, Permission.CASE_UPDATE)
-    _check_version(case, version)
+    if version is None or int(version) != case.version:
+        _claim(case, version)  # a stale step is reported as stale, before anything else
     refusal = _refusal(actor, case, action)
     if refusal:
         if "supervisor" in refusal:
@@ -676,6 +686,7 @@ def transition(
             )
             raise PermissionDenied(refusal)
         raise InvalidTransition(refusal)
+    _claim(case, version)
     now = utcnow()
     before = case.status
     event_reason = reason
@@ -718,7 +729,7 @@ def transition(
         case.closed_at = None
         case.closure_reason = None
     case.updated_at = now
-    _flush_versioned()
+    db.session.flush()
     db.session.add(
         CaseEvent(
             case_id=case.id,
@@ -764,7 +775,8 @@ def assign(actor: User, case: Case, manager_id: int, team_ids: list[int], versio
     if case.owner_agency_id != actor.agency_id:
         access.record_denial(actor, Permission.CASE_ASSIGN, object_type="case", object_id=str(case.uuid))
         raise PermissionDenied(str(Permission.CASE_ASSIGN))
-    _check_version(case, version)
+    if version is None or int(version) != case.version:
+        _claim(case, version)
     allowed = {u.id: u for u in assignable_users(case)}
     if manager_id not in allowed:
         msg = _("Choose an active worker of the owning agency.")
@@ -773,13 +785,14 @@ def assign(actor: User, case: Case, manager_id: int, team_ids: list[int], versio
     if any(i not in allowed for i in team):
         msg = _("Team members must be active workers of the owning agency.")
         raise ValidationFailed(msg, fields={"team": [msg]})
+    _claim(case, version)
     old_manager = case.case_manager_id
     case.case_manager_id = manager_id
     case.team = [m for m in case.team if m.user_id in team] + [
         CaseTeamMember(user_id=i) for i in team if i not in {m.user_id for m in case.team}
     ]
     case.updated_at = utcnow()
-    _flush_versioned()
+    db.session.flush()
     db.session.add(
         CaseEvent(
             case_id=case.id,
