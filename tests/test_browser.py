@@ -124,3 +124,78 @@ def test_admin_creates_a_user_on_a_phone_screen(live_server, browser, make_user)
         expect(page.get_by_role("status")).to_contain_text("Pengguna sari.dinsos dibuat")
     finally:
         context.close()
+
+
+def _sign_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("Nama pengguna").fill(username)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+
+
+def _fill_case(page, nik_value: str) -> None:
+    page.get_by_label("Nama anak").fill("Wa Ode Browser")
+    page.get_by_label("NIK").fill(nik_value)
+    page.get_by_label("Jenis kelamin").first.select_option("F")
+    page.get_by_label("Tanggal lahir").fill("2014-03-02")
+    page.get_by_label("Kelurahan tempat tinggal").select_option("74.71.01.1005")
+    page.get_by_label("Tanggal kejadian").fill("2026-10-02")
+    page.get_by_label("Kekerasan fisik", exact=True).check()
+    page.get_by_label("Bentuk kekerasan utama").select_option("physical")
+    page.get_by_label("Kronologi kejadian").fill("Anak dipukul di rumah.")
+    page.get_by_label("Saluran pengaduan").select_option("walk_in")
+    page.get_by_label("Tingkat risiko").select_option("high")
+
+
+@pytest.mark.csrf
+def test_worker_registers_notes_and_requests_closure_supervisor_approves(live_server, browser, make_user):
+    from playwright.sync_api import expect
+
+    worker = make_user("case_worker", "UPTD_PPA", display_name="Rina Petugas")
+    supervisor = make_user("supervisor", "UPTD_PPA", display_name="Kepala UPTD")
+    nik_value = "7471054203140001"
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    try:
+        _sign_in(page, live_server, worker.username)
+        page.goto(f"{live_server}/cases/new")
+        _fill_case(page, nik_value)
+        page.get_by_role("button", name="Daftarkan kasus").click()
+        expect(page.get_by_role("status").first).to_contain_text("telah didaftarkan")
+        case_number = page.get_by_role("heading", level=1).inner_text().split()[0]
+        assert case_number.startswith("KDI-")
+        expect(page.get_by_test_id("nik")).to_have_count(0)  # masked until asked for
+
+        # A second registration with the same NIK is warned about, and nothing typed is lost.
+        page.goto(f"{live_server}/cases/new")
+        _fill_case(page, nik_value)
+        page.get_by_role("button", name="Daftarkan kasus").click()
+        expect(page.get_by_test_id("duplicate-warning")).to_contain_text("NIK ini sudah ada")
+        expect(page.get_by_label("Nama anak")).to_have_value("Wa Ode Browser")
+
+        # Back to the first case: add a note, move it on, request closure.
+        page.goto(f"{live_server}/cases/")
+        page.get_by_role("link", name=case_number).click()
+        notes = page.locator("#notes")
+        notes.get_by_label("Jenis", exact=True).select_option("visit")
+        notes.get_by_label("Catatan", exact=True).fill("Kunjungan rumah: anak aman bersama nenek.")
+        page.get_by_role("button", name="Tambah catatan").click()
+        expect(page.get_by_text("Kunjungan rumah: anak aman bersama nenek.")).to_be_visible()
+        for step in ("Catat kontak pertama", "Mulai asesmen", "Mulai intervensi"):
+            page.get_by_role("button", name=step).click()
+            expect(page.get_by_role("status").first).to_contain_text("selesai")
+        page.locator("#reason-request_closure").select_option("needs_met")
+        page.get_by_role("button", name="Ajukan penutupan").click()
+        expect(page.get_by_text("Penutupan diajukan: Kebutuhan layanan terpenuhi.")).to_be_visible()
+        expect(page.get_by_role("button", name="Setujui penutupan")).to_have_count(0)  # not the worker's call
+        page.get_by_role("button", name="Tampilkan menu").click()
+        page.get_by_role("button", name="Keluar").click()
+
+        _sign_in(page, live_server, supervisor.username)
+        page.goto(f"{live_server}/cases/")
+        page.get_by_role("link", name=case_number).click()
+        page.get_by_role("button", name="Setujui penutupan").click()
+        expect(page.locator("h1 + div")).to_contain_text("Ditutup")
+        expect(page.get_by_test_id("timeline")).to_contain_text("Setujui penutupan")
+    finally:
+        context.close()

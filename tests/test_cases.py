@@ -544,7 +544,7 @@ def test_mediation_on_sexual_violence_warns(app, client, make_user):
     login(client, worker.username)
     response = client.post(
         f"/cases/{case.uuid}/notes",
-        data={"kind": "mediation", "body": "Keluarga minta damai", "visibility": "case_team"},
+        data={"note-kind": "mediation", "note-body": "Keluarga minta damai", "note-visibility": "case_team"},
         follow_redirects=True,
     )
     assert "UU TPKS" in response.get_data(as_text=True)
@@ -562,29 +562,31 @@ def test_notes_and_services_are_validated_and_audited(app, client, make_user):
         case = register(worker)
     login(client, worker.username)
     empty = client.post(
-        f"/cases/{case.uuid}/notes", data={"kind": "visit", "body": "", "visibility": "case_team"}
+        f"/cases/{case.uuid}/notes",
+        data={"note-kind": "visit", "note-body": "", "note-visibility": "case_team"},
     )
-    assert empty.status_code == 400 and 'id="body-error"' in empty.get_data(as_text=True)
+    assert empty.status_code == 400 and 'id="note-body-error"' in empty.get_data(as_text=True)
     bad = client.post(
         f"/cases/{case.uuid}/services",
         data={
-            "service_type": "spa",
-            "provider": "DINKES",
-            "service_date": "2026-11-01",
-            "outcome": "provided",
+            "service-service_type": "spa",
+            "service-provider": "DINKES",
+            "service-service_date": "2026-11-01",
+            "service-outcome": "provided",
         },
     )
     assert bad.status_code == 400
     client.post(
-        f"/cases/{case.uuid}/notes", data={"kind": "visit", "body": "Kunjungan rumah", "visibility": "agency"}
+        f"/cases/{case.uuid}/notes",
+        data={"note-kind": "visit", "note-body": "Kunjungan rumah", "note-visibility": "agency"},
     )
     client.post(
         f"/cases/{case.uuid}/services",
         data={
-            "service_type": "health",
-            "provider": "DINKES",
-            "service_date": "2026-11-01",
-            "outcome": "provided",
+            "service-service_type": "health",
+            "service-provider": "DINKES",
+            "service-service_date": "2026-11-01",
+            "service-outcome": "provided",
         },
     )
     page = client.get(f"/cases/{case.uuid}").get_data(as_text=True)

@@ -252,10 +252,10 @@ def _render_case(
     warning: str | None = None,
 ) -> Any:
     if note_form is None:
-        note_form = NoteForm(formdata=None)
+        note_form = NoteForm(formdata=None, prefix="note")
     note_form.fill_choices()
     if service_form is None:
-        service_form = ServiceForm(formdata=None)
+        service_form = ServiceForm(formdata=None, prefix="service")
         service_form.provider.data = case.owner_agency.code
         service_form.service_date.data = utcnow().date()
     service_form.fill_choices()
@@ -323,7 +323,7 @@ def case_transition(case_uuid: str):  # type: ignore[no-untyped-def]
 def add_note(case_uuid: str):  # type: ignore[no-untyped-def]
     """Add a note."""
     case = cases.get_case(_me(), case_uuid)
-    form = NoteForm()
+    form = NoteForm(prefix="note")
     try:
         _note, warning = cases.add_note(
             _me(), case, form.kind.data or "", form.body.data or "", form.visibility.data or "case_team"
@@ -346,7 +346,7 @@ def add_note(case_uuid: str):  # type: ignore[no-untyped-def]
 def add_service(case_uuid: str):  # type: ignore[no-untyped-def]
     """Record a service delivered."""
     case = cases.get_case(_me(), case_uuid)
-    form = ServiceForm()
+    form = ServiceForm(prefix="service")
     form.validate()
     try:
         cases.add_service(
