@@ -25,6 +25,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     register_access_control(app)
     register_errorhandlers(app)
     register_security_headers(app)
+    register_mail_after_commit(app)
     register_commands(app)
     register_template_globals(app)
     return app
@@ -89,6 +90,7 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 def register_blueprints(app: Flask) -> None:
     """Attach the web areas."""
     import caseapp.api.cases  # noqa: F401  (adds the case resources to the API blueprint)
+    import caseapp.api.referrals  # noqa: F401  (adds the referral resources)
     import caseapp.web.auth.tokens  # noqa: F401  (adds its routes to the auth blueprint)
     from caseapp.api.views import bp as api_bp
     from caseapp.web.admin.views import bp as admin_bp
@@ -96,12 +98,14 @@ def register_blueprints(app: Flask) -> None:
     from caseapp.web.auth.views import bp as auth_bp
     from caseapp.web.cases.views import bp as cases_bp
     from caseapp.web.main.views import bp as main_bp
+    from caseapp.web.referrals.views import bp as referrals_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(cases_bp, url_prefix="/cases")
+    app.register_blueprint(referrals_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 
@@ -150,6 +154,26 @@ def register_security_headers(app: Flask) -> None:
         return response
 
 
+def register_mail_after_commit(app: Flask) -> None:
+    """Send the mail a request queued once its response is out (the outbox keeps it if sending fails)."""
+
+    @app.after_request
+    def _send_outbox(response):  # type: ignore[no-untyped-def]
+        if g.get("outbox_pending") and app.config.get("MAIL_SERVER"):
+
+            def send() -> None:
+                from caseapp.services.notify import send_pending
+
+                with app.app_context():
+                    try:
+                        send_pending(limit=20)
+                    except Exception:  # noqa: BLE001 - retried by `flask outbox send`
+                        app.logger.exception("outbox: sending after the request failed; will retry")
+
+            response.call_on_close(send)
+        return response
+
+
 def register_commands(app: Flask) -> None:
     """Attach the command-line interface."""
     from caseapp.cli import register
@@ -172,6 +196,23 @@ def register_template_globals(app: Flask) -> None:
 
     app.jinja_env.globals["L"] = labels
     app.jinja_env.globals["case_label"] = list_label
+
+    @app.context_processor
+    def _nav_counts() -> dict:
+        from flask_login import current_user
+
+        from caseapp.services import notify, referrals
+
+        if not current_user or not current_user.is_authenticated:
+            return {"nav_counts": {}}
+        user = current_user._get_current_object()
+        return {
+            "nav_counts": {
+                "incoming": referrals.open_incoming_count(user),
+                "unread": notify.unread_count(user),
+            }
+        }
+
     app.jinja_env.globals["ref"] = reference
     app.jinja_env.globals["csp_nonce"] = lambda: getattr(g, "csp_nonce", "")
     if not app.debug and not app.testing:

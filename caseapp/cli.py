@@ -19,6 +19,8 @@ from caseapp.services import demo, reference, users
 
 user_cli = AppGroup("user", help="Manage user accounts.")
 keys_cli = AppGroup("keys", help="Key material: generate, rotate.")
+referrals_cli = AppGroup("referrals", help="Referral deadlines.")
+outbox_cli = AppGroup("outbox", help="The e-mail outbox.")
 audit_cli = AppGroup("audit", help="The tamper-evident audit log.")
 
 
@@ -175,6 +177,31 @@ def user_token_command(username: str, name: str, days: int) -> None:
     click.echo(new.secret)
 
 
+@referrals_cli.command("remind")
+def referrals_remind_command() -> None:
+    """Notify receiving supervisors of overdue referrals (once a day each; meant for cron)."""
+    from caseapp.services import notify, referrals
+
+    count = referrals.remind_overdue()
+    db.session.commit()
+    sent, failed = notify.send_pending()
+    click.echo(f"Reminded about {count} overdue referrals; e-mail sent {sent}, failed {failed}.")
+
+
+@outbox_cli.command("send")
+def outbox_send_command() -> None:
+    """Send (or retry) the e-mail waiting in the outbox."""
+    from caseapp.services import notify
+
+    if not current_app.config.get("MAIL_SERVER"):
+        click.echo("MAIL_SERVER is not set: nothing is sent (messages stay in the outbox).")
+        return
+    sent, failed = notify.send_pending(limit=1000)
+    click.echo(f"Sent {sent}, failed {failed} (failed ones are retried later).")
+    if failed:
+        sys.exit(1)
+
+
 @keys_cli.command("generate")
 def keys_generate_command() -> None:
     """Print fresh key material as lines for a production environment file."""
@@ -245,6 +272,8 @@ def register(app: Flask) -> None:
         user_cli,
         keys_cli,
         audit_cli,
+        referrals_cli,
+        outbox_cli,
         security_check_command,
     ):
         app.cli.add_command(command)

@@ -400,3 +400,100 @@ SCHEMAS.update(
         },
     }
 )
+
+
+REF_ID = {"name": "referral_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+PATHS.update(
+    {
+        "/cases/{case_id}/referrals": {
+            "post": _op(
+                "Refer a case to another agency",
+                "sendReferral",
+                {"201": _json("Referral", "Sent")},
+                parameters=[CASE_ID],
+                requestBody=_body("ReferralInput"),
+            )
+        },
+        "/referrals": {
+            "get": _op(
+                "Incoming (the agency's inbox) or outgoing (the user's cases) referrals",
+                "listReferrals",
+                {"200": {"description": "Referrals"}},
+                parameters=[
+                    {
+                        "name": "box",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": ["incoming", "outgoing"]},
+                    },
+                    {"name": "status", "in": "query", "schema": {"type": "string"}},
+                ],
+            )
+        },
+        "/referrals/{referral_id}": {
+            "get": _op(
+                "One referral; the shared case sections for the receiving supervisor and assignee",
+                "getReferral",
+                {"200": _json("Referral")},
+                parameters=[REF_ID],
+            )
+        },
+        **{
+            f"/referrals/{{referral_id}}/{step}": {
+                "post": _op(
+                    f"{step.capitalize()} the referral (guarded: a second answer gets 409)",
+                    f"{step}Referral",
+                    {"200": _json("Referral"), **CONFLICT},
+                    parameters=[REF_ID],
+                )
+            }
+            for step in ("accept", "assign", "decline", "complete", "withdraw")
+        },
+    }
+)
+SCHEMAS.update(
+    {
+        "ReferralInput": {
+            "type": "object",
+            "required": ["to_agency", "services", "urgency", "reason", "consent"],
+            "properties": {
+                "to_agency": {"type": "string"},
+                "services": {"type": "array", "items": _CODE, "minItems": 1},
+                "urgency": {"type": "string", "enum": ["emergency", "urgent", "routine"]},
+                "reason": {"type": "string"},
+                "shared_sections": {
+                    "type": "array",
+                    "items": {
+                        "type": "string",
+                        "enum": ["identity", "contact", "incident", "perpetrator", "services", "notes"],
+                    },
+                },
+                "consent": {
+                    "type": "object",
+                    "properties": {
+                        "given_by": {"type": "string", "enum": ["child", "guardian", "not_required"]},
+                        "name": {"type": "string"},
+                        "obtained_at": {"type": "string", "format": "date"},
+                        "legal_basis": {"type": "string"},
+                    },
+                },
+            },
+        },
+        "Referral": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "case_number": {"type": "string"},
+                "from_agency": {"type": "string"},
+                "to_agency": {"type": "string"},
+                "status": {"type": "string"},
+                "urgency": {"type": "string"},
+                "due_at": {"type": "string", "format": "date-time"},
+                "overdue": {"type": "boolean"},
+                "case": {
+                    "type": "object",
+                    "description": "Only the shared sections; absent sections are absent",
+                },
+            },
+        },
+    }
+)

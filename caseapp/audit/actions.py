@@ -41,6 +41,10 @@ class AuditAction(StrEnum):
     REFERRAL_DECLINE = "referral.decline"
     REFERRAL_COMPLETE = "referral.complete"
     REFERRAL_WITHDRAW = "referral.withdraw"
+    REFERRAL_VIEW = "referral.view"
+    REFERRAL_ASSIGN = "referral.assign"
+    REFERRAL_REMIND = "referral.remind"
+    OUTBOX_SEND = "outbox.send"
     REPORT_VIEW = "report.view"
 
 

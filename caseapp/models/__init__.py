@@ -16,6 +16,7 @@ from caseapp.models.case import (
 )
 from caseapp.models.data_key import DataKey
 from caseapp.models.reference_code import ReferenceCode
+from caseapp.models.referral import Notification, OutboxMessage, Referral
 from caseapp.models.region import Region
 from caseapp.models.user import LoginThrottle, User, UserSession
 
@@ -34,6 +35,9 @@ __all__ = [
     "ServiceRecord",
     "DataKey",
     "LoginThrottle",
+    "Notification",
+    "OutboxMessage",
+    "Referral",
     "ReferenceCode",
     "Region",
     "User",

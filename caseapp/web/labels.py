@@ -112,3 +112,54 @@ def label(mapping: dict, code: str | None) -> str:
         return "–"
     value = mapping.get(code)
     return str(value) if value is not None else code
+
+
+REFERRAL_STATUS_LABELS = {
+    "sent": _l("Waiting for an answer"),
+    "accepted": _l("Accepted"),
+    "declined": _l("Declined"),
+    "completed": _l("Completed"),
+    "withdrawn": _l("Withdrawn"),
+}
+URGENCY_LABELS = {
+    "emergency": _l("Emergency (24 hours)"),
+    "urgent": _l("Urgent (72 hours)"),
+    "routine": _l("Routine (7 days)"),
+}
+SECTION_LABELS = {
+    "identity": _l("Identity"),
+    "contact": _l("Contact and family"),
+    "incident": _l("Incident"),
+    "perpetrator": _l("Alleged perpetrator"),
+    "services": _l("Services so far"),
+    "notes": _l("Case notes"),
+}
+CONSENT_LABELS = {
+    "child": _l("Given by the child"),
+    "guardian": _l("Given by the parent or guardian"),
+    "not_required": _l("Not required by law (supervisors only)"),
+}
+DECLINE_REASON_LABELS = {
+    "not_our_mandate": _l("Not our mandate"),
+    "no_capacity": _l("No capacity"),
+    "insufficient_information": _l("Insufficient information"),
+    "other": _l("Other (explain)"),
+}
+NOTIFICATION_LABELS = {
+    "referral_new": _l("New referral"),
+    "referral_accepted": _l("Referral accepted"),
+    "referral_declined": _l("Referral declined"),
+    "referral_completed": _l("Referral completed"),
+    "referral_withdrawn": _l("Referral withdrawn"),
+    "referral_assigned": _l("Referral assigned to you"),
+    "referral_overdue": _l("Referral overdue"),
+}
+ACTION_LABELS.update(
+    {
+        "referral_sent": _l("Referred"),
+        "referral_accepted": _l("Referral accepted"),
+        "referral_declined": _l("Referral declined"),
+        "referral_completed": _l("Referral completed"),
+        "referral_withdrawn": _l("Referral withdrawn"),
+    }
+)

@@ -17,7 +17,7 @@ from caseapp.extensions import db
 from caseapp.models import Case, User
 from caseapp.security.permissions import Permission
 from caseapp.security.policy import require
-from caseapp.services import cases
+from caseapp.services import cases, referrals
 from caseapp.services.case_input import parse_case
 from caseapp.web import labels as L
 from caseapp.web import reference
@@ -267,6 +267,7 @@ def _render_case(
         notes=cases.visible_notes(me, case),
         services=cases.case_services(case),
         events=cases.timeline(case),
+        case_referrals=referrals.case_referrals(case),
         actions=cases.available_actions(me, case) if me.can(Permission.CASE_UPDATE) else [],
         note_form=note_form,
         service_form=service_form,

@@ -20,12 +20,19 @@ bp = Blueprint("main", __name__)
 def home():  # type: ignore[no-untyped-def]
     """Show who is signed in and what they can reach."""
     permissions = sorted(ROLE_PERMISSIONS[current_user.role_enum])
-    overdue = []
+    overdue, overdue_referrals = [], []
+    me = current_user._get_current_object()
     if current_user.can(Permission.CASE_READ):
         from caseapp.services.cases import overdue_first_contacts
 
-        overdue = overdue_first_contacts(current_user._get_current_object())
-    return render_template("main/home.html", permissions=permissions, overdue=overdue)
+        overdue = overdue_first_contacts(me)
+    if current_user.can(Permission.CASE_ASSIGN):  # supervisors, of both sides
+        from caseapp.services.referrals import overdue_for
+
+        overdue_referrals = overdue_for(me)
+    return render_template(
+        "main/home.html", permissions=permissions, overdue=overdue, overdue_referrals=overdue_referrals
+    )
 
 
 @bp.route("/locale", methods=["POST"])

@@ -1,0 +1,142 @@
+"""Notifications: in the app (the bell) and by e-mail through an outbox written in the same transaction.
+
+Messages are built from codes and case numbers only, never from what a case says about a child. A failed
+send leaves the message in the outbox with its error; `flask --app wsgi outbox send` (or the next request that
+queues mail) retries it later, so a mail failure never loses or blocks the change it announces.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Iterable
+from datetime import timedelta
+from email.message import EmailMessage
+
+from flask import current_app, g, has_request_context
+from sqlalchemy import func, select
+
+from caseapp.database import utcnow
+from caseapp.extensions import db
+from caseapp.models import Notification, OutboxMessage, User
+from caseapp.models.referral import Referral
+
+SUBJECTS = {
+    "referral_new": "Rujukan baru {number} dari {sender} ({urgency})",
+    "referral_accepted": "Rujukan {number} diterima oleh {receiver}",
+    "referral_declined": "Rujukan {number} ditolak oleh {receiver}",
+    "referral_completed": "Rujukan {number} selesai di {receiver}",
+    "referral_withdrawn": "Rujukan {number} ditarik oleh {sender}",
+    "referral_assigned": "Rujukan {number} ditugaskan kepada Anda",
+    "referral_overdue": "Rujukan {number} terlambat: batas {due} UTC",
+}
+
+
+def _text(kind: str, referral: Referral) -> str:
+    return SUBJECTS[kind].format(
+        number=referral.case.case_number,
+        sender=referral.from_agency.code,
+        receiver=referral.to_agency.code,
+        urgency=referral.urgency,
+        due=referral.due_at.strftime("%Y-%m-%d %H:%M"),
+    )
+
+
+def notify(users: Iterable[User], kind: str, referral: Referral) -> None:
+    """Notify each user once: a bell item, and an e-mail where mail is configured and they have an address."""
+    seen: set[int] = set()
+    subject = _text(kind, referral)
+    mail_on = bool(current_app.config.get("MAIL_SERVER"))
+    for user in users:
+        if user is None or user.id in seen or not user.active:
+            continue
+        seen.add(user.id)
+        db.session.add(Notification(user_id=user.id, kind=kind, referral_id=referral.id))
+        if mail_on and user.email:
+            body = (
+                f"{subject}\n\nBuka caseapp untuk melihat rincian: /referrals/{referral.id}\n"
+                "Pesan ini tidak memuat data anak; masuk ke caseapp untuk membacanya.\n"
+            )
+            db.session.add(OutboxMessage(to_address=user.email, subject=subject, body=body))
+            if has_request_context():
+                g.outbox_pending = True
+    db.session.flush()
+
+
+def unread_count(user: User) -> int:
+    """Return how many notifications the user has not read."""
+    stmt = (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    )
+    return int(db.session.scalar(stmt) or 0)
+
+
+def recent(user: User, limit: int = 50) -> list[Notification]:
+    """Return the user's newest notifications."""
+    stmt = (
+        select(Notification)
+        .where(Notification.user_id == user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def mark_all_read(user: User) -> None:
+    """Mark the user's notifications read."""
+    now = utcnow()
+    for row in db.session.scalars(
+        select(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    ):
+        row.read_at = now
+    db.session.flush()
+
+
+def subject_of(notification: Notification) -> str:
+    """Return the text of a notification."""
+    if notification.referral is None:
+        return notification.kind
+    return _text(notification.kind, notification.referral)
+
+
+def send_pending(limit: int = 100) -> tuple[int, int]:
+    """Send what the outbox holds (due for a try); return (sent, failed). Commits per message."""
+    cfg = current_app.config
+    if not cfg.get("MAIL_SERVER"):
+        return 0, 0
+    now = utcnow()
+    rows = list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+    )
+    sent = failed = 0
+    for row in rows:
+        message = EmailMessage()
+        message["From"] = cfg.get("MAIL_DEFAULT_SENDER") or "caseapp@localhost"
+        message["To"] = row.to_address
+        message["Subject"] = row.subject
+        message.set_content(row.body)
+        row.attempts += 1
+        try:
+            with smtplib.SMTP(cfg["MAIL_SERVER"], int(cfg.get("MAIL_PORT") or 25), timeout=10) as smtp:
+                if str(cfg.get("MAIL_USE_TLS", "")).lower() in ("1", "true", "yes"):
+                    smtp.starttls()
+                if cfg.get("MAIL_USERNAME"):
+                    smtp.login(cfg["MAIL_USERNAME"], cfg.get("MAIL_PASSWORD") or "")
+                smtp.send_message(message)
+        except (OSError, smtplib.SMTPException) as exc:
+            row.last_error = f"{type(exc).__name__}: {exc}"[:300]
+            # Back off: 1, 2, 4, ... minutes, at most an hour.
+            row.next_attempt_at = now + timedelta(minutes=min(2 ** (row.attempts - 1), 60))
+            failed += 1
+        else:
+            row.sent_at = utcnow()
+            row.last_error = None
+            sent += 1
+        db.session.commit()
+    return sent, failed

@@ -1,0 +1,1 @@
+"""Referral pages: send from a case, inbox and outbox, respond, notifications."""

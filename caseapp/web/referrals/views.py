@@ -1,0 +1,175 @@
+"""Referral pages: refer a case, inbox/outbox, a referral (shared sections only), respond, notifications."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from caseapp.database import utcnow
+from caseapp.errors import InvalidTransition, ValidationFailed
+from caseapp.extensions import db
+from caseapp.models import Agency, User
+from caseapp.models.referral import ConsentBy, DeclineReason, Section, Urgency
+from caseapp.security.permissions import Permission, Role
+from caseapp.security.policy import require
+from caseapp.services import cases, notify, referrals
+from caseapp.web import labels as L
+from caseapp.web import reference
+from caseapp.web.referrals.forms import ReferForm, RespondForm, choices
+
+bp = Blueprint("referrals", __name__)
+
+
+def _me() -> User:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def _refer_form(case_owner_id: int) -> ReferForm:
+    form = ReferForm()
+    agencies = db.session.scalars(
+        db.select(Agency)
+        .where(Agency.accepts_referrals.is_(True), Agency.active.is_(True), Agency.id != case_owner_id)
+        .order_by(Agency.code)
+    ).all()
+    form.to_agency.choices = choices([(a.code, f"{a.code} – {a.name}") for a in agencies])
+    form.services.choices = choices(reference.codes("service"), blank=None)
+    form.urgency.choices = choices([(u.value, str(L.URGENCY_LABELS[u.value])) for u in Urgency])
+    form.shared_sections.choices = choices(
+        [(s.value, str(L.SECTION_LABELS[s.value])) for s in Section], blank=None
+    )
+    consent = [ConsentBy.CHILD, ConsentBy.GUARDIAN]
+    if _me().role == Role.SUPERVISOR.value:
+        consent.append(ConsentBy.NOT_REQUIRED)
+    form.consent_given_by.choices = choices([(c.value, str(L.CONSENT_LABELS[c.value])) for c in consent])
+    form.agency_kinds = {a.code: ",".join(referrals.default_sections(a)) for a in agencies}  # type: ignore[attr-defined]
+    return form
+
+
+@bp.route("/cases/<case_uuid>/refer", methods=["GET", "POST"])
+@require(Permission.REFERRAL_SEND, hide=True)
+def refer(case_uuid: str):  # type: ignore[no-untyped-def]
+    """Refer a case to another agency ("Rujuk")."""
+    case = cases.get_case(_me(), case_uuid)
+    form = _refer_form(case.owner_agency_id)
+    if request.method == "GET":
+        chosen = request.args.get("to", "")
+        form.to_agency.data = chosen
+        agency = db.session.scalar(db.select(Agency).where(Agency.code == chosen)) if chosen else None
+        form.shared_sections.data = referrals.default_sections(agency) if agency else ["identity"]
+        form.urgency.data = "urgent"
+        return render_template("referrals/refer.html", form=form, case=case)
+    if form.validate_on_submit():
+        try:
+            value = referrals.parse_referral(form.to_body())
+            referral = referrals.send(_me(), case, value)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            case = cases.get_case(_me(), case_uuid)
+            form.show_errors(exc.fields)
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Referral sent to %(a)s; answer due %(t)s UTC.",
+                    a=referral.to_agency.code,
+                    t=referral.due_at.strftime("%Y-%m-%d %H:%M"),
+                ),
+                "success",
+            )
+            return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#referrals")
+    return render_template("referrals/refer.html", form=form, case=case), 400
+
+
+@bp.route("/referrals/")
+@require(Permission.REFERRAL_RESPOND)
+def referral_list():  # type: ignore[no-untyped-def]
+    """Inbox (incoming to the agency) or outbox (referrals of the user's cases)."""
+    box = request.args.get("box", "incoming")
+    status = request.args.get("status", "")
+    try:
+        rows = referrals.list_referrals(_me(), box, status)
+    except ValidationFailed:
+        box, status = "incoming", ""
+        rows = referrals.list_referrals(_me(), box, status)
+    return render_template("referrals/list.html", rows=rows, box=box, status=status, now=utcnow())
+
+
+@bp.route("/referrals/<int:referral_id>")
+@require(Permission.REFERRAL_RESPOND, hide=True)
+def referral_view(referral_id: int):  # type: ignore[no-untyped-def]
+    """A referral: its summary; the shared sections for the receiving supervisor and assignee."""
+    me = _me()
+    referral = referrals.view_referral(me, referral_id)
+    shared = referrals.shared_view(me, referral) if referrals.may_read_shared(me, referral) else None
+    sender = referrals.is_sender_side(me, referral)
+    db.session.commit()
+    workers = db.session.scalars(
+        db.select(User)
+        .where(
+            User.agency_id == referral.to_agency_id,
+            User.active.is_(True),
+            User.role.in_([Role.CASE_WORKER.value, Role.SUPERVISOR.value]),
+        )
+        .order_by(User.display_name)
+    ).all()
+    form = RespondForm(formdata=None)
+    form.assignee.choices = choices([(str(u.id), u.display_name) for u in workers])
+    form.reason.choices = choices([(r.value, str(L.DECLINE_REASON_LABELS[r.value])) for r in DeclineReason])
+    form.outcome.choices = choices(list(L.SERVICE_OUTCOME_LABELS.items()))
+    return render_template(
+        "referrals/view.html",
+        referral=referral,
+        shared=shared,
+        sender=sender,
+        form=form,
+        receiver=referral.to_agency_id == me.agency_id,
+        now=utcnow(),
+        reason_text=referral.reason if sender or shared is not None else None,
+    )
+
+
+@bp.route("/referrals/<int:referral_id>/respond", methods=["POST"])
+@require(Permission.REFERRAL_RESPOND, hide=True)
+def respond(referral_id: int):  # type: ignore[no-untyped-def]
+    """Accept, assign, decline, complete or withdraw (each a guarded step)."""
+    me = _me()
+    referral = referrals.get_referral(me, referral_id)
+    form = RespondForm()
+    action = form.action.data or ""
+    assignee = int(form.assignee.data) if (form.assignee.data or "").isdigit() else None
+    try:
+        if action == "accept":
+            referrals.accept(me, referral, assignee)
+        elif action == "assign":
+            referrals.assign(me, referral, assignee)
+        elif action == "decline":
+            referrals.decline(me, referral, form.reason.data or "", form.note.data or "")
+        elif action == "complete":
+            referrals.complete(me, referral, form.outcome.data or "", form.note.data or "")
+        elif action == "withdraw":
+            referrals.withdraw(me, referral, form.note.data or "")
+        else:
+            raise ValidationFailed(_("Unknown action."))
+    except (ValidationFailed, InvalidTransition) as exc:
+        db.session.rollback()
+        flash(" ".join(m for msgs in exc.fields.values() for m in msgs) or exc.message, "danger")
+        return redirect(url_for("referrals.referral_view", referral_id=referral_id))
+    db.session.commit()
+    flash(_("Done."), "success")
+    if action in ("decline", "withdraw") and not referrals.is_sender_side(me, referral):
+        return redirect(url_for("referrals.referral_list"))
+    return redirect(url_for("referrals.referral_view", referral_id=referral_id))
+
+
+@bp.route("/notifications", methods=["GET", "POST"])
+@require(Permission.ACCOUNT_SELF)
+def notifications():  # type: ignore[no-untyped-def]
+    """The user's notifications; POST marks them read."""
+    me = _me()
+    if request.method == "POST":
+        notify.mark_all_read(me)
+        db.session.commit()
+        return redirect(url_for("referrals.notifications"))
+    rows = notify.recent(me)
+    return render_template("referrals/notifications.html", rows=rows)
