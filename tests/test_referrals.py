@@ -1,0 +1,421 @@
+"""Referrals: consent, need-to-know sharing, guarded responses, deadlines, notifications and e-mail."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from caseapp.extensions import db
+from caseapp.models import AuditEvent, Notification, OutboxMessage, Referral, ServiceRecord
+from caseapp.services import referrals
+from tests.casedata import nik, register
+from tests.conftest import login
+
+GUARDIAN_CONSENT = {"given_by": "guardian", "name": "Ibu Canary", "obtained_at": "2026-11-20"}
+
+
+def _token(app, user) -> dict[str, str]:
+    result = app.test_cli_runner().invoke(args=["user", "token", user.username])
+    return {"Authorization": f"Bearer {result.output.strip().splitlines()[-1]}"}
+
+
+def _refer(client, headers, case_id, **changes):
+    body = {
+        "to_agency": "POLRESTA",
+        "services": ["law_enforcement"],
+        "urgency": "urgent",
+        "reason": "Canary reason: report to the police.",
+        "shared_sections": ["identity", "incident", "perpetrator"],
+        "consent": GUARDIAN_CONSENT,
+    }
+    body.update(changes)
+    return client.post(f"/api/v1/cases/{case_id}/referrals", json=body, headers=headers)
+
+
+@pytest.fixture
+def people(app, make_user):
+    """A UPTD PPA worker and supervisor, and the police supervisor and two workers."""
+    return {
+        "worker": make_user("case_worker", "UPTD_PPA"),
+        "uptd_spv": make_user("supervisor", "UPTD_PPA"),
+        "police_spv": make_user("supervisor", "POLRESTA"),
+        "police_a": make_user("case_worker", "POLRESTA"),
+        "police_b": make_user("case_worker", "POLRESTA"),
+        "dinsos_spv": make_user("supervisor", "DINSOS"),
+    }
+
+
+@pytest.fixture
+def sent(app, client, people):
+    """A case with a note, referred to POLRESTA (identity, incident, perpetrator)."""
+    with app.app_context():
+        case = register(people["worker"], child__nik=nik(11))
+    w = _token(app, people["worker"])
+    client.post(
+        f"/api/v1/cases/{case.uuid}/notes", json={"kind": "visit", "body": "Canary secret note"}, headers=w
+    )
+    response = _refer(client, w, case.uuid)
+    assert response.status_code == 201, response.json
+    return {"case": case, "referral": response.json, "w": w}
+
+
+def test_send_defaults_due_and_audit(app, client, people, sent):
+    r = sent["referral"]
+    assert r["status"] == "sent" and r["to_agency"] == "POLRESTA" and r["urgency"] == "urgent"
+    with app.app_context():
+        row = db.session.get(Referral, r["id"])
+        assert row.due_at - row.sent_at == timedelta(hours=72)
+        assert (
+            db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "referral.send")) is not None
+        )
+        told = db.session.scalars(
+            db.select(Notification.user_id).where(Notification.kind == "referral_new")
+        ).all()
+        assert told == [people["police_spv"].id]
+    with app.test_request_context():
+        from caseapp.models import Agency
+
+        police = db.session.scalar(db.select(Agency).where(Agency.code == "POLRESTA"))
+        assert referrals.default_sections(police) == ["identity", "incident", "perpetrator"]
+
+
+@pytest.mark.parametrize(
+    "changes,field",
+    [
+        ({"consent": {"given_by": "guardian", "name": "", "obtained_at": "2026-11-20"}}, "consent.name"),
+        ({"consent": {}}, "consent.given_by"),
+        ({"consent": {"given_by": "not_required", "legal_basis": ""}}, "consent.legal_basis"),
+        (
+            {"consent": {"given_by": "not_required", "legal_basis": "UU 35/2014 Pasal 59A"}},
+            "consent.given_by",
+        ),
+        ({"to_agency": "UPTD_PPA"}, "to_agency"),
+        ({"to_agency": "BAPPEDA"}, "to_agency"),
+        ({"services": []}, "services"),
+        ({"urgency": "whenever"}, "urgency"),
+    ],
+)
+def test_bad_referrals_are_refused_with_the_field(app, client, people, changes, field):
+    with app.app_context():
+        case = register(people["worker"])
+    response = _refer(client, _token(app, people["worker"]), case.uuid, **changes)
+    assert response.status_code == 400
+    assert field in response.json["fields"], response.json
+
+
+def test_supervisor_may_refer_without_consent_with_a_legal_basis(app, client, people):
+    with app.app_context():
+        case = register(people["worker"])
+    consent = {"given_by": "not_required", "legal_basis": "UU 35/2014 Pasal 59A: perlindungan khusus"}
+    response = _refer(client, _token(app, people["uptd_spv"]), case.uuid, consent=consent)
+    assert response.status_code == 201
+
+
+def test_cannot_refer_a_case_one_cannot_see(app, client, people):
+    with app.app_context():
+        case = register(people["worker"])
+    response = _refer(client, _token(app, people["police_a"]), case.uuid, to_agency="DINSOS")
+    assert response.status_code == 404
+
+
+def test_restricted_identity_needs_a_supervisor(app, client, people):
+    with app.app_context():
+        case = register(
+            people["worker"], incident__violence_types=["sexual"], incident__primary_violence_type="sexual"
+        )
+    assert _refer(client, _token(app, people["worker"]), case.uuid).status_code == 400
+    assert (
+        _refer(client, _token(app, people["worker"]), case.uuid, shared_sections=["incident"]).status_code
+        == 201
+    )
+    assert _refer(client, _token(app, people["uptd_spv"]), case.uuid, to_agency="DINKES").status_code == 201
+
+
+def _get(app, client, user, referral_id):
+    return client.get(f"/api/v1/referrals/{referral_id}", headers=_token(app, user))
+
+
+def test_who_sees_what(app, client, people, sent):
+    rid = sent["referral"]["id"]
+    # The receiving supervisor: exactly the shared sections, nothing else (absent, not null).
+    spv = _get(app, client, people["police_spv"], rid).json
+    assert set(spv["case"]) == {"identity", "incident", "perpetrator"}
+    assert spv["case"]["identity"]["name"] == "Siti Canary Aminah"
+    assert "notes" not in spv["case"] and "contact" not in spv["case"]
+    assert "Canary secret note" not in str(spv) and "Canary Guardian" not in str(spv)
+    # Another police worker, not assigned: the summary only.
+    other = _get(app, client, people["police_a"], rid).json
+    assert "case" not in other and other["case_number"] == spv["case_number"]
+    assert "Siti" not in str(other) and "reason" not in other
+    # A third agency: nothing at all.
+    assert _get(app, client, people["dinsos_spv"], rid).status_code == 404
+    # The sender: the referral with its reason, but never through the shared view.
+    mine = _get(app, client, people["worker"], rid).json
+    assert mine["reason"].startswith("Canary reason") and "case" not in mine
+    # Police cannot open the case itself.
+    police_client = app.test_client()
+    assert (
+        police_client.get(
+            f"/api/v1/cases/{sent['case'].uuid}", headers=_token(app, people["police_spv"])
+        ).status_code
+        == 404
+    )
+    views = [e for e in _events(app, "case.view") if '"referral"' in (e.details or "")]
+    assert len(views) == 1 and views[0].actor_id == people["police_spv"].id
+
+
+def _events(app, action):
+    with app.app_context():
+        rows = list(db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == action)))
+        db.session.expunge_all()
+        return rows
+
+
+def test_notes_reach_the_police_only_when_shared(app, client, people):
+    with app.app_context():
+        case = register(people["worker"])
+    w = _token(app, people["worker"])
+    client.post(
+        f"/api/v1/cases/{case.uuid}/notes", json={"kind": "call", "body": "Canary shared note"}, headers=w
+    )
+    rid = _refer(client, w, case.uuid, shared_sections=["incident", "notes"]).json["id"]
+    view = _get(app, client, people["police_spv"], rid).json
+    assert [n["body"] for n in view["case"]["notes"]] == ["Canary shared note"]
+    assert "identity" not in view["case"]
+
+
+def test_access_follows_the_referral_state(app, client, people, sent):
+    rid = sent["referral"]["id"]
+    spv, a = _token(app, people["police_spv"]), _token(app, people["police_a"])
+    accepted = client.post(
+        f"/api/v1/referrals/{rid}/accept", json={"assignee": people["police_a"].username}, headers=spv
+    )
+    assert accepted.status_code == 200 and accepted.json["assignee"] == people["police_a"].username
+    assert "case" in _get(app, client, people["police_a"], rid).json  # the assignee now reads it
+    assert "case" not in _get(app, client, people["police_b"], rid).json
+    assert (
+        client.post(
+            f"/api/v1/referrals/{rid}/complete",
+            json={"outcome": "provided", "note": "LP/123"},
+            headers=_token(app, people["police_b"]),
+        ).status_code
+        == 403
+    )
+    done = client.post(
+        f"/api/v1/referrals/{rid}/complete", json={"outcome": "provided", "note": "LP/123"}, headers=a
+    )
+    assert done.status_code == 200 and done.json["status"] == "completed"
+    assert "case" in _get(app, client, people["police_a"], rid).json  # read-only after completion
+    with app.app_context():
+        services = db.session.scalars(db.select(ServiceRecord)).all()
+        assert [(s.service_type, s.provider_agency.code) for s in services] == [
+            ("law_enforcement", "POLRESTA")
+        ]
+    case = client.get(f"/api/v1/cases/{sent['case'].uuid}", headers=sent["w"]).json
+    assert [e["kind"] for e in case["timeline"] if e["kind"].startswith("referral")] == [
+        "referral_sent",
+        "referral_accepted",
+        "referral_completed",
+    ]
+    again = client.post(f"/api/v1/referrals/{rid}/decline", json={"reason": "no_capacity"}, headers=spv)
+    assert again.status_code == 409 and again.json["fields"]["status"] == ["completed"]
+
+
+def test_decline_ends_access_and_needs_a_reason(app, client, people, sent):
+    rid = sent["referral"]["id"]
+    spv = _token(app, people["police_spv"])
+    assert client.post(f"/api/v1/referrals/{rid}/decline", json={}, headers=spv).status_code == 400
+    assert (
+        client.post(f"/api/v1/referrals/{rid}/decline", json={"reason": "other"}, headers=spv).status_code
+        == 400
+    )
+    declined = client.post(
+        f"/api/v1/referrals/{rid}/decline", json={"reason": "not_our_mandate"}, headers=spv
+    )
+    assert declined.json["status"] == "declined"
+    after = _get(app, client, people["police_spv"], rid).json
+    assert "case" not in after and "Siti" not in str(after)
+    with app.app_context():
+        told = db.session.scalars(
+            db.select(Notification.user_id).where(Notification.kind == "referral_declined")
+        ).all()
+        assert told == [people["worker"].id]
+
+
+def test_withdraw_by_the_sender_only_with_a_reason(app, client, people, sent):
+    rid = sent["referral"]["id"]
+    assert (
+        client.post(
+            f"/api/v1/referrals/{rid}/withdraw",
+            json={"reason": "x"},
+            headers=_token(app, people["police_spv"]),
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(f"/api/v1/referrals/{rid}/withdraw", json={"reason": ""}, headers=sent["w"]).status_code
+        == 400
+    )
+    done = client.post(
+        f"/api/v1/referrals/{rid}/withdraw", json={"reason": "Sudah ditangani"}, headers=sent["w"]
+    )
+    assert done.json["status"] == "withdrawn"
+    assert "case" not in _get(app, client, people["police_spv"], rid).json
+
+
+def test_two_simultaneous_accepts_one_wins(app, people, sent):
+    """Two police workers accept the same referral at once: one 200, one 409."""
+    rid = sent["referral"]["id"]
+    tokens = [_token(app, people["police_a"]), _token(app, people["police_b"])]
+    barrier = threading.Barrier(2)
+    codes: list[int] = []
+
+    def accept(headers):
+        client = app.test_client()
+        barrier.wait()
+        codes.append(client.post(f"/api/v1/referrals/{rid}/accept", headers=headers).status_code)
+
+    threads = [threading.Thread(target=accept, args=(t,)) for t in tokens]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(codes) == [200, 409]
+    assert len(_events(app, "referral.accept")) == 1
+
+
+def test_overdue_is_flagged_and_reminded_once_a_day(app, client, people):
+    with app.app_context():
+        case = register(people["worker"])
+    with time_machine.travel("2026-11-27 08:00:00", tick=False) as clock:
+        rid = _refer(client, _token(app, people["worker"]), case.uuid, urgency="emergency").json["id"]
+        clock.shift(timedelta(hours=23))
+        assert (
+            app.test_cli_runner().invoke(args=["referrals", "remind"]).output.startswith("Reminded about 0")
+        )
+        clock.shift(timedelta(hours=2))
+        listing = client.get(
+            "/api/v1/referrals?box=outgoing&status=overdue", headers=_token(app, people["worker"])
+        )
+        assert [r["id"] for r in listing.json["items"]] == [rid] and listing.json["items"][0]["overdue"]
+        first = app.test_cli_runner().invoke(args=["referrals", "remind"])
+        second = app.test_cli_runner().invoke(args=["referrals", "remind"])
+        assert "Reminded about 1" in first.output and "Reminded about 0" in second.output
+        clock.shift(timedelta(days=1))
+        assert "Reminded about 1" in app.test_cli_runner().invoke(args=["referrals", "remind"]).output
+        for who in ("police_spv", "uptd_spv"):
+            c = app.test_client()
+            login(c, people[who].username)
+            assert 'data-testid="overdue-referrals"' in c.get("/").get_data(as_text=True), who
+        c = app.test_client()
+        login(c, people["police_spv"].username)
+        inbox = c.get("/referrals/?box=incoming").get_data(as_text=True)
+        assert 'data-testid="referral-overdue"' in inbox
+    with app.app_context():
+        reminders = db.session.scalars(
+            db.select(Notification).where(Notification.kind == "referral_overdue")
+        ).all()
+        assert len(reminders) == 2 and {n.user_id for n in reminders} == {people["police_spv"].id}
+
+
+def test_bell_counts_and_marks_read(app, client, people, sent):
+    login(client, people["police_spv"].username)
+    page = client.get("/").get_data(as_text=True)
+    assert 'data-testid="incoming-count">1' in page
+    notes = client.get("/notifications").get_data(as_text=True)
+    assert sent["referral"]["case_number"] in notes and "Siti" not in notes
+    client.post("/notifications")
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                db.select(Notification.read_at).where(Notification.user_id == people["police_spv"].id)
+            )
+            is not None
+        )
+
+
+# E-mail through the outbox ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback (aiosmtpd), collecting messages."""
+    from aiosmtpd.controller import Controller
+
+    received: list = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+            received.append(envelope)
+            return "250 OK"
+
+    import socket
+
+    with socket.socket() as probe:  # a free loopback port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    yield controller, received
+    controller.stop()
+
+
+def test_mail_goes_through_a_real_smtp_server(app_factory, make_user, smtp_server):
+    controller, received = smtp_server
+    app = app_factory(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_DEFAULT_SENDER="caseapp@kendari.test"
+    )
+    worker = make_user("case_worker", "UPTD_PPA")
+    make_user("supervisor", "POLRESTA", email="kanit@polresta.test")
+    with app.app_context():
+        case = register(worker)
+    response = _refer(app.test_client(), _token(app, worker), case.uuid)
+    assert response.status_code == 201
+    response.close()  # what the WSGI server does once the response is out: then the mail goes
+    # Nothing from the case's content is in it.
+    assert len(received) == 1 and received[0].rcpt_tos == ["kanit@polresta.test"]
+    text = received[0].content.decode()
+    assert response.json["case_number"] in text and "Siti" not in text and "Canary" not in text
+    with app.app_context():
+        assert db.session.scalar(db.select(OutboxMessage.sent_at)) is not None
+
+
+def test_mail_server_down_loses_nothing_and_retries(app_factory, make_user, smtp_server):
+    controller, received = smtp_server
+    down = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=1)  # nothing listens there
+    worker = make_user("case_worker", "UPTD_PPA")
+    make_user("supervisor", "POLRESTA", email="kanit@polresta.test")
+    with down.app_context():
+        case = register(worker)
+    with time_machine.travel("2026-11-27 08:00:00", tick=False) as clock:
+        response = _refer(down.test_client(), _token(down, worker), case.uuid)
+        assert response.status_code == 201  # the referral is sent whatever the mail does
+        response.close()
+        with down.app_context():
+            row = db.session.scalar(db.select(OutboxMessage))
+            assert row.sent_at is None and row.attempts == 1 and "Error" in row.last_error
+            assert db.session.get(Referral, response.json["id"]).status == "sent"
+        up = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+        result = up.test_cli_runner().invoke(args=["outbox", "send"])
+        assert "Sent 0" in result.output  # backing off: not yet due
+        clock.shift(timedelta(minutes=2))
+        result = up.test_cli_runner().invoke(args=["outbox", "send"])
+        assert "Sent 1, failed 0" in result.output
+    assert len(received) == 1
+
+
+def test_inbox_and_outbox_pages(app, client, people, sent):
+    login(client, people["police_a"].username)
+    inbox = client.get("/referrals/?box=incoming").get_data(as_text=True)
+    assert sent["referral"]["case_number"] in inbox and "Siti" not in inbox
+    page = client.get(f"/referrals/{sent['referral']['id']}").get_data(as_text=True)
+    assert "Siti" not in page and 'data-testid="shared"' not in page
+    client = app.test_client()
+    login(client, people["worker"].username)
+    outbox = client.get("/referrals/?box=outgoing").get_data(as_text=True)
+    assert sent["referral"]["case_number"] in outbox
+    case_page = client.get(f"/cases/{sent['case'].uuid}").get_data(as_text=True)
+    assert 'data-testid="case-referrals"' in case_page and "POLRESTA" in case_page
