@@ -55,6 +55,7 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     LOCALE_COOKIE_NAME = "caseapp_lang"
 
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # no form or JSON body of ours comes near this
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = 3600 * 12
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import jsonify, request
@@ -35,9 +35,12 @@ def _time(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") + "Z" if value else None
 
 
-def _version(data: dict[str, Any]) -> int | None:
+def _version(data: dict[str, Any]) -> int:
     value = data.get("version")
-    return value if isinstance(value, int) else None
+    if not isinstance(value, int) or isinstance(value, bool):
+        msg = _("Send the version of the case you are changing (an integer).")
+        raise ValidationFailed(msg, fields={"version": [msg]})
+    return value
 
 
 def case_summary(case: Case) -> dict[str, Any]:
@@ -287,7 +290,9 @@ def transition_case(case_id: str):  # type: ignore[no-untyped-def]
     at = None
     if data.get("at"):
         try:
-            at = datetime.fromisoformat(str(data["at"]).rstrip("Z"))
+            at = datetime.fromisoformat(str(data["at"]).replace("Z", "+00:00"))
+            if at.tzinfo is not None:  # stored as naive UTC
+                at = at.astimezone(UTC).replace(tzinfo=None)
         except ValueError:
             raise ValidationFailed(
                 _("Enter a time as ISO 8601."), fields={"at": [_("Enter a time as ISO 8601.")]}
@@ -304,7 +309,12 @@ def assign_case(case_id: str):  # type: ignore[no-untyped-def]
     """Set the case manager and team by username: `{"case_manager", "team": [...], "version"}`."""
     case = cases.get_case(_me(), case_id)
     data = _body()
-    names = [data.get("case_manager"), *(data.get("team") or [])]
+    team_names = data.get("team") or []
+    if not isinstance(team_names, list):
+        msg = _("Send the team as a list of usernames.")
+        raise ValidationFailed(msg, fields={"team": [msg]})
+    data["team"] = team_names
+    names = [data.get("case_manager"), *team_names]
     ids = {
         u.username: u.id
         for u in db.session.scalars(db.select(User).where(User.username.in_([str(n) for n in names])))
@@ -327,7 +337,7 @@ def add_note(case_id: str):  # type: ignore[no-untyped-def]
         _me(),
         case,
         str(data.get("kind", "")),
-        str(data.get("body", "")),
+        data["body"] if isinstance(data.get("body"), str) else "",
         str(data.get("visibility") or "case_team"),
     )
     db.session.commit()

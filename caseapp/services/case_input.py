@@ -22,6 +22,7 @@ from caseapp.models.case import AgeGroup, PartyRole, RiskLevel, age_group
 
 SEXES = ("F", "M")
 MAX_TEXT = 20000
+MAX_PARTIES = 12
 
 
 @dataclass
@@ -169,17 +170,23 @@ def parse_case(data: Any) -> CaseInput:
     if incident_date and incident_date > today:
         errors.add("incident.date", _("The incident date cannot be in the future."))
         incident_date = None
+    elif incident_date and incident_date < date(2000, 1, 1):
+        errors.add("incident.date", _("The incident date is too far in the past."))
+        incident_date = None
     violence_codes = _codes("violence_type")
     raw_types = incident_data.get("violence_types") or []
     if not isinstance(raw_types, list):
         raw_types = [raw_types]
     types: list[str] = []
     for code in raw_types:
-        if code not in violence_codes:
+        if not isinstance(code, str) or code not in violence_codes:
             errors.add("incident.violence_types", _("Unknown value %(v)s.", v=str(code)[:40]))
         elif code not in types:
             types.append(code)
     primary = incident_data.get("primary_violence_type") or (types[0] if len(types) == 1 else None)
+    if primary is not None and not isinstance(primary, str):
+        errors.add("incident.primary_violence_type", _("Choose the main form of violence."))
+        primary = None
     if not types and not primary:
         errors.add("incident.violence_types", _("Choose at least one form of violence."))
     if primary:
@@ -193,7 +200,7 @@ def parse_case(data: Any) -> CaseInput:
     raw_ampk = incident_data.get("ampk") or []
     ampk = []
     for code in raw_ampk if isinstance(raw_ampk, list) else [raw_ampk]:
-        if code not in ampk_codes:
+        if not isinstance(code, str) or code not in ampk_codes:
             errors.add("incident.ampk", _("Unknown value %(v)s.", v=str(code)[:40]))
         elif code not in ampk:
             ampk.append(code)
@@ -238,6 +245,8 @@ def parse_case(data: Any) -> CaseInput:
             errors.add("child.date_of_birth", _("Enter the date of birth or an estimated age."))
         else:
             try:
+                if isinstance(raw_age, bool) or (isinstance(raw_age, float) and not raw_age.is_integer()):
+                    raise ValueError
                 age = int(raw_age)
             except (TypeError, ValueError):
                 errors.add("child.age", _("Enter the age in whole years."))
@@ -267,6 +276,9 @@ def parse_case(data: Any) -> CaseInput:
     raw_parties = data.get("parties") or []
     if not isinstance(raw_parties, list):
         errors.add("parties", _("Send a list of people."))
+        raw_parties = []
+    if len(raw_parties) > MAX_PARTIES:
+        errors.add("parties", _("At most %(n)d people per case.", n=MAX_PARTIES))
         raw_parties = []
     for i, item in enumerate(raw_parties):
         if not isinstance(item, dict):

@@ -17,6 +17,7 @@ from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from caseapp import audit
@@ -179,7 +180,7 @@ def list_cases(
     _require(actor, Permission.CASE_READ)
     sort = f.sort if f.sort in SORTS else "newest"
     first, second = SORTS[sort]
-    stmt = filtered_cases(actor, f).order_by(first, second)
+    stmt = filtered_cases(actor, f).options(joinedload(Case.data_key)).order_by(first, second)
     if after and len(after) == 2:
         column = Case.first_contact_due_at if sort == "due" else Case.created_at
         try:
@@ -228,7 +229,11 @@ def search_cases(actor: User, by: str, query: str, limit: int = 50) -> list[Case
     elif by == "name":
         needle = " ".join(query.lower().split())
         found = []
-        stmt = scope.order_by(Case.created_at.desc()).execution_options(yield_per=500)
+        stmt = (
+            scope.options(joinedload(Case.data_key))
+            .order_by(Case.created_at.desc())
+            .execution_options(yield_per=500)
+        )
         for case in db.session.scalars(stmt):
             if needle in " ".join(str(case.child_name or "").lower().split()):
                 found.append(case)
@@ -279,6 +284,13 @@ def find_duplicates(actor: User, value: CaseInput, exclude_id: int | None = None
             if same and case.owner_agency.name not in agencies:
                 agencies.append(case.owner_agency.name)
         found.nik_held_by = agencies
+        # A look-up by NIK across agencies: audited like a search, whatever the caller does next.
+        audit.record(
+            AuditAction.CASE_SEARCH,
+            actor=actor,
+            object_type="case",
+            details={"by": "nik_duplicate_check", "count": len(agencies)},
+        )
     if value.child.date_of_birth:
         name = " ".join(value.child.name.lower().split())
         dob = value.child.date_of_birth.isoformat()
@@ -472,7 +484,14 @@ def registered_with(actor: User, idempotency_key: str | None) -> Case | None:
     key_hash = _idempotency_hash(actor, idempotency_key)
     if key_hash is None:
         return None
-    return db.session.scalar(select(Case).where(Case.idempotency_hash == key_hash))
+    case = db.session.scalar(select(Case).where(Case.idempotency_hash == key_hash))
+    if case is None:
+        return None
+    # The case this key made may have been reassigned since: never hand back what the actor cannot see.
+    if db.session.scalar(visible_cases(actor).where(Case.id == case.id).with_only_columns(Case.id)) is None:
+        access.record_denial(actor, Permission.CASE_READ, object_type="case", object_id=str(case.uuid))
+        raise NotFound()
+    return case
 
 
 def register_case(
@@ -595,7 +614,10 @@ def update_case(actor: User, case: Case, value: CaseInput, version: int | None) 
 def differences(case: Case, value: CaseInput) -> dict[str, Any]:
     """Return the current saved values of the fields where the input differs from them."""
     current, mine = snapshot(case), input_snapshot(value)
-    return {k: current.get(k) for k in mine if current.get(k) != mine[k]}
+    changed = {k: current.get(k) for k in mine if current.get(k) != mine[k]}
+    if "child.nik" in changed:
+        changed["child.nik"] = "••••"  # changed, but shown only through the audited reveal
+    return changed
 
 
 # Lifecycle -----------------------------------------------------------------------------------------------
@@ -627,6 +649,10 @@ def closure_reasons() -> set[str]:
 def available_actions(actor: User, case: Case) -> list[str]:
     """Return the lifecycle actions the actor may take on the case now (for buttons)."""
     return [a for a in ACTIONS if _refusal(actor, case, a) is None]
+
+
+SUPERVISOR_ACTIONS = ("approve_closure", "return_closure", "reopen")
+REASONED_ACTIONS = ("request_closure", "cancel", "reopen")
 
 
 def _refusal(actor: User, case: Case, action: str) -> str | None:
@@ -680,16 +706,21 @@ def transition(
         _claim(case, version)  # a stale step is reported as stale, before anything else
     refusal = _refusal(actor, case, action)
     if refusal:
-        if "supervisor" in refusal:
+        if action in SUPERVISOR_ACTIONS and not actor.can(Permission.CASE_CLOSE_APPROVE):
             access.record_denial(
                 actor, Permission.CASE_CLOSE_APPROVE, object_type="case", object_id=str(case.uuid)
             )
             raise PermissionDenied(refusal)
         raise InvalidTransition(refusal)
+    if reason is not None and not isinstance(reason, str):
+        msg = _("Choose a reason from the list.")
+        raise ValidationFailed(msg, fields={"reason": [msg]})
     _claim(case, version)
     now = utcnow()
     before = case.status
-    event_reason = reason
+    event_reason = (
+        reason if action in REASONED_ACTIONS else None
+    )  # codes only: free text never reaches the log
     if action in MOVES:
         case.status = MOVES[action][1].value
     elif action == "record_first_contact":
@@ -825,7 +856,7 @@ def add_note(
         errors["kind"] = [_("Choose the kind of note.")]
     if visibility not in {v.value for v in NoteVisibility}:
         errors["visibility"] = [_("Choose who may read the note.")]
-    body = (body or "").strip()
+    body = body.strip() if isinstance(body, str) else ""
     if not body:
         errors["body"] = [_("Write the note.")]
     elif len(body) > 20000:
@@ -844,7 +875,10 @@ def add_note(
         details={"note": note.id, "kind": kind},
     )
     warning = None
-    if kind == NoteKind.MEDIATION.value and "sexual" in {t.code for t in case.violence_types}:
+    sexual = "sexual" in {t.code for t in case.violence_types} or "sexual_crime_victim" in {
+        a.code for a in case.ampk
+    }
+    if kind == NoteKind.MEDIATION.value and sexual:
         warning = _(
             "Mediation was recorded on a sexual-violence case. UU TPKS (UU 12/2022, Pasal 23) forbids "
             "settling sexual violence out of court: the case must go on through the criminal process."

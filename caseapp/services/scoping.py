@@ -25,7 +25,10 @@ def visible_cases(user: User) -> Select[Any]:
         return stmt.where(Case.owner_agency_id == user.agency_id)
     if role == Role.CASE_WORKER:
         on_team = select(CaseTeamMember.case_id).where(CaseTeamMember.user_id == user.id)
-        return stmt.where(or_(Case.case_manager_id == user.id, Case.id.in_(on_team)))
+        # Within their own agency only: a worker moved to another agency leaves its cases behind.
+        return stmt.where(
+            Case.owner_agency_id == user.agency_id, or_(Case.case_manager_id == user.id, Case.id.in_(on_team))
+        )
     return stmt.where(false())
 
 

@@ -69,6 +69,7 @@ class CaseForm(FlaskForm):
         description=_l("16 digits. Leave empty if not known (tidak diketahui)."),
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
+    child_nik_clear = BooleanField(_l("Remove the recorded NIK"))
     child_sex = SelectField(_l("Sex"), validate_choice=False)
     child_date_of_birth = StringField(_l("Date of birth"), render_kw={"type": "date"})
     child_age = StringField(

@@ -168,7 +168,7 @@ def _form_from_case(case: Case) -> CaseForm:
     form = CaseForm(formdata=None)
     form.version.data = str(case.version)
     form.child_name.data = values["child.name"]
-    form.child_nik.data = values["child.nik"] or ""
+    form.child_nik.data = ""  # never prefilled: the recorded NIK is kept unless a new one is typed
     form.child_sex.data = values["child.sex"]
     form.child_date_of_birth.data = values["child.date_of_birth"] or ""
     form.child_age.data = "" if values["child.age"] is None else str(values["child.age"])
@@ -201,15 +201,20 @@ def _form_from_case(case: Case) -> CaseForm:
 @require(Permission.CASE_UPDATE, hide=True)
 def case_edit(case_uuid: str):  # type: ignore[no-untyped-def]
     """Edit a case; a stale version shows what changed meanwhile and keeps what the user typed."""
-    case = cases.get_case(_me(), case_uuid)
     if request.method == "GET":
+        case = cases.view_case(_me(), case_uuid)
+        db.session.commit()
         return render_template("cases/form.html", form=_form_from_case(case), case=case, duplicates=None)
+    case = cases.get_case(_me(), case_uuid)
     form = _new_form()
     status = 400
     changed_meanwhile: dict[str, Any] | None = None
     if form.validate_on_submit():
         try:
-            value = parse_case(form.to_body())
+            body = form.to_body()
+            if not body["child"]["nik"] and not form.child_nik_clear.data:
+                body["child"]["nik"] = case.child_nik  # left empty: keep the recorded NIK
+            value = parse_case(body)
             version = int(form.version.data) if (form.version.data or "").isdigit() else None
             changed = cases.update_case(_me(), case, value, version)
         except ValidationFailed as exc:
