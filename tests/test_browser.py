@@ -199,3 +199,64 @@ def test_worker_registers_notes_and_requests_closure_supervisor_approves(live_se
         expect(page.get_by_test_id("timeline")).to_contain_text("Setujui penutupan")
     finally:
         context.close()
+
+
+@pytest.mark.csrf
+def test_referral_to_the_police_from_sending_to_completion(live_server, browser, app, make_user):
+    from playwright.sync_api import expect
+
+    from caseapp.extensions import db
+    from tests.casedata import register
+
+    worker = make_user("case_worker", "UPTD_PPA", display_name="Rina Petugas")
+    police_spv = make_user("supervisor", "POLRESTA", display_name="Kanit PPA")
+    police_worker = make_user("case_worker", "POLRESTA", display_name="Penyidik Andi")
+    with app.app_context():
+        case = register(worker)
+        db.session.remove()
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        _sign_in(page, live_server, worker.username)
+        page.goto(f"{live_server}/cases/{case.uuid}")
+        page.get_by_role("link", name="Rujuk", exact=True).click()
+        page.get_by_label("Rujuk ke").select_option("POLRESTA")
+        page.get_by_label("Penegakan hukum").check()
+        page.get_by_label("Kedaruratan").select_option("urgent")
+        page.get_by_label("Alasan rujukan").fill("Perlu laporan polisi.")
+        for section in ("Identitas", "Kejadian", "Terduga pelaku"):
+            page.get_by_role("checkbox", name=section, exact=True).check()
+        page.get_by_label("Persetujuan", exact=True).select_option("guardian")
+        page.get_by_label("Persetujuan diberikan oleh (nama)").fill("Ibu Wa Ode")
+        page.get_by_label("Tanggal persetujuan").fill("2026-11-20")
+        page.get_by_role("button", name="Kirim rujukan").click()
+        expect(page.get_by_role("status").first).to_contain_text("Rujukan dikirim ke POLRESTA")
+        expect(page.get_by_test_id("case-referrals")).to_contain_text("Menunggu jawaban")
+        page.get_by_role("button", name="Keluar").click()
+
+        _sign_in(page, live_server, police_spv.username)
+        expect(page.get_by_test_id("incoming-count")).to_contain_text("1")
+        page.get_by_role("link", name="Rujukan", exact=True).first.click()
+        page.get_by_role("link", name=case.case_number).click()
+        expect(page.get_by_test_id("shared")).to_contain_text("Siti Canary Aminah")
+        page.get_by_label("Tugaskan kepada").first.select_option(label="Penyidik Andi")
+        page.get_by_role("button", name="Terima").click()
+        expect(page.get_by_role("status").first).to_contain_text("Selesai.")
+        page.get_by_role("button", name="Keluar").click()
+
+        _sign_in(page, live_server, police_worker.username)
+        page.goto(f"{live_server}/referrals/")
+        page.get_by_role("link", name=case.case_number).click()
+        expect(page.get_by_test_id("shared")).to_contain_text("Siti Canary Aminah")
+        page.get_by_label("Hasil").select_option("provided")
+        page.get_by_label("Catatan").last.fill("Laporan polisi LP/123/XI/2026 dibuat.")
+        page.get_by_role("button", name="Selesaikan").click()
+        expect(page.locator("body")).to_contain_text("Selesai")
+        page.get_by_role("button", name="Keluar").click()
+
+        _sign_in(page, live_server, worker.username)
+        page.goto(f"{live_server}/cases/{case.uuid}")
+        expect(page.get_by_test_id("timeline")).to_contain_text("Rujukan selesai")
+        expect(page.get_by_test_id("case-referrals")).to_contain_text("Selesai")
+    finally:
+        context.close()
