@@ -419,3 +419,67 @@ def test_inbox_and_outbox_pages(app, client, people, sent):
     assert sent["referral"]["case_number"] in outbox
     case_page = client.get(f"/cases/{sent['case'].uuid}").get_data(as_text=True)
     assert 'data-testid="case-referrals"' in case_page and "POLRESTA" in case_page
+
+
+# The matrix: viewer x referral state -> what they get -----------------------------------------------------
+
+STATES = ("sent", "accepted", "completed", "declined", "withdrawn")
+# viewer -> state -> expected: "shared" (sections), "summary" (no identity), "404"
+EXPECTED = {
+    "police_spv": {
+        "sent": "shared",
+        "accepted": "shared",
+        "completed": "shared",
+        "declined": "summary",
+        "withdrawn": "summary",
+    },
+    "police_a": {
+        "sent": "summary",
+        "accepted": "shared",
+        "completed": "shared",
+        "declined": "summary",
+        "withdrawn": "summary",
+    },  # police_a is the assignee from acceptance on
+    "police_b": dict.fromkeys(STATES, "summary"),
+    "dinsos_spv": dict.fromkeys(STATES, "404"),
+    "worker": dict.fromkeys(STATES, "sender"),
+    "uptd_spv": dict.fromkeys(STATES, "sender"),
+}
+
+
+def _drive_to(client, app, people, rid, state, sender_headers):
+    spv = _token(app, people["police_spv"])
+    if state in ("accepted", "completed"):
+        client.post(
+            f"/api/v1/referrals/{rid}/accept", json={"assignee": people["police_a"].username}, headers=spv
+        )
+    if state == "completed":
+        client.post(f"/api/v1/referrals/{rid}/complete", json={"outcome": "provided"}, headers=spv)
+    if state == "declined":
+        client.post(f"/api/v1/referrals/{rid}/decline", json={"reason": "no_capacity"}, headers=spv)
+    if state == "withdrawn":
+        client.post(
+            f"/api/v1/referrals/{rid}/withdraw", json={"reason": "Tidak perlu lagi"}, headers=sender_headers
+        )
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_visibility_matrix(app, client, people, sent, state):
+    rid = sent["referral"]["id"]
+    _drive_to(client, app, people, rid, state, sent["w"])
+    assert _get(app, client, people["worker"], rid).json["status"] == state
+    for viewer, by_state in EXPECTED.items():
+        response = _get(app, client, people[viewer], rid)
+        expected = by_state[state]
+        if expected == "404":
+            assert response.status_code == 404, (viewer, state)
+            continue
+        body = response.json
+        text = str(body)
+        if expected == "shared":
+            assert set(body["case"]) == {"identity", "incident", "perpetrator"}, (viewer, state)
+        else:
+            assert "case" not in body, (viewer, state)
+            if expected == "summary":
+                assert "Siti" not in text and "Canary reason" not in text, (viewer, state)
+        assert "Canary secret note" not in text  # notes were not shared: nobody receives them
