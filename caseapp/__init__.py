@@ -91,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     """Attach the web areas."""
     import caseapp.api.cases  # noqa: F401  (adds the case resources to the API blueprint)
     import caseapp.api.referrals  # noqa: F401  (adds the referral resources)
+    import caseapp.api.reports  # noqa: F401  (adds the report resources)
     import caseapp.web.auth.tokens  # noqa: F401  (adds its routes to the auth blueprint)
     from caseapp.api.views import bp as api_bp
     from caseapp.web.admin.views import bp as admin_bp
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from caseapp.web.cases.views import bp as cases_bp
     from caseapp.web.main.views import bp as main_bp
     from caseapp.web.referrals.views import bp as referrals_bp
+    from caseapp.web.reports.views import bp as reports_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -106,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(cases_bp, url_prefix="/cases")
     app.register_blueprint(referrals_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 
@@ -195,6 +198,8 @@ def register_template_globals(app: Flask) -> None:
     from caseapp.web import labels, reference
 
     app.jinja_env.globals["L"] = labels
+    app.jinja_env.globals["zip"] = zip
+    app.jinja_env.filters["zip"] = lambda first, *others: zip(first, *others, strict=False)
     app.jinja_env.globals["case_label"] = list_label
 
     @app.context_processor

@@ -49,3 +49,49 @@ def csv_response(
     response = Response(stream_with_context(_csv_lines(header, rows, empty_note)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def xlsx_response(
+    filename: str, sheets: list[tuple[str, Sequence[str], list[Sequence[Any]]]], empty_note: str
+) -> Response:
+    """Return an XLSX workbook, one sheet per table, every text cell escaped against formulas."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    for title, header, rows in sheets:
+        clean = "".join(c for c in title if c not in "[]:*?/\\\\")[:31] or "Sheet"
+        sheet = book.create_sheet(clean)
+        sheet.append([safe_cell(h) for h in header])
+        for row in rows:
+            sheet.append(["" if v is None else safe_cell(v) for v in row])
+        if not rows:
+            sheet.append([empty_note])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = Response(
+        buffer.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def stacked_csv_response(
+    filename: str, sheets: list[tuple[str, Sequence[str], list[Sequence[Any]]]], empty_note: str
+) -> Response:
+    """Return several tables in one CSV file, each under its title."""
+
+    def rows() -> Iterator[Sequence[Any]]:
+        for index, (title, header, body) in enumerate(sheets):
+            if index:
+                yield []
+            yield [title]
+            yield list(header)
+            yield from body if body else [[empty_note]]
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows():
+        writer.writerow(["" if v is None else safe_cell(v) for v in row])
+    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -497,3 +497,29 @@ SCHEMAS.update(
         },
     }
 )
+
+
+_REPORT_PARAMS = [
+    {"name": "period", "in": "query", "schema": {"type": "string", "example": "2026-Q3"}},
+    {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv", "xlsx"]}},
+]
+PATHS.update(
+    {
+        "/reports/caseload": {
+            "get": _op(
+                "The supervisor's caseload dashboard (their agency)",
+                "caseloadReport",
+                {"200": {"description": "Dashboard figures, or a CSV/XLSX download"}},
+                parameters=_REPORT_PARAMS,
+            )
+        },
+        "/reports/recap": {
+            "get": _op(
+                "The task-force recap, small cells suppressed",
+                "recapReport",
+                {"200": {"description": "Suppressed tables, or a CSV/XLSX download"}},
+                parameters=[*_REPORT_PARAMS, {"name": "agency", "in": "query", "schema": {"type": "string"}}],
+            )
+        },
+    }
+)

@@ -1,0 +1,1 @@
+"""Read-only reports: SQL aggregates over plaintext columns only (nothing here decrypts)."""

@@ -1,0 +1,209 @@
+"""The supervisor's dashboard: caseload, ageing, overdue work and response times, for one agency.
+
+One aggregate query per table over plaintext columns (durations come back as pairs of timestamps and are
+summarised here: median and 90th percentile are computed the same way on SQLite and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy import case as sql_case
+
+from caseapp.database import utcnow
+from caseapp.extensions import db
+from caseapp.models import Case, CaseNote, User
+from caseapp.models.referral import Referral
+from caseapp.reports.periods import Period
+
+CLOSED = ("closed", "cancelled")
+AGEING = [("0-7", 0, 7), ("8-30", 8, 30), ("31-90", 31, 90), ("90+", 91, None)]
+
+
+@dataclass
+class WorkerLoad:
+    user_id: int
+    name: str
+    open: int
+    high_risk: int
+    overdue_first_contact: int
+    no_recent_note: int
+
+
+@dataclass
+class Timing:
+    count: int
+    median_hours: float | None
+    p90_hours: float | None
+
+
+@dataclass
+class Caseload:
+    agency_id: int
+    period: Period
+    by_status: dict[str, int] = field(default_factory=dict)
+    by_risk: dict[str, int] = field(default_factory=dict)
+    workers: list[WorkerLoad] = field(default_factory=list)
+    ageing: dict[str, int] = field(default_factory=dict)
+    referrals: dict[str, int] = field(default_factory=dict)
+    timings: dict[str, Timing] = field(default_factory=dict)
+
+
+def _timing(pairs: list[tuple[datetime, datetime]]) -> Timing:
+    hours = sorted((end - start).total_seconds() / 3600 for start, end in pairs if start and end)
+    if not hours:
+        return Timing(0, None, None)
+    p90 = hours[min(len(hours) - 1, int(round(0.9 * (len(hours) - 1))))]
+    return Timing(len(hours), round(statistics.median(hours), 1), round(p90, 1))
+
+
+def build(agency_id: int, period: Period) -> Caseload:
+    """Compute the dashboard of an agency."""
+    now = utcnow()
+    report = Caseload(agency_id=agency_id, period=period)
+    open_cases = and_(Case.owner_agency_id == agency_id, Case.status.not_in(CLOSED))
+
+    report.by_status = {
+        k: int(v)
+        for k, v in db.session.execute(
+            select(Case.status, func.count()).where(open_cases).group_by(Case.status)
+        )
+    }
+    report.by_risk = {
+        k: int(v)
+        for k, v in db.session.execute(
+            select(Case.risk_level, func.count()).where(open_cases).group_by(Case.risk_level)
+        )
+    }
+
+    last_note = (
+        select(CaseNote.case_id, func.max(CaseNote.created_at).label("last"))
+        .group_by(CaseNote.case_id)
+        .subquery()
+    )
+    overdue = and_(Case.first_contact_at.is_(None), Case.first_contact_due_at < now)
+    quiet = or_(last_note.c.last.is_(None), last_note.c.last < now - timedelta(days=30))
+    rows = db.session.execute(
+        select(
+            User.id,
+            User.display_name,
+            func.count(Case.id).label("open"),
+            func.sum(sql_case((Case.risk_level == "high", 1), else_=0)).label("high"),
+            func.sum(sql_case((overdue, 1), else_=0)).label("overdue"),
+            func.sum(sql_case((quiet, 1), else_=0)).label("quiet"),
+        )
+        .select_from(Case)
+        .join(User, User.id == Case.case_manager_id)
+        .outerjoin(last_note, last_note.c.case_id == Case.id)
+        .where(open_cases)
+        .group_by(User.id, User.display_name)
+        .order_by(func.count(Case.id).desc(), User.display_name)
+    ).all()
+    report.workers = [
+        WorkerLoad(
+            r.id, r.display_name, int(r.open), int(r.high or 0), int(r.overdue or 0), int(r.quiet or 0)
+        )
+        for r in rows
+    ]
+
+    buckets = []
+    for label, low, high in AGEING:
+        newest = now - timedelta(days=low)
+        condition = Case.created_at <= newest
+        if high is not None:
+            condition = and_(condition, Case.created_at > now - timedelta(days=high + 1))
+        buckets.append(
+            func.sum(sql_case((condition, 1), else_=0)).label(label.replace("-", "_").replace("+", "p"))
+        )
+    row = db.session.execute(select(*buckets).where(open_cases)).one()
+    report.ageing = {label: int(value or 0) for (label, _a, _b), value in zip(AGEING, row, strict=True)}
+
+    ref = db.session.execute(
+        select(
+            func.sum(
+                sql_case((and_(Referral.to_agency_id == agency_id, Referral.status == "sent"), 1), else_=0)
+            ),
+            func.sum(
+                sql_case(
+                    (
+                        and_(
+                            Referral.to_agency_id == agency_id,
+                            Referral.status == "sent",
+                            Referral.due_at < now,
+                        ),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ),
+            func.sum(
+                sql_case((and_(Referral.from_agency_id == agency_id, Referral.status == "sent"), 1), else_=0)
+            ),
+            func.sum(
+                sql_case(
+                    (
+                        and_(
+                            Referral.from_agency_id == agency_id,
+                            Referral.status == "sent",
+                            Referral.due_at < now,
+                        ),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ),
+        ).where(or_(Referral.to_agency_id == agency_id, Referral.from_agency_id == agency_id))
+    ).one()
+    report.referrals = dict(
+        zip(
+            ("incoming_pending", "incoming_overdue", "outgoing_pending", "outgoing_overdue"),
+            (int(v or 0) for v in ref),
+            strict=True,
+        )
+    )
+
+    in_period = and_(
+        Case.created_at >= period.start, Case.created_at < period.end, Case.owner_agency_id == agency_id
+    )
+    first = db.session.execute(
+        select(Case.created_at, Case.first_contact_at).where(in_period, Case.first_contact_at.is_not(None))
+    ).all()
+    closure = db.session.execute(
+        select(Case.created_at, Case.closed_at).where(
+            Case.owner_agency_id == agency_id,
+            Case.status == "closed",
+            Case.closed_at >= period.start,
+            Case.closed_at < period.end,
+        )
+    ).all()
+    acceptance = db.session.execute(
+        select(Referral.sent_at, Referral.accepted_at).where(
+            Referral.to_agency_id == agency_id,
+            Referral.accepted_at.is_not(None),
+            Referral.sent_at >= period.start,
+            Referral.sent_at < period.end,
+        )
+    ).all()
+    report.timings = {
+        "first_contact": _timing([(a, b) for a, b in first]),
+        "referral_acceptance": _timing([(a, b) for a, b in acceptance]),
+        "closure": _timing([(a, b) for a, b in closure]),
+    }
+    return report
+
+
+def as_json(report: Caseload) -> dict[str, Any]:
+    """Return the dashboard as JSON-ready data."""
+    return {
+        "period": report.period.label,
+        "open_by_status": report.by_status,
+        "open_by_risk": report.by_risk,
+        "workers": [w.__dict__ for w in report.workers],
+        "ageing_days": report.ageing,
+        "referrals": report.referrals,
+        "timings_hours": {k: v.__dict__ for k, v in report.timings.items()},
+    }
