@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import String, and_, cast, distinct, func, literal, or_, select
+from sqlalchemy import String, and_, cast, distinct, func, literal, literal_column, or_, select
 from sqlalchemy import case as sql_case
 
 from caseapp.database import utcnow
@@ -133,9 +133,9 @@ def build(period: Period, agency_id: int | None = None) -> Recap:
 
     # Place of incident, AMPK, relationship to the alleged perpetrator.
     rows = db.session.execute(
-        select(func.coalesce(Case.place, literal("unknown")).label("code"), func.count().label("n"))
+        select(func.coalesce(Case.place, literal_column("'unknown'")).label("code"), func.count().label("n"))
         .where(scope)
-        .group_by(func.coalesce(Case.place, literal("unknown")))
+        .group_by(func.coalesce(Case.place, literal_column("'unknown'")))
     ).all()
     recap.tables["place"] = _pivot(
         rows, lambda r: r.code, lambda r: "n", ["n"], [*_codes("place"), "unknown"]
@@ -149,12 +149,12 @@ def build(period: Period, agency_id: int | None = None) -> Recap:
     recap.tables["ampk"] = _pivot(rows, lambda r: r.code, lambda r: "n", ["n"], _codes("ampk"))
     rows = db.session.execute(
         select(
-            func.coalesce(CaseParty.relationship_code, literal("unknown")).label("code"),
+            func.coalesce(CaseParty.relationship_code, literal_column("'unknown'")).label("code"),
             func.count(distinct(Case.id)).label("n"),
         )
         .join(CaseParty, and_(CaseParty.case_id == Case.id, CaseParty.role == "perpetrator"))
         .where(scope)
-        .group_by(func.coalesce(CaseParty.relationship_code, literal("unknown")))
+        .group_by(func.coalesce(CaseParty.relationship_code, literal_column("'unknown'")))
     ).all()
     recap.tables["relationship"] = _pivot(
         rows, lambda r: r.code, lambda r: "n", ["n"], [*_codes("relationship"), "unknown"]

@@ -30,8 +30,18 @@ def home():  # type: ignore[no-untyped-def]
         from caseapp.services.referrals import overdue_for
 
         overdue_referrals = overdue_for(me)
+    dashboard = {}
+    if current_user.can(Permission.REPORT_CASELOAD):
+        from caseapp.reports.periods import parse_period
+        from caseapp.web.reports.views import caseload_context
+
+        dashboard = caseload_context(me, parse_period(None))
     return render_template(
-        "main/home.html", permissions=permissions, overdue=overdue, overdue_referrals=overdue_referrals
+        "main/home.html",
+        permissions=permissions,
+        overdue=overdue,
+        overdue_referrals=overdue_referrals,
+        **dashboard,
     )
 
 
