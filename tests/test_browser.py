@@ -221,11 +221,13 @@ def test_referral_to_the_police_from_sending_to_completion(live_server, browser,
         page.goto(f"{live_server}/cases/{case.uuid}")
         page.get_by_role("link", name="Rujuk", exact=True).click()
         page.get_by_label("Rujuk ke").select_option("POLRESTA")
+        # The police's default sections are ticked by the page's own script; notes never are.
+        for section in ("Identitas", "Kejadian", "Terduga pelaku"):
+            expect(page.get_by_role("checkbox", name=section, exact=True)).to_be_checked()
+        expect(page.get_by_role("checkbox", name="Catatan kasus", exact=True)).not_to_be_checked()
         page.get_by_label("Penegakan hukum").check()
         page.get_by_label("Kedaruratan").select_option("urgent")
         page.get_by_label("Alasan rujukan").fill("Perlu laporan polisi.")
-        for section in ("Identitas", "Kejadian", "Terduga pelaku"):
-            page.get_by_role("checkbox", name=section, exact=True).check()
         page.get_by_label("Persetujuan", exact=True).select_option("guardian")
         page.get_by_label("Persetujuan diberikan oleh (nama)").fill("Ibu Wa Ode")
         page.get_by_label("Tanggal persetujuan").fill("2026-11-20")

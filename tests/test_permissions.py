@@ -61,7 +61,7 @@ def _concrete_urls(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint in PUBLIC_ALLOWLIST:
             continue
-        url = re.sub(r"<int:[^>]+>", "1", rule.rule)
+        url = re.sub(r"<int[^>]*>", "1", rule.rule)
         url = re.sub(r"<[^>]+>", "x", url)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule.endpoint, method, url

@@ -483,3 +483,113 @@ def test_visibility_matrix(app, client, people, sent, state):
             if expected == "summary":
                 assert "Siti" not in text and "Canary reason" not in text, (viewer, state)
         assert "Canary secret note" not in text  # notes were not shared: nobody receives them
+
+
+# Regressions from review ----------------------------------------------------------------------------------
+
+
+def test_restricted_cases_share_only_incident_and_services_unless_a_supervisor_sends(app, client, people):
+    with app.app_context():
+        case = register(
+            people["worker"], incident__violence_types=["sexual"], incident__primary_violence_type="sexual"
+        )
+    w = _token(app, people["worker"])
+    for sections in (["contact"], ["perpetrator"], ["notes"], ["identity", "incident"]):
+        response = _refer(client, w, case.uuid, to_agency="DINSOS", shared_sections=sections)
+        assert response.status_code == 400, sections
+    assert (
+        _refer(client, w, case.uuid, to_agency="DINSOS", shared_sections=["incident", "services"]).status_code
+        == 201
+    )
+
+
+def test_cancelled_case_is_no_longer_readable_through_its_referral(app, client, people, sent):
+    client.post(
+        f"/api/v1/cases/{sent['case'].uuid}/transition",
+        json={"action": "cancel", "reason": "duplicate", "version": 1},
+        headers=sent["w"],
+    )
+    view = _get(app, client, people["police_spv"], sent["referral"]["id"]).json
+    assert "case" not in view and "Siti" not in str(view)
+
+
+def test_only_the_supervisor_or_assignee_declines(app, client, people, sent):
+    rid = sent["referral"]["id"]
+    response = client.post(
+        f"/api/v1/referrals/{rid}/decline",
+        json={"reason": "no_capacity"},
+        headers=_token(app, people["police_b"]),
+    )
+    assert response.status_code == 403
+    assert _get(app, client, people["worker"], rid).json["status"] == "sent"
+
+
+def test_a_reassigned_worker_cannot_complete(app, client, people, sent):
+    rid = sent["referral"]["id"]
+    spv = _token(app, people["police_spv"])
+    client.post(
+        f"/api/v1/referrals/{rid}/accept", json={"assignee": people["police_a"].username}, headers=spv
+    )
+    client.post(
+        f"/api/v1/referrals/{rid}/assign", json={"assignee": people["police_b"].username}, headers=spv
+    )
+    stale = client.post(
+        f"/api/v1/referrals/{rid}/complete",
+        json={"outcome": "provided"},
+        headers=_token(app, people["police_a"]),
+    )
+    assert stale.status_code == 403
+    done = client.post(
+        f"/api/v1/referrals/{rid}/complete",
+        json={"outcome": "provided"},
+        headers=_token(app, people["police_b"]),
+    )
+    assert done.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"services": [["law_enforcement"]]},
+        {"urgency": []},
+        {"shared_sections": [{}]},
+        {"consent": {"given_by": []}},
+        {"reason": 5},
+    ],
+)
+def test_odd_referral_json_is_400(app, client, people, changes):
+    with app.app_context():
+        case = register(people["worker"])
+    assert _refer(client, _token(app, people["worker"]), case.uuid, **changes).status_code == 400
+
+
+def test_huge_ids_are_404(app, client, people):
+    headers = _token(app, people["police_spv"])
+    for rid in ("3000000000", "99999999999999999999"):
+        assert client.get(f"/api/v1/referrals/{rid}", headers=headers).status_code == 404
+
+
+def test_an_agency_without_a_supervisor_still_hears_of_its_referrals(app, client, people, make_user):
+    nurse = make_user("case_worker", "DINKES")
+    with app.app_context():
+        case = register(people["worker"])
+    _refer(client, _token(app, people["worker"]), case.uuid, to_agency="DINKES", services=["health"])
+    with app.app_context():
+        told = db.session.scalars(
+            db.select(Notification.user_id).where(Notification.kind == "referral_new")
+        ).all()
+    assert told == [nurse.id]
+
+
+def test_one_bad_message_does_not_stop_the_outbox(app_factory, make_user, smtp_server):
+    controller, received = smtp_server
+    app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    with app.app_context():
+        db.session.add(OutboxMessage(to_address="bad\nBcc: x@evil.test", subject="s", body="b"))
+        db.session.add(OutboxMessage(to_address="good@dinsos.test", subject="s", body="b"))
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["outbox", "send"])
+    assert "Sent 1, failed 1" in result.output
+    assert [e.rcpt_tos for e in received] == [["good@dinsos.test"]]
+    again = app.test_cli_runner().invoke(args=["outbox", "send"])
+    assert "Sent 0" in again.output  # nothing sent twice

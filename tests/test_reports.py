@@ -144,7 +144,7 @@ def test_recap_numbers_and_suppression(app, client, make_user, dataset):
     assert body["children"] == 7
     by_type = body["tables"]["type_sex_age"]
     rows = dict(zip(by_type["rows"], by_type["cells"], strict=False))
-    # physical: F 13-17 (case 1, age 14 in 2026), M 0-5 (case 2), M 6-12 (case 4), M 13-17 (police case, age 15)
+    # physical: F 13-17 (case 1), M 0-5 (case 2), M 6-12 (case 4), M 13-17 (the police case)
     assert by_type["columns"] == ["F:0-5", "F:6-12", "F:13-17", "M:0-5", "M:6-12", "M:13-17"]
     physical = rows["physical"]
     assert [c in (PRIMARY, SECONDARY, "0") for c in physical] == [True] * 7

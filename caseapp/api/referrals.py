@@ -28,6 +28,8 @@ def referral_json(referral: Referral, with_shared: bool = False) -> dict[str, An
     body["sent_at"] = _time(referral.sent_at)
     body["due_at"] = _time(referral.due_at)
     me = _me()
+    if referrals.is_sender_side(me, referral) or referrals.may_read_shared(me, referral):
+        body["response_note"] = referral.response_note  # decline note, completion note or withdrawal reason
     if referrals.is_sender_side(me, referral):
         body["case_id"] = str(referral.case.uuid)
         body["reason"] = referral.reason
@@ -65,7 +67,7 @@ def list_referrals():  # type: ignore[no-untyped-def]
     return jsonify(items=items)
 
 
-@bp.route("/referrals/<int:referral_id>", methods=["GET"])
+@bp.route("/referrals/<int(max=2147483647):referral_id>", methods=["GET"])
 @require(Permission.REFERRAL_RESPOND, hide=True)
 def get_referral(referral_id: int):  # type: ignore[no-untyped-def]
     """One referral; the receiving supervisor and assignee also get the shared sections (`case`)."""
@@ -88,45 +90,47 @@ def _respond(referral_id: int, step: str) -> Any:
     elif step == "assign":
         referrals.assign(me, referral, assignee_id)
     elif step == "decline":
-        referrals.decline(me, referral, str(data.get("reason") or ""), str(data.get("note") or ""))
+        note = data.get("note")
+        referrals.decline(me, referral, str(data.get("reason") or ""), note if isinstance(note, str) else "")
     elif step == "complete":
         referrals.complete(me, referral, str(data.get("outcome") or ""), str(data.get("note") or ""))
     elif step == "withdraw":
-        referrals.withdraw(me, referral, str(data.get("reason") or ""))
+        reason = data.get("reason")
+        referrals.withdraw(me, referral, reason if isinstance(reason, str) else "")
     body = referral_json(referral)
     db.session.commit()
     return jsonify(body)
 
 
-@bp.route("/referrals/<int:referral_id>/accept", methods=["POST"])
+@bp.route("/referrals/<int(max=2147483647):referral_id>/accept", methods=["POST"])
 @require(Permission.REFERRAL_RESPOND, hide=True)
 def accept_referral(referral_id: int):  # type: ignore[no-untyped-def]
     """Accept (`{"assignee": username}` for supervisors; a worker accepts for themselves)."""
     return _respond(referral_id, "accept")
 
 
-@bp.route("/referrals/<int:referral_id>/assign", methods=["POST"])
+@bp.route("/referrals/<int(max=2147483647):referral_id>/assign", methods=["POST"])
 @require(Permission.REFERRAL_RESPOND, hide=True)
 def assign_referral(referral_id: int):  # type: ignore[no-untyped-def]
     """Assign to a worker of the receiving agency: `{"assignee": username}`."""
     return _respond(referral_id, "assign")
 
 
-@bp.route("/referrals/<int:referral_id>/decline", methods=["POST"])
+@bp.route("/referrals/<int(max=2147483647):referral_id>/decline", methods=["POST"])
 @require(Permission.REFERRAL_RESPOND, hide=True)
 def decline_referral(referral_id: int):  # type: ignore[no-untyped-def]
     """Decline: `{"reason": "not_our_mandate"|"no_capacity"|"insufficient_information"|"other", "note"}`."""
     return _respond(referral_id, "decline")
 
 
-@bp.route("/referrals/<int:referral_id>/complete", methods=["POST"])
+@bp.route("/referrals/<int(max=2147483647):referral_id>/complete", methods=["POST"])
 @require(Permission.REFERRAL_RESPOND, hide=True)
 def complete_referral(referral_id: int):  # type: ignore[no-untyped-def]
     """Complete: `{"outcome", "note"}` (records the services on the case)."""
     return _respond(referral_id, "complete")
 
 
-@bp.route("/referrals/<int:referral_id>/withdraw", methods=["POST"])
+@bp.route("/referrals/<int(max=2147483647):referral_id>/withdraw", methods=["POST"])
 @require(Permission.REFERRAL_SEND, hide=True)
 def withdraw_referral(referral_id: int):  # type: ignore[no-untyped-def]
     """Withdraw (the referring side): `{"reason"}`."""

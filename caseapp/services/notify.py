@@ -13,12 +13,14 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from caseapp.database import utcnow
 from caseapp.extensions import db
 from caseapp.models import Notification, OutboxMessage, User
 from caseapp.models.referral import Referral
+
+MAX_ATTEMPTS = 10
 
 SUBJECTS = {
     "referral_new": "Rujukan baru {number} dari {sender} ({urgency})",
@@ -116,23 +118,39 @@ def send_pending(limit: int = 100) -> tuple[int, int]:
     )
     sent = failed = 0
     for row in rows:
-        message = EmailMessage()
-        message["From"] = cfg.get("MAIL_DEFAULT_SENDER") or "caseapp@localhost"
-        message["To"] = row.to_address
-        message["Subject"] = row.subject
-        message.set_content(row.body)
-        row.attempts += 1
+        # Claim the message first, so that two senders at once never send it twice.
+        claimed = db.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == row.id,
+                OutboxMessage.attempts == row.attempts,
+                OutboxMessage.sent_at.is_(None),
+            )
+            .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + timedelta(minutes=10))
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        if getattr(claimed, "rowcount", 0) != 1:
+            continue
+        db.session.refresh(row)
         try:
+            message = EmailMessage()
+            message["From"] = cfg.get("MAIL_DEFAULT_SENDER") or "caseapp@localhost"
+            message["To"] = row.to_address
+            message["Subject"] = row.subject
+            message.set_content(row.body)
             with smtplib.SMTP(cfg["MAIL_SERVER"], int(cfg.get("MAIL_PORT") or 25), timeout=10) as smtp:
                 if str(cfg.get("MAIL_USE_TLS", "")).lower() in ("1", "true", "yes"):
                     smtp.starttls()
                 if cfg.get("MAIL_USERNAME"):
                     smtp.login(cfg["MAIL_USERNAME"], cfg.get("MAIL_PASSWORD") or "")
                 smtp.send_message(message)
-        except (OSError, smtplib.SMTPException) as exc:
+        except Exception as exc:  # noqa: BLE001 - one bad message must never stop the others
             row.last_error = f"{type(exc).__name__}: {exc}"[:300]
-            # Back off: 1, 2, 4, ... minutes, at most an hour.
+            # Back off: 1, 2, 4, ... minutes, at most an hour; give up after MAX_ATTEMPTS (kept, visible).
             row.next_attempt_at = now + timedelta(minutes=min(2 ** (row.attempts - 1), 60))
+            if row.attempts >= MAX_ATTEMPTS:
+                row.next_attempt_at = now + timedelta(days=3650)
             failed += 1
         else:
             row.sent_at = utcnow()

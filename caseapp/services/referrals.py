@@ -77,22 +77,20 @@ def parse_referral(data: Any) -> ReferralInput:
     )
     if not services:
         errors["services"] = [_("Choose at least one service.")]
-    elif any(s not in known_services for s in services):
-        errors["services"] = [
-            _("Unknown value %(v)s.", v=str([s for s in services if s not in known_services][0])[:40])
-        ]
+    elif any(not isinstance(s, str) or s not in known_services for s in services):
+        errors["services"] = [_("Choose services from the list.")]
     urgency = data.get("urgency")
-    if urgency not in {u.value for u in Urgency}:
+    if not isinstance(urgency, str) or urgency not in {u.value for u in Urgency}:
         errors["urgency"] = [_("Choose the urgency.")]
     sections: list[Any] = data["shared_sections"] if isinstance(data.get("shared_sections"), list) else []
-    if any(s not in {x.value for x in Section} for s in sections):
+    if any(not isinstance(s, str) or s not in {x.value for x in Section} for s in sections):
         errors["shared_sections"] = [_("Unknown value %(v)s.", v=str(sections)[:40])]
     reason: str = data["reason"] if isinstance(data.get("reason"), str) else ""
     if not reason.strip():
         errors["reason"] = [_("Say why the child is referred.")]
     elif len(reason) > 5000:
         errors["reason"] = [_("Use at most %(n)d characters.", n=5000)]
-    given_by = consent.get("given_by")
+    given_by = consent.get("given_by") if isinstance(consent.get("given_by"), str) else None
     name: str = consent["name"] if isinstance(consent.get("name"), str) else ""
     basis: str = consent["legal_basis"] if isinstance(consent.get("legal_basis"), str) else ""
     obtained = None
@@ -141,10 +139,10 @@ def _event(referral: Referral, actor: User, kind: str, reason: str | None = None
 
 
 def _supervisors(agency_id: int) -> list[User]:
-    stmt = select(User).where(
-        User.agency_id == agency_id, User.role == Role.SUPERVISOR.value, User.active.is_(True)
-    )
-    return list(db.session.scalars(stmt))
+    """Return who answers for an agency's inbox: its supervisors, or every worker if it has none."""
+    people = list(db.session.scalars(select(User).where(User.agency_id == agency_id, User.active.is_(True))))
+    supervisors = [u for u in people if u.role == Role.SUPERVISOR.value]
+    return supervisors or [u for u in people if u.can(Permission.REFERRAL_RESPOND)]
 
 
 def send(actor: User, case: Case, value: ReferralInput) -> Referral:
@@ -162,12 +160,20 @@ def send(actor: User, case: Case, value: ReferralInput) -> Referral:
         Permission.CASE_CLOSE_APPROVE
     ):
         errors["consent.given_by"] = [_("Only a supervisor may refer without consent.")]
+    identifying = {
+        Section.IDENTITY.value,
+        Section.CONTACT.value,
+        Section.PERPETRATOR.value,
+        Section.NOTES.value,
+    }
     if (
         case.is_restricted
-        and Section.IDENTITY.value in value.shared_sections
+        and identifying & set(value.shared_sections)
         and actor.role != Role.SUPERVISOR.value
     ):
-        errors["shared_sections"] = [_("Only a supervisor can share the identity of a restricted case.")]
+        errors["shared_sections"] = [
+            _("On a restricted case only a supervisor can share identity, contact, perpetrator or notes.")
+        ]
     if not case.is_open:
         errors["to_agency"] = [_("A closed or cancelled case cannot be referred.")]
     if errors:
@@ -250,6 +256,8 @@ def is_sender_side(user: User, referral: Referral) -> bool:
 def may_read_shared(user: User, referral: Referral) -> bool:
     """Say whether the user may read the shared sections (receiving supervisor or assignee, while allowed)."""
     if referral.to_agency_id != user.agency_id or referral.status not in READABLE:
+        return False
+    if referral.case.status == "cancelled":
         return False
     return user.role == Role.SUPERVISOR.value or referral.assignee_id == user.id
 
@@ -408,11 +416,11 @@ def case_referrals(case: Case) -> list[Referral]:
 # Responding: guarded transitions ---------------------------------------------------------------------------
 
 
-def _guarded(referral: Referral, expected: tuple[str, ...], **values: Any) -> None:
+def _guarded(referral: Referral, expected: tuple[str, ...], *conditions: Any, **values: Any) -> None:
     """Move the referral only if it is still in an expected status; otherwise 409 with the current status."""
     result = db.session.execute(
         update(Referral)
-        .where(Referral.id == referral.id, Referral.status.in_(expected))
+        .where(Referral.id == referral.id, Referral.status.in_(expected), *conditions)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
@@ -496,7 +504,12 @@ def assign(actor: User, referral: Referral, assignee_id: int | None) -> Referral
 def decline(actor: User, referral: Referral, reason: str, note: str = "") -> Referral:
     """Decline a sent referral with a reason ("other" needs a note); the receiving side loses access."""
     _require_receiver(actor, referral)
-    if reason not in {r.value for r in DeclineReason}:
+    if actor.role != Role.SUPERVISOR.value and referral.assignee_id != actor.id:
+        access.record_denial(
+            actor, Permission.REFERRAL_RESPOND, object_type="referral", object_id=str(referral.id)
+        )
+        raise PermissionDenied(_("Only a supervisor or the assignee declines a referral."))
+    if not isinstance(reason, str) or reason not in {r.value for r in DeclineReason}:
         msg = _("Choose why the referral is declined.")
         raise ValidationFailed(msg, fields={"reason": [msg]})
     if reason == DeclineReason.OTHER.value and not note.strip():
@@ -535,9 +548,12 @@ def complete(actor: User, referral: Referral, outcome: str, note: str = "") -> R
         msg = _("Choose the outcome.")
         raise ValidationFailed(msg, fields={"outcome": [msg]})
     now = utcnow()
+    # A worker completes only while still the assignee (checked in the same guarded update).
+    only_mine = () if actor.role == Role.SUPERVISOR.value else (Referral.assignee_id == actor.id,)
     _guarded(
         referral,
         (ReferralStatus.ACCEPTED.value,),
+        *only_mine,
         status=ReferralStatus.COMPLETED.value,
         completed_at=now,
         outcome=outcome,

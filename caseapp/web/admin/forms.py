@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from caseapp.web.labels import ROLE_LABELS
 
@@ -17,7 +17,9 @@ class UserEditForm(FlaskForm):
     """Profile, role, agency and status of a user."""
 
     display_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
-    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254)])
+    email = EmailField(
+        _l("E-mail"), validators=[Optional(), Length(max=254), Email(check_deliverability=False)]
+    )
     role = SelectField(_l("Role"), choices=[], validators=[DataRequired()])
     agency = SelectField(_l("Agency"), choices=[], validators=[DataRequired()])
     active = BooleanField(_l("Active"), default=True)

@@ -84,7 +84,7 @@ def user_create():  # type: ignore[no-untyped-def]
     return render_template("admin/user_form.html", form=form, user=None), status
 
 
-@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@bp.route("/users/<int(max=2147483647):user_id>/edit", methods=["GET", "POST"])
 @require(Permission.USER_MANAGE)
 def user_edit(user_id: int):  # type: ignore[no-untyped-def]
     """Edit a user's profile, role, agency or status."""
@@ -118,7 +118,7 @@ def user_edit(user_id: int):  # type: ignore[no-untyped-def]
     return render_template("admin/user_form.html", form=form, user=user, csrf_form=CsrfForm()), status
 
 
-@bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
+@bp.route("/users/<int(max=2147483647):user_id>/reset-password", methods=["POST"])
 @require(Permission.USER_MANAGE)
 def user_reset_password(user_id: int):  # type: ignore[no-untyped-def]
     """Give a user a new one-time password; it is shown once, here."""
@@ -136,7 +136,7 @@ def agency_list():  # type: ignore[no-untyped-def]
     return render_template("admin/agencies.html", agencies=rows)
 
 
-@bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
+@bp.route("/agencies/<int(max=2147483647):agency_id>/edit", methods=["GET", "POST"])
 @require(Permission.AGENCY_MANAGE)
 def agency_edit(agency_id: int):  # type: ignore[no-untyped-def]
     """Edit an agency's name, referral acceptance or status."""

@@ -65,7 +65,7 @@ def api_tokens():  # type: ignore[no-untyped-def]
     ), status
 
 
-@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/account/tokens/<int(max=2147483647):token_id>/revoke", methods=["POST"])
 @require(Permission.ACCOUNT_SELF)
 def revoke_api_token(token_id: int):  # type: ignore[no-untyped-def]
     """Revoke one of the user's tokens."""

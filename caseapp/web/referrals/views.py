@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -42,7 +44,8 @@ def _refer_form(case_owner_id: int) -> ReferForm:
     if _me().role == Role.SUPERVISOR.value:
         consent.append(ConsentBy.NOT_REQUIRED)
     form.consent_given_by.choices = choices([(c.value, str(L.CONSENT_LABELS[c.value])) for c in consent])
-    form.agency_kinds = {a.code: ",".join(referrals.default_sections(a)) for a in agencies}  # type: ignore[attr-defined]
+    defaults = {a.code: ",".join(referrals.default_sections(a)) for a in agencies}
+    form.to_agency.render_kw = {"data-defaults": json.dumps(defaults)}
     return form
 
 
@@ -95,7 +98,7 @@ def referral_list():  # type: ignore[no-untyped-def]
     return render_template("referrals/list.html", rows=rows, box=box, status=status, now=utcnow())
 
 
-@bp.route("/referrals/<int:referral_id>")
+@bp.route("/referrals/<int(max=2147483647):referral_id>")
 @require(Permission.REFERRAL_RESPOND, hide=True)
 def referral_view(referral_id: int):  # type: ignore[no-untyped-def]
     """A referral: its summary; the shared sections for the receiving supervisor and assignee."""
@@ -129,7 +132,7 @@ def referral_view(referral_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.route("/referrals/<int:referral_id>/respond", methods=["POST"])
+@bp.route("/referrals/<int(max=2147483647):referral_id>/respond", methods=["POST"])
 @require(Permission.REFERRAL_RESPOND, hide=True)
 def respond(referral_id: int):  # type: ignore[no-untyped-def]
     """Accept, assign, decline, complete or withdraw (each a guarded step)."""
@@ -137,7 +140,8 @@ def respond(referral_id: int):  # type: ignore[no-untyped-def]
     referral = referrals.get_referral(me, referral_id)
     form = RespondForm()
     action = form.action.data or ""
-    assignee = int(form.assignee.data) if (form.assignee.data or "").isdigit() else None
+    raw = form.assignee.data or ""
+    assignee = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
     try:
         if action == "accept":
             referrals.accept(me, referral, assignee)
