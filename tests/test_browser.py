@@ -262,3 +262,38 @@ def test_referral_to_the_police_from_sending_to_completion(live_server, browser,
         expect(page.get_by_test_id("case-referrals")).to_contain_text("Selesai")
     finally:
         context.close()
+
+
+@pytest.mark.csrf
+def test_supervisor_dashboard_chart_link_and_xlsx(live_server, browser, app, make_user, tmp_path):
+    from playwright.sync_api import expect
+
+    from tests.casedata import register
+
+    worker = make_user("case_worker", "UPTD_PPA", display_name="Rina Petugas")
+    supervisor = make_user("supervisor", "UPTD_PPA", display_name="Kepala UPTD")
+    with app.app_context():
+        for risk in ("high", "high", "low"):
+            register(worker, risk_level=risk)
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    try:
+        _sign_in(page, live_server, supervisor.username)
+        dashboard = page.get_by_test_id("dashboard")
+        expect(dashboard).to_be_visible()
+        expect(dashboard.locator("svg[role=img]").first).to_be_visible()
+        row = page.get_by_test_id("caseload-table").get_by_role("row", name="Rina Petugas")
+        row.get_by_role("link", name="2").click()  # high-risk open cases of Rina
+        expect(page.get_by_test_id("case-count")).to_have_text("2 kasus")
+        page.goto(f"{live_server}/reports/caseload")
+        with page.expect_download() as download_info:
+            page.get_by_test_id("xlsx").click()
+        path = tmp_path / "caseload.xlsx"
+        download_info.value.save_as(path)
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(path)
+        rows = [[c.value for c in r] for r in workbook.worksheets[2].iter_rows()]
+        assert rows[1][:3] == ["Rina Petugas", 3, 2]
+    finally:
+        context.close()
