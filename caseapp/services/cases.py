@@ -122,6 +122,7 @@ class CaseFilter:
     kecamatan: str = ""
     case_manager_id: int | None = None
     overdue: bool = False
+    quiet: bool = False  # open, and no note in the last 30 days
     registered_from: date | None = None
     registered_to: date | None = None
     sort: str = "newest"
@@ -163,6 +164,11 @@ def filtered_cases(actor: User, f: CaseFilter) -> Any:
             Case.first_contact_at.is_(None),
             Case.first_contact_due_at < utcnow(),
             Case.status.not_in([CaseStatus.CLOSED.value, CaseStatus.CANCELLED.value]),
+        )
+    if f.quiet:
+        recent = select(CaseNote.case_id).where(CaseNote.created_at >= utcnow() - timedelta(days=30))
+        stmt = stmt.where(
+            Case.status.not_in([CaseStatus.CLOSED.value, CaseStatus.CANCELLED.value]), Case.id.not_in(recent)
         )
     if f.registered_from:
         stmt = stmt.where(Case.created_at >= datetime.combine(f.registered_from, datetime.min.time()))

@@ -259,6 +259,7 @@ class FilterForm(FlaskForm):
     kecamatan = SelectField(_l("Kecamatan"), validate_choice=False)
     case_manager = SelectField(_l("Case manager"), validate_choice=False)
     overdue = BooleanField(_l("First contact overdue"))
+    quiet = BooleanField(_l("No note in 30 days"))
     registered_from = DateField(_l("Registered from"), validators=[Optional()])
     registered_to = DateField(_l("Registered to"), validators=[Optional()])
     sort = SelectField(

@@ -57,6 +57,7 @@ def _filters(form: FilterForm) -> cases.CaseFilter:
         kecamatan=form.kecamatan.data or "",
         case_manager_id=int(manager) if manager and manager.isdigit() else None,
         overdue=bool(form.overdue.data),
+        quiet=bool(form.quiet.data),
         registered_from=form.registered_from.data,
         registered_to=form.registered_to.data,
         sort=form.sort.data or "newest",

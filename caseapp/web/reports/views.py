@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, render_template, request
@@ -10,6 +11,7 @@ from flask_login import current_user
 
 from caseapp import audit
 from caseapp.audit import AuditAction
+from caseapp.database import utcnow
 from caseapp.errors import ValidationFailed
 from caseapp.exports import stacked_csv_response, xlsx_response
 from caseapp.extensions import db
@@ -63,7 +65,16 @@ def export(report: str, fmt: str, sheets: list, filters: dict[str, Any]) -> Any:
 def caseload_context(actor: User, period: Period) -> dict[str, Any]:
     """Return what the dashboard template needs."""
     report = caseload.build(actor.agency_id, period)
-    return {"report": report, "period": period}
+    today = utcnow().date()
+    # Registration dates of each ageing bucket, for the links to the case list.
+    ageing_dates = {
+        label: (
+            (today - timedelta(days=high)).isoformat() if high is not None else "",
+            (today - timedelta(days=low)).isoformat(),
+        )
+        for label, low, high in caseload.AGEING
+    }
+    return {"report": report, "period": period, "ageing_dates": ageing_dates}
 
 
 @bp.route("/reports/caseload")
