@@ -433,15 +433,21 @@ def _guarded(referral: Referral, expected: tuple[str, ...], *conditions: Any, **
     db.session.refresh(referral)
 
 
-def _require_receiver(actor: User, referral: Referral, supervisor_only: bool = False) -> None:
+def _require_receiver(
+    actor: User, referral: Referral, supervisor_only: bool = False, supervisor_or_assignee: bool = False
+) -> None:
+    """Refuse (403, audited) anyone but the receiving agency's responders (or its supervisor, the assignee)."""
     ok = actor.can(Permission.REFERRAL_RESPOND) and referral.to_agency_id == actor.agency_id
+    supervisor = actor.role == Role.SUPERVISOR.value
     if ok and supervisor_only:
-        ok = actor.role == Role.SUPERVISOR.value
+        ok = supervisor
+    if ok and supervisor_or_assignee:
+        ok = supervisor or referral.assignee_id == actor.id
     if not ok:
         access.record_denial(
             actor, Permission.REFERRAL_RESPOND, object_type="referral", object_id=str(referral.id)
         )
-        raise PermissionDenied(str(Permission.REFERRAL_RESPOND))
+        raise PermissionDenied(_("Only the receiving supervisor or the assignee may do this."))
 
 
 def _agency_worker(agency_id: int, user_id: int | None) -> User:
@@ -503,12 +509,7 @@ def assign(actor: User, referral: Referral, assignee_id: int | None) -> Referral
 
 def decline(actor: User, referral: Referral, reason: str, note: str = "") -> Referral:
     """Decline a sent referral with a reason ("other" needs a note); the receiving side loses access."""
-    _require_receiver(actor, referral)
-    if actor.role != Role.SUPERVISOR.value and referral.assignee_id != actor.id:
-        access.record_denial(
-            actor, Permission.REFERRAL_RESPOND, object_type="referral", object_id=str(referral.id)
-        )
-        raise PermissionDenied(_("Only a supervisor or the assignee declines a referral."))
+    _require_receiver(actor, referral, supervisor_or_assignee=True)
     if not isinstance(reason, str) or reason not in {r.value for r in DeclineReason}:
         msg = _("Choose why the referral is declined.")
         raise ValidationFailed(msg, fields={"reason": [msg]})
@@ -538,12 +539,7 @@ def decline(actor: User, referral: Referral, reason: str, note: str = "") -> Ref
 
 def complete(actor: User, referral: Referral, outcome: str, note: str = "") -> Referral:
     """Complete an accepted referral; each requested service is recorded on the case."""
-    _require_receiver(actor, referral)
-    if actor.role != Role.SUPERVISOR.value and referral.assignee_id != actor.id:
-        access.record_denial(
-            actor, Permission.REFERRAL_RESPOND, object_type="referral", object_id=str(referral.id)
-        )
-        raise PermissionDenied(_("Only the assignee or a supervisor completes a referral."))
+    _require_receiver(actor, referral, supervisor_or_assignee=True)
     if outcome not in OUTCOMES:
         msg = _("Choose the outcome.")
         raise ValidationFailed(msg, fields={"outcome": [msg]})

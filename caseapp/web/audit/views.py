@@ -56,20 +56,26 @@ def _form() -> tuple[AuditFilterForm, queries.AuditFilter | None]:
     )
 
 
+def _bad_filters(form: AuditFilterForm) -> tuple[str, int]:
+    """Show the filter form again with its errors (400)."""
+    page = render_template(
+        "audit/list.html",
+        form=form,
+        events=[],
+        next_before=None,
+        verification=queries.last_verification(),
+        csrf_form=CsrfForm(),
+    )
+    return page, 400
+
+
 @bp.route("/")
 @require(Permission.AUDIT_READ)
 def event_list():  # type: ignore[no-untyped-def]
     """List events, newest first, filtered and paginated."""
     form, flt = _form()
     if flt is None:
-        return render_template(
-            "audit/list.html",
-            form=form,
-            events=[],
-            next_before=None,
-            verification=queries.last_verification(),
-            csrf_form=CsrfForm(),
-        ), 400
+        return _bad_filters(form)
     before = request.args.get("before", type=int)
     events, next_before = queries.page(flt, before)
     audit.record(AuditAction.AUDIT_VIEW, object_type="audit_log", details=flt.as_details() or None)
@@ -116,14 +122,7 @@ def export_csv():  # type: ignore[no-untyped-def]
     """Download the filtered log as CSV (the export itself is audited)."""
     form, flt = _form()
     if flt is None:
-        return render_template(
-            "audit/list.html",
-            form=form,
-            events=[],
-            next_before=None,
-            verification=queries.last_verification(),
-            csrf_form=CsrfForm(),
-        ), 400
+        return _bad_filters(form)
     audit.record(
         AuditAction.EXPORT_CREATE,
         object_type="audit_log",
