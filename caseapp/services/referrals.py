@@ -436,7 +436,7 @@ def _guarded(referral: Referral, expected: tuple[str, ...], *conditions: Any, **
 def _require_receiver(
     actor: User, referral: Referral, supervisor_only: bool = False, supervisor_or_assignee: bool = False
 ) -> None:
-    """Refuse (403, audited) anyone but the receiving agency's responders (or its supervisor, the assignee)."""
+    """Refuse (403, audited) anyone but the receiving responders (or the supervisor, the assignee)."""
     ok = actor.can(Permission.REFERRAL_RESPOND) and referral.to_agency_id == actor.agency_id
     supervisor = actor.role == Role.SUPERVISOR.value
     if ok and supervisor_only:
