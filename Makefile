@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint setup venv translations chromium extract-messages clean
+.PHONY: run test lint setup venv translations chromium extract-messages clean bench bench-full
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,3 +47,23 @@ extract-messages: venv
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
+
+# Benchmarks (by hand; figures go to docs/BENCHMARKS.md). BENCH_PG is a PostgreSQL server URL without a database.
+BENCH_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432
+BENCH_SQLITE := sqlite:///$(CURDIR)/instance/bench.db
+
+define bench_on
+	DATABASE_URL=$(1) $(FLASK) db upgrade
+	DATABASE_URL=$(1) $(BIN)/python -m bench.generate --cases $(2)
+	DATABASE_URL=$(1) $(BIN)/python -m bench.throughput
+endef
+
+bench: setup
+	psql "$$(echo $(BENCH_PG)/postgres | sed 's/+psycopg//')" -qc "CREATE DATABASE caseapp_bench" 2>/dev/null || true
+	$(call bench_on,$(BENCH_SQLITE),10000)
+	$(call bench_on,$(BENCH_PG)/caseapp_bench,10000)
+
+bench-full: setup
+	psql "$$(echo $(BENCH_PG)/postgres | sed 's/+psycopg//')" -qc "CREATE DATABASE caseapp_bench" 2>/dev/null || true
+	$(call bench_on,$(BENCH_SQLITE),100000)
+	$(call bench_on,$(BENCH_PG)/caseapp_bench,1000000)
