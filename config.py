@@ -105,6 +105,13 @@ class Config:
                 values[name] = env[name]
         if env.get("RATELIMIT_STORAGE_URI"):
             values["RATELIMIT_STORAGE_URI"] = env["RATELIMIT_STORAGE_URI"]
+        if env.get("REFERRAL_DUE_HOURS"):
+            # e.g. "emergency=24,urgent=72,routine=168"
+            values["REFERRAL_DUE_HOURS"] = {
+                k.strip(): int(v)
+                for k, _, v in (p.partition("=") for p in env["REFERRAL_DUE_HOURS"].split(","))
+                if v.strip().isdigit()
+            }
         if env.get("CASEAPP_PROXY_HOPS", "").isdigit():
             values["PROXY_HOPS"] = int(env["CASEAPP_PROXY_HOPS"])
         for name in (

@@ -841,3 +841,18 @@ def test_odd_values_in_steps_are_400(app, client, make_user):
     assert team.status_code == 400
     note = client.post(f"/api/v1/cases/{case.uuid}/notes", json={"kind": "call", "body": None}, headers=w)
     assert note.status_code == 400
+
+
+def test_first_contact_time_from_the_web_is_kendari_time(app, client, make_user):
+    worker = make_user()
+    with time_machine.travel("2026-11-20 08:00:00", tick=False):
+        with app.app_context():
+            case = register(worker)
+        login(client, worker.username)
+        client.post(
+            f"/cases/{case.uuid}/transition",
+            data={"action": "record_first_contact", "version": "1", "at_local": "2026-11-20T15:30"},
+        )
+    with app.app_context():
+        stored = db.session.get(Case, case.id).first_contact_at
+    assert stored.isoformat() == "2026-11-20T07:30:00"  # 15:30 WITA is 07:30 UTC

@@ -18,7 +18,7 @@ PROD_ENV = {
 
 @pytest.fixture
 def clean_env(monkeypatch):
-    for name in (*PROD_ENV, "CASEAPP_CONFIG", "CASEAPP_PROXY_HOPS"):
+    for name in (*PROD_ENV, "CASEAPP_CONFIG", "CASEAPP_PROXY_HOPS", "REFERRAL_DUE_HOURS"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -88,3 +88,13 @@ def test_instance_files_are_private_and_never_overwritten(tmp_path):
 def test_unknown_configuration_name(clean_env):
     with pytest.raises(ConfigError, match="Unknown CASEAPP_CONFIG"):
         load_config("staging")
+
+
+def test_referral_due_hours_from_the_environment(clean_env, tmp_path):
+    from caseapp.instance import init_instance
+
+    init_instance(tmp_path)
+    clean_env.setattr(config, "SECRET_KEY_FILE", tmp_path / "secret_key")
+    clean_env.setattr(config, "KEYS_FILE", tmp_path / "keys.json")
+    clean_env.setenv("REFERRAL_DUE_HOURS", "emergency=12, urgent=48,routine=bad")
+    assert load_config("development")["REFERRAL_DUE_HOURS"] == {"emergency": 12, "urgent": 48}

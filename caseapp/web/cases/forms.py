@@ -221,7 +221,6 @@ class TransitionForm(FlaskForm):
     action = HiddenField()
     version = HiddenField()
     reason = SelectField(_l("Reason"), validate_choice=False)
-    at = StringField(_l("When"), render_kw={"type": "datetime-local"})
 
 
 class AssignForm(FlaskForm):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -33,6 +33,7 @@ from caseapp.web.cases.forms import (
 from caseapp.web.forms import CsrfForm, apply_field_errors
 
 bp = Blueprint("cases", __name__)
+WITA = timezone(timedelta(hours=8), "WITA")
 
 
 def _me() -> User:
@@ -280,6 +281,7 @@ def _render_case(
         transition_form=TransitionForm(formdata=None),
         closure_reasons=reference.codes("closure_reason"),
         now=utcnow(),
+        now_local=(utcnow() + timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M"),
         warning=warning,
         csrf_form=CsrfForm(),
     ), status
@@ -302,11 +304,14 @@ def case_transition(case_uuid: str):  # type: ignore[no-untyped-def]
     case = cases.get_case(_me(), case_uuid)
     form = TransitionForm()
     at = None
-    if form.at.data:
+    local = request.form.get("at_local", "")
+    if local:
+        # The browser sends Kendari time (WITA, UTC+8); cases store naive UTC.
         try:
-            at = datetime.fromisoformat(form.at.data)
+            at = datetime.fromisoformat(local).replace(tzinfo=WITA).astimezone(UTC).replace(tzinfo=None)
         except ValueError:
-            at = None
+            flash(_("Enter the time as date and hour."), "danger")
+            return redirect(url_for("cases.case_view", case_uuid=case.uuid))
     version = int(form.version.data) if (form.version.data or "").isdigit() else None
     try:
         cases.transition(_me(), case, form.action.data or "", version, form.reason.data or None, at)
