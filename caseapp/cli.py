@@ -202,6 +202,17 @@ def outbox_send_command() -> None:
         sys.exit(1)
 
 
+@click.command("prune")
+@with_appcontext
+def prune_command() -> None:
+    """Delete ended sessions, idle sign-in counters, old read notifications and sent mail (daily cron)."""
+    from caseapp.services.maintenance import prune
+
+    counts = prune()
+    db.session.commit()
+    click.echo("Pruned: " + ", ".join(f"{name} {n}" for name, n in counts.items()) + ".")
+
+
 @keys_cli.command("generate")
 def keys_generate_command() -> None:
     """Print fresh key material as lines for a production environment file."""
@@ -275,5 +286,6 @@ def register(app: Flask) -> None:
         referrals_cli,
         outbox_cli,
         security_check_command,
+        prune_command,
     ):
         app.cli.add_command(command)

@@ -112,3 +112,30 @@ def test_setup_from_empty_creates_everything(tmp_path):
     assert second.exit_code == 0 and "already exist" in second.output
     with app.app_context():
         db.engine.dispose()
+
+
+def test_prune_removes_what_served_its_purpose(app, make_user):
+    import time_machine
+
+    from caseapp.models import LoginThrottle, UserSession
+    from caseapp.services.auth import throttle_key
+
+    user = make_user()
+    with time_machine.travel("2026-01-01 08:00:00", tick=False):
+        client = app.test_client()
+        client.post("/login", data={"username": user.username, "password": "kuda-lari-di-pantai-nambo"})
+        client.post("/logout")
+        client.post("/login", data={"username": "ghost.user", "password": "wrong-password-xyz"})
+    with time_machine.travel("2026-03-01 08:00:00", tick=False):
+        live = app.test_client()
+        live.post("/login", data={"username": user.username, "password": "kuda-lari-di-pantai-nambo"})
+        result = app.test_cli_runner().invoke(args=["prune"])
+    assert result.exit_code == 0 and "sessions 1" in result.output and "login_throttle 1" in result.output
+    with app.app_context():
+        assert (
+            db.session.scalar(db.select(db.func.count()).select_from(UserSession)) == 1
+        )  # the live one stays
+        assert db.session.get(LoginThrottle, throttle_key("ghost.user")) is None
+        from caseapp.audit import verify_chain
+
+        assert verify_chain().ok

@@ -45,6 +45,7 @@ class AuditAction(StrEnum):
     REFERRAL_ASSIGN = "referral.assign"
     REFERRAL_REMIND = "referral.remind"
     OUTBOX_SEND = "outbox.send"
+    MAINTENANCE_PRUNE = "maintenance.prune"
     REPORT_VIEW = "report.view"
 
 
