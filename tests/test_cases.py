@@ -856,3 +856,22 @@ def test_first_contact_time_from_the_web_is_kendari_time(app, client, make_user)
     with app.app_context():
         stored = db.session.get(Case, case.id).first_contact_at
     assert stored.isoformat() == "2026-11-20T07:30:00"  # 15:30 WITA is 07:30 UTC
+
+
+def test_a_new_nik_on_edit_that_another_case_has_is_warned_first(app, client, make_user):
+    worker = make_user()
+    police = make_user("case_worker", "POLRESTA")
+    with app.app_context():
+        register(police, child__nik=nik(555), child__name="Someone Else")
+        case = register(worker)
+    login(client, worker.username)
+    warned = client.post(f"/cases/{case.uuid}/edit", data=_form_data(version="1", child_nik=nik(555)))
+    assert warned.status_code == 409 and "Polresta Kendari" in warned.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Case, case.id).child_nik is None  # nothing saved yet
+    saved = client.post(
+        f"/cases/{case.uuid}/edit", data=_form_data(version="1", child_nik=nik(555), confirm_duplicate="y")
+    )
+    assert saved.status_code == 302
+    with app.app_context():
+        assert db.session.get(Case, case.id).child_nik == nik(555)

@@ -218,6 +218,12 @@ def case_edit(case_uuid: str):  # type: ignore[no-untyped-def]
                 body["child"]["nik"] = case.child_nik  # left empty: keep the recorded NIK
             value = parse_case(body)
             version = int(form.version.data) if (form.version.data or "").isdigit() else None
+            if value.child.nik and value.child.nik != case.child_nik and not form.confirm_duplicate.data:
+                found = cases.find_duplicates(_me(), value, exclude_id=case.id)
+                if found.nik_held_by:  # a newly typed NIK that another case already has: say so first
+                    db.session.commit()  # keeps the audit entry of the look-up
+                    found.same_child = []
+                    return render_template("cases/form.html", form=form, case=case, duplicates=found), 409
             changed = cases.update_case(_me(), case, value, version)
         except ValidationFailed as exc:
             db.session.rollback()
