@@ -593,3 +593,16 @@ def test_one_bad_message_does_not_stop_the_outbox(app_factory, make_user, smtp_s
     assert [e.rcpt_tos for e in received] == [["good@dinsos.test"]]
     again = app.test_cli_runner().invoke(args=["outbox", "send"])
     assert "Sent 0" in again.output  # nothing sent twice
+
+
+def test_read_only_access_after_completion_ends_after_30_days(app, client, people, sent):
+    rid = sent["referral"]["id"]
+    spv = _token(app, people["police_spv"])
+    with time_machine.travel("2026-11-27 08:00:00", tick=False) as clock:
+        client.post(f"/api/v1/referrals/{rid}/accept", headers=spv)
+        client.post(f"/api/v1/referrals/{rid}/complete", json={"outcome": "provided"}, headers=spv)
+        clock.shift(timedelta(days=29))
+        assert "case" in _get(app, client, people["police_spv"], rid).json
+        clock.shift(timedelta(days=2))
+        later = _get(app, client, people["police_spv"], rid).json
+        assert "case" not in later and later["status"] == "completed"

@@ -259,6 +259,11 @@ def may_read_shared(user: User, referral: Referral) -> bool:
         return False
     if referral.case.status == "cancelled":
         return False
+    if referral.status == ReferralStatus.COMPLETED.value and referral.completed_at is not None:
+        # Read-only after completion, for a while (writing the report up), not for ever.
+        days = int(current_app.config.get("REFERRAL_READ_AFTER_COMPLETION_DAYS", 30))
+        if utcnow() > referral.completed_at + timedelta(days=days):
+            return False
     return user.role == Role.SUPERVISOR.value or referral.assignee_id == user.id
 
 
