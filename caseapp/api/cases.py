@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import jsonify, request
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from caseapp.api.views import bp
 from caseapp.database import utcnow
@@ -18,10 +17,7 @@ from caseapp.security.permissions import Permission
 from caseapp.security.policy import require
 from caseapp.services import cases
 from caseapp.services.case_input import parse_case
-
-
-def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
+from caseapp.web.utils import acting_user
 
 
 def _body() -> dict[str, Any]:
@@ -132,7 +128,7 @@ def case_read(case: Case) -> dict[str, Any]:
                 "created_at": _time(n.created_at),
                 "body": n.body,
             }
-            for n in cases.visible_notes(_me(), case)
+            for n in cases.visible_notes(acting_user(), case)
         ],
         "services": [
             {
@@ -156,7 +152,7 @@ def case_read(case: Case) -> dict[str, Any]:
             }
             for e in cases.timeline(case)
         ],
-        "actions": cases.available_actions(_me(), case),
+        "actions": cases.available_actions(acting_user(), case),
     }
 
 
@@ -225,7 +221,7 @@ def list_cases():  # type: ignore[no-untyped-def]
     flt = _filter_from_args()
     after = request.args.get("after", "").split("~") if request.args.get("after") else None
     limit = min(max(request.args.get("limit", 50, type=int) or 50, 1), 200)
-    rows, next_after = cases.list_cases(_me(), flt, after, limit)
+    rows, next_after = cases.list_cases(acting_user(), flt, after, limit)
     db.session.commit()
     return jsonify(items=[case_summary(c) for c in rows], next="~".join(next_after) if next_after else None)
 
@@ -235,7 +231,7 @@ def list_cases():  # type: ignore[no-untyped-def]
 def create_case():  # type: ignore[no-untyped-def]
     """Register a case; an `Idempotency-Key` header makes retries safe (the same case comes back)."""
     value = parse_case(_body())
-    result = cases.register_case(_me(), value, request.headers.get("Idempotency-Key"))
+    result = cases.register_case(acting_user(), value, request.headers.get("Idempotency-Key"))
     db.session.commit()
     body = case_read(result.case)
     body["warnings"] = {
@@ -249,7 +245,7 @@ def create_case():  # type: ignore[no-untyped-def]
 @require(Permission.CASE_READ, hide=True)
 def get_case(case_id: str):  # type: ignore[no-untyped-def]
     """Return one case (the view is audited)."""
-    case = cases.view_case(_me(), case_id)
+    case = cases.view_case(acting_user(), case_id)
     body = case_read(case)
     db.session.commit()
     return jsonify(body)
@@ -269,12 +265,12 @@ def _merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
 @require(Permission.CASE_UPDATE, hide=True)
 def patch_case(case_id: str):  # type: ignore[no-untyped-def]
     """Change a case: send `version` and the fields to change; a stale version answers 409."""
-    case = cases.get_case(_me(), case_id)
+    case = cases.get_case(acting_user(), case_id)
     data = _body()
     current = case_body(case)
     current["child"]["nik"] = case.child_nik  # keep the stored NIK unless the patch names one
     merged = _merge(current, {k: v for k, v in data.items() if k != "version"})
-    changed = cases.update_case(_me(), case, parse_case(merged), _version(data))
+    changed = cases.update_case(acting_user(), case, parse_case(merged), _version(data))
     body = case_read(case)
     db.session.commit()
     body["changed"] = changed
@@ -285,7 +281,7 @@ def patch_case(case_id: str):  # type: ignore[no-untyped-def]
 @require(Permission.CASE_UPDATE, hide=True)
 def transition_case(case_id: str):  # type: ignore[no-untyped-def]
     """Take a lifecycle step: `{"action", "reason", "at", "version"}`."""
-    case = cases.get_case(_me(), case_id)
+    case = cases.get_case(acting_user(), case_id)
     data = _body()
     at = None
     if data.get("at"):
@@ -297,7 +293,7 @@ def transition_case(case_id: str):  # type: ignore[no-untyped-def]
             raise ValidationFailed(
                 _("Enter a time as ISO 8601."), fields={"at": [_("Enter a time as ISO 8601.")]}
             ) from None
-    cases.transition(_me(), case, str(data.get("action", "")), _version(data), data.get("reason"), at)
+    cases.transition(acting_user(), case, str(data.get("action", "")), _version(data), data.get("reason"), at)
     body = case_read(case)
     db.session.commit()
     return jsonify(body)
@@ -307,7 +303,7 @@ def transition_case(case_id: str):  # type: ignore[no-untyped-def]
 @require(Permission.CASE_ASSIGN, hide=True)
 def assign_case(case_id: str):  # type: ignore[no-untyped-def]
     """Set the case manager and team by username: `{"case_manager", "team": [...], "version"}`."""
-    case = cases.get_case(_me(), case_id)
+    case = cases.get_case(acting_user(), case_id)
     data = _body()
     team_names = data.get("team") or []
     if not isinstance(team_names, list):
@@ -321,7 +317,7 @@ def assign_case(case_id: str):  # type: ignore[no-untyped-def]
     }
     manager = ids.get(str(data.get("case_manager")), -1)
     team = [ids.get(str(n), -1) for n in data.get("team") or []]
-    cases.assign(_me(), case, manager, team, _version(data))
+    cases.assign(acting_user(), case, manager, team, _version(data))
     body = case_read(case)
     db.session.commit()
     return jsonify(body)
@@ -331,10 +327,10 @@ def assign_case(case_id: str):  # type: ignore[no-untyped-def]
 @require(Permission.CASE_UPDATE, hide=True)
 def add_note(case_id: str):  # type: ignore[no-untyped-def]
     """Add a note: `{"kind", "body", "visibility"}`."""
-    case = cases.get_case(_me(), case_id)
+    case = cases.get_case(acting_user(), case_id)
     data = _body()
     note, warning = cases.add_note(
-        _me(),
+        acting_user(),
         case,
         str(data.get("kind", "")),
         data["body"] if isinstance(data.get("body"), str) else "",
@@ -348,14 +344,14 @@ def add_note(case_id: str):  # type: ignore[no-untyped-def]
 @require(Permission.CASE_UPDATE, hide=True)
 def add_service(case_id: str):  # type: ignore[no-untyped-def]
     """Record a service: `{"service_type", "provider", "date", "outcome", "note"}`."""
-    case = cases.get_case(_me(), case_id)
+    case = cases.get_case(acting_user(), case_id)
     data = _body()
     try:
         when = date.fromisoformat(str(data.get("date"))) if data.get("date") else None
     except ValueError:
         when = None
     record = cases.add_service(
-        _me(),
+        acting_user(),
         case,
         str(data.get("service_type", "")),
         str(data.get("provider", "")),
@@ -371,8 +367,8 @@ def add_service(case_id: str):  # type: ignore[no-untyped-def]
 @require(Permission.CASE_READ, hide=True)
 def reveal_nik(case_id: str):  # type: ignore[no-untyped-def]
     """Return the child's NIK (the reveal is audited)."""
-    case = cases.get_case(_me(), case_id)
-    nik = cases.reveal_nik(_me(), case)
+    case = cases.get_case(acting_user(), case_id)
+    nik = cases.reveal_nik(acting_user(), case)
     db.session.commit()
     return jsonify(nik=nik)
 
@@ -382,7 +378,7 @@ def reveal_nik(case_id: str):  # type: ignore[no-untyped-def]
 def search_cases():  # type: ignore[no-untyped-def]
     """Search visible cases: `{"by": "number"|"name"|"nik", "query"}` (in the body, never a URL)."""
     data = _body()
-    rows = cases.search_cases(_me(), str(data.get("by", "")), str(data.get("query", "")))
+    rows = cases.search_cases(acting_user(), str(data.get("by", "")), str(data.get("query", "")))
     db.session.commit()
     return jsonify(items=[case_summary(c) for c in rows])
 
@@ -391,8 +387,8 @@ def search_cases():  # type: ignore[no-untyped-def]
 @require(Permission.CASE_ACCESS_LOG, hide=True)
 def case_access_log(case_id: str):  # type: ignore[no-untyped-def]
     """Who viewed or changed the case (supervisors of the owning agency)."""
-    case = cases.get_case(_me(), case_id)
-    events = cases.access_log(_me(), case)
+    case = cases.get_case(acting_user(), case_id)
+    events = cases.access_log(acting_user(), case)
     db.session.commit()
     return jsonify(
         items=[

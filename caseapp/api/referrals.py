@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request
-from flask_login import current_user
 
 from caseapp.api.cases import _body, _time
 from caseapp.api.views import bp
@@ -16,10 +15,7 @@ from caseapp.models.referral import Referral
 from caseapp.security.permissions import Permission
 from caseapp.security.policy import require
 from caseapp.services import cases, referrals
-
-
-def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
+from caseapp.web.utils import acting_user
 
 
 def referral_json(referral: Referral, with_shared: bool = False) -> dict[str, Any]:
@@ -27,7 +23,7 @@ def referral_json(referral: Referral, with_shared: bool = False) -> dict[str, An
     body = referrals.summary(referral, utcnow())
     body["sent_at"] = _time(referral.sent_at)
     body["due_at"] = _time(referral.due_at)
-    me = _me()
+    me = acting_user()
     if referrals.is_sender_side(me, referral) or referrals.may_read_shared(me, referral):
         body["response_note"] = referral.response_note  # decline note, completion note or withdrawal reason
     if referrals.is_sender_side(me, referral):
@@ -49,8 +45,8 @@ def referral_json(referral: Referral, with_shared: bool = False) -> dict[str, An
 @require(Permission.REFERRAL_SEND, hide=True)
 def send_referral(case_id: str):  # type: ignore[no-untyped-def]
     """Refer a case: `{"to_agency", "services", "urgency", "reason", "shared_sections", "consent"}`."""
-    case = cases.get_case(_me(), case_id)
-    referral = referrals.send(_me(), case, referrals.parse_referral(_body()))
+    case = cases.get_case(acting_user(), case_id)
+    referral = referrals.send(acting_user(), case, referrals.parse_referral(_body()))
     body = referral_json(referral)
     db.session.commit()
     return jsonify(body), 201
@@ -61,7 +57,7 @@ def send_referral(case_id: str):  # type: ignore[no-untyped-def]
 def list_referrals():  # type: ignore[no-untyped-def]
     """`?box=incoming|outgoing&status=sent|accepted|...|open|overdue`."""
     rows = referrals.list_referrals(
-        _me(), request.args.get("box", "incoming"), request.args.get("status", "")
+        acting_user(), request.args.get("box", "incoming"), request.args.get("status", "")
     )
     items = [referral_json(r) for r in rows]
     return jsonify(items=items)
@@ -71,14 +67,14 @@ def list_referrals():  # type: ignore[no-untyped-def]
 @require(Permission.REFERRAL_RESPOND, hide=True)
 def get_referral(referral_id: int):  # type: ignore[no-untyped-def]
     """One referral; the receiving supervisor and assignee also get the shared sections (`case`)."""
-    referral = referrals.view_referral(_me(), referral_id)
+    referral = referrals.view_referral(acting_user(), referral_id)
     body = referral_json(referral, with_shared=True)
     db.session.commit()
     return jsonify(body)
 
 
 def _respond(referral_id: int, step: str) -> Any:
-    me = _me()
+    me = acting_user()
     referral = referrals.get_referral(me, referral_id)
     data = _body() if request.get_data() else {}
     assignee_name = data.get("assignee")

@@ -12,12 +12,10 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from caseapp import audit
 from caseapp.audit import AuditAction, Outcome
-from caseapp.database import utcnow
+from caseapp.database import upsert_insert, utcnow
 from caseapp.errors import TooManyAttempts, ValidationFailed
 from caseapp.extensions import db
 from caseapp.models import LoginThrottle, User, UserSession
@@ -61,10 +59,8 @@ def throttle_key(username: str) -> str:
 
 def _register_failure(key: str, now: datetime) -> int:
     """Count one more failure atomically (concurrent attempts all count); return the new total."""
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     upsert = (
-        insert(LoginThrottle)
+        upsert_insert(db.session, LoginThrottle)
         .values(key_hash=key, failures=1, updated_at=now)
         .on_conflict_do_update(
             index_elements=[LoginThrottle.key_hash],

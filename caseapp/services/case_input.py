@@ -18,7 +18,7 @@ from caseapp.database import utcnow
 from caseapp.errors import ValidationFailed
 from caseapp.extensions import db
 from caseapp.models import ReferenceCode, Region
-from caseapp.models.case import AgeGroup, PartyRole, RiskLevel, age_group
+from caseapp.models.case import AgeGroup, PartyRole, RiskLevel
 
 SEXES = ("F", "M")
 MAX_TEXT = 20000
@@ -310,8 +310,3 @@ def parse_case(data: Any) -> CaseInput:
     return CaseInput(
         child=child, incident=incident, parties=parties, channel=channel or "", risk_level=risk or ""
     )
-
-
-def child_age_group(value: CaseInput) -> str | None:
-    """Return the age group of the child at registration."""
-    return age_group(value.child.age)

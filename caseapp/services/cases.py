@@ -14,15 +14,13 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, tuple_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from caseapp import audit
 from caseapp.audit import AuditAction
-from caseapp.database import utcnow
+from caseapp.database import upsert_insert, utcnow
 from caseapp.errors import InvalidTransition, NotFound, PermissionDenied, StaleVersion, ValidationFailed
 from caseapp.extensions import db
 from caseapp.models import (
@@ -316,10 +314,8 @@ def find_duplicates(actor: User, value: CaseInput, exclude_id: int | None = None
 
 def next_case_number(year: int) -> str:
     """Return the next case number of the year (atomic: concurrent registrations never share one)."""
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     upsert = (
-        insert(CaseNumberCounter)
+        upsert_insert(db.session, CaseNumberCounter)
         .values(year=year, last=1)
         .on_conflict_do_update(
             index_elements=[CaseNumberCounter.year], set_={"last": CaseNumberCounter.last + 1}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 
 from caseapp.errors import CaseappError, ValidationFailed
 
@@ -22,3 +23,9 @@ def apply_field_errors(form: FlaskForm, exc: CaseappError) -> None:
             form.form_errors.extend(messages)
     if not fields and exc.message:
         form.form_errors.append(exc.message)
+
+
+def select_choices(pairs: list[tuple[str, str]], blank: str | None = "–") -> list[SelectChoice]:
+    """Return select options from (code, label) pairs, with a blank first option unless blank is None."""
+    head = [SelectChoice("", blank)] if blank is not None else []
+    return head + [SelectChoice(code, str(text)) for code, text in pairs]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import request
@@ -25,3 +26,10 @@ def client_ip() -> str | None:
 def wants_json() -> bool:
     """Say whether the request belongs to the JSON API."""
     return request.path.startswith("/api/")
+
+
+def acting_user() -> Any:
+    """Return the signed-in user object (not the proxy) to hand to services."""
+    from flask_login import current_user
+
+    return current_user._get_current_object()

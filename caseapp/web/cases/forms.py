@@ -24,6 +24,7 @@ from wtforms.validators import Optional
 
 from caseapp.web import labels as L
 from caseapp.web import reference
+from caseapp.web.forms import select_choices as _choices
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -31,11 +32,6 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
-
-
-def _choices(pairs: list[tuple[str, str]], blank: str | None = "–") -> list[SelectChoice]:
-    head = [SelectChoice("", blank)] if blank is not None else []
-    return head + [SelectChoice(code, str(text)) for code, text in pairs]
 
 
 class PartyForm(Form):

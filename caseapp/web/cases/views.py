@@ -31,13 +31,10 @@ from caseapp.web.cases.forms import (
     TransitionForm,
 )
 from caseapp.web.forms import CsrfForm, apply_field_errors
+from caseapp.web.utils import acting_user
 
 bp = Blueprint("cases", __name__)
 WITA = timezone(timedelta(hours=8), "WITA")
-
-
-def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
 
 
 def _manager_choices() -> list[tuple[str, str]]:
@@ -77,8 +74,8 @@ def case_list():  # type: ignore[no-untyped-def]
         ), 400
     flt = _filters(form)
     after = request.args.get("after", "").split("~") if request.args.get("after") else None
-    rows, next_after = cases.list_cases(_me(), flt, after)
-    total = cases.count_cases(_me(), flt)
+    rows, next_after = cases.list_cases(acting_user(), flt, after)
+    total = cases.count_cases(acting_user(), flt)
     db.session.commit()
     return render_template(
         "cases/list.html",
@@ -99,7 +96,7 @@ def case_search():  # type: ignore[no-untyped-def]
     form = FilterForm(MultiDict())
     form.fill_choices(_manager_choices())
     try:
-        rows = cases.search_cases(_me(), search.by.data or "number", search.query.data or "")
+        rows = cases.search_cases(acting_user(), search.by.data or "number", search.query.data or "")
     except ValidationFailed as exc:
         db.session.rollback()
         apply_field_errors(search, exc)
@@ -144,16 +141,16 @@ def case_create():  # type: ignore[no-untyped-def]
         form.idempotency_key.data = uuid.uuid4().hex
         return render_template("cases/form.html", form=form, case=None, duplicates=None)
     if form.validate_on_submit():
-        already = cases.registered_with(_me(), form.idempotency_key.data)
+        already = cases.registered_with(acting_user(), form.idempotency_key.data)
         if already is not None:  # a double click or a retry: show the case the first one created
             return redirect(url_for("cases.case_view", case_uuid=already.uuid))
         try:
             value = parse_case(form.to_body())
-            duplicates = cases.find_duplicates(_me(), value)
+            duplicates = cases.find_duplicates(acting_user(), value)
             if duplicates and not form.confirm_duplicate.data:
                 db.session.rollback()
                 return render_template("cases/form.html", form=form, case=None, duplicates=duplicates), 409
-            result = cases.register_case(_me(), value, form.idempotency_key.data or None)
+            result = cases.register_case(acting_user(), value, form.idempotency_key.data or None)
         except ValidationFailed as exc:
             db.session.rollback()
             form.show_errors(exc.fields, form.party_rows())
@@ -204,10 +201,10 @@ def _form_from_case(case: Case) -> CaseForm:
 def case_edit(case_uuid: str):  # type: ignore[no-untyped-def]
     """Edit a case; a stale version shows what changed meanwhile and keeps what the user typed."""
     if request.method == "GET":
-        case = cases.view_case(_me(), case_uuid)
+        case = cases.view_case(acting_user(), case_uuid)
         db.session.commit()
         return render_template("cases/form.html", form=_form_from_case(case), case=case, duplicates=None)
-    case = cases.get_case(_me(), case_uuid)
+    case = cases.get_case(acting_user(), case_uuid)
     form = _new_form()
     status = 400
     changed_meanwhile: dict[str, Any] | None = None
@@ -219,18 +216,18 @@ def case_edit(case_uuid: str):  # type: ignore[no-untyped-def]
             value = parse_case(body)
             version = int(form.version.data) if (form.version.data or "").isdigit() else None
             if value.child.nik and value.child.nik != case.child_nik and not form.confirm_duplicate.data:
-                found = cases.find_duplicates(_me(), value, exclude_id=case.id)
+                found = cases.find_duplicates(acting_user(), value, exclude_id=case.id)
                 if found.nik_held_by:  # a newly typed NIK that another case already has: say so first
                     db.session.commit()  # keeps the audit entry of the look-up
                     found.same_child = []
                     return render_template("cases/form.html", form=form, case=case, duplicates=found), 409
-            changed = cases.update_case(_me(), case, value, version)
+            changed = cases.update_case(acting_user(), case, value, version)
         except ValidationFailed as exc:
             db.session.rollback()
             form.show_errors(exc.fields, form.party_rows())
         except StaleVersion:
             db.session.rollback()
-            case = cases.get_case(_me(), case_uuid)
+            case = cases.get_case(acting_user(), case_uuid)
             changed_meanwhile = cases.differences(case, value)
             form.version.data = str(case.version)  # sending again now means "mine wins", knowingly
             status = 409
@@ -251,7 +248,7 @@ def case_edit(case_uuid: str):  # type: ignore[no-untyped-def]
 @require(Permission.CASE_READ, hide=True)
 def case_view(case_uuid: str):  # type: ignore[no-untyped-def]
     """Show every section of a case (the view is audited)."""
-    case = cases.view_case(_me(), case_uuid)
+    case = cases.view_case(acting_user(), case_uuid)
     db.session.commit()
     return _render_case(case)
 
@@ -272,7 +269,7 @@ def _render_case(
         service_form.provider.data = case.owner_agency.code
         service_form.service_date.data = utcnow().date()
     service_form.fill_choices()
-    me = _me()
+    me = acting_user()
     return render_template(
         "cases/view.html",
         case=case,
@@ -297,8 +294,8 @@ def _render_case(
 @require(Permission.CASE_READ, hide=True)
 def reveal_nik(case_uuid: str):  # type: ignore[no-untyped-def]
     """Show the NIK in full (audited); rendered in the response, never put in a URL."""
-    case = cases.get_case(_me(), case_uuid)
-    nik = cases.reveal_nik(_me(), case)
+    case = cases.get_case(acting_user(), case_uuid)
+    nik = cases.reveal_nik(acting_user(), case)
     db.session.commit()
     return _render_case(case, nik=nik or "")
 
@@ -307,7 +304,7 @@ def reveal_nik(case_uuid: str):  # type: ignore[no-untyped-def]
 @require(Permission.CASE_UPDATE, hide=True)
 def case_transition(case_uuid: str):  # type: ignore[no-untyped-def]
     """Take a lifecycle step."""
-    case = cases.get_case(_me(), case_uuid)
+    case = cases.get_case(acting_user(), case_uuid)
     form = TransitionForm()
     at = None
     local = request.form.get("at_local", "")
@@ -320,7 +317,7 @@ def case_transition(case_uuid: str):  # type: ignore[no-untyped-def]
             return redirect(url_for("cases.case_view", case_uuid=case.uuid))
     version = int(form.version.data) if (form.version.data or "").isdigit() else None
     try:
-        cases.transition(_me(), case, form.action.data or "", version, form.reason.data or None, at)
+        cases.transition(acting_user(), case, form.action.data or "", version, form.reason.data or None, at)
     except StaleVersion:
         db.session.rollback()
         flash(_("Someone changed this case after you opened it. Check it and try again."), "warning")
@@ -340,15 +337,19 @@ def case_transition(case_uuid: str):  # type: ignore[no-untyped-def]
 @require(Permission.CASE_UPDATE, hide=True)
 def add_note(case_uuid: str):  # type: ignore[no-untyped-def]
     """Add a note."""
-    case = cases.get_case(_me(), case_uuid)
+    case = cases.get_case(acting_user(), case_uuid)
     form = NoteForm(prefix="note")
     try:
         _note, warning = cases.add_note(
-            _me(), case, form.kind.data or "", form.body.data or "", form.visibility.data or "case_team"
+            acting_user(),
+            case,
+            form.kind.data or "",
+            form.body.data or "",
+            form.visibility.data or "case_team",
         )
     except ValidationFailed as exc:
         db.session.rollback()
-        case = cases.get_case(_me(), case_uuid)
+        case = cases.get_case(acting_user(), case_uuid)
         form.fill_choices()
         apply_field_errors(form, exc)
         return _render_case(case, note_form=form, status=400)
@@ -363,12 +364,12 @@ def add_note(case_uuid: str):  # type: ignore[no-untyped-def]
 @require(Permission.CASE_UPDATE, hide=True)
 def add_service(case_uuid: str):  # type: ignore[no-untyped-def]
     """Record a service delivered."""
-    case = cases.get_case(_me(), case_uuid)
+    case = cases.get_case(acting_user(), case_uuid)
     form = ServiceForm(prefix="service")
     form.validate()
     try:
         cases.add_service(
-            _me(),
+            acting_user(),
             case,
             form.service_type.data or "",
             form.provider.data or "",
@@ -378,7 +379,7 @@ def add_service(case_uuid: str):  # type: ignore[no-untyped-def]
         )
     except ValidationFailed as exc:
         db.session.rollback()
-        case = cases.get_case(_me(), case_uuid)
+        case = cases.get_case(acting_user(), case_uuid)
         apply_field_errors(form, exc)
         return _render_case(case, service_form=form, status=400)
     db.session.commit()
@@ -390,7 +391,7 @@ def add_service(case_uuid: str):  # type: ignore[no-untyped-def]
 @require(Permission.CASE_ASSIGN, hide=True)
 def case_assign(case_uuid: str):  # type: ignore[no-untyped-def]
     """Set the case manager and team (supervisors of the owning agency)."""
-    case = cases.get_case(_me(), case_uuid)
+    case = cases.get_case(acting_user(), case_uuid)
     people = cases.assignable_users(case)
     form = AssignForm()
     choices = [(str(u.id), f"{u.display_name} ({L.role_label(u.role)})") for u in people]
@@ -405,7 +406,7 @@ def case_assign(case_uuid: str):  # type: ignore[no-untyped-def]
     try:
         manager = int(form.case_manager.data) if (form.case_manager.data or "").isdigit() else -1
         team = [int(t) for t in (form.team.data or []) if str(t).isdigit()]
-        cases.assign(_me(), case, manager, team, version)
+        cases.assign(acting_user(), case, manager, team, version)
     except ValidationFailed as exc:
         db.session.rollback()
         apply_field_errors(form, exc)
@@ -423,7 +424,7 @@ def case_assign(case_uuid: str):  # type: ignore[no-untyped-def]
 @require(Permission.CASE_ACCESS_LOG, hide=True)
 def access_log(case_uuid: str):  # type: ignore[no-untyped-def]
     """Who viewed or changed this case (supervisors)."""
-    case = cases.get_case(_me(), case_uuid)
-    events = cases.access_log(_me(), case)
+    case = cases.get_case(acting_user(), case_uuid)
+    events = cases.access_log(acting_user(), case)
     db.session.commit()
     return render_template("cases/access_log.html", case=case, events=events)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 
 from caseapp.web.cases.forms import MultiCheckboxField
 
@@ -66,9 +66,3 @@ class RespondForm(FlaskForm):
     reason = SelectField(_l("Reason"), validate_choice=False)
     outcome = SelectField(_l("Outcome"), validate_choice=False)
     note = TextAreaField(_l("Note"), render_kw={"rows": 2})
-
-
-def choices(pairs: list[tuple[str, str]], blank: str | None = "–") -> list[SelectChoice]:
-    """Return select options."""
-    head = [SelectChoice("", blank)] if blank is not None else []
-    return head + [SelectChoice(code, str(text)) for code, text in pairs]

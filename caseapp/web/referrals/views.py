@@ -6,7 +6,6 @@ import json
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from caseapp.database import utcnow
 from caseapp.errors import InvalidTransition, ValidationFailed
@@ -18,13 +17,11 @@ from caseapp.security.policy import require
 from caseapp.services import cases, notify, referrals
 from caseapp.web import labels as L
 from caseapp.web import reference
-from caseapp.web.referrals.forms import ReferForm, RespondForm, choices
+from caseapp.web.forms import select_choices as choices
+from caseapp.web.referrals.forms import ReferForm, RespondForm
+from caseapp.web.utils import acting_user
 
 bp = Blueprint("referrals", __name__)
-
-
-def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
 
 
 def _refer_form(case_owner_id: int) -> ReferForm:
@@ -41,7 +38,7 @@ def _refer_form(case_owner_id: int) -> ReferForm:
         [(s.value, str(L.SECTION_LABELS[s.value])) for s in Section], blank=None
     )
     consent = [ConsentBy.CHILD, ConsentBy.GUARDIAN]
-    if _me().role == Role.SUPERVISOR.value:
+    if acting_user().role == Role.SUPERVISOR.value:
         consent.append(ConsentBy.NOT_REQUIRED)
     form.consent_given_by.choices = choices([(c.value, str(L.CONSENT_LABELS[c.value])) for c in consent])
     defaults = {a.code: ",".join(referrals.default_sections(a)) for a in agencies}
@@ -53,7 +50,7 @@ def _refer_form(case_owner_id: int) -> ReferForm:
 @require(Permission.REFERRAL_SEND, hide=True)
 def refer(case_uuid: str):  # type: ignore[no-untyped-def]
     """Refer a case to another agency ("Rujuk")."""
-    case = cases.get_case(_me(), case_uuid)
+    case = cases.get_case(acting_user(), case_uuid)
     form = _refer_form(case.owner_agency_id)
     if request.method == "GET":
         chosen = request.args.get("to", "")
@@ -65,10 +62,10 @@ def refer(case_uuid: str):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             value = referrals.parse_referral(form.to_body())
-            referral = referrals.send(_me(), case, value)
+            referral = referrals.send(acting_user(), case, value)
         except ValidationFailed as exc:
             db.session.rollback()
-            case = cases.get_case(_me(), case_uuid)
+            case = cases.get_case(acting_user(), case_uuid)
             form.show_errors(exc.fields)
         else:
             db.session.commit()
@@ -91,10 +88,10 @@ def referral_list():  # type: ignore[no-untyped-def]
     box = request.args.get("box", "incoming")
     status = request.args.get("status", "")
     try:
-        rows = referrals.list_referrals(_me(), box, status)
+        rows = referrals.list_referrals(acting_user(), box, status)
     except ValidationFailed:
         box, status = "incoming", ""
-        rows = referrals.list_referrals(_me(), box, status)
+        rows = referrals.list_referrals(acting_user(), box, status)
     return render_template("referrals/list.html", rows=rows, box=box, status=status, now=utcnow())
 
 
@@ -102,7 +99,7 @@ def referral_list():  # type: ignore[no-untyped-def]
 @require(Permission.REFERRAL_RESPOND, hide=True)
 def referral_view(referral_id: int):  # type: ignore[no-untyped-def]
     """A referral: its summary; the shared sections for the receiving supervisor and assignee."""
-    me = _me()
+    me = acting_user()
     referral = referrals.view_referral(me, referral_id)
     shared = referrals.shared_view(me, referral) if referrals.may_read_shared(me, referral) else None
     sender = referrals.is_sender_side(me, referral)
@@ -136,7 +133,7 @@ def referral_view(referral_id: int):  # type: ignore[no-untyped-def]
 @require(Permission.REFERRAL_RESPOND, hide=True)
 def respond(referral_id: int):  # type: ignore[no-untyped-def]
     """Accept, assign, decline, complete or withdraw (each a guarded step)."""
-    me = _me()
+    me = acting_user()
     referral = referrals.get_referral(me, referral_id)
     form = RespondForm()
     action = form.action.data or ""
@@ -170,7 +167,7 @@ def respond(referral_id: int):  # type: ignore[no-untyped-def]
 @require(Permission.ACCOUNT_SELF)
 def notifications():  # type: ignore[no-untyped-def]
     """The user's notifications; POST marks them read."""
-    me = _me()
+    me = acting_user()
     if request.method == "POST":
         notify.mark_all_read(me)
         db.session.commit()

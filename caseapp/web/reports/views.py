@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from caseapp import audit
 from caseapp.audit import AuditAction
@@ -22,12 +21,9 @@ from caseapp.reports.suppression import PRIMARY, SECONDARY
 from caseapp.security.permissions import Permission, Role
 from caseapp.security.policy import require
 from caseapp.web.reports.tables import caseload_sheets, recap_display, recap_sheets
+from caseapp.web.utils import acting_user
 
 bp = Blueprint("reports", __name__)
-
-
-def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
 
 
 def recap_scope(actor: User, agency_code: str | None) -> int | None:
@@ -82,7 +78,7 @@ def caseload_context(actor: User, period: Period) -> dict[str, Any]:
 def caseload_page():  # type: ignore[no-untyped-def]
     """The supervisor's dashboard for their agency."""
     period = parse_period(request.args.get("period"))
-    me = _me()
+    me = acting_user()
     fmt = request.args.get("format")
     if fmt:
         return export(
@@ -103,7 +99,7 @@ def caseload_page():  # type: ignore[no-untyped-def]
 def recap_page():  # type: ignore[no-untyped-def]
     """The task force's recap (suppressed counts only)."""
     period = parse_period(request.args.get("period"))
-    me = _me()
+    me = acting_user()
     agency_id = recap_scope(me, request.args.get("agency"))
     data = recap.build(period, agency_id)
     filters = {"period": period.label, "agency": data.agency_code or "all"}
