@@ -64,7 +64,7 @@ class Config:
     LANGUAGES = ("id", "en")
 
     RATELIMIT_STORAGE_URI = "memory://"
-    # A moving window: no burst of twice the limit across a window boundary (and no boundary to race in tests).
+    # A moving window: no burst of twice the limit across a window boundary.
     RATELIMIT_STRATEGY = "moving-window"
     # Our 429 handler sets Retry-After itself (also for the per-account delay, which the limiter does
     # not know about); the limiter's own headers would overwrite it.
