@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint setup venv translations chromium extract-messages clean bench bench-full
+.PHONY: run test lint setup venv translations system-packages extract-messages clean bench bench-full
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,15 +30,19 @@ lint: venv
 	$(BIN)/ruff format --check caseapp tests config.py wsgi.py
 	$(BIN)/mypy
 
-# Debian's Chromium for the browser journeys; installed only where missing and we are root.
-chromium:
-	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = "0" ]; then \
-		echo "Installing Debian's chromium for the browser tests"; \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-		|| echo "chromium could not be installed: browser tests will skip (or fail with CI=true)"; \
+# Debian packages the suite drives: Chromium for the browser journeys, wrk for the load runner's own test.
+# Installed only where missing and we are root.
+system-packages:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
+	if [ -n "$$missing" ] && [ "$$(id -u)" = "0" ]; then \
+		echo "Installing Debian's$$missing"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+		|| echo "could not install$$missing: the tests that need it will skip (or fail with CI=true)"; \
 	fi
 
-test: venv translations lint chromium
+test: venv translations lint system-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 extract-messages: venv
@@ -50,20 +54,35 @@ clean:
 
 # Benchmarks (by hand; figures go to docs/BENCHMARKS.md). BENCH_PG is a PostgreSQL server URL without a database.
 BENCH_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432
-BENCH_SQLITE := sqlite:///$(CURDIR)/instance/bench.db
+BENCH_SECONDS ?= 20
+BENCH_CLIENTS ?= 50
+BENCH_THINK_MS ?= 0
+PSQL_ADMIN = psql "$$(echo $(BENCH_PG)/postgres | sed 's/+psycopg//')" -q
 
-define bench_on
-	DATABASE_URL=$(1) $(FLASK) db upgrade
-	DATABASE_URL=$(1) $(BIN)/python -m bench.generate --cases $(2)
-	DATABASE_URL=$(1) $(BIN)/python -m bench.throughput
+# $(1) label, $(2) database URL, $(3) cases: migrate, fill (resumable), time `audit verify` and `keys rotate`.
+define bench_data
+	DATABASE_URL=$(2) $(FLASK) db upgrade
+	DATABASE_URL=$(2) $(BIN)/python -m bench.generate --cases $(3)
+	DATABASE_URL=$(2) $(BIN)/python -m bench.throughput --label $(1) $(4)
 endef
 
-bench: setup
-	psql "$$(echo $(BENCH_PG)/postgres | sed 's/+psycopg//')" -qc "CREATE DATABASE caseapp_bench" 2>/dev/null || true
-	$(call bench_on,$(BENCH_SQLITE),10000)
-	$(call bench_on,$(BENCH_PG)/caseapp_bench,10000)
+LOAD = $(BIN)/python -m bench.load --duration $(BENCH_SECONDS) --clients $(BENCH_CLIENTS) --think-ms $(BENCH_THINK_MS)
 
-bench-full: setup
-	psql "$$(echo $(BENCH_PG)/postgres | sed 's/+psycopg//')" -qc "CREATE DATABASE caseapp_bench" 2>/dev/null || true
-	$(call bench_on,$(BENCH_SQLITE),100000)
-	$(call bench_on,$(BENCH_PG)/caseapp_bench,1000000)
+# A small version in minutes: 10,000 cases on each database; prints the figures.
+bench: setup system-packages
+	$(PSQL_ADMIN) -c "CREATE DATABASE caseapp_bench_10k" 2>/dev/null || true
+	$(call bench_data,sqlite-10k,sqlite:///$(CURDIR)/instance/bench_10k.db,10000)
+	$(call bench_data,pg-10k,$(BENCH_PG)/caseapp_bench_10k,10000)
+	$(LOAD) --duration 10 --target sqlite-10k=sqlite:///$(CURDIR)/instance/bench_10k.db \
+		--target pg-10k=$(BENCH_PG)/caseapp_bench_10k
+
+# The whole thing (about an hour on 2 cores): 100,000 cases on SQLite, 10,000 and 1,000,000 on PostgreSQL,
+# side by side; writes the figures into docs/BENCHMARKS.md.
+bench-full: setup system-packages
+	$(PSQL_ADMIN) -c "CREATE DATABASE caseapp_bench_10k" 2>/dev/null || true
+	$(PSQL_ADMIN) -c "CREATE DATABASE caseapp_bench_1m" 2>/dev/null || true
+	$(call bench_data,sqlite-100k,sqlite:///$(CURDIR)/instance/bench_100k.db,100000,--write-doc)
+	$(call bench_data,pg-10k,$(BENCH_PG)/caseapp_bench_10k,10000,--write-doc)
+	$(call bench_data,pg-1m,$(BENCH_PG)/caseapp_bench_1m,1000000,--write-doc)
+	$(LOAD) --write-doc --target sqlite-100k=sqlite:///$(CURDIR)/instance/bench_100k.db \
+		--target pg-10k=$(BENCH_PG)/caseapp_bench_10k --target pg-1m=$(BENCH_PG)/caseapp_bench_1m

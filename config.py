@@ -105,8 +105,9 @@ class Config:
         for name in ("SECRET_KEY", "CASEAPP_KEK", "CASEAPP_BIDX_KEY", "CASEAPP_AUDIT_KEY"):
             if env.get(name):
                 values[name] = env[name]
-        if env.get("RATELIMIT_STORAGE_URI"):
-            values["RATELIMIT_STORAGE_URI"] = env["RATELIMIT_STORAGE_URI"]
+        for name in ("RATELIMIT_STORAGE_URI", "LOGIN_RATE_LIMIT", "API_RATE_LIMIT"):
+            if env.get(name):
+                values[name] = env[name]
         if env.get("REFERRAL_DUE_HOURS"):
             # e.g. "emergency=24,urgent=72,routine=168"
             values["REFERRAL_DUE_HOURS"] = {

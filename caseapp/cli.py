@@ -224,7 +224,7 @@ def keys_generate_command() -> None:
 
 
 @keys_cli.command("rotate")
-@click.option("--batch-size", default=1000, show_default=True)
+@click.option("--batch-size", default=5000, show_default=True)
 def keys_rotate_command(batch_size: int) -> None:
     """Rewrap every data key under the current KEK (resumable, idempotent)."""
     from caseapp import audit

@@ -8,6 +8,7 @@ from bench.generate import generate
 from caseapp.audit import verify_chain
 from caseapp.extensions import db
 from caseapp.models import Case, CaseNote, CaseParty, Referral
+from tests.conftest import KEYS, skip_or_fail
 from tests.rawscan import scan_for
 
 
@@ -30,3 +31,96 @@ def test_generator_writes_real_encrypted_cases_and_resumes(app):
         assert verify_chain().ok and verify_chain().checked == 45
         names = [c.child_name for c in db.session.scalars(select(Case).limit(3))]
     assert scan_for(app, [*names, "Ibu Bench", "Kunjungan rumah"]) == []
+
+
+def _redis_or_skip() -> None:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=2).close()
+    except OSError as exc:
+        skip_or_fail(f"Redis not reachable at 127.0.0.1:6379 for the served app's rate limits ({exc})")
+
+
+def test_load_runner_serves_drives_and_reports_every_scenario(app, database_url, tmp_path):
+    """The whole runner at a tiny scale: gunicorn + the bare app served, wrk driving, figures parsed."""
+    import shutil
+
+    from bench import load
+
+    if shutil.which("wrk") is None:
+        skip_or_fail("wrk is not installed (make test installs Debian's wrk where it can)")
+    _redis_or_skip()
+    with app.app_context():
+        generate(60, batch=30, progress=False)
+        db.session.remove()
+    settings = {"SECRET_KEY": "bench-test-secret-" + "y" * 32, **KEYS}
+    fixtures, results = load.run_target(
+        "tiny",
+        database_url,
+        settings,
+        seconds=1,
+        warmup=0,
+        clients=2,
+        think_ms=0,
+        workers=1,
+        redis_db=15,
+        echo=lambda _line: None,
+    )
+    names = [r.scenario for r in results]
+    assert names == [
+        "login_page",
+        "case_list",
+        "case_list_deep",
+        "case_page",
+        "nik_search",
+        "register",
+        "dashboard",
+        "recap",
+        "export_xlsx",
+        "bare_list",
+        "bare_case",
+    ]
+    for result in results:
+        assert result.requests > 0, result
+        assert result.errors == 0, result
+        assert 0 < result.p50_ms <= result.p95_ms <= result.p99_ms
+    # The bare endpoints issue a subset of the real pages' SQL: no session, audit or navigation queries.
+    assert 0 < fixtures.statements["bare_list"] < fixtures.statements["case_list"]
+    assert 0 < fixtures.statements["bare_case"] < fixtures.statements["case_page"]
+    with app.app_context():
+        registered = db.session.scalar(select(func.count()).select_from(Case).where(Case.is_demo.is_(False)))
+        assert registered and registered >= results[names.index("register")].requests
+        assert verify_chain().ok  # every view, search, export and registration under load chained cleanly
+
+    doc = tmp_path / "BENCHMARKS.md"
+    doc.write_text(f"# Benchmarks\n\n{load.DOC_BEGIN}\nold\n{load.DOC_END}\n\nafter\n")
+    load.write_doc_section(load.markdown([("tiny", fixtures, results)], "settings line"), doc)
+    text = doc.read_text()
+    assert "old" not in text and "after" in text and "| case_page |" in text and "settings line" in text
+
+
+def test_throughput_times_verify_and_a_full_rotation_and_leaves_the_data_readable(
+    app, database_url, monkeypatch, tmp_path
+):
+    from bench import throughput
+
+    with app.app_context():
+        generate(25, batch=10, progress=False)
+        db.session.remove()
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("SECRET_KEY", "bench-test-secret-" + "z" * 32)
+    for name, value in KEYS.items():
+        monkeypatch.setenv(name, value)
+    figures = throughput.measure()
+    assert figures["keys"] == 25 and figures["events"] >= 25
+    assert figures["verify_s"] > 0 and figures["rotate_s"] > 0
+    with app.app_context():
+        assert all(" " in str(c.child_name) for c in db.session.scalars(select(Case)))  # rotated back
+        assert verify_chain().ok
+    doc = tmp_path / "BENCHMARKS.md"
+    doc.write_text(f"x\n{throughput.BEGIN}\n| old | 1 |\n{throughput.END}\ny\n")
+    throughput.write_row("tiny", figures, doc)
+    throughput.write_row("tiny", figures, doc)  # replaces its own row
+    text = doc.read_text()
+    assert text.count("| tiny |") == 1 and "| old | 1 |" in text and text.endswith("y\n")

@@ -222,8 +222,9 @@ def list_cases():  # type: ignore[no-untyped-def]
     after = request.args.get("after", "").split("~") if request.args.get("after") else None
     limit = min(max(request.args.get("limit", 50, type=int) or 50, 1), 200)
     rows, next_after = cases.list_cases(acting_user(), flt, after, limit)
+    items = [case_summary(c) for c in rows]  # before the commit, which would expire every row
     db.session.commit()
-    return jsonify(items=[case_summary(c) for c in rows], next="~".join(next_after) if next_after else None)
+    return jsonify(items=items, next="~".join(next_after) if next_after else None)
 
 
 @bp.route("/cases", methods=["POST"])
@@ -232,12 +233,12 @@ def create_case():  # type: ignore[no-untyped-def]
     """Register a case; an `Idempotency-Key` header makes retries safe (the same case comes back)."""
     value = parse_case(_body())
     result = cases.register_case(acting_user(), value, request.headers.get("Idempotency-Key"))
-    db.session.commit()
-    body = case_read(result.case)
+    body = case_read(result.case)  # before the commit, which would expire what it reads
     body["warnings"] = {
         "nik_exists_at": result.duplicates.nik_held_by,
         "possible_same_child": [str(c.uuid) for c in result.duplicates.same_child],
     }
+    db.session.commit()
     return jsonify(body), 201 if result.created else 200
 
 
@@ -379,8 +380,9 @@ def search_cases():  # type: ignore[no-untyped-def]
     """Search visible cases: `{"by": "number"|"name"|"nik", "query"}` (in the body, never a URL)."""
     data = _body()
     rows = cases.search_cases(acting_user(), str(data.get("by", "")), str(data.get("query", "")))
+    items = [case_summary(c) for c in rows]  # before the commit (see list_cases)
     db.session.commit()
-    return jsonify(items=[case_summary(c) for c in rows])
+    return jsonify(items=items)
 
 
 @bp.route("/cases/<case_id>/access-log", methods=["GET"])

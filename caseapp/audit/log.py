@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import g, has_request_context, request
-from sqlalchemy import insert, select, text
+from sqlalchemy import event, insert, select, text
 from sqlalchemy.orm import Session
 
 from caseapp.audit.actions import AuditAction, Outcome
@@ -68,20 +68,49 @@ def _entry(
     return entry
 
 
-def _append(session: Session, entry: dict[str, Any]) -> None:
-    """Chain the entry to the last one and insert it, holding the append lock."""
+def _append(session: Session, entries: list[dict[str, Any]]) -> None:
+    """Chain the entries to the last one and insert them, holding the append lock to the commit."""
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _APPEND_LOCK})
+    else:
+        # SQLite: take the database's write lock before reading the head of the chain, so that another
+        # process cannot append between our read and our insert (a no-op write takes it; no row matches).
+        connection.execute(text("DELETE FROM audit_event WHERE 0"))
     last = connection.execute(
         select(AuditEvent.seq, AuditEvent.mac).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
-    entry["seq"] = (last.seq + 1) if last else 1
-    prev_mac = last.mac if last else GENESIS
+    seq, prev_mac = (last.seq, last.mac) if last else (0, GENESIS)
     key = current_keyring().audit_key
-    connection.execute(
-        insert(AuditEvent), [{**entry, "prev_mac": prev_mac, "mac": compute_mac(key, prev_mac, entry)}]
-    )
+    rows = []
+    now = utcnow()
+    for entry in entries:
+        seq += 1
+        entry = {**entry, "seq": seq, "occurred_at": now}
+        mac = compute_mac(key, prev_mac, entry)
+        rows.append({**entry, "prev_mac": prev_mac, "mac": mac})
+        prev_mac = mac
+    connection.execute(insert(AuditEvent), rows)
+
+
+_PENDING = "caseapp_audit_pending"
+
+
+@event.listens_for(Session, "before_commit")
+def _append_pending(session: Session) -> None:
+    """Chain what `record` collected, last thing before the commit: the append lock is held only briefly."""
+    if session.in_nested_transaction():
+        return  # a savepoint's release is not the commit
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        _append(session, pending)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_pending(session: Session, transaction: Any) -> None:
+    """A rolled-back transaction takes its unrecorded events with it (a committed one has none left)."""
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 def record(
@@ -97,10 +126,12 @@ def record(
 ) -> None:
     """Append an event in the current transaction: it commits or rolls back with the change it records.
 
-    `actor` defaults to the signed-in user. `details` must hold nothing sensitive (codes, counts, filters).
+    The entry is chained when the transaction commits (before its COMMIT, in it), so the append lock is held
+    for the commit only, not for the rest of the request. `actor` defaults to the signed-in user. `details`
+    must hold nothing sensitive (codes, counts, filters).
     """
     entry = _entry(action, actor, object_type, object_id, outcome, changed_fields, details, actor_username)
-    _append(db.session(), entry)
+    db.session().info.setdefault(_PENDING, []).append(entry)
 
 
 def record_separately(
@@ -120,4 +151,4 @@ def record_separately(
     """
     entry = _entry(action, actor, object_type, object_id, outcome, changed_fields, details, actor_username)
     with Session(bind=db.engine) as session, session.begin():
-        _append(session, entry)
+        _append(session, [entry])

@@ -69,16 +69,24 @@ def _wrap_aad(data_key_uuid: str, kek_id: str) -> bytes:
 
 def wrap_key(kek: bytes, kek_id: str, data_key_uuid: str, dek: bytes) -> bytes:
     """Encrypt a data key under a key-encryption key (nonce | ciphertext + tag)."""
-    nonce = os.urandom(NONCE_BYTES)
-    return nonce + AESGCM(kek).encrypt(nonce, dek, _wrap_aad(data_key_uuid, kek_id))
+    return wrap_with(AESGCM(kek), kek_id, data_key_uuid, dek)
 
 
 def unwrap_key(kek: bytes, kek_id: str, data_key_uuid: str, wrapped: bytes) -> bytes:
     """Decrypt a wrapped data key; raise DecryptionError when the KEK or the record does not match."""
+    return unwrap_with(AESGCM(kek), kek_id, data_key_uuid, wrapped)
+
+
+def wrap_with(kek: AESGCM, kek_id: str, data_key_uuid: str, dek: bytes) -> bytes:
+    """`wrap_key` with the KEK's cipher already built (many keys in a row: rotation)."""
+    nonce = os.urandom(NONCE_BYTES)
+    return nonce + kek.encrypt(nonce, dek, _wrap_aad(data_key_uuid, kek_id))
+
+
+def unwrap_with(kek: AESGCM, kek_id: str, data_key_uuid: str, wrapped: bytes) -> bytes:
+    """`unwrap_key` with the KEK's cipher already built."""
     try:
-        return AESGCM(kek).decrypt(
-            wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], _wrap_aad(data_key_uuid, kek_id)
-        )
+        return kek.decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], _wrap_aad(data_key_uuid, kek_id))
     except (InvalidTag, ValueError):
         raise DecryptionError(f"data key {data_key_uuid} does not unwrap under KEK {kek_id}") from None
 

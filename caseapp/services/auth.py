@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import update
+from sqlalchemy.orm import joinedload
 
 from caseapp import audit
 from caseapp.audit import AuditAction, Outcome
@@ -160,7 +161,11 @@ def start_session(user: User, ip_address: str | None, user_agent: str | None) ->
 
 def load_session(token: str) -> UserSession | None:
     """Return the live session for a cookie token, or None when unknown, expired or revoked."""
-    row = db.session.scalar(db.select(UserSession).where(UserSession.token_hash == _token_hash(token)))
+    row = db.session.scalar(
+        db.select(UserSession)
+        .where(UserSession.token_hash == _token_hash(token))
+        .options(joinedload(UserSession.user).joinedload(User.agency))  # one query on every request
+    )
     if row is None or row.revoked_at is not None:
         return None
     now = utcnow()

@@ -261,6 +261,9 @@ def nik_index(nik: str) -> int:
     return crypto.blind_index(crypto.index_key(ring.bidx_root, NIK_INDEX), nik, bits)
 
 
+SAME_CHILD_LIMIT = 20  # the registration form lists at most this many possible matches
+
+
 @dataclass
 class Duplicates:
     """What a registration should know before it goes on."""
@@ -276,7 +279,11 @@ def find_duplicates(actor: User, value: CaseInput, exclude_id: int | None = None
     """Look for the same child: any case with this NIK (any agency), and same name + birth date in scope."""
     found = Duplicates()
     if value.child.nik:
-        stmt = select(Case).where(Case.child_nik_bidx == nik_index(value.child.nik))
+        stmt = (
+            select(Case)
+            .where(Case.child_nik_bidx == nik_index(value.child.nik))
+            .options(joinedload(Case.data_key), joinedload(Case.owner_agency))
+        )
         if exclude_id:
             stmt = stmt.where(Case.id != exclude_id)
         agencies: list[str] = []
@@ -298,14 +305,24 @@ def find_duplicates(actor: User, value: CaseInput, exclude_id: int | None = None
     if value.child.date_of_birth:
         name = " ".join(value.child.name.lower().split())
         dob = value.child.date_of_birth.isoformat()
-        stmt = visible_cases(actor).where(
-            Case.child_sex == value.child.sex, Case.child_age == value.child.age
+        # Narrowed in SQL by what is stored in the clear (sex, age, initials), then compared decrypted.
+        stmt = (
+            visible_cases(actor)
+            .where(
+                Case.child_sex == value.child.sex,
+                Case.child_age == value.child.age,
+                Case.child_initials == initials(value.child.name),
+            )
+            .options(joinedload(Case.data_key))
+            .order_by(Case.created_at.desc())
         )
         if exclude_id:
             stmt = stmt.where(Case.id != exclude_id)
         for case in db.session.scalars(stmt.limit(2000)):
             if case.child_dob == dob and " ".join(str(case.child_name).lower().split()) == name:
                 found.same_child.append(case)
+                if len(found.same_child) >= SAME_CHILD_LIMIT:
+                    break
     return found
 
 

@@ -73,4 +73,7 @@ def seed_reference_data() -> dict[str, int]:
             code.extra = row[extra] if extra else None
             code.position = position
     db.session.flush()
+    from caseapp.web import reference as labels
+
+    labels.clear_cache()  # this process shows the new labels at once; others within CACHE_SECONDS
     return created

@@ -1,43 +1,83 @@
-"""Reference labels for the interface, in the user's language (cached per request)."""
+"""Reference labels for the interface, in the user's language.
+
+Vocabularies and regions change only when `flask setup` seeds them, yet every page reads them: they are
+kept in process for a few minutes (per database and language), and seeding clears this process's copy.
+"""
 
 from __future__ import annotations
 
-from flask import g
+import time
+from dataclasses import dataclass
+from typing import Any
+
 from flask_babel import get_locale
 from sqlalchemy import select
 
 from caseapp.extensions import db
 from caseapp.models import Agency, ReferenceCode, Region
 
+CACHE_SECONDS = 300
+_cache: dict[tuple[str, ...], tuple[float, Any]] = {}
+
+
+def clear_cache() -> None:
+    """Forget the cached reference data (after seeding it)."""
+    _cache.clear()
+
+
+def _cached(key: tuple[str, ...], load: Any) -> Any:
+    key = (str(db.engine.url), *key)
+    hit = _cache.get(key)
+    now = time.monotonic()
+    if hit is None or now - hit[0] > CACHE_SECONDS:
+        hit = (now, load())
+        _cache[key] = hit
+    return hit[1]
+
+
+@dataclass(frozen=True)
+class RegionInfo:
+    """A region as the interface shows it."""
+
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+
 
 def codes(vocabulary: str) -> list[tuple[str, str]]:
     """Return (code, label) pairs of a vocabulary in the current language, in file order."""
-    cache = g.setdefault("_reference_codes", {})
-    if vocabulary not in cache:
-        lang = str(get_locale() or "id")
+    lang = str(get_locale() or "id")
+
+    def load() -> list[tuple[str, str]]:
         rows = db.session.scalars(
             select(ReferenceCode)
             .where(ReferenceCode.vocabulary == vocabulary, ReferenceCode.active.is_(True))
             .order_by(ReferenceCode.position)
         )
-        cache[vocabulary] = [(r.code, r.label(lang)) for r in rows]
-    return list(cache[vocabulary])
+        return [(r.code, r.label(lang)) for r in rows]
+
+    return list(_cached(("codes", vocabulary, lang), load))
 
 
 def code_label(vocabulary: str, code: str | None) -> str:
     """Return the label of one code."""
     if not code:
         return "–"
-    return dict(codes(vocabulary)).get(code, code)
+    labels = _cached(("labels", vocabulary, str(get_locale() or "id")), lambda: dict(codes(vocabulary)))
+    return str(labels.get(code, code))
 
 
-def regions() -> dict[str, Region]:
+def regions() -> dict[str, RegionInfo]:
     """Return every region by code."""
-    cache = g.setdefault("_regions", None)
-    if cache is None:
-        cache = {r.code: r for r in db.session.scalars(select(Region))}
-        g._regions = cache
-    return cache
+
+    def load() -> dict[str, RegionInfo]:
+        return {
+            r.code: RegionInfo(r.code, r.name, r.level, r.parent_code)
+            for r in db.session.scalars(select(Region))
+        }
+
+    return dict(_cached(("regions",), load))
 
 
 def kelurahan_choices() -> list[tuple[str, str]]:

@@ -76,8 +76,7 @@ def case_list():  # type: ignore[no-untyped-def]
     after = request.args.get("after", "").split("~") if request.args.get("after") else None
     rows, next_after = cases.list_cases(acting_user(), flt, after)
     total = cases.count_cases(acting_user(), flt)
-    db.session.commit()
-    return render_template(
+    page = render_template(
         "cases/list.html",
         form=form,
         rows=rows,
@@ -86,6 +85,10 @@ def case_list():  # type: ignore[no-untyped-def]
         next_after="~".join(next_after) if next_after else None,
         now=utcnow(),
     )
+    # Rendered before the commit, which would expire every loaded row and reload each on first use; the
+    # page still leaves only once its audit entry is committed.
+    db.session.commit()
+    return page
 
 
 @bp.route("/search", methods=["POST"])
@@ -110,10 +113,9 @@ def case_search():  # type: ignore[no-untyped-def]
             now=utcnow(),
             searched=True,
         ), 400
-    db.session.commit()
     if search.by.data == "nik":
         search.query.data = ""  # do not echo a NIK back into the page
-    return render_template(
+    page = render_template(
         "cases/list.html",
         form=form,
         rows=rows,
@@ -123,6 +125,8 @@ def case_search():  # type: ignore[no-untyped-def]
         now=utcnow(),
         searched=True,
     )
+    db.session.commit()  # after rendering (see case_list)
+    return page
 
 
 def _new_form() -> CaseForm:
@@ -249,8 +253,9 @@ def case_edit(case_uuid: str):  # type: ignore[no-untyped-def]
 def case_view(case_uuid: str):  # type: ignore[no-untyped-def]
     """Show every section of a case (the view is audited)."""
     case = cases.view_case(acting_user(), case_uuid)
-    db.session.commit()
-    return _render_case(case)
+    page = _render_case(case)
+    db.session.commit()  # after rendering (see case_list)
+    return page
 
 
 def _render_case(
@@ -296,8 +301,9 @@ def reveal_nik(case_uuid: str):  # type: ignore[no-untyped-def]
     """Show the NIK in full (audited); rendered in the response, never put in a URL."""
     case = cases.get_case(acting_user(), case_uuid)
     nik = cases.reveal_nik(acting_user(), case)
-    db.session.commit()
-    return _render_case(case, nik=nik or "")
+    page = _render_case(case, nik=nik or "")
+    db.session.commit()  # after rendering (see case_list)
+    return page
 
 
 @bp.route("/<case_uuid>/transition", methods=["POST"])
@@ -426,5 +432,6 @@ def access_log(case_uuid: str):  # type: ignore[no-untyped-def]
     """Who viewed or changed this case (supervisors)."""
     case = cases.get_case(acting_user(), case_uuid)
     events = cases.access_log(acting_user(), case)
-    db.session.commit()
-    return render_template("cases/access_log.html", case=case, events=events)
+    page = render_template("cases/access_log.html", case=case, events=events)
+    db.session.commit()  # after rendering (see case_list)
+    return page

@@ -90,8 +90,9 @@ def caseload_page():  # type: ignore[no-untyped-def]
     audit.record(
         AuditAction.REPORT_VIEW, object_type="report", object_id="caseload", details={"period": period.label}
     )
-    db.session.commit()
-    return render_template("reports/caseload.html", **caseload_context(me, period))
+    page = render_template("reports/caseload.html", **caseload_context(me, period))
+    db.session.commit()  # after rendering: a commit expires the loaded rows the template reads
+    return page
 
 
 @bp.route("/reports/recap")
@@ -107,14 +108,13 @@ def recap_page():  # type: ignore[no-untyped-def]
     if fmt:
         return export("recap", fmt, recap_sheets(data), filters)
     audit.record(AuditAction.REPORT_VIEW, object_type="report", object_id="recap", details=filters)
-    db.session.commit()
     agencies = (
         db.session.scalars(db.select(Agency).order_by(Agency.code)).all()
         if me.role == Role.ANALYST.value
         else []
     )
     template = "reports/recap_print.html" if request.args.get("print") else "reports/recap.html"
-    return render_template(
+    page = render_template(
         template,
         recap=data,
         tables=recap_display(data),
@@ -124,3 +124,5 @@ def recap_page():  # type: ignore[no-untyped-def]
         secondary=SECONDARY,
         selected_agency=request.args.get("agency", ""),
     )
+    db.session.commit()  # after rendering (see caseload_page)
+    return page
