@@ -85,6 +85,8 @@ class Config:
     PASSWORD_MAX_LENGTH = 128
 
     HSTS = False
+    # How long the dashboard's and the recap's counts are shared before being computed again (0: never).
+    REPORT_CACHE_SECONDS = 60
     # How many reverse proxies in front set X-Forwarded-For/-Proto (0: none, the peer is the client).
     PROXY_HOPS = 0
     DEMO_CREDENTIALS_FILE = str(INSTANCE_DIR / "demo-credentials.txt")
@@ -157,6 +159,7 @@ class TestingConfig(Config):
 
     NAME = "testing"
     TESTING = True
+    REPORT_CACHE_SECONDS = 0  # each test sees its own changes at once; tests/test_reports.py turns it on
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1

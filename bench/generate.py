@@ -28,6 +28,7 @@ from caseapp.models import (
     CaseNote,
     CaseNumberCounter,
     CaseParty,
+    CaseTeamMember,
     CaseViolenceType,
     DataKey,
     Referral,
@@ -72,52 +73,60 @@ STATUSES = (
     + ["closed"] * 25
     + ["cancelled"] * 5
 )
+OLD_STATUSES = ["closed"] * 92 + ["cancelled"] * 5 + ["monitoring"] * 2 + ["intervention"]
 YEARS = 20  # registrations spread over the last 20 years: under 99,999 case numbers a year up to 1.9M cases
 
 
-def _bench_staff() -> dict[str, list[int]]:
-    """Return case-worker ids per agency, creating 20 bench workers and a supervisor per agency once."""
+CASES_PER_WORKER = 400  # a case worker's whole career load: enough workers that nobody holds 25,000 cases
+SHARES = (50, 22, 14, 14)  # of AGENCIES
+
+
+def _bench_staff(total: int) -> dict[str, list[int]]:
+    """Return case-worker ids per agency: one worker per CASES_PER_WORKER of its share of `total` cases
+    (at least 20), and a supervisor; creates only the ones missing, so a bigger run adds staff."""
     from caseapp.services import passwords
 
     staff: dict[str, list[int]] = {}
     password_hash = passwords.hash_password("bench-" + uuid.uuid4().hex)  # nobody signs in as these
-    for code in AGENCIES:
+    for code, share in zip(AGENCIES, SHARES, strict=True):
         agency = db.session.scalar(select(Agency).where(Agency.code == code))
         assert agency is not None
-        ids = list(
+        wanted = max(20, -(-total * share // 100 // CASES_PER_WORKER))
+        existing = set(
             db.session.scalars(
-                select(User.id).where(User.agency_id == agency.id, User.username.like("bench.%"))
+                select(User.username).where(User.agency_id == agency.id, User.username.like("bench.%"))
             )
         )
-        if not ids:
-            for i in range(20):
-                db.session.add(
-                    User(
-                        username=f"bench.{code.lower()}.{i}",
-                        display_name=f"Bench {code} {i}",
-                        agency_id=agency.id,
-                        role="case_worker",
-                        password_hash=password_hash,
-                    )
-                )
-            db.session.add(
-                User(
-                    username=f"bench.{code.lower()}.spv",
-                    display_name=f"Bench {code} supervisor",
-                    agency_id=agency.id,
-                    role="supervisor",
-                    password_hash=password_hash,
+        rows = [
+            {
+                "username": f"bench.{code.lower()}.{i}",
+                "display_name": f"Bench {code} {i}",
+                "agency_id": agency.id,
+                "role": "case_worker",
+                "password_hash": password_hash,
+            }
+            for i in range(wanted)
+            if f"bench.{code.lower()}.{i}" not in existing
+        ]
+        if f"bench.{code.lower()}.spv" not in existing:
+            rows.append(
+                {
+                    "username": f"bench.{code.lower()}.spv",
+                    "display_name": f"Bench {code} supervisor",
+                    "agency_id": agency.id,
+                    "role": "supervisor",
+                    "password_hash": password_hash,
+                }
+            )
+        if rows:
+            db.session.execute(insert(User), rows)
+        staff[code] = list(
+            db.session.scalars(
+                select(User.id).where(
+                    User.agency_id == agency.id, User.username.like("bench.%"), User.role == "case_worker"
                 )
             )
-            db.session.flush()
-            ids = list(
-                db.session.scalars(
-                    select(User.id).where(
-                        User.agency_id == agency.id, User.username.like("bench.%"), User.role == "case_worker"
-                    )
-                )
-            )
-        staff[code] = ids
+        )
     db.session.commit()
     return staff
 
@@ -138,7 +147,7 @@ def generate(total: int, batch: int = 1000, seed: int = 7, progress: bool = True
     missing = max(0, total - existing)
     if not missing:
         return 0
-    staff = _bench_staff()
+    staff = _bench_staff(total)
     agency_ids = {code: db.session.scalar(select(Agency.id).where(Agency.code == code)) for code in AGENCIES}
     kelurahan = reference.read_csv("regions")
     kel_codes = [(r["code"], r["parent_code"]) for r in kelurahan if r["level"] == "kelurahan"]
@@ -193,14 +202,16 @@ def _write_batch(size, rng, now, staff, agency_ids, kel_codes, kek_id, kek, coun
     )
     case_rows, plain = [], []
     for dek, key_id in zip(deks, key_ids, strict=True):
-        code = rng.choices(AGENCIES, weights=(50, 22, 14, 14))[0]
+        code = rng.choices(AGENCIES, weights=SHARES)[0]
         created = now - timedelta(days=rng.uniform(0, 365 * YEARS))
         year = created.year
         counters[year] = counters.get(year, 0) + 1
         sex = "F" if rng.random() < 0.6 else "M"
         age = rng.choice([3, 5, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17])
         born = created - timedelta(days=365 * age + rng.randint(0, 300))
-        status = rng.choice(STATUSES)
+        # Cases older than a year are nearly all closed, as in a real caseload; recent ones in every state.
+        old = created < now - timedelta(days=365)
+        status = rng.choice(OLD_STATUSES if old else STATUSES)
         risk = rng.choice(["low", "medium", "medium", "high"])
         vtype = rng.choice(TYPES)
         kel, kec = rng.choice(kel_codes)
@@ -270,11 +281,15 @@ def _write_batch(size, rng, now, staff, agency_ids, kel_codes, kek_id, kek, coun
             insert(table).returning(table.c.id, sort_by_parameter_order=True), case_rows
         ).scalars()
     )
-    types, parties, notes, services, referrals = [], [], [], [], []
+    types, parties, notes, services, referrals, team = [], [], [], [], [], []
     for case_id, (_uuid, dek, key_id, vtype, created, code, manager, _status) in zip(
         case_ids, plain, strict=True
     ):
         types.append({"case_id": case_id, "code": vtype})
+        if rng.random() < 0.1:  # a colleague on the case team
+            colleague = rng.choice(staff[code])
+            if colleague != manager:
+                team.append({"case_id": case_id, "user_id": colleague, "added_at": created})
         party_uuid = uuid.uuid4()
         parties.append(
             {
@@ -347,6 +362,7 @@ def _write_batch(size, rng, now, staff, agency_ids, kel_codes, kek_id, kek, coun
         (CaseNote, notes),
         (ServiceRecord, services),
         (Referral, referrals),
+        (CaseTeamMember, team),
     ):
         if rows:
             connection.execute(insert(model.__table__), rows)

@@ -53,6 +53,7 @@ class Fixtures:
     """What the scenarios need from one database, prepared in-process."""
 
     cases: int
+    dialect: str
     password: str
     worker: str
     worker_id: int
@@ -65,6 +66,7 @@ class Fixtures:
     deep_after: str
     deep_position: int
     statements: dict[str, int] = field(default_factory=dict)
+    report_ms: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -73,6 +75,7 @@ class Result:
 
     target: str
     scenario: str
+    think_ms: int
     requests: int
     seconds: float
     p50_ms: float
@@ -141,6 +144,7 @@ def prepare(database_url: str, clients: int, settings: dict[str, str]) -> Fixtur
         db.session.commit()
         fixtures = Fixtures(
             cases=total,
+            dialect=db.engine.dialect.name,
             password=password,
             worker=worker.username,
             worker_id=worker.id,
@@ -153,11 +157,30 @@ def prepare(database_url: str, clients: int, settings: dict[str, str]) -> Fixtur
             deep_after=f"{deep.created_at.isoformat()}~{deep.id}" if deep else "",
             deep_position=position,
         )
+        fixtures.report_ms = time_reports(users["supervisor"].agency_id)
         db.session.remove()
     fixtures.statements = count_statements(app, fixtures)
     with app.app_context():
         db.engine.dispose()
     return fixtures
+
+
+def time_reports(agency_id: int) -> dict[str, float]:
+    """Milliseconds to compute the dashboard and the recap of this year, uncached (the second of two runs)."""
+    from caseapp.reports import caseload, recap
+    from caseapp.reports.periods import parse_period
+
+    period = parse_period(None)
+    timings = {}
+    for name, build in (
+        ("dashboard", lambda: caseload.build(agency_id, period)),
+        ("recap", lambda: recap.build(period, None)),
+    ):
+        build()
+        started = time.perf_counter()
+        build()
+        timings[name] = (time.perf_counter() - started) * 1000
+    return timings
 
 
 def count_statements(app: Any, fx: Fixtures) -> dict[str, int]:
@@ -493,6 +516,22 @@ def _wrk() -> str:
     return found
 
 
+def _result(label: str, scenario: Scenario, think_ms: int, raw: dict[str, Any]) -> Result:
+    errors = int(raw["bad_status"]) + sum(int(raw[k]) for k in ("connect", "read", "write", "timeout"))
+    return Result(
+        target=label,
+        scenario=scenario.name,
+        think_ms=think_ms,
+        requests=int(raw["requests"]),
+        seconds=int(raw["duration_us"]) / 1e6,
+        p50_ms=int(raw["p50_us"]) / 1000,
+        p95_ms=int(raw["p95_us"]) / 1000,
+        p99_ms=int(raw["p99_us"]) / 1000,
+        errors=errors,
+        statuses=dict(raw["statuses"]),
+    )
+
+
 def run_target(
     label: str,
     database_url: str,
@@ -501,13 +540,13 @@ def run_target(
     seconds: float,
     warmup: float,
     clients: int,
-    think_ms: int,
+    think_models: tuple[int, ...],
     workers: int,
     redis_db: int,
     only: set[str] | None = None,
     echo: Any = click.echo,
 ) -> tuple[Fixtures, list[Result]]:
-    """Prepare, serve and measure one database; return the fixtures and one result per scenario."""
+    """Prepare, serve and measure one database; one result per scenario and client model."""
     echo(f"[{label}] preparing fixtures")
     fx = prepare(database_url, clients, settings)
     env = app_environment(database_url, redis_db, settings)
@@ -534,63 +573,108 @@ def run_target(
                     continue
                 target = bare_base if scenario.bare else base
                 if warmup > 0:
-                    run_wrk(target, scenario, warmup, clients, think_ms, work)
-                raw = run_wrk(target, scenario, seconds, clients, think_ms, work)
-                errors = int(raw["bad_status"]) + sum(
-                    int(raw[k]) for k in ("connect", "read", "write", "timeout")
-                )
-                result = Result(
-                    target=label,
-                    scenario=scenario.name,
-                    requests=int(raw["requests"]),
-                    seconds=int(raw["duration_us"]) / 1e6,
-                    p50_ms=int(raw["p50_us"]) / 1000,
-                    p95_ms=int(raw["p95_us"]) / 1000,
-                    p99_ms=int(raw["p99_us"]) / 1000,
-                    errors=errors,
-                    statuses=dict(raw["statuses"]),
-                )
-                results.append(result)
-                echo(
-                    f"[{label}] {scenario.label:<34} p50 {result.p50_ms:7.1f}  p95 {result.p95_ms:7.1f}  "
-                    f"p99 {result.p99_ms:7.1f} ms  {result.rps:7.1f} req/s  errors {errors}"
-                    + (f" {result.statuses}" if result.statuses else "")
-                )
+                    run_wrk(target, scenario, warmup, clients, think_models[0], work)
+                for think_ms in think_models:
+                    result = _result(
+                        label, scenario, think_ms, run_wrk(target, scenario, seconds, clients, think_ms, work)
+                    )
+                    results.append(result)
+                    echo(
+                        f"[{label}] {scenario.label:<34} think {think_ms:>5} ms  p50 {result.p50_ms:7.1f}  "
+                        f"p95 {result.p95_ms:7.1f}  p99 {result.p99_ms:7.1f} ms  {result.rps:7.1f} req/s  "
+                        f"errors {result.errors}" + (f" {result.statuses}" if result.statuses else "")
+                    )
         if any(r.errors for r in results):
             echo(f"[{label}] server log tail:\n" + log.read_text(errors="replace")[-3000:])
     return fx, results
 
 
-def markdown(runs: list[tuple[str, Fixtures, list[Result]]], settings: str) -> str:
-    """The results as a Markdown table, one row per scenario, one column group per target."""
+Run = tuple[str, Fixtures, list[Result]]
+
+
+def _find(results: list[Result], scenario: str, think_ms: int) -> Result | None:
+    return next((r for r in results if r.scenario == scenario and r.think_ms == think_ms), None)
+
+
+def _model(think_ms: int) -> str:
+    return f"think time 0-{2 * think_ms / 1000:g} s" if think_ms else "closed loop (no think time)"
+
+
+def markdown(runs: list[Run], settings: str) -> str:
+    """The results as Markdown: a table per client model (a row per page, a column per database), then
+    the ratios the targets are stated in."""
     names: list[str] = []
+    models: list[int] = []
     for _label, _fx, results in runs:
         for r in results:
             if r.scenario not in names:
                 names.append(r.scenario)
-    header = (
-        "| page | "
-        + " | ".join(
-            f"{label} ({fx.cases:,} cases) p50 / p95 / p99 ms, req/s, errors" for label, fx, _ in runs
-        )
-        + " |"
-    )
-    rule = "|---|" + "---|" * len(runs)
-    rows = []
-    for name in names:
-        cells = []
-        for _label, _fx, results in runs:
-            match = next((r for r in results if r.scenario == name), None)
-            cells.append(
-                f"{m.p50_ms:.0f} / {m.p95_ms:.0f} / {m.p99_ms:.0f}, {m.rps:.0f}, {m.errors}"
-                if (m := match)
-                else "-"
-            )
-        rows.append(f"| {name} | " + " | ".join(cells) + " |")
+            if r.think_ms not in models:
+                models.append(r.think_ms)
+    out = [settings, ""]
+    for think_ms in models:
+        out += [
+            f"**{_model(think_ms)}**: p50 / p95 / p99 ms, requests/s, errors",
+            "",
+            "| page | " + " | ".join(f"{label} ({fx.cases:,} cases)" for label, fx, _ in runs) + " |",
+            "|---|" + "---|" * len(runs),
+        ]
+        for name in names:
+            cells = []
+            for _label, _fx, results in runs:
+                m = _find(results, name, think_ms)
+                cells.append(
+                    f"{m.p50_ms:.0f} / {m.p95_ms:.0f} / {m.p99_ms:.0f}, {m.rps:.0f}, {m.errors}" if m else "-"
+                )
+            out.append(f"| {name} | " + " | ".join(cells) + " |")
+        out.append("")
+    out += _ratios(runs, models)
     statements = "; ".join(
         f"{label}: " + ", ".join(f"{k} {v}" for k, v in fx.statements.items()) for label, fx, _ in runs
     )
-    return "\n".join([settings, "", header, rule, *rows, "", f"SQL statements per request: {statements}."])
+    out.append(f"SQL statements per request: {statements}.")
+    computed = "; ".join(
+        f"{label}: " + ", ".join(f"{k} {v:.0f} ms" for k, v in fx.report_ms.items()) for label, fx, _ in runs
+    )
+    out.append(
+        f"Computing this year's reports uncached, in process (pages serve them shared for up to a minute): "
+        f"{computed}."
+    )
+    return "\n".join(out)
+
+
+def _ratios(runs: list[Run], models: list[int]) -> list[str]:
+    """Overhead against the bare endpoints, and growth from the smallest to the largest PostgreSQL run."""
+    closed = 0 if 0 in models else models[0]
+    lines = []
+    for label, _fx, results in runs:
+        parts = []
+        for page, bare in (("case_list", "bare_list"), ("case_page", "bare_case")):
+            real, base = _find(results, page, closed), _find(results, bare, closed)
+            if real and base and real.rps:
+                parts.append(f"{page} {base.rps / real.rps:.2f}x")
+        if parts:
+            lines.append(
+                f"- Overhead against the bare endpoint ({label}, bare req/s ÷ ours): " + ", ".join(parts)
+            )
+    pg = [run for run in runs if "postgres" in run[1].dialect]
+    if len(pg) >= 2:
+        (small, sfx, sres), (large, lfx, lres) = (
+            min(pg, key=lambda r: r[1].cases),
+            max(pg, key=lambda r: r[1].cases),
+        )
+        parts = []
+        for r in sres:
+            if r.think_ms != closed:
+                continue
+            other = _find(lres, r.scenario, closed)
+            if other and other.rps:
+                parts.append(f"{r.scenario} {r.rps / other.rps:.2f}x")
+        lines.append(
+            f"- Cost growth {small} → {large} (req/s at {sfx.cases:,} ÷ at {lfx.cases:,}): "
+            + ", ".join(parts)
+        )
+    return [*lines, ""] if lines else []
 
 
 def write_doc_section(text: str, doc_path: Path = DOC) -> None:
@@ -605,21 +689,27 @@ def write_doc_section(text: str, doc_path: Path = DOC) -> None:
 
 @click.command()
 @click.option("--target", "targets", multiple=True, required=True, help="label=DATABASE_URL (repeatable)")
-@click.option("--duration", type=float, default=20, show_default=True, help="Seconds per scenario")
+@click.option("--duration", type=float, default=20, show_default=True, help="Seconds per scenario and model")
 @click.option("--warmup", type=float, default=3, show_default=True, help="Unmeasured seconds first")
 @click.option("--clients", type=int, default=50, show_default=True, help="Concurrent clients")
 @click.option(
-    "--think-ms", type=int, default=0, show_default=True, help="Mean pause between a client's requests"
+    "--think-ms",
+    "think_models",
+    type=int,
+    multiple=True,
+    default=(0, 2000),
+    show_default=True,
+    help="Mean pause between a client's requests; 0 is a closed loop (repeatable: one run per value)",
 )
 @click.option("--workers", type=int, default=4, show_default=True, help="gunicorn sync workers")
 @click.option("--only", multiple=True, help="Run only these scenarios (repeatable)")
-@click.option("--write-doc", is_flag=True, help="Write the table into docs/BENCHMARKS.md")
+@click.option("--write-doc", is_flag=True, help="Write the tables into docs/BENCHMARKS.md")
 def main(
     targets: tuple[str, ...],
     duration: float,
     warmup: float,
     clients: int,
-    think_ms: int,
+    think_models: tuple[int, ...],
     workers: int,
     only: tuple[str, ...],
     write_doc: bool,
@@ -645,17 +735,17 @@ def main(
             seconds=duration,
             warmup=warmup,
             clients=clients,
-            think_ms=think_ms,
+            think_models=think_models,
             workers=workers,
             redis_db=10 + i,
             only=set(only) or None,
         )
         runs.append((label, fx, results))
-    pause = f"0-{2 * think_ms} ms" if think_ms else "none (closed loop)"
     how = (
-        f"{time.strftime('%Y-%m-%d')}: {clients} clients (wrk, 1 thread), think time {pause}, "
-        f"{duration:.0f} s per page after {warmup:.0f} s warm-up, gunicorn {workers} sync workers, "
-        "production configuration, Redis rate-limit storage."
+        f"{time.strftime('%Y-%m-%d')}: {clients} clients (wrk, 1 thread, on the same 2 cores), "
+        f"{duration:.0f} s per page and client model after {warmup:.0f} s warm-up; gunicorn {workers} sync "
+        "workers, production configuration, Redis rate-limit storage; think time is a uniform random pause "
+        "between a client's requests."
     )
     text = markdown(runs, how)
     click.echo("\n" + text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, g, request
@@ -200,6 +201,8 @@ def register_template_globals(app: Flask) -> None:
     app.jinja_env.globals["L"] = labels
     app.jinja_env.globals["zip"] = zip
     app.jinja_env.filters["zip"] = lambda first, *others: zip(first, *others, strict=False)
+    # Stored times are UTC; Kendari reads WITA (UTC+8, no daylight saving).
+    app.jinja_env.filters["wita"] = lambda when: (when + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
     app.jinja_env.globals["case_label"] = list_label
 
     @app.context_processor

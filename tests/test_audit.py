@@ -269,3 +269,49 @@ def test_export_escapes_formulas():
     for dangerous in ('=HYPERLINK("x")', "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
         assert safe_cell(dangerous).startswith("'")
     assert safe_cell("Kendari") == "Kendari" and safe_cell(5) == 5
+
+
+_WRITER = """
+import os, sys
+from caseapp import audit, create_app
+from caseapp.audit import AuditAction
+from caseapp.extensions import db
+
+app = create_app("testing", SQLALCHEMY_DATABASE_URI=os.environ["WRITER_URL"])
+with app.app_context():
+    for i in range(60):
+        tag = sys.argv[1] + str(i)
+        audit.record(AuditAction.REPORT_VIEW, actor_username="writer", object_type="report", object_id=tag)
+        db.session.commit()
+    db.engine.dispose()
+"""
+
+
+def test_appends_from_several_processes_keep_one_unbroken_chain(app, database_url, tmp_path):
+    """gunicorn's workers are processes: on SQLite too, simultaneous appends must neither collide nor fork."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.conftest import KEYS
+
+    script = tmp_path / "writer.py"
+    script.write_text(_WRITER)
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, **KEYS, "SECRET_KEY": "w" * 40, "WRITER_URL": database_url, "PYTHONPATH": str(root)}
+    writers = [
+        subprocess.Popen(  # noqa: S603 - our own script
+            [sys.executable, str(script), tag], env=env, cwd=root, stderr=subprocess.PIPE, text=True
+        )
+        for tag in "abc"
+    ]
+    problems = [w.communicate(timeout=300)[1][-1500:] for w in writers]
+    assert [w.returncode for w in writers] == [0, 0, 0], problems
+    with app.app_context():
+        ids = set(
+            db.session.scalars(sa.select(AuditEvent.object_id).where(AuditEvent.actor_username == "writer"))
+        )
+        assert len(ids) == 180
+        result = verify_chain()
+        assert result.ok, result.message()

@@ -126,6 +126,14 @@ def test_admin_creates_a_user_on_a_phone_screen(live_server, browser, make_user)
         context.close()
 
 
+def _sign_out(page) -> None:
+    """Sign out and wait for it: a navigation started at once would race the sign-out request."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="Keluar").click()
+    expect(page.get_by_text("Anda telah keluar.")).to_be_visible(timeout=20000)
+
+
 def _sign_in(page, base: str, username: str) -> None:
     page.goto(f"{base}/login")
     page.get_by_label("Nama pengguna").fill(username)
@@ -189,7 +197,7 @@ def test_worker_registers_notes_and_requests_closure_supervisor_approves(live_se
         expect(page.get_by_text("Penutupan diajukan: Kebutuhan layanan terpenuhi.")).to_be_visible()
         expect(page.get_by_role("button", name="Setujui penutupan")).to_have_count(0)  # not the worker's call
         page.get_by_role("button", name="Tampilkan menu").click()
-        page.get_by_role("button", name="Keluar").click()
+        _sign_out(page)
 
         _sign_in(page, live_server, supervisor.username)
         page.goto(f"{live_server}/cases/")
@@ -234,7 +242,7 @@ def test_referral_to_the_police_from_sending_to_completion(live_server, browser,
         page.get_by_role("button", name="Kirim rujukan").click()
         expect(page.get_by_role("status").first).to_contain_text("Rujukan dikirim ke POLRESTA")
         expect(page.get_by_test_id("case-referrals")).to_contain_text("Menunggu jawaban")
-        page.get_by_role("button", name="Keluar").click()
+        _sign_out(page)
 
         _sign_in(page, live_server, police_spv.username)
         expect(page.get_by_test_id("incoming-count")).to_contain_text("1")
@@ -244,7 +252,7 @@ def test_referral_to_the_police_from_sending_to_completion(live_server, browser,
         page.get_by_label("Tugaskan kepada").first.select_option(label="Penyidik Andi")
         page.get_by_role("button", name="Terima").click()
         expect(page.get_by_role("status").first).to_contain_text("Selesai.")
-        page.get_by_role("button", name="Keluar").click()
+        _sign_out(page)
 
         _sign_in(page, live_server, police_worker.username)
         page.goto(f"{live_server}/referrals/")
@@ -254,7 +262,7 @@ def test_referral_to_the_police_from_sending_to_completion(live_server, browser,
         page.get_by_label("Catatan").last.fill("Laporan polisi LP/123/XI/2026 dibuat.")
         page.get_by_role("button", name="Selesaikan").click()
         expect(page.locator("body")).to_contain_text("Selesai")
-        page.get_by_role("button", name="Keluar").click()
+        _sign_out(page)
 
         _sign_in(page, live_server, worker.username)
         page.goto(f"{live_server}/cases/{case.uuid}")

@@ -875,3 +875,21 @@ def test_a_new_nik_on_edit_that_another_case_has_is_warned_first(app, client, ma
     assert saved.status_code == 302
     with app.app_context():
         assert db.session.get(Case, case.id).child_nik == nik(555)
+
+
+def test_a_workers_case_manager_filter_offers_the_managers_of_the_cases_they_see(app, client, make_user):
+    from caseapp.models import CaseTeamMember
+
+    me = make_user("case_worker", "UPTD_PPA", display_name="Aku Petugas")
+    colleague = make_user("case_worker", "UPTD_PPA", display_name="Rekan Tim")
+    stranger = make_user("case_worker", "UPTD_PPA", display_name="Orang Lain")
+    with app.app_context():
+        register(db.session.get(User, me.id))
+        shared = register(db.session.get(User, colleague.id))
+        register(db.session.get(User, stranger.id))
+        db.session.add(CaseTeamMember(case_id=shared.id, user_id=me.id))
+        db.session.commit()
+    login(client, me.username)
+    page = client.get("/cases/").get_data(as_text=True)
+    assert "Aku Petugas" in page and "Rekan Tim" in page  # mine, and the manager of a case I am on
+    assert "Orang Lain" not in page  # a colleague whose cases I cannot see is not a choice

@@ -18,7 +18,14 @@ PROD_ENV = {
 
 @pytest.fixture
 def clean_env(monkeypatch):
-    for name in (*PROD_ENV, "CASEAPP_CONFIG", "CASEAPP_PROXY_HOPS", "REFERRAL_DUE_HOURS"):
+    for name in (
+        *PROD_ENV,
+        "CASEAPP_CONFIG",
+        "CASEAPP_PROXY_HOPS",
+        "REFERRAL_DUE_HOURS",
+        "LOGIN_RATE_LIMIT",
+        "API_RATE_LIMIT",
+    ):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -98,3 +105,13 @@ def test_referral_due_hours_from_the_environment(clean_env, tmp_path):
     clean_env.setattr(config, "KEYS_FILE", tmp_path / "keys.json")
     clean_env.setenv("REFERRAL_DUE_HOURS", "emergency=12, urgent=48,routine=bad")
     assert load_config("development")["REFERRAL_DUE_HOURS"] == {"emergency": 12, "urgent": 48}
+
+
+def test_rate_limits_from_the_environment(clean_env):
+    for name, value in PROD_ENV.items():
+        clean_env.setenv(name, value)
+    assert load_config("production")["LOGIN_RATE_LIMIT"] == "20 per minute;200 per hour"
+    clean_env.setenv("LOGIN_RATE_LIMIT", "5 per minute")
+    clean_env.setenv("API_RATE_LIMIT", "60 per minute")
+    settings = load_config("production")
+    assert (settings["LOGIN_RATE_LIMIT"], settings["API_RATE_LIMIT"]) == ("5 per minute", "60 per minute")

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from caseapp.database import utcnow
 from caseapp.exports import safe_cell
 from caseapp.extensions import db
 from caseapp.models import AuditEvent, Case
@@ -234,3 +235,37 @@ def test_dashboard_is_on_the_supervisor_home_page_and_numbers_link_to_lists(app,
             as_text=True
         )
         assert "3 kasus" in listing
+
+
+def test_dashboard_counts_are_shared_for_a_minute_and_say_when_they_were_counted(
+    app, client, dataset, monkeypatch
+):
+    from caseapp.reports import cache
+
+    clock = [1000.0]
+    monkeypatch.setattr(cache.time, "monotonic", lambda: clock[0])
+    app.config["REPORT_CACHE_SECONDS"] = 60
+    cache.clear()
+    with time_machine.travel("2026-03-20 08:00:00", tick=False):
+        login(client, dataset["supervisor"].username)
+        page = client.get("/reports/caseload?period=2026-03").get_data(as_text=True)
+        assert "Dihitung pada 2026-03-20 16:00 WITA" in page  # 08:00 UTC is 16:00 in Kendari
+        before = client.get("/api/v1/reports/caseload?period=2026-03").json["open_by_status"]
+        with app.app_context():
+            case = db.session.get(Case, dataset["ids"][0])
+            case.status, case.closed_at, case.closure_reason = "closed", utcnow(), "needs_met"
+            db.session.commit()
+        clock[0] += 59  # within the minute: the same counts, for every supervisor of the agency
+        assert client.get("/api/v1/reports/caseload?period=2026-03").json["open_by_status"] == before
+        clock[0] += 2  # older than a minute: counted again
+        assert client.get("/api/v1/reports/caseload?period=2026-03").json["open_by_status"] == {
+            "new": before["new"] - 1
+        }
+    with app.app_context():  # every view was audited, cached or not
+        views = db.session.scalars(
+            db.select(AuditEvent).where(
+                AuditEvent.action == "report.view", AuditEvent.object_id == "caseload"
+            )
+        ).all()
+        assert len(views) == 4
+    cache.clear()

@@ -23,7 +23,7 @@ def caseload_report():  # type: ignore[no-untyped-def]
     """The supervisor's dashboard for their agency: `?period=YYYY|YYYY-Qn|YYYY-MM&format=json|csv|xlsx`."""
     me = current_user._get_current_object()
     period = parse_period(request.args.get("period"))
-    report = caseload.build(me.agency_id, period)
+    report = caseload.current(me.agency_id, period)
     fmt = request.args.get("format", "json")
     if fmt != "json":
         return export(
@@ -42,7 +42,7 @@ def recap_report():  # type: ignore[no-untyped-def]
     """The task-force recap, suppressed: `?period=...&agency=CODE&format=json|csv|xlsx`."""
     me = current_user._get_current_object()
     period = parse_period(request.args.get("period"))
-    data = recap.build(period, recap_scope(me, request.args.get("agency")))
+    data = recap.current(period, recap_scope(me, request.args.get("agency")))
     filters = {"period": period.label, "agency": data.agency_code or "all"}
     fmt = request.args.get("format", "json")
     if fmt != "json":

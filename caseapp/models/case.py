@@ -179,7 +179,39 @@ class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynami
 
     __table_args__ = (
         Index("ix_case_file_owner_created", "owner_agency_id", "created_at", "id"),
+        # An agency's open cases (dashboard aggregates) and its list filtered by status, newest first; on
+        # PostgreSQL the dashboard's columns ride along, so its counts are index-only scans.
+        Index(
+            "ix_case_file_owner_status_created",
+            "owner_agency_id",
+            "status",
+            "created_at",
+            postgresql_include=[
+                "id",
+                "risk_level",
+                "case_manager_id",
+                "first_contact_at",
+                "first_contact_due_at",
+            ],
+        ),
+        # Cases an agency closed in a period (the dashboard's closure times).
+        Index("ix_case_file_owner_closed", "owner_agency_id", "closed_at", postgresql_include=["created_at"]),
         Index("ix_case_file_status_created", "status", "created_at"),
+        # The recap: everything registered in a period, with the columns it counts (index-only on PostgreSQL).
+        Index(
+            "ix_case_file_created_at",
+            "created_at",
+            postgresql_include=[
+                "id",
+                "status",
+                "owner_agency_id",
+                "kecamatan",
+                "child_sex",
+                "child_age_group",
+                "primary_violence_type",
+                "place",
+            ],
+        ),
         Index("ix_case_file_first_contact", "first_contact_at", "first_contact_due_at"),
         Index("ix_case_file_kecamatan", "kecamatan"),
         Index("ix_case_file_primary_violence", "primary_violence_type"),
@@ -272,7 +304,7 @@ class CaseNote(db.Model):  # type: ignore[name-defined]
     kind: Mapped[str] = mapped_column(String(20))
     visibility: Mapped[str] = mapped_column(String(12), default=NoteVisibility.CASE_TEAM.value)
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # "no note in 30 days"
     body_ct: Mapped[bytes | None] = mapped_column("body", LargeBinary)
 
     body = EncryptedField("body_ct")
@@ -294,7 +326,7 @@ class ServiceRecord(db.Model):  # type: ignore[name-defined]
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
     service_type: Mapped[str] = mapped_column(String(40))
     provider_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
-    service_date: Mapped[date] = mapped_column(Date)
+    service_date: Mapped[date] = mapped_column(Date, index=True)  # services of a period
     outcome: Mapped[str] = mapped_column(String(20))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -72,7 +72,7 @@ class Referral(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dy
     shared_sections: Mapped[str] = mapped_column(String(100))  # comma-separated Section values
     consent_given_by: Mapped[str] = mapped_column(String(16))
     consent_obtained_at: Mapped[date | None] = mapped_column(Date)
-    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # referrals sent in a period
     due_at: Mapped[datetime]
     accepted_at: Mapped[datetime | None]
     declined_at: Mapped[datetime | None]

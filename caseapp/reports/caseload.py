@@ -17,10 +17,13 @@ from sqlalchemy import case as sql_case
 from caseapp.database import utcnow
 from caseapp.extensions import db
 from caseapp.models import Case, CaseNote, User
+from caseapp.models.case import CaseStatus
 from caseapp.models.referral import Referral
+from caseapp.reports.cache import cached
 from caseapp.reports.periods import Period
 
 CLOSED = ("closed", "cancelled")
+OPEN = tuple(s.value for s in CaseStatus if s.value not in CLOSED)
 AGEING = [("0-7", 0, 7), ("8-30", 8, 30), ("31-90", 31, 90), ("90+", 91, None)]
 
 
@@ -51,6 +54,7 @@ class Caseload:
     ageing: dict[str, int] = field(default_factory=dict)
     referrals: dict[str, int] = field(default_factory=dict)
     timings: dict[str, Timing] = field(default_factory=dict)
+    computed_at: datetime = field(default_factory=utcnow)
 
 
 def _timing(pairs: list[tuple[datetime, datetime]]) -> Timing:
@@ -61,11 +65,17 @@ def _timing(pairs: list[tuple[datetime, datetime]]) -> Timing:
     return Timing(len(hours), round(statistics.median(hours), 1), round(p90, 1))
 
 
+def current(agency_id: int, period: Period) -> Caseload:
+    """The dashboard as served: computed at most REPORT_CACHE_SECONDS ago (see reports.cache)."""
+    return cached("caseload", (agency_id, period.label), lambda: build(agency_id, period))
+
+
 def build(agency_id: int, period: Period) -> Caseload:
     """Compute the dashboard of an agency."""
     now = utcnow()
     report = Caseload(agency_id=agency_id, period=period)
-    open_cases = and_(Case.owner_agency_id == agency_id, Case.status.not_in(CLOSED))
+    # Open statuses listed (not "not closed"): an index range on (agency, status) reads open cases only.
+    open_cases = and_(Case.owner_agency_id == agency_id, Case.status.in_(OPEN))
 
     report.by_status = {
         k: int(v)
@@ -80,28 +90,38 @@ def build(agency_id: int, period: Period) -> Caseload:
         )
     }
 
-    last_note = (
-        select(CaseNote.case_id, func.max(CaseNote.created_at).label("last"))
-        .group_by(CaseNote.case_id)
-        .subquery()
-    )
+    # Quiet: no note in 30 days. Only the last 30 days of notes are read (an index on their date), not all.
+    recent = select(CaseNote.case_id).where(CaseNote.created_at >= now - timedelta(days=30))
     overdue = and_(Case.first_contact_at.is_(None), Case.first_contact_due_at < now)
-    quiet = or_(last_note.c.last.is_(None), last_note.c.last < now - timedelta(days=30))
-    rows = db.session.execute(
+    quiet = Case.id.not_in(recent)
+    # Aggregated per case manager first (over the agency's open cases only), then named. Grouped by
+    # `case_manager_id + 0`: on the bare column SQLite walks the case-manager index (every case of every
+    # user, to skip a sort) instead of reading the agency's open cases from their index (560 ms vs 32 ms
+    # at 100,000 cases); PostgreSQL plans both the same.
+    manager = (Case.case_manager_id + 0).label("user_id")
+    per_worker = (
         select(
-            User.id,
-            User.display_name,
+            manager,
             func.count(Case.id).label("open"),
             func.sum(sql_case((Case.risk_level == "high", 1), else_=0)).label("high"),
             func.sum(sql_case((overdue, 1), else_=0)).label("overdue"),
             func.sum(sql_case((quiet, 1), else_=0)).label("quiet"),
         )
-        .select_from(Case)
-        .join(User, User.id == Case.case_manager_id)
-        .outerjoin(last_note, last_note.c.case_id == Case.id)
         .where(open_cases)
-        .group_by(User.id, User.display_name)
-        .order_by(func.count(Case.id).desc(), User.display_name)
+        .group_by(manager)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            User.id,
+            User.display_name,
+            per_worker.c.open,
+            per_worker.c.high,
+            per_worker.c.overdue,
+            per_worker.c.quiet,
+        )
+        .join(per_worker, per_worker.c.user_id == User.id)
+        .order_by(per_worker.c.open.desc(), User.display_name)
     ).all()
     report.workers = [
         WorkerLoad(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import String, and_, cast, distinct, func, literal, literal_column, or_, select
@@ -19,6 +20,7 @@ from caseapp.database import utcnow
 from caseapp.extensions import db
 from caseapp.models import Agency, Case, CaseAmpk, CaseParty, CaseViolenceType, Region, ServiceRecord
 from caseapp.models.referral import Referral
+from caseapp.reports.cache import cached
 from caseapp.reports.periods import Period
 from caseapp.reports.suppression import SuppressedTable, table
 
@@ -46,6 +48,7 @@ class Recap:
     agency_code: str | None
     children: int
     tables: dict[str, RawTable] = field(default_factory=dict)
+    computed_at: datetime = field(default_factory=utcnow)
 
 
 def _pivot(
@@ -68,6 +71,11 @@ def _codes(vocabulary: str) -> list[str]:
         .order_by(ReferenceCode.position)
     )
     return list(db.session.scalars(stmt))
+
+
+def current(period: Period, agency_id: int | None = None) -> Recap:
+    """The recap as served: computed at most REPORT_CACHE_SECONDS ago (see reports.cache)."""
+    return cached("recap", (period.label, agency_id), lambda: build(period, agency_id))
 
 
 def build(period: Period, agency_id: int | None = None) -> Recap:

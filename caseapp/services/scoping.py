@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid as uuid_mod
 from typing import Any
 
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, false, select, union
 
 from caseapp.models import Case, CaseTeamMember, User
 from caseapp.security.permissions import Permission, Role
@@ -24,11 +24,15 @@ def visible_cases(user: User) -> Select[Any]:
     if role == Role.SUPERVISOR:
         return stmt.where(Case.owner_agency_id == user.agency_id)
     if role == Role.CASE_WORKER:
-        on_team = select(CaseTeamMember.case_id).where(CaseTeamMember.user_id == user.id)
-        # Within their own agency only: a worker moved to another agency leaves its cases behind.
-        return stmt.where(
-            Case.owner_agency_id == user.agency_id, or_(Case.case_manager_id == user.id, Case.id.in_(on_team))
+        # The ids of their cases, as one set: managed or on the team. (Written as `manager = me OR id IN
+        # team`, the database cannot use the case-manager index and walks the whole agency's cases, newest
+        # first, to find a worker's old ones: 0.5 s for a deep page at a million cases.)
+        theirs = union(
+            select(Case.id).where(Case.case_manager_id == user.id),
+            select(CaseTeamMember.case_id).where(CaseTeamMember.user_id == user.id),
         )
+        # Within their own agency only: a worker moved to another agency leaves its cases behind.
+        return stmt.where(Case.owner_agency_id == user.agency_id, Case.id.in_(theirs))
     return stmt.where(false())
 
 

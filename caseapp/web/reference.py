@@ -1,7 +1,7 @@
 """Reference labels for the interface, in the user's language.
 
-Vocabularies and regions change only when `flask setup` seeds them, yet every page reads them: they are
-kept in process for a few minutes (per database and language), and seeding clears this process's copy.
+Vocabularies, regions and agencies change only when `flask setup` seeds them, yet every page reads them:
+they are kept in process for a few minutes (per database and language); seeding clears this process's copy.
 """
 
 from __future__ import annotations
@@ -111,8 +111,12 @@ def region_name(code: str | None) -> str:
 
 
 def agency_choices(active_only: bool = True) -> list[tuple[str, str]]:
-    """Return (code, name) of agencies."""
-    stmt = select(Agency).order_by(Agency.code)
-    if active_only:
-        stmt = stmt.where(Agency.active.is_(True))
-    return [(a.code, a.name) for a in db.session.scalars(stmt)]
+    """Return (code, name) of agencies (seeded like the vocabularies: cached the same way)."""
+
+    def load() -> list[tuple[str, str]]:
+        stmt = select(Agency).order_by(Agency.code)
+        if active_only:
+            stmt = stmt.where(Agency.active.is_(True))
+        return [(a.code, a.name) for a in db.session.scalars(stmt)]
+
+    return list(_cached(("agencies", str(active_only)), load))

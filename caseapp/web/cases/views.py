@@ -8,17 +8,17 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from caseapp.database import utcnow
 from caseapp.errors import InvalidTransition, PermissionDenied, StaleVersion, ValidationFailed
 from caseapp.extensions import db
 from caseapp.models import Case, User
-from caseapp.security.permissions import Permission
+from caseapp.security.permissions import Permission, Role
 from caseapp.security.policy import require
 from caseapp.services import cases, referrals
 from caseapp.services.case_input import parse_case
+from caseapp.services.scoping import visible_cases
 from caseapp.web import labels as L
 from caseapp.web import reference
 from caseapp.web.cases.forms import (
@@ -38,12 +38,14 @@ WITA = timezone(timedelta(hours=8), "WITA")
 
 
 def _manager_choices() -> list[tuple[str, str]]:
-    stmt = (
-        db.select(User)
-        .where(User.agency_id == current_user.agency_id, User.active.is_(True))
-        .order_by(User.display_name)
-    )
-    return [(str(u.id), u.display_name) for u in db.session.scalars(stmt)]
+    """The case managers the list can be narrowed to: a supervisor's whole agency; for a case worker, the
+    managers of the cases they can see (not every colleague: a large agency has hundreds)."""
+    me = acting_user()
+    stmt = db.select(User.id, User.display_name).where(User.agency_id == me.agency_id, User.active.is_(True))
+    if me.role == Role.CASE_WORKER.value:
+        managers = visible_cases(me).with_only_columns(Case.case_manager_id).distinct()
+        stmt = stmt.where(User.id.in_(managers))
+    return [(str(uid), name) for uid, name in db.session.execute(stmt.order_by(User.display_name))]
 
 
 def _filters(form: FilterForm) -> cases.CaseFilter:

@@ -60,7 +60,7 @@ def export(report: str, fmt: str, sheets: list, filters: dict[str, Any]) -> Any:
 
 def caseload_context(actor: User, period: Period) -> dict[str, Any]:
     """Return what the dashboard template needs."""
-    report = caseload.build(actor.agency_id, period)
+    report = caseload.current(actor.agency_id, period)
     today = utcnow().date()
     # Registration dates of each ageing bucket, for the links to the case list.
     ageing_dates = {
@@ -84,7 +84,7 @@ def caseload_page():  # type: ignore[no-untyped-def]
         return export(
             "caseload",
             fmt,
-            caseload_sheets(caseload.build(me.agency_id, period)),
+            caseload_sheets(caseload.current(me.agency_id, period)),
             {"period": period.label, "agency": me.agency.code},
         )
     audit.record(
@@ -102,7 +102,7 @@ def recap_page():  # type: ignore[no-untyped-def]
     period = parse_period(request.args.get("period"))
     me = acting_user()
     agency_id = recap_scope(me, request.args.get("agency"))
-    data = recap.build(period, agency_id)
+    data = recap.current(period, agency_id)
     filters = {"period": period.label, "agency": data.agency_code or "all"}
     fmt = request.args.get("format")
     if fmt:
