@@ -30,12 +30,14 @@ lint: venv
 	$(BIN)/ruff format --check caseapp tests config.py wsgi.py
 	$(BIN)/mypy
 
-# Debian packages the suite drives: Chromium for the browser journeys, wrk for the load runner's own test.
+# Debian packages the suite drives: Chromium for the browser journeys; wrk and nginx for the load runner
+# (and its own test).
 # Installed only where missing and we are root.
 system-packages:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
+	[ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
 	if [ -n "$$missing" ] && [ "$$(id -u)" = "0" ]; then \
 		echo "Installing Debian's$$missing"; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
@@ -56,7 +58,8 @@ clean:
 BENCH_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432
 BENCH_SECONDS ?= 20
 BENCH_CLIENTS ?= 50
-BENCH_THINK_MS ?= 0
+# Client models: a closed loop, and clients pausing 0-4 s (mean 2 s) between requests.
+BENCH_THINK ?= --think-ms 0 --think-ms 2000
 PSQL_ADMIN = psql "$$(echo $(BENCH_PG)/postgres | sed 's/+psycopg//')" -q
 
 # $(1) label, $(2) database URL, $(3) cases: migrate, fill (resumable), time `audit verify` and `keys rotate`.
@@ -66,14 +69,15 @@ define bench_data
 	DATABASE_URL=$(2) $(BIN)/python -m bench.throughput --label $(1) $(4)
 endef
 
-LOAD = $(BIN)/python -m bench.load --duration $(BENCH_SECONDS) --clients $(BENCH_CLIENTS) --think-ms $(BENCH_THINK_MS)
+LOAD = $(BIN)/python -m bench.load --duration $(BENCH_SECONDS) --clients $(BENCH_CLIENTS) $(BENCH_THINK)
 
 # A small version in minutes: 10,000 cases on each database; prints the figures.
+bench: BENCH_SECONDS = 10
 bench: setup system-packages
 	$(PSQL_ADMIN) -c "CREATE DATABASE caseapp_bench_10k" 2>/dev/null || true
 	$(call bench_data,sqlite-10k,sqlite:///$(CURDIR)/instance/bench_10k.db,10000)
 	$(call bench_data,pg-10k,$(BENCH_PG)/caseapp_bench_10k,10000)
-	$(LOAD) --duration 10 --target sqlite-10k=sqlite:///$(CURDIR)/instance/bench_10k.db \
+	$(LOAD) --target sqlite-10k=sqlite:///$(CURDIR)/instance/bench_10k.db \
 		--target pg-10k=$(BENCH_PG)/caseapp_bench_10k
 
 # The whole thing (about an hour on 2 cores): 100,000 cases on SQLite, 10,000 and 1,000,000 on PostgreSQL,

@@ -7,14 +7,14 @@ For every target (a database the generator filled; its name must contain "bench"
 1. prepares the fixtures in-process: known passwords for a bench case worker, supervisor and analyst, an
    API token, a sample of case ids and NIKs in the worker's scope, a deep-page cursor, and counts the SQL
    statements one request of each page issues;
-2. serves the application with gunicorn (production configuration, `--workers` sync workers, rate-limit
-   counters in Redis) and the bare baseline (`bench.bare`) beside it;
+2. serves the application with gunicorn (production configuration, `--workers` sync workers behind
+   nginx, rate-limit counters in Redis) and the bare baseline (`bench.bare`) beside it;
 3. signs `--clients` browser sessions in per role over HTTP, then runs each scenario with wrk for
    `--duration` seconds (after a short warm-up): `--clients` connections, each its own client with its own
    session cookie or token, pausing a random 0..2x`--think-ms` between requests;
 4. prints, and with `--write-doc` writes into docs/BENCHMARKS.md, p50/p95/p99 latency, throughput and errors.
 
-wrk comes from Debian (`apt-get install wrk`); `make bench` installs it where missing.
+wrk and nginx come from Debian (`apt-get install wrk nginx-light`); `make bench` installs them where missing.
 """
 
 from __future__ import annotations
@@ -257,39 +257,78 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 
     raise click.ClickException(f"{url} did not come up in {timeout:.0f} s")
 
 
-@contextmanager
-def serve(app_spec: str, env: dict[str, str], workers: int, probe: str, log: Path) -> Iterator[str]:
-    """Run gunicorn with the app; yield its base URL; stop it afterwards."""
-    port = _free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--workers",
-        str(workers),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--backlog",
-        "2048",
-        "--timeout",
-        "120",
-        app_spec,
-    ]
+def _spawn(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
-        process = subprocess.Popen(  # noqa: S603  (a fixed command line)
+        return subprocess.Popen(  # noqa: S603  (a fixed command line)
             command, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=out, start_new_session=True
         )
-    base = f"http://127.0.0.1:{port}"
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
     try:
-        _wait_until_up(base + probe, process)
-        yield base
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+NGINX_CONF = """
+worker_processes 1;
+daemon off;
+pid {work}/nginx-{port}.pid;
+error_log {work}/nginx-{port}.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {work}/nginx-{port}-body;
+    proxy_temp_path {work}/nginx-{port}-proxy;
+    fastcgi_temp_path {work}/nginx-{port}-fastcgi;
+    uwsgi_temp_path {work}/nginx-{port}-uwsgi;
+    scgi_temp_path {work}/nginx-{port}-scgi;
+    keepalive_timeout 75s;
+    client_max_body_size 4m;
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://127.0.0.1:{upstream};
+            proxy_set_header Host $http_host;
+            proxy_read_timeout 120s;
+        }}
+    }}
+}}
+"""
+
+
+@contextmanager
+def serve(app_spec: str, env: dict[str, str], workers: int, probe: str, log: Path) -> Iterator[str]:
+    """Run the app as production does (README): gunicorn sync workers behind a buffering reverse proxy
+    (Debian's nginx); yield the proxy's base URL; stop both afterwards.
+
+    The proxy matters for the think-time model: a sync worker reads its request itself, so a client that
+    has connected but not yet sent would hold a whole worker; nginx keeps the idle connections and hands
+    gunicorn only complete requests.
+    """
+    upstream, port = _free_port(), _free_port()
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{upstream}"]
+    app = _spawn([*command, "--backlog", "2048", "--timeout", "120", app_spec], env, log)
+    conf = log.parent / f"nginx-{port}.conf"
+    conf.write_text(NGINX_CONF.format(work=log.parent, port=port, upstream=upstream))
+    proxy = _spawn([_nginx(), "-c", str(conf), "-p", str(log.parent)], {}, log)
+    try:
+        _wait_until_up(f"http://127.0.0.1:{upstream}{probe}", app)
+        _wait_until_up(f"http://127.0.0.1:{port}{probe}", proxy)
+        yield f"http://127.0.0.1:{port}"
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        _stop(proxy)
+        _stop(app)
+
+
+def _nginx() -> str:
+    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if not found:
+        raise click.ClickException("nginx is not installed: apt-get install nginx-light (make bench does it)")
+    return found
 
 
 KEY_NAMES = ("CASEAPP_KEK", "CASEAPP_BIDX_KEY", "CASEAPP_AUDIT_KEY")
@@ -743,8 +782,9 @@ def main(
         runs.append((label, fx, results))
     how = (
         f"{time.strftime('%Y-%m-%d')}: {clients} clients (wrk, 1 thread, on the same 2 cores), "
-        f"{duration:.0f} s per page and client model after {warmup:.0f} s warm-up; gunicorn {workers} sync "
-        "workers, production configuration, Redis rate-limit storage; think time is a uniform random pause "
+        f"{duration:.0f} s per page and client model after {warmup:.0f} s warm-up; gunicorn {workers} "
+        "sync workers behind nginx (as in production: it buffers requests, keeps client connections "
+        "alive), production configuration, Redis rate-limit storage; think time is a uniform random pause "
         "between a client's requests."
     )
     text = markdown(runs, how)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import func, select
 
 from bench.generate import generate
@@ -50,6 +52,8 @@ def test_load_runner_serves_drives_and_reports_every_scenario(app, database_url,
 
     if shutil.which("wrk") is None:
         skip_or_fail("wrk is not installed (make test installs Debian's wrk where it can)")
+    if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
+        skip_or_fail("nginx is not installed (make test installs Debian's nginx-light where it can)")
     _redis_or_skip()
     with app.app_context():
         generate(60, batch=30, progress=False)

@@ -75,25 +75,27 @@ def pending_rotation_count() -> int:
     return int(db.session.scalar(stmt) or 0)
 
 
-def rotate_batch(batch_size: int = 5000) -> int:
-    """Rewrap up to batch_size data keys under the current KEK; return how many were rewrapped.
+def rotate_batch(batch_size: int = 5000, after_id: int = 0) -> tuple[int, int]:
+    """Rewrap up to batch_size data keys (with ids above `after_id`) under the current KEK; return how many
+    were rewrapped and the last id looked at (0 when there were none).
 
     Each batch is its own unit (the caller commits); keys already under the current KEK are skipped,
     so an interrupted rotation resumes where it stopped and a repeated one does nothing. Core statements
     (one SELECT, one executemany UPDATE): rotation touches every key, the ORM's bookkeeping is its cost.
+    The caller passes the last id on, so no batch rescans the keys the earlier ones rewrapped.
     """
     ring = keyring()
     current = ring.current_kek_id
     table = DataKey.__table__
     rows = db.session.execute(
         select(table.c.id, table.c.uuid, table.c.kek_id, table.c.wrapped)
-        .where(table.c.kek_id.is_not(None), table.c.kek_id != current)
+        .where(table.c.id > after_id, table.c.kek_id.is_not(None), table.c.kek_id != current)
         .order_by(table.c.id)
         .limit(batch_size)
         .with_for_update(skip_locked=True)
     ).all()
     if not rows:
-        return 0
+        return 0, 0
     ciphers: dict[str, AESGCM] = {}
 
     def cipher(kek_id: str) -> AESGCM:
@@ -116,14 +118,14 @@ def rotate_batch(batch_size: int = 5000) -> int:
         .values(wrapped=bindparam("b_wrapped"), kek_id=current, rotated_at=utcnow()),
         changes,
     )
-    return len(rows)
+    return len(rows), int(rows[-1].id)
 
 
 def rotate_all(batch_size: int = 5000, on_batch: Callable[[int], None] | None = None) -> int:
     """Rewrap every data key under the current KEK, committing after each batch; return the total."""
-    total = 0
+    total, last_id = 0, 0
     while True:
-        done = rotate_batch(batch_size)
+        done, last_id = rotate_batch(batch_size, last_id)
         db.session.commit()
         if not done:
             return total
