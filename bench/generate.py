@@ -18,12 +18,10 @@ from datetime import datetime, timedelta
 import click
 from sqlalchemy import func, insert, select, text
 
-from caseapp.audit.chain import GENESIS, compute_mac
 from caseapp.database import utcnow
 from caseapp.extensions import db
 from caseapp.models import (
     Agency,
-    AuditEvent,
     Case,
     CaseNote,
     CaseNumberCounter,
@@ -381,40 +379,23 @@ def _set_counter(year: int, last: int) -> None:
 
 
 def _append_audit(created: list[tuple[uuid.UUID, datetime]]) -> None:
-    """Chain one `case.create` event per case (bulk; same lock and MAC as the application's appends)."""
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        from caseapp.audit.log import _APPEND_LOCK
+    """Chain one `case.create` event per case, through the application's own append (lock, head, MAC)."""
+    from caseapp.audit.log import append_entries
 
-        connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _APPEND_LOCK})
-    last = connection.execute(
-        select(AuditEvent.seq, AuditEvent.mac).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
-    seq, prev = (last.seq, last.mac) if last else (0, GENESIS)
-    key = current_keyring().audit_key
-    rows = []
-    for case_uuid, _when in created:
-        seq += 1
-        entry = {
-            "seq": seq,
-            "occurred_at": utcnow(),
-            "actor_id": None,
-            "actor_username": "bench.generate",
-            "actor_role": None,
-            "actor_agency": None,
-            "source_ip": None,
-            "action": "case.create",
-            "object_type": "case",
-            "object_id": str(case_uuid),
-            "outcome": "success",
-            "changed_fields": None,
-            "details": '{"synthetic": true}',
-            "request_id": None,
-        }
-        mac = compute_mac(key, prev, entry)
-        rows.append({**entry, "prev_mac": prev, "mac": mac})
-        prev = mac
-    connection.execute(insert(AuditEvent.__table__), rows)
+    base = {
+        "actor_id": None,
+        "actor_username": "bench.generate",
+        "actor_role": None,
+        "actor_agency": None,
+        "source_ip": None,
+        "action": "case.create",
+        "object_type": "case",
+        "outcome": "success",
+        "changed_fields": None,
+        "details": '{"synthetic": true}',
+        "request_id": None,
+    }
+    append_entries(db.session(), [{**base, "object_id": str(case_uuid)} for case_uuid, _when in created])
 
 
 @click.command()

@@ -240,7 +240,7 @@ def test_dashboard_is_on_the_supervisor_home_page_and_numbers_link_to_lists(app,
 def test_dashboard_counts_are_shared_for_a_minute_and_say_when_they_were_counted(
     app, client, dataset, monkeypatch
 ):
-    from caseapp.reports import cache
+    from caseapp import cache
 
     clock = [1000.0]
     monkeypatch.setattr(cache.time, "monotonic", lambda: clock[0])

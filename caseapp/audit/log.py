@@ -49,7 +49,6 @@ def _entry(
     actor_username: str | None,
 ) -> dict[str, Any]:
     entry: dict[str, Any] = {
-        "occurred_at": utcnow(),
         **_actor_fields(actor),
         "source_ip": request.remote_addr if has_request_context() else None,
         "action": AuditAction(action).value,
@@ -68,8 +67,11 @@ def _entry(
     return entry
 
 
-def _append(session: Session, entries: list[dict[str, Any]]) -> None:
-    """Chain the entries to the last one and insert them, holding the append lock to the commit."""
+def append_entries(session: Session, entries: list[dict[str, Any]]) -> None:
+    """Chain the entries to the last one and insert them, holding the append lock to the commit.
+
+    Each entry has every chained field but `seq` and `occurred_at`, which are set here.
+    """
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _APPEND_LOCK})
@@ -103,7 +105,7 @@ def _append_pending(session: Session) -> None:
         return  # a savepoint's release is not the commit
     pending = session.info.pop(_PENDING, None)
     if pending:
-        _append(session, pending)
+        append_entries(session, pending)
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -151,4 +153,4 @@ def record_separately(
     """
     entry = _entry(action, actor, object_type, object_id, outcome, changed_fields, details, actor_username)
     with Session(bind=db.engine) as session, session.begin():
-        _append(session, [entry])
+        append_entries(session, [entry])

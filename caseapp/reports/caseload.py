@@ -11,15 +11,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy import case as sql_case
 
+from caseapp.cache import cached
 from caseapp.database import utcnow
 from caseapp.extensions import db
 from caseapp.models import Case, CaseNote, User
 from caseapp.models.case import CaseStatus
 from caseapp.models.referral import Referral
-from caseapp.reports.cache import cached
 from caseapp.reports.periods import Period
 
 CLOSED = ("closed", "cancelled")
@@ -66,8 +67,10 @@ def _timing(pairs: list[tuple[datetime, datetime]]) -> Timing:
 
 
 def current(agency_id: int, period: Period) -> Caseload:
-    """The dashboard as served: computed at most REPORT_CACHE_SECONDS ago (see reports.cache)."""
-    return cached("caseload", (agency_id, period.label), lambda: build(agency_id, period))
+    """The dashboard as served: computed at most REPORT_CACHE_SECONDS ago (shared by every supervisor
+    of the agency; each view is still audited)."""
+    seconds = float(current_app.config.get("REPORT_CACHE_SECONDS", 60))
+    return cached("caseload", (agency_id, period.label), lambda: build(agency_id, period), seconds)
 
 
 def build(agency_id: int, period: Period) -> Caseload:

@@ -13,14 +13,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import String, and_, cast, distinct, func, literal, literal_column, or_, select
 from sqlalchemy import case as sql_case
 
+from caseapp.cache import cached
 from caseapp.database import utcnow
 from caseapp.extensions import db
 from caseapp.models import Agency, Case, CaseAmpk, CaseParty, CaseViolenceType, Region, ServiceRecord
 from caseapp.models.referral import Referral
-from caseapp.reports.cache import cached
 from caseapp.reports.periods import Period
 from caseapp.reports.suppression import SuppressedTable, table
 
@@ -74,8 +75,9 @@ def _codes(vocabulary: str) -> list[str]:
 
 
 def current(period: Period, agency_id: int | None = None) -> Recap:
-    """The recap as served: computed at most REPORT_CACHE_SECONDS ago (see reports.cache)."""
-    return cached("recap", (period.label, agency_id), lambda: build(period, agency_id))
+    """The recap as served: computed at most REPORT_CACHE_SECONDS ago (each view is still audited)."""
+    seconds = float(current_app.config.get("REPORT_CACHE_SECONDS", 60))
+    return cached("recap", (period.label, agency_id), lambda: build(period, agency_id), seconds)
 
 
 def build(period: Period, agency_id: int | None = None) -> Recap:

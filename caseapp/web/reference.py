@@ -6,33 +6,27 @@ they are kept in process for a few minutes (per database and language); seeding 
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import get_locale
 from sqlalchemy import select
 
+from caseapp import cache
 from caseapp.extensions import db
 from caseapp.models import Agency, ReferenceCode, Region
 
 CACHE_SECONDS = 300
-_cache: dict[tuple[str, ...], tuple[float, Any]] = {}
+KINDS = ("codes", "labels", "regions", "agencies")
 
 
 def clear_cache() -> None:
     """Forget the cached reference data (after seeding it)."""
-    _cache.clear()
+    cache.clear(*KINDS)
 
 
 def _cached(key: tuple[str, ...], load: Any) -> Any:
-    key = (str(db.engine.url), *key)
-    hit = _cache.get(key)
-    now = time.monotonic()
-    if hit is None or now - hit[0] > CACHE_SECONDS:
-        hit = (now, load())
-        _cache[key] = hit
-    return hit[1]
+    return cache.cached(key[0], key[1:], load, CACHE_SECONDS)
 
 
 @dataclass(frozen=True)

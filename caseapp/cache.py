@@ -1,9 +1,5 @@
-"""A short-lived, per-process cache of the expensive aggregates (the dashboard and the recap).
-
-At a million cases the supervisor's dashboard reads tens of thousands of rows; fifty supervisors opening it
-at once would each pay for it. Each result is kept for REPORT_CACHE_SECONDS (default 60) per database,
-report and parameters, and the pages say when it was computed. Every view is still audited; only the
-counting is shared. 0 turns the cache off (the test suite's default).
+"""A small in-process cache with an age limit, per database: for what is costly to compute and may be a
+little old (reference labels, the dashboard's and the recap's counts). Each gunicorn worker keeps its own.
 """
 
 from __future__ import annotations
@@ -14,19 +10,17 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import current_app
-
 from caseapp.extensions import db
 
 T = TypeVar("T")
-MAX_ENTRIES = 256
+MAX_ENTRIES = 512
 _entries: OrderedDict[tuple[Any, ...], tuple[float, Any]] = OrderedDict()
 _lock = threading.Lock()
 
 
-def cached(kind: str, key: tuple[Any, ...], build: Callable[[], T]) -> T:
-    """Return the cached result for (kind, key) on this database, building it when missing or old."""
-    seconds = float(current_app.config.get("REPORT_CACHE_SECONDS", 60))
+def cached(kind: str, key: tuple[Any, ...], build: Callable[[], T], seconds: float) -> T:
+    """Return the result for (kind, key) on this database, building it when missing or `seconds` old;
+    `seconds` 0 means no caching."""
     if seconds <= 0:
         return build()
     full_key = (str(db.engine.url), kind, *key)
@@ -45,7 +39,8 @@ def cached(kind: str, key: tuple[Any, ...], build: Callable[[], T]) -> T:
     return value
 
 
-def clear() -> None:
-    """Forget every cached result."""
+def clear(*kinds: str) -> None:
+    """Forget the cached results of these kinds (all of them when none is named)."""
     with _lock:
-        _entries.clear()
+        for full_key in [k for k in _entries if not kinds or k[1] in kinds]:
+            del _entries[full_key]
