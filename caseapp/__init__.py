@@ -23,7 +23,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     register_proxy(app)
     register_extensions(app)
     register_blueprints(app)
-    register_access_control(app)
+    register_request_pipeline(app)
     register_errorhandlers(app)
     register_security_headers(app)
     register_mail_after_commit(app)
@@ -70,7 +70,7 @@ def register_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
     login_manager.init_app(app)
-    from caseapp.web.auth.session import configure_login_manager
+    from caseapp.http.auth import configure_login_manager
 
     configure_login_manager(login_manager)
 
@@ -113,18 +113,22 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 
-def register_access_control(app: Flask) -> None:
-    """Refuse anonymous users everywhere except on views marked public (fail closed)."""
-    from caseapp.web.auth.session import enforce_login
+def register_request_pipeline(app: Flask) -> None:
+    """Refuse anonymous users except on public views (fail closed); one unit of work per request."""
+    from caseapp.http import transaction
+    from caseapp.http.auth import enforce_login
 
     app.before_request(enforce_login)
+    transaction.install(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
-    """Map typed errors and HTTP errors to pages (and JSON for the API)."""
-    from caseapp.web.errors import register
+    """Map typed errors and HTTP errors to JSON bodies (API) and pages (browser)."""
+    from caseapp.http import errors
+    from caseapp.web import errors as pages
 
-    register(app)
+    errors.register(app)
+    pages.register(app)
 
 
 def register_security_headers(app: Flask) -> None:

@@ -16,6 +16,7 @@ from caseapp.errors import NotFound, ValidationFailed
 from caseapp.extensions import db
 from caseapp.security.permissions import Role
 from caseapp.services import demo, reference, users
+from caseapp.transaction import unit_of_work
 
 user_cli = AppGroup("user", help="Manage user accounts.")
 keys_cli = AppGroup("keys", help="Key material: generate, rotate.")
@@ -43,8 +44,8 @@ def check_database() -> None:
 @with_appcontext
 def seed_command() -> None:
     """Load reference data (regions, agencies); safe to run again."""
-    created = reference.seed_reference_data()
-    db.session.commit()
+    with unit_of_work():
+        created = reference.seed_reference_data()
     click.echo(
         f"Reference data loaded: {created['region']} new regions, {created['agency']} new agencies, "
         f"{created['code']} new codes."
@@ -85,8 +86,8 @@ def demo_command(cases: int, credentials: Path | None, seed: int | None = None) 
     from caseapp.errors import CaseappError
     from caseapp.services import demo_cases
 
-    created = demo.create_demo_users()
-    db.session.commit()
+    with unit_of_work():
+        created = demo.create_demo_users()
     if not created:
         click.echo("Users already exist: demo accounts left as they are.")
     else:
@@ -101,7 +102,6 @@ def demo_command(cases: int, credentials: Path | None, seed: int | None = None) 
         with click.progressbar(length=cases, label=f"Creating {cases} synthetic demo cases") as bar:
             made = demo_cases.create_demo_cases(cases, on_progress=bar.update, seed=seed)
     except CaseappError as exc:
-        db.session.rollback()
         _fail(exc.message)
     click.echo(f"Created {made} demo cases (synthetic, marked as demo).")
 
@@ -144,12 +144,11 @@ def user_create_command(username: str, role: str, agency_code: str, name: str, e
     if not password:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = users.create_user(None, username, name or username, role, agency, password, email=email)
+        with unit_of_work():
+            user = users.create_user(None, username, name or username, role, agency, password, email=email)
     except ValidationFailed as exc:
-        db.session.rollback()
         problems = "; ".join(m for msgs in exc.fields.values() for m in msgs) or exc.message
         _fail(problems, 2)
-    db.session.commit()
     click.echo(f"Created {user.username} ({user.role} @ {agency.code}).")
 
 
@@ -167,11 +166,10 @@ def user_token_command(username: str, name: str, days: int) -> None:
     if user is None or not user.active:
         _fail(f"no active user {username!r}", 2)
     try:
-        new = tokens.create_token(None, user, name, days)
+        with unit_of_work():
+            new = tokens.create_token(None, user, name, days)
     except ValidationFailed as exc:
-        db.session.rollback()
         _fail(exc.message, 2)
-    db.session.commit()
     click.echo(f"Token {new.row.prefix}… for {user.username}, expires {new.row.expires_at:%Y-%m-%d} (UTC).")
     click.echo("Store it now; it cannot be shown again:")
     click.echo(new.secret)
@@ -182,8 +180,8 @@ def referrals_remind_command() -> None:
     """Notify receiving supervisors of overdue referrals (once a day each; meant for cron)."""
     from caseapp.services import notify, referrals
 
-    count = referrals.remind_overdue()
-    db.session.commit()
+    with unit_of_work():
+        count = referrals.remind_overdue()
     sent, failed = notify.send_pending()
     click.echo(f"Reminded about {count} overdue referrals; e-mail sent {sent}, failed {failed}.")
 
@@ -208,8 +206,8 @@ def prune_command() -> None:
     """Delete ended sessions, idle sign-in counters, old read notifications and sent mail (daily cron)."""
     from caseapp.services.maintenance import prune
 
-    counts = prune()
-    db.session.commit()
+    with unit_of_work():
+        counts = prune()
     click.echo("Pruned: " + ", ".join(f"{name} {n}" for name, n in counts.items()) + ".")
 
 
@@ -236,14 +234,14 @@ def keys_rotate_command(batch_size: int) -> None:
     click.echo(f"Current KEK: {ring.current_kek_id}; data keys to rewrap: {pending}")
     with click.progressbar(length=pending, label="Rewrapping data keys") as bar:
         total = data_keys.rotate_all(batch_size, on_batch=bar.update)
-    audit.record(
-        AuditAction.KEYS_ROTATE,
-        object_type="kek",
-        object_id=ring.current_kek_id,
-        details={"rewrapped": total},
-        actor_username="cli",
-    )
-    db.session.commit()
+    with unit_of_work():
+        audit.record(
+            AuditAction.KEYS_ROTATE,
+            object_type="kek",
+            object_id=ring.current_kek_id,
+            details={"rewrapped": total},
+            actor_username="cli",
+        )
     click.echo(f"Rewrapped {total} data keys; all live keys are now under {ring.current_kek_id}.")
 
 

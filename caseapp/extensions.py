@@ -10,7 +10,8 @@ from flask_wtf import CSRFProtect
 
 from caseapp.database import Base
 
-db = SQLAlchemy(model_class=Base)
+# Rows stay loaded after a commit: the request commits once, after its view has rendered them.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -102,8 +102,8 @@ def test_browser_session_also_reaches_the_api(client, login_as):
 @pytest.mark.csrf
 def test_browser_session_writes_to_the_api_need_csrf(app, client, make_user):
     """A cookie-authenticated POST without a CSRF token is refused; a bearer POST is not asked for one."""
+    from caseapp.http.policy import require
     from caseapp.security.permissions import Permission
-    from caseapp.security.policy import require
 
     @require(Permission.ACCOUNT_SELF)
     def echo():

@@ -208,7 +208,7 @@ def test_tampered_value_is_a_typed_error_and_logged_without_ciphertext(notes, ca
 
 
 def test_unreadable_record_page_says_so(notes):
-    from caseapp.security.policy import public
+    from caseapp.http.policy import public
 
     note = _new_note(title="delta")
     db.session.commit()

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
+from caseapp.http.policy import HIDE_ATTR, PUBLIC, policy_of
 from caseapp.security.permissions import ROLE_PERMISSIONS, Permission, Role, role_has
-from caseapp.security.policy import HIDE_ATTR, PUBLIC, policy_of
 from tests.conftest import make_app
 
 # The short list of endpoints anyone may reach without signing in.

@@ -4,8 +4,8 @@ import pytest
 from flask import abort
 
 from caseapp.extensions import db
+from caseapp.http.policy import public
 from caseapp.models import User
-from caseapp.security.policy import public
 from tests.conftest import login
 
 CSP_PARTS = ("frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'", "script-src 'self' 'nonce-")

@@ -12,12 +12,12 @@ from caseapp.api.views import bp
 from caseapp.database import utcnow
 from caseapp.errors import ValidationFailed
 from caseapp.extensions import db
+from caseapp.http.context import acting_user
+from caseapp.http.policy import require
 from caseapp.models import Case, ReferenceCode, Region, User
 from caseapp.security.permissions import Permission
-from caseapp.security.policy import require
 from caseapp.services import cases
 from caseapp.services.case_input import parse_case
-from caseapp.web.utils import acting_user
 
 
 def _body() -> dict[str, Any]:
@@ -222,8 +222,7 @@ def list_cases():  # type: ignore[no-untyped-def]
     after = request.args.get("after", "").split("~") if request.args.get("after") else None
     limit = min(max(request.args.get("limit", 50, type=int) or 50, 1), 200)
     rows, next_after = cases.list_cases(acting_user(), flt, after, limit)
-    items = [case_summary(c) for c in rows]  # before the commit, which would expire every row
-    db.session.commit()
+    items = [case_summary(c) for c in rows]
     return jsonify(items=items, next="~".join(next_after) if next_after else None)
 
 
@@ -233,12 +232,11 @@ def create_case():  # type: ignore[no-untyped-def]
     """Register a case; an `Idempotency-Key` header makes retries safe (the same case comes back)."""
     value = parse_case(_body())
     result = cases.register_case(acting_user(), value, request.headers.get("Idempotency-Key"))
-    body = case_read(result.case)  # before the commit, which would expire what it reads
+    body = case_read(result.case)
     body["warnings"] = {
         "nik_exists_at": result.duplicates.nik_held_by,
         "possible_same_child": [str(c.uuid) for c in result.duplicates.same_child],
     }
-    db.session.commit()
     return jsonify(body), 201 if result.created else 200
 
 
@@ -248,7 +246,6 @@ def get_case(case_id: str):  # type: ignore[no-untyped-def]
     """Return one case (the view is audited)."""
     case = cases.view_case(acting_user(), case_id)
     body = case_read(case)
-    db.session.commit()
     return jsonify(body)
 
 
@@ -273,7 +270,6 @@ def patch_case(case_id: str):  # type: ignore[no-untyped-def]
     merged = _merge(current, {k: v for k, v in data.items() if k != "version"})
     changed = cases.update_case(acting_user(), case, parse_case(merged), _version(data))
     body = case_read(case)
-    db.session.commit()
     body["changed"] = changed
     return jsonify(body)
 
@@ -296,7 +292,6 @@ def transition_case(case_id: str):  # type: ignore[no-untyped-def]
             ) from None
     cases.transition(acting_user(), case, str(data.get("action", "")), _version(data), data.get("reason"), at)
     body = case_read(case)
-    db.session.commit()
     return jsonify(body)
 
 
@@ -320,7 +315,6 @@ def assign_case(case_id: str):  # type: ignore[no-untyped-def]
     team = [ids.get(str(n), -1) for n in data.get("team") or []]
     cases.assign(acting_user(), case, manager, team, _version(data))
     body = case_read(case)
-    db.session.commit()
     return jsonify(body)
 
 
@@ -337,7 +331,6 @@ def add_note(case_id: str):  # type: ignore[no-untyped-def]
         data["body"] if isinstance(data.get("body"), str) else "",
         str(data.get("visibility") or "case_team"),
     )
-    db.session.commit()
     return jsonify(id=note.id, kind=note.kind, visibility=note.visibility, warning=warning), 201
 
 
@@ -360,7 +353,6 @@ def add_service(case_id: str):  # type: ignore[no-untyped-def]
         str(data.get("outcome", "")),
         str(data.get("note") or ""),
     )
-    db.session.commit()
     return jsonify(id=record.id, service_type=record.service_type, date=record.service_date.isoformat()), 201
 
 
@@ -370,7 +362,6 @@ def reveal_nik(case_id: str):  # type: ignore[no-untyped-def]
     """Return the child's NIK (the reveal is audited)."""
     case = cases.get_case(acting_user(), case_id)
     nik = cases.reveal_nik(acting_user(), case)
-    db.session.commit()
     return jsonify(nik=nik)
 
 
@@ -380,8 +371,7 @@ def search_cases():  # type: ignore[no-untyped-def]
     """Search visible cases: `{"by": "number"|"name"|"nik", "query"}` (in the body, never a URL)."""
     data = _body()
     rows = cases.search_cases(acting_user(), str(data.get("by", "")), str(data.get("query", "")))
-    items = [case_summary(c) for c in rows]  # before the commit (see list_cases)
-    db.session.commit()
+    items = [case_summary(c) for c in rows]
     return jsonify(items=items)
 
 
@@ -391,7 +381,6 @@ def case_access_log(case_id: str):  # type: ignore[no-untyped-def]
     """Who viewed or changed the case (supervisors of the owning agency)."""
     case = cases.get_case(acting_user(), case_id)
     events = cases.access_log(acting_user(), case)
-    db.session.commit()
     return jsonify(
         items=[
             {

@@ -10,12 +10,12 @@ from caseapp.api.cases import _body, _time
 from caseapp.api.views import bp
 from caseapp.database import utcnow
 from caseapp.extensions import db
+from caseapp.http.context import acting_user
+from caseapp.http.policy import require
 from caseapp.models import User
 from caseapp.models.referral import Referral
 from caseapp.security.permissions import Permission
-from caseapp.security.policy import require
 from caseapp.services import cases, referrals
-from caseapp.web.utils import acting_user
 
 
 def referral_json(referral: Referral, with_shared: bool = False) -> dict[str, Any]:
@@ -48,7 +48,6 @@ def send_referral(case_id: str):  # type: ignore[no-untyped-def]
     case = cases.get_case(acting_user(), case_id)
     referral = referrals.send(acting_user(), case, referrals.parse_referral(_body()))
     body = referral_json(referral)
-    db.session.commit()
     return jsonify(body), 201
 
 
@@ -69,7 +68,6 @@ def get_referral(referral_id: int):  # type: ignore[no-untyped-def]
     """One referral; the receiving supervisor and assignee also get the shared sections (`case`)."""
     referral = referrals.view_referral(acting_user(), referral_id)
     body = referral_json(referral, with_shared=True)
-    db.session.commit()
     return jsonify(body)
 
 
@@ -94,7 +92,6 @@ def _respond(referral_id: int, step: str) -> Any:
         reason = data.get("reason")
         referrals.withdraw(me, referral, reason if isinstance(reason, str) else "")
     body = referral_json(referral)
-    db.session.commit()
     return jsonify(body)
 
 

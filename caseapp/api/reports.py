@@ -8,11 +8,10 @@ from flask_login import current_user
 from caseapp import audit
 from caseapp.api.views import bp
 from caseapp.audit import AuditAction
-from caseapp.extensions import db
+from caseapp.http.policy import require
 from caseapp.reports import caseload, recap
 from caseapp.reports.periods import parse_period
 from caseapp.security.permissions import Permission
-from caseapp.security.policy import require
 from caseapp.web.reports.tables import caseload_sheets, recap_display, recap_sheets
 from caseapp.web.reports.views import export, recap_scope
 
@@ -32,7 +31,6 @@ def caseload_report():  # type: ignore[no-untyped-def]
     audit.record(
         AuditAction.REPORT_VIEW, object_type="report", object_id="caseload", details={"period": period.label}
     )
-    db.session.commit()
     return jsonify(caseload.as_json(report))
 
 
@@ -48,7 +46,6 @@ def recap_report():  # type: ignore[no-untyped-def]
     if fmt != "json":
         return export("recap", fmt, recap_sheets(data), filters)
     audit.record(AuditAction.REPORT_VIEW, object_type="report", object_id="recap", details=filters)
-    db.session.commit()
     tables = {
         key: {"title": title, "rows": shown.row_labels, "columns": shown.column_labels, "cells": shown.cells}
         for key, title, shown, _rows, _cols in recap_display(data)

@@ -7,8 +7,8 @@ from flask_login import current_user
 
 from caseapp.api.openapi import document
 from caseapp.extensions import csrf, limiter
+from caseapp.http.policy import require
 from caseapp.security.permissions import ROLE_PERMISSIONS, Permission
-from caseapp.security.policy import require
 
 bp = Blueprint("api", __name__)
 # Bearer requests carry no cookie, so no CSRF risk; browser-session requests are checked below.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -96,6 +97,7 @@ def append_entries(session: Session, entries: list[dict[str, Any]]) -> None:
 
 
 _PENDING = "caseapp_audit_pending"
+_KEPT = "caseapp_audit_kept"
 
 
 @event.listens_for(Session, "before_commit")
@@ -103,6 +105,7 @@ def _append_pending(session: Session) -> None:
     """Chain what `record` collected, last thing before the commit: the append lock is held only briefly."""
     if session.in_nested_transaction():
         return  # a savepoint's release is not the commit
+    session.info.pop(_KEPT, None)  # committed with the rest
     pending = session.info.pop(_PENDING, None)
     if pending:
         append_entries(session, pending)
@@ -110,9 +113,21 @@ def _append_pending(session: Session) -> None:
 
 @event.listens_for(Session, "after_transaction_end")
 def _drop_pending(session: Session, transaction: Any) -> None:
-    """A rolled-back transaction takes its unrecorded events with it (a committed one has none left)."""
-    if transaction.parent is None:
-        session.info.pop(_PENDING, None)
+    """A rolled-back transaction takes its events with it, but for those recorded `keep_on_rollback`.
+
+    Those are written now, in a short transaction of their own (the rolled-back one has released its
+    connection, so SQLite's write lock is free). A committed transaction has none left.
+    """
+    if transaction.parent is not None:
+        return
+    session.info.pop(_PENDING, None)
+    kept = session.info.pop(_KEPT, None)
+    if kept:
+        try:
+            with Session(bind=session.get_bind()) as side, side.begin():
+                append_entries(side, kept)
+        except Exception:  # a rollback must not fail because of its epilogue; the log says what was lost
+            logging.getLogger(__name__).exception("audit: %d kept entries could not be written", len(kept))
 
 
 def record(
@@ -125,15 +140,20 @@ def record(
     changed_fields: Iterable[str] | None = None,
     details: dict[str, Any] | None = None,
     actor_username: str | None = None,
+    keep_on_rollback: bool = False,
 ) -> None:
     """Append an event in the current transaction: it commits or rolls back with the change it records.
 
     The entry is chained when the transaction commits (before its COMMIT, in it), so the append lock is held
     for the commit only, not for the rest of the request. `actor` defaults to the signed-in user. `details`
-    must hold nothing sensitive (codes, counts, filters).
+    must hold nothing sensitive (codes, counts, filters). `keep_on_rollback` is for look-ups that must stay
+    on record even when the request ends refused (a duplicate-NIK check answered with a warning page).
     """
     entry = _entry(action, actor, object_type, object_id, outcome, changed_fields, details, actor_username)
-    db.session().info.setdefault(_PENDING, []).append(entry)
+    info = db.session().info
+    info.setdefault(_PENDING, []).append(entry)
+    if keep_on_rollback:
+        info.setdefault(_KEPT, []).append(entry)
 
 
 def record_separately(

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from caseapp import audit
 from caseapp.audit import AuditAction, Outcome
@@ -21,6 +21,7 @@ from caseapp.errors import TooManyAttempts, ValidationFailed
 from caseapp.extensions import db
 from caseapp.models import LoginThrottle, User, UserSession
 from caseapp.services import passwords
+from caseapp.transaction import separate_transaction
 
 
 class LoginFailed(Exception):
@@ -58,10 +59,10 @@ def throttle_key(username: str) -> str:
     return hmac.new(secret, b"login-throttle|" + normalise_username(username).encode(), "sha256").hexdigest()
 
 
-def _register_failure(key: str, now: datetime) -> int:
+def _register_failure(session: Session, key: str, now: datetime) -> int:
     """Count one more failure atomically (concurrent attempts all count); return the new total."""
     upsert = (
-        upsert_insert(db.session, LoginThrottle)
+        upsert_insert(session, LoginThrottle)
         .values(key_hash=key, failures=1, updated_at=now)
         .on_conflict_do_update(
             index_elements=[LoginThrottle.key_hash],
@@ -69,9 +70,9 @@ def _register_failure(key: str, now: datetime) -> int:
         )
         .returning(LoginThrottle.failures)
     )
-    failures = int(db.session.execute(upsert).scalar_one())
+    failures = int(session.execute(upsert).scalar_one())
     delay = _login_delay(failures)
-    db.session.execute(
+    session.execute(
         update(LoginThrottle)
         .where(LoginThrottle.key_hash == key)
         .values(next_allowed_at=now + timedelta(seconds=delay) if delay else None)
@@ -82,7 +83,8 @@ def _register_failure(key: str, now: datetime) -> int:
 def authenticate(username: str, password: str, trusted_device: bool = False) -> User:
     """Return the user for these credentials or raise LoginFailed / TooManyAttempts.
 
-    Every outcome is audited in the session's transaction: the caller commits on failure too.
+    Every outcome is audited. A refusal is written at once in a short transaction of its own (the failure
+    count and its audit entry), so it stays on record although the request that asked fails.
 
     After a few consecutive failures for a username (existing or not: the answers must not tell) each
     further attempt waits longer, at most LOGIN_DELAY_MAX_SECONDS, and even the right password is refused
@@ -96,7 +98,7 @@ def authenticate(username: str, password: str, trusted_device: bool = False) -> 
     if not trusted_device and throttle and throttle.next_allowed_at and throttle.next_allowed_at > now:
         passwords.burn_verify_time(password)  # as slow as every other answer
         wait = math.ceil((throttle.next_allowed_at - now).total_seconds())
-        audit.record(
+        audit.record_separately(
             AuditAction.AUTH_LOGIN_THROTTLED,
             actor=user,
             object_type="user" if user else None,
@@ -119,9 +121,10 @@ def authenticate(username: str, password: str, trusted_device: bool = False) -> 
     else:
         reason = ""
     if reason:
-        failures = _register_failure(key, now)
+        with separate_transaction() as side:
+            failures = _register_failure(side, key, now)
         # The typed name of an unknown user is not recorded: people type passwords into that field.
-        audit.record(
+        audit.record_separately(
             AuditAction.AUTH_LOGIN_FAILED,
             actor=user,
             object_type="user" if user else None,

@@ -82,10 +82,14 @@ def _require(actor: User, permission: Permission) -> None:
 # Finding and reading --------------------------------------------------------------------------------------
 
 
-def get_case(actor: User, case_uuid: Any) -> Case:
-    """Return a case the actor may see, or raise NotFound (and audit the denial) for anything else."""
+def get_case(actor: User, case_uuid: Any, fresh: bool = False) -> Case:
+    """Return a case the actor may see, or raise NotFound (and audit the denial) for anything else.
+
+    `fresh` reloads a case already in the session with what is saved now (after a stale-version refusal).
+    """
     uid = parse_case_uuid(case_uuid)
-    case = db.session.scalar(visible_cases(actor).where(Case.uuid == uid)) if uid else None
+    stmt = visible_cases(actor).where(Case.uuid == uid).execution_options(populate_existing=fresh)
+    case = db.session.scalar(stmt) if uid else None
     if case is None:
         access.record_denial(actor, Permission.CASE_READ, object_type="case", object_id=str(case_uuid)[:64])
         raise NotFound()
@@ -295,12 +299,14 @@ def find_duplicates(actor: User, value: CaseInput, exclude_id: int | None = None
             if same and case.owner_agency.name not in agencies:
                 agencies.append(case.owner_agency.name)
         found.nik_held_by = agencies
-        # A look-up by NIK across agencies: audited like a search, whatever the caller does next.
+        # A look-up by NIK across agencies: audited like a search, whatever the caller does next (a warning
+        # page that rolls the request back keeps it too).
         audit.record(
             AuditAction.CASE_SEARCH,
             actor=actor,
             object_type="case",
             details={"by": "nik_duplicate_check", "count": len(agencies)},
+            keep_on_rollback=True,
         )
     if value.child.date_of_birth:
         name = " ".join(value.child.name.lower().split())

@@ -1,114 +1,17 @@
-"""One place that turns errors into pages (HTML) or bodies (JSON API)."""
+"""Error pages of the browser front end (the pipeline in `caseapp.http.errors` decides when to show one)."""
 
 from __future__ import annotations
 
-import math
-import time
-from typing import Any
+from flask import Flask, render_template
 
-from flask import Flask, jsonify, make_response, render_template
-from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
-
-from caseapp.errors import CaseappError, TooManyAttempts
-from caseapp.extensions import db
-from caseapp.security.crypto import DecryptionError
-from caseapp.web.utils import wants_json
-
-PAGES = (400, 403, 404, 405, 409, 422, 429, 500)
+from caseapp.http.errors import set_page_renderer
 
 
-def _titles() -> dict[int, str]:
-    return {
-        400: _("The request could not be understood"),
-        403: _("You do not have access to this page"),
-        404: _("Page not found"),
-        405: _("This action is not allowed here"),
-        409: _("This record has changed"),
-        422: _("Please check what you entered"),
-        429: _("Too many requests"),
-        500: _("Something went wrong"),
-    }
-
-
-def _respond(
-    status: int, code: str, message: str, fields: dict | None = None, retry_after: int | None = None
-) -> Any:
-    if wants_json():
-        response = jsonify({"error": code, "message": message, "fields": fields or {}})
-        response.status_code = status
-    else:
-        page = status if status in PAGES else (500 if status >= 500 else 400)
-        html = render_template(f"errors/{page}.html", status=status, title=_titles()[page], message=message)
-        response = make_response(html, status)
-    if retry_after:
-        response.headers["Retry-After"] = str(retry_after)
-    return response
+def render_error_page(page: int, status: int, title: str, message: str) -> str:
+    """Draw `templates/errors/<page>.html` for a response with this status."""
+    return render_template(f"errors/{page}.html", status=status, title=title, message=message)
 
 
 def register(app: Flask) -> None:
-    """Install the handlers on the application."""
-
-    @app.errorhandler(CaseappError)
-    def _typed(exc: CaseappError) -> Any:
-        db.session.rollback()
-        message = exc.message
-        if exc.status == 404:
-            message = ""  # never echo what was looked for
-        if exc.status == 403:
-            message = _("Your role does not allow this.")
-        retry = exc.retry_after if isinstance(exc, TooManyAttempts) else None
-        return _respond(exc.status, exc.code, message, exc.fields, retry)
-
-    @app.errorhandler(DecryptionError)
-    def _unreadable(exc: DecryptionError) -> Any:
-        # Logged where it happened (without the ciphertext); the user learns only that it cannot be read.
-        db.session.rollback()
-        return _respond(
-            500,
-            "record_unreadable",
-            _(
-                "This record cannot be read: its protected data failed an integrity check or its "
-                "key is not available. The problem has been logged; tell your administrator."
-            ),
-        )
-
-    @app.errorhandler(CSRFError)
-    def _csrf(exc: CSRFError) -> Any:
-        db.session.rollback()
-        return _respond(
-            400,
-            "csrf_failed",
-            _(
-                "The form has expired or was not sent from this site. "
-                "Reload the page and send the form again."
-            ),
-        )
-
-    @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException) -> Any:
-        status = exc.code or 500
-        retry = None
-        message = ""
-        if status == 429:
-            retry = _retry_after_seconds(exc)
-            message = _("Too many attempts. Wait %(n)d seconds and try again.", n=retry)
-        elif status == 400:
-            message = _("The request was incomplete or malformed.")
-        return _respond(status, exc.name.lower().replace(" ", "_"), message, retry_after=retry)
-
-    @app.errorhandler(500)
-    def _server_error(exc: Exception) -> Any:
-        db.session.rollback()
-        return _respond(500, "internal_error", _("The error has been logged. Please try again later."))
-
-
-def _retry_after_seconds(exc: HTTPException) -> int:
-    """Seconds until the rate limit that was hit resets."""
-    from caseapp.extensions import limiter
-
-    current = limiter.current_limit
-    if current is None:
-        return 60
-    return max(1, math.ceil(current.reset_at - time.time()))
+    """Let the pipeline draw error pages with the web's templates."""
+    set_page_renderer(app, render_error_page)

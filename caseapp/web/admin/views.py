@@ -9,9 +9,9 @@ from wtforms import SelectChoice
 
 from caseapp.errors import NotFound, ValidationFailed
 from caseapp.extensions import db
+from caseapp.http.policy import require
 from caseapp.models import Agency, User
 from caseapp.security.permissions import Permission
-from caseapp.security.policy import require
 from caseapp.services import users
 from caseapp.web.admin.forms import AgencyForm, UserCreateForm, UserEditForm, role_choices
 from caseapp.web.forms import CsrfForm, apply_field_errors
@@ -70,10 +70,8 @@ def user_create():  # type: ignore[no-untyped-def]
                 active=bool(form.active.data),
             )
         except (ValidationFailed, NotFound) as exc:
-            db.session.rollback()
             apply_field_errors(form, exc)
         else:
-            db.session.commit()
             flash(
                 _("User %(u)s created. They must change the password at first sign-in.", u=user.username),
                 "success",
@@ -105,10 +103,8 @@ def user_edit(user_id: int):  # type: ignore[no-untyped-def]
                 bool(form.active.data),
             )
         except (ValidationFailed, NotFound) as exc:
-            db.session.rollback()
             apply_field_errors(form, exc)
         else:
-            db.session.commit()
             if changes:
                 flash(_("User %(u)s updated.", u=user.username), "success")
             else:
@@ -124,7 +120,6 @@ def user_reset_password(user_id: int):  # type: ignore[no-untyped-def]
     """Give a user a new one-time password; it is shown once, here."""
     user = db.session.get(User, user_id) or abort(404)
     temporary = users.reset_password(current_user._get_current_object(), user)
-    db.session.commit()
     return render_template("admin/user_password.html", user=user, password=temporary)
 
 
@@ -152,10 +147,8 @@ def agency_edit(agency_id: int):  # type: ignore[no-untyped-def]
                 bool(form.active.data),
             )
         except ValidationFailed as exc:
-            db.session.rollback()
             apply_field_errors(form, exc)
         else:
-            db.session.commit()
             flash(_("Agency %(c)s updated.", c=agency.code), "success")
             return redirect(url_for("admin.agency_list"))
     status = 400 if request.method == "POST" else 200

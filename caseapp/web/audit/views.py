@@ -12,9 +12,9 @@ from caseapp import audit
 from caseapp.audit import AuditAction, Outcome, queries, verify_chain
 from caseapp.exports import csv_response
 from caseapp.extensions import db
+from caseapp.http.policy import require
 from caseapp.models import Agency
 from caseapp.security.permissions import Permission
-from caseapp.security.policy import require
 from caseapp.web.audit.forms import AuditFilterForm
 from caseapp.web.forms import CsrfForm
 
@@ -79,7 +79,6 @@ def event_list():  # type: ignore[no-untyped-def]
     before = request.args.get("before", type=int)
     events, next_before = queries.page(flt, before)
     audit.record(AuditAction.AUDIT_VIEW, object_type="audit_log", details=flt.as_details() or None)
-    db.session.commit()
     return render_template(
         "audit/list.html",
         form=form,
@@ -101,7 +100,6 @@ def verify():  # type: ignore[no-untyped-def]
         outcome=Outcome.SUCCESS if result.ok else Outcome.ERROR,
         details={"checked": result.checked, "bad_seq": result.bad_seq, "problem": result.problem},
     )
-    db.session.commit()
     if result.ok:
         flash(_("The audit chain is intact: %(n)d events verified.", n=result.checked), "success")
     else:
@@ -128,7 +126,6 @@ def export_csv():  # type: ignore[no-untyped-def]
         object_type="audit_log",
         details={"report": "audit", "format": "csv", **flt.as_details()},
     )
-    db.session.commit()
     stmt = queries.filtered(flt).order_by(queries.AuditEvent.seq)
 
     def rows():  # type: ignore[no-untyped-def]

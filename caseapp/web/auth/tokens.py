@@ -11,9 +11,8 @@ from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from caseapp.errors import ValidationFailed
-from caseapp.extensions import db
+from caseapp.http.policy import require
 from caseapp.security.permissions import Permission
-from caseapp.security.policy import require
 from caseapp.services import tokens
 from caseapp.web.auth.views import bp
 from caseapp.web.forms import CsrfForm, apply_field_errors
@@ -50,11 +49,9 @@ def api_tokens():  # type: ignore[no-untyped-def]
                 form.days.data or 0,
             )
         except ValidationFailed as exc:
-            db.session.rollback()
             apply_field_errors(form, exc)
             status = 400
         else:
-            db.session.commit()
             secret = new.secret
             form = TokenForm(formdata=None)
     elif request.method == "POST":
@@ -70,6 +67,5 @@ def api_tokens():  # type: ignore[no-untyped-def]
 def revoke_api_token(token_id: int):  # type: ignore[no-untyped-def]
     """Revoke one of the user's tokens."""
     row = tokens.revoke_token(current_user._get_current_object(), token_id)
-    db.session.commit()
     flash(_("Token %(p)s… revoked.", p=row.prefix), "success")
     return redirect(url_for("auth.api_tokens"))

@@ -20,14 +20,15 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
 from caseapp.errors import TooManyAttempts, ValidationFailed
-from caseapp.extensions import db, limiter
+from caseapp.extensions import limiter
+from caseapp.http.auth import SESSION_KEY
+from caseapp.http.context import client_ip
+from caseapp.http.policy import public, require
 from caseapp.models import User
 from caseapp.security.permissions import Permission
-from caseapp.security.policy import public, require
 from caseapp.services import auth
 from caseapp.web.auth.forms import ChangePasswordForm, LoginForm
-from caseapp.web.auth.session import SESSION_KEY
-from caseapp.web.utils import client_ip, safe_next
+from caseapp.web.utils import safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -71,7 +72,6 @@ def _remember_device(response: Response, username: str) -> None:
 
 def _start_browser_session(user: User) -> None:
     new = auth.start_session(user, client_ip(), request.user_agent.string)
-    db.session.commit()
     session.clear()  # no fixation: nothing from before survives, the CSRF token included
     session[SESSION_KEY] = new.token
     session.permanent = True
@@ -93,11 +93,9 @@ def login():  # type: ignore[no-untyped-def]
         try:
             user = auth.authenticate(username, form.password.data or "", trusted_device=trusted)
         except auth.LoginFailed:
-            db.session.commit()  # keep the failure count and its audit entry
             form.form_errors.append(_("Wrong username or password."))
             status = 401
         except TooManyAttempts as exc:
-            db.session.commit()  # keep the audit entry
             form.form_errors.append(exc.message)
             status = 429
             retry_after = exc.retry_after
@@ -125,7 +123,6 @@ def logout():  # type: ignore[no-untyped-def]
     row = g.get("user_session")
     if row is not None:
         auth.end_session(row, "logout")
-        db.session.commit()
     session.clear()
     flash(_("You have signed out."), "success")
     return redirect(url_for("auth.login"))
@@ -145,7 +142,6 @@ def change_password():  # type: ignore[no-untyped-def]
                 keep=g.get("user_session"),
             )
         except ValidationFailed as exc:
-            db.session.rollback()
             for name, messages in exc.fields.items():
                 getattr(form, name).errors = list(messages)
         else:

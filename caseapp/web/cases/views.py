@@ -1,4 +1,4 @@
-"""Case pages. Thin: parse the form, call one service, commit once, render or redirect."""
+"""Case pages. Thin: parse the form, call one service, render or redirect (the pipeline commits)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from caseapp.database import utcnow
-from caseapp.errors import InvalidTransition, PermissionDenied, StaleVersion, ValidationFailed
+from caseapp.errors import InvalidTransition, StaleVersion, ValidationFailed
 from caseapp.extensions import db
+from caseapp.http import transaction
+from caseapp.http.context import acting_user
+from caseapp.http.policy import require
 from caseapp.models import Case, User
 from caseapp.security.permissions import Permission, Role
-from caseapp.security.policy import require
 from caseapp.services import cases, referrals
 from caseapp.services.case_input import parse_case
 from caseapp.services.scoping import visible_cases
@@ -31,7 +33,6 @@ from caseapp.web.cases.forms import (
     TransitionForm,
 )
 from caseapp.web.forms import CsrfForm, apply_field_errors
-from caseapp.web.utils import acting_user
 
 bp = Blueprint("cases", __name__)
 WITA = timezone(timedelta(hours=8), "WITA")
@@ -87,9 +88,6 @@ def case_list():  # type: ignore[no-untyped-def]
         next_after="~".join(next_after) if next_after else None,
         now=utcnow(),
     )
-    # Rendered before the commit, which would expire every loaded row and reload each on first use; the
-    # page still leaves only once its audit entry is committed.
-    db.session.commit()
     return page
 
 
@@ -103,7 +101,6 @@ def case_search():  # type: ignore[no-untyped-def]
     try:
         rows = cases.search_cases(acting_user(), search.by.data or "number", search.query.data or "")
     except ValidationFailed as exc:
-        db.session.rollback()
         apply_field_errors(search, exc)
         return render_template(
             "cases/list.html",
@@ -127,7 +124,6 @@ def case_search():  # type: ignore[no-untyped-def]
         now=utcnow(),
         searched=True,
     )
-    db.session.commit()  # after rendering (see case_list)
     return page
 
 
@@ -154,14 +150,11 @@ def case_create():  # type: ignore[no-untyped-def]
             value = parse_case(form.to_body())
             duplicates = cases.find_duplicates(acting_user(), value)
             if duplicates and not form.confirm_duplicate.data:
-                db.session.rollback()
                 return render_template("cases/form.html", form=form, case=None, duplicates=duplicates), 409
             result = cases.register_case(acting_user(), value, form.idempotency_key.data or None)
         except ValidationFailed as exc:
-            db.session.rollback()
             form.show_errors(exc.fields, form.party_rows())
         else:
-            db.session.commit()
             if result.created:
                 flash(_("Case %(n)s registered.", n=result.case.case_number), "success")
             return redirect(url_for("cases.case_view", case_uuid=result.case.uuid))
@@ -208,7 +201,6 @@ def case_edit(case_uuid: str):  # type: ignore[no-untyped-def]
     """Edit a case; a stale version shows what changed meanwhile and keeps what the user typed."""
     if request.method == "GET":
         case = cases.view_case(acting_user(), case_uuid)
-        db.session.commit()
         return render_template("cases/form.html", form=_form_from_case(case), case=case, duplicates=None)
     case = cases.get_case(acting_user(), case_uuid)
     form = _new_form()
@@ -224,25 +216,20 @@ def case_edit(case_uuid: str):  # type: ignore[no-untyped-def]
             if value.child.nik and value.child.nik != case.child_nik and not form.confirm_duplicate.data:
                 found = cases.find_duplicates(acting_user(), value, exclude_id=case.id)
                 if found.nik_held_by:  # a newly typed NIK that another case already has: say so first
-                    db.session.commit()  # keeps the audit entry of the look-up
                     found.same_child = []
                     return render_template("cases/form.html", form=form, case=case, duplicates=found), 409
             changed = cases.update_case(acting_user(), case, value, version)
         except ValidationFailed as exc:
-            db.session.rollback()
             form.show_errors(exc.fields, form.party_rows())
         except StaleVersion:
-            db.session.rollback()
-            case = cases.get_case(acting_user(), case_uuid)
+            case = cases.get_case(acting_user(), case_uuid, fresh=True)
             changed_meanwhile = cases.differences(case, value)
             form.version.data = str(case.version)  # sending again now means "mine wins", knowingly
             status = 409
         except InvalidTransition as exc:
-            db.session.rollback()
             form.form_errors.append(exc.message)
             status = 409
         else:
-            db.session.commit()
             flash(_("Case saved.") if changed else _("Nothing changed."), "success" if changed else "info")
             return redirect(url_for("cases.case_view", case_uuid=case.uuid))
     return render_template(
@@ -256,7 +243,6 @@ def case_view(case_uuid: str):  # type: ignore[no-untyped-def]
     """Show every section of a case (the view is audited)."""
     case = cases.view_case(acting_user(), case_uuid)
     page = _render_case(case)
-    db.session.commit()  # after rendering (see case_list)
     return page
 
 
@@ -304,7 +290,6 @@ def reveal_nik(case_uuid: str):  # type: ignore[no-untyped-def]
     case = cases.get_case(acting_user(), case_uuid)
     nik = cases.reveal_nik(acting_user(), case)
     page = _render_case(case, nik=nik or "")
-    db.session.commit()  # after rendering (see case_list)
     return page
 
 
@@ -327,16 +312,12 @@ def case_transition(case_uuid: str):  # type: ignore[no-untyped-def]
     try:
         cases.transition(acting_user(), case, form.action.data or "", version, form.reason.data or None, at)
     except StaleVersion:
-        db.session.rollback()
+        transaction.doom()
         flash(_("Someone changed this case after you opened it. Check it and try again."), "warning")
     except (InvalidTransition, ValidationFailed) as exc:
-        db.session.rollback()
+        transaction.doom()
         flash(exc.message, "danger")
-    except PermissionDenied:
-        db.session.rollback()
-        raise
     else:
-        db.session.commit()
         flash(_("%(action)s: done.", action=L.label(L.ACTION_LABELS, form.action.data)), "success")
     return redirect(url_for("cases.case_view", case_uuid=case.uuid))
 
@@ -356,12 +337,10 @@ def add_note(case_uuid: str):  # type: ignore[no-untyped-def]
             form.visibility.data or "case_team",
         )
     except ValidationFailed as exc:
-        db.session.rollback()
         case = cases.get_case(acting_user(), case_uuid)
         form.fill_choices()
         apply_field_errors(form, exc)
         return _render_case(case, note_form=form, status=400)
-    db.session.commit()
     flash(_("Note added."), "success")
     if warning:
         flash(warning, "warning")
@@ -386,11 +365,9 @@ def add_service(case_uuid: str):  # type: ignore[no-untyped-def]
             form.note.data or "",
         )
     except ValidationFailed as exc:
-        db.session.rollback()
         case = cases.get_case(acting_user(), case_uuid)
         apply_field_errors(form, exc)
         return _render_case(case, service_form=form, status=400)
-    db.session.commit()
     flash(_("Service recorded."), "success")
     return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#services")
 
@@ -416,14 +393,12 @@ def case_assign(case_uuid: str):  # type: ignore[no-untyped-def]
         team = [int(t) for t in (form.team.data or []) if str(t).isdigit()]
         cases.assign(acting_user(), case, manager, team, version)
     except ValidationFailed as exc:
-        db.session.rollback()
         apply_field_errors(form, exc)
         return render_template("cases/assign.html", form=form, case=case), 400
     except StaleVersion:
-        db.session.rollback()
+        transaction.doom()
         flash(_("Someone changed this case after you opened it. Check it and try again."), "warning")
         return redirect(url_for("cases.case_assign", case_uuid=case_uuid))
-    db.session.commit()
     flash(_("Assignment saved."), "success")
     return redirect(url_for("cases.case_view", case_uuid=case.uuid))
 
@@ -435,5 +410,4 @@ def access_log(case_uuid: str):  # type: ignore[no-untyped-def]
     case = cases.get_case(acting_user(), case_uuid)
     events = cases.access_log(acting_user(), case)
     page = render_template("cases/access_log.html", case=case, events=events)
-    db.session.commit()  # after rendering (see case_list)
     return page

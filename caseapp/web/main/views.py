@@ -7,8 +7,8 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from caseapp.extensions import db
+from caseapp.http.policy import public, require
 from caseapp.security.permissions import ROLE_PERMISSIONS, Permission
-from caseapp.security.policy import public, require
 from caseapp.services import users
 from caseapp.web.utils import safe_next
 
@@ -63,7 +63,6 @@ def set_locale():  # type: ignore[no-untyped-def]
         )
         if current_user.is_authenticated:
             users.set_locale(current_user._get_current_object(), lang)
-            db.session.commit()
     return response
 
 
@@ -74,6 +73,5 @@ def health():  # type: ignore[no-untyped-def]
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:  # noqa: BLE001 - any database failure means "not healthy"
-        db.session.rollback()
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok")

@@ -10,16 +10,17 @@ from flask_babel import gettext as _
 from caseapp.database import utcnow
 from caseapp.errors import InvalidTransition, ValidationFailed
 from caseapp.extensions import db
+from caseapp.http import transaction
+from caseapp.http.context import acting_user
+from caseapp.http.policy import require
 from caseapp.models import Agency, User
 from caseapp.models.referral import ConsentBy, DeclineReason, Section, Urgency
 from caseapp.security.permissions import Permission, Role
-from caseapp.security.policy import require
 from caseapp.services import cases, notify, referrals
 from caseapp.web import labels as L
 from caseapp.web import reference
 from caseapp.web.forms import select_choices as choices
 from caseapp.web.referrals.forms import ReferForm, RespondForm
-from caseapp.web.utils import acting_user
 
 bp = Blueprint("referrals", __name__)
 
@@ -64,11 +65,8 @@ def refer(case_uuid: str):  # type: ignore[no-untyped-def]
             value = referrals.parse_referral(form.to_body())
             referral = referrals.send(acting_user(), case, value)
         except ValidationFailed as exc:
-            db.session.rollback()
-            case = cases.get_case(acting_user(), case_uuid)
             form.show_errors(exc.fields)
         else:
-            db.session.commit()
             flash(
                 _(
                     "Referral sent to %(a)s; answer due %(t)s UTC.",
@@ -103,7 +101,6 @@ def referral_view(referral_id: int):  # type: ignore[no-untyped-def]
     referral = referrals.view_referral(me, referral_id)
     shared = referrals.shared_view(me, referral) if referrals.may_read_shared(me, referral) else None
     sender = referrals.is_sender_side(me, referral)
-    db.session.commit()
     workers = db.session.scalars(
         db.select(User)
         .where(
@@ -153,10 +150,9 @@ def respond(referral_id: int):  # type: ignore[no-untyped-def]
         else:
             raise ValidationFailed(_("Unknown action."))
     except (ValidationFailed, InvalidTransition) as exc:
-        db.session.rollback()
+        transaction.doom()
         flash(" ".join(m for msgs in exc.fields.values() for m in msgs) or exc.message, "danger")
         return redirect(url_for("referrals.referral_view", referral_id=referral_id))
-    db.session.commit()
     flash(_("Done."), "success")
     if action in ("decline", "withdraw") and not referrals.is_sender_side(me, referral):
         return redirect(url_for("referrals.referral_list"))
@@ -170,7 +166,6 @@ def notifications():  # type: ignore[no-untyped-def]
     me = acting_user()
     if request.method == "POST":
         notify.mark_all_read(me)
-        db.session.commit()
         return redirect(url_for("referrals.notifications"))
     rows = notify.recent(me)
     return render_template("referrals/notifications.html", rows=rows)

@@ -14,14 +14,14 @@ from caseapp.database import utcnow
 from caseapp.errors import ValidationFailed
 from caseapp.exports import stacked_csv_response, xlsx_response
 from caseapp.extensions import db
+from caseapp.http.context import acting_user
+from caseapp.http.policy import require
 from caseapp.models import Agency, User
 from caseapp.reports import caseload, recap
 from caseapp.reports.periods import Period, parse_period
 from caseapp.reports.suppression import PRIMARY, SECONDARY
 from caseapp.security.permissions import Permission, Role
-from caseapp.security.policy import require
 from caseapp.web.reports.tables import caseload_sheets, recap_display, recap_sheets
-from caseapp.web.utils import acting_user
 
 bp = Blueprint("reports", __name__)
 
@@ -50,7 +50,6 @@ def export(report: str, fmt: str, sheets: list, filters: dict[str, Any]) -> Any:
         object_id=report,
         details={"report": report, "format": fmt, **filters},
     )
-    db.session.commit()
     name = f"{report}-{filters.get('period', '')}".strip("-")
     note = _("No data for this period.")
     if fmt == "csv":
@@ -91,7 +90,6 @@ def caseload_page():  # type: ignore[no-untyped-def]
         AuditAction.REPORT_VIEW, object_type="report", object_id="caseload", details={"period": period.label}
     )
     page = render_template("reports/caseload.html", **caseload_context(me, period))
-    db.session.commit()  # after rendering: a commit expires the loaded rows the template reads
     return page
 
 
@@ -124,5 +122,4 @@ def recap_page():  # type: ignore[no-untyped-def]
         secondary=SECONDARY,
         selected_agency=request.args.get("agency", ""),
     )
-    db.session.commit()  # after rendering (see caseload_page)
     return page

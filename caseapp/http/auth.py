@@ -1,4 +1,8 @@
-"""Wiring of Flask-Login to the server-side sessions, and the fail-closed login requirement."""
+"""Who is asking: Flask-Login wired to bearer tokens and server-side sessions; the fail-closed login check.
+
+Recording a token's or session's last use is sign-in bookkeeping, not the request's work: it commits in
+its own step before the view runs, so a refused request neither loses it nor holds SQLite's write lock.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,9 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, current_user
 
 from caseapp.extensions import db
+from caseapp.http.policy import PUBLIC, policy_of
 from caseapp.models import User
-from caseapp.security.policy import PUBLIC, policy_of
-from caseapp.services import auth
+from caseapp.services import auth, tokens
 
 # Endpoints without a view function of ours that still must be reachable anonymously.
 PUBLIC_ENDPOINTS = frozenset({"static"})
@@ -22,8 +26,6 @@ SESSION_KEY = "sid"
 
 
 def _load_user_from_bearer(header: str) -> User | None:
-    from caseapp.services import tokens
-
     g.auth_method = "token"
     scheme, _sep, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():

@@ -10,7 +10,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
+from flask_login import current_user
+
+from caseapp.errors import NotFound, PermissionDenied
+from caseapp.extensions import login_manager
 from caseapp.security.permissions import Permission
+from caseapp.services import access
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -37,20 +42,11 @@ def require(permission: Permission, hide: bool = False) -> Callable[[F], F]:
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            from flask_login import current_user
-
-            from caseapp.errors import PermissionDenied
-            from caseapp.services import access
-
             if not current_user.is_authenticated:
-                from caseapp.extensions import login_manager
-
                 return login_manager.unauthorized()
             if not current_user.can(permission):
                 access.record_denial(current_user, permission)
                 if hide and not current_user.can(Permission.CASE_READ):
-                    from caseapp.errors import NotFound
-
                     raise NotFound()
                 raise PermissionDenied(str(permission))
             return view(*args, **kwargs)
