@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import timedelta
 from typing import Any
 
 from flask import Flask, g, request
@@ -199,14 +198,15 @@ def register_template_globals(app: Flask) -> None:
     app.jinja_env.globals["Permission"] = Permission
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["role_label"] = role_label
+    from caseapp import localtime
+    from caseapp import reference_data as reference
     from caseapp.services.cases import list_label
-    from caseapp.web import labels, reference
+    from caseapp.web import labels
 
     app.jinja_env.globals["L"] = labels
     app.jinja_env.globals["zip"] = zip
     app.jinja_env.filters["zip"] = lambda first, *others: zip(first, *others, strict=False)
-    # Stored times are UTC; Kendari reads WITA (UTC+8, no daylight saving).
-    app.jinja_env.filters["wita"] = lambda when: (when + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
+    app.jinja_env.filters["wita"] = localtime.show
     app.jinja_env.globals["case_label"] = list_label
 
     @app.context_processor

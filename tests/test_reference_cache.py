@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from caseapp import reference_data as reference
 from caseapp.extensions import db
 from caseapp.models import ReferenceCode
 from caseapp.services import reference as seeding
-from caseapp.web import reference
 
 
 def test_labels_are_cached_per_database_and_seeding_refreshes_them(app, app_factory):

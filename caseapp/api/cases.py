@@ -14,7 +14,7 @@ from caseapp.errors import ValidationFailed
 from caseapp.extensions import db
 from caseapp.http.context import acting_user
 from caseapp.http.policy import require
-from caseapp.models import Case, ReferenceCode, Region, User
+from caseapp.models import Case, User
 from caseapp.security.permissions import Permission
 from caseapp.services import cases
 from caseapp.services.case_input import parse_case
@@ -154,26 +154,6 @@ def case_read(case: Case) -> dict[str, Any]:
         ],
         "actions": cases.available_actions(acting_user(), case),
     }
-
-
-@bp.route("/reference")
-@require(Permission.ACCOUNT_SELF)
-def reference():  # type: ignore[no-untyped-def]
-    """Return the code lists (codes with Indonesian and English labels) and the regions."""
-    vocabularies: dict[str, list[dict[str, Any]]] = {}
-    for row in db.session.scalars(
-        db.select(ReferenceCode)
-        .where(ReferenceCode.active.is_(True))
-        .order_by(ReferenceCode.vocabulary, ReferenceCode.position)
-    ):
-        vocabularies.setdefault(row.vocabulary, []).append(
-            {"code": row.code, "label_id": row.label_id, "label_en": row.label_en}
-        )
-    regions = [
-        {"code": r.code, "name": r.name, "level": r.level, "parent": r.parent_code}
-        for r in db.session.scalars(db.select(Region).order_by(Region.code))
-    ]
-    return jsonify(vocabularies=vocabularies, regions=regions)
 
 
 def _filter_from_args() -> cases.CaseFilter:

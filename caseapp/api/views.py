@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, request, url_for
-from flask_login import current_user
+from typing import Any
 
+from flask import Blueprint, current_app, g, request, url_for
+
+from caseapp.api.endpoint import endpoint
 from caseapp.api.openapi import document
-from caseapp.extensions import csrf, limiter
+from caseapp.extensions import csrf, db, limiter
+from caseapp.http.context import acting_user
 from caseapp.http.policy import require
+from caseapp.models import ReferenceCode, Region
+from caseapp.schemas.common import CodeOut, MeOut, ReferenceOut, RegionOut
 from caseapp.security.permissions import ROLE_PERMISSIONS, Permission
 
 bp = Blueprint("api", __name__)
@@ -42,20 +47,44 @@ def _csrf_for_browser_sessions() -> None:
 
 @bp.route("/me")
 @require(Permission.ACCOUNT_SELF)
-def me():  # type: ignore[no-untyped-def]
-    """Return the signed-in user."""
-    return jsonify(
-        username=current_user.username,
-        display_name=current_user.display_name,
-        role=current_user.role,
-        agency=current_user.agency.code,
-        permissions=sorted(p.value for p in ROLE_PERMISSIONS[current_user.role_enum]),
-        locale=current_user.locale or current_app.config["BABEL_DEFAULT_LOCALE"],
+@endpoint(response=MeOut)
+def me() -> MeOut:
+    """The signed-in user: identity, role, agency and permissions."""
+    user = acting_user()
+    return MeOut(
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role_enum,
+        agency=user.agency.code,
+        permissions=sorted(ROLE_PERMISSIONS[user.role_enum]),
+        locale=user.locale or current_app.config["BABEL_DEFAULT_LOCALE"],
     )
+
+
+@bp.route("/reference")
+@require(Permission.ACCOUNT_SELF)
+@endpoint(response=ReferenceOut)
+def reference() -> ReferenceOut:
+    """The code lists (codes with Indonesian and English labels) and the regions."""
+    vocabularies: dict[str, list[CodeOut]] = {}
+    for row in db.session.scalars(
+        db.select(ReferenceCode)
+        .where(ReferenceCode.active.is_(True))
+        .order_by(ReferenceCode.vocabulary, ReferenceCode.position)
+    ):
+        vocabularies.setdefault(row.vocabulary, []).append(
+            CodeOut(code=row.code, label_id=row.label_id, label_en=row.label_en)
+        )
+    regions = [
+        RegionOut(code=r.code, name=r.name, level=r.level, parent=r.parent_code)
+        for r in db.session.scalars(db.select(Region).order_by(Region.code))
+    ]
+    return ReferenceOut(vocabularies=vocabularies, regions=regions)
 
 
 @bp.route("/openapi.json")
 @require(Permission.ACCOUNT_SELF)
-def openapi():  # type: ignore[no-untyped-def]
-    """Return the OpenAPI document of this API."""
-    return jsonify(document(url_for("api.me", _external=False).rsplit("/me", 1)[0]))
+@endpoint(response=dict[str, Any], tag="meta")
+def openapi() -> dict[str, Any]:
+    """This document (OpenAPI 3.1), generated from the routes and their schemas."""
+    return document(current_app, url_for("api.me").rsplit("/me", 1)[0])

@@ -7,6 +7,7 @@ import io
 from functools import cache
 from importlib import resources
 
+from caseapp import reference_data
 from caseapp.extensions import db
 from caseapp.models import Agency, ReferenceCode, Region
 
@@ -73,7 +74,5 @@ def seed_reference_data() -> dict[str, int]:
             code.extra = row[extra] if extra else None
             code.position = position
     db.session.flush()
-    from caseapp.web import reference as labels
-
-    labels.clear_cache()  # this process shows the new labels at once; others within CACHE_SECONDS
+    reference_data.clear_cache()  # this process shows the new labels at once; others within CACHE_SECONDS
     return created

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from caseapp import localtime
+from caseapp import reference_data as reference
 from caseapp.database import utcnow
 from caseapp.errors import InvalidTransition, StaleVersion, ValidationFailed
 from caseapp.extensions import db
@@ -22,7 +23,6 @@ from caseapp.services import cases, referrals
 from caseapp.services.case_input import parse_case
 from caseapp.services.scoping import visible_cases
 from caseapp.web import labels as L
-from caseapp.web import reference
 from caseapp.web.cases.forms import (
     AssignForm,
     CaseForm,
@@ -35,7 +35,6 @@ from caseapp.web.cases.forms import (
 from caseapp.web.forms import CsrfForm, apply_field_errors
 
 bp = Blueprint("cases", __name__)
-WITA = timezone(timedelta(hours=8), "WITA")
 
 
 def _manager_choices() -> list[tuple[str, str]]:
@@ -277,7 +276,7 @@ def _render_case(
         transition_form=TransitionForm(formdata=None),
         closure_reasons=reference.codes("closure_reason"),
         now=utcnow(),
-        now_local=(utcnow() + timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M"),
+        now_local=localtime.input_value(utcnow()),
         warning=warning,
         csrf_form=CsrfForm(),
     ), status
@@ -304,7 +303,7 @@ def case_transition(case_uuid: str):  # type: ignore[no-untyped-def]
     if local:
         # The browser sends Kendari time (WITA, UTC+8); cases store naive UTC.
         try:
-            at = datetime.fromisoformat(local).replace(tzinfo=WITA).astimezone(UTC).replace(tzinfo=None)
+            at = localtime.from_input(local)
         except ValueError:
             flash(_("Enter the time as date and hour."), "danger")
             return redirect(url_for("cases.case_view", case_uuid=case.uuid))

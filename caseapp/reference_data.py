@@ -1,4 +1,4 @@
-"""Reference labels for the interface, in the user's language.
+"""Reference data as every layer reads it: vocabulary codes and labels, regions, agencies.
 
 Vocabularies, regions and agencies change only when `flask setup` seeds them, yet every page reads them:
 they are kept in process for a few minutes (per database and language); seeding clears this process's copy.
@@ -52,6 +52,23 @@ def codes(vocabulary: str) -> list[tuple[str, str]]:
         return [(r.code, r.label(lang)) for r in rows]
 
     return list(_cached(("codes", vocabulary, lang), load))
+
+
+def code_set(vocabulary: str) -> frozenset[str]:
+    """Return the active codes of a vocabulary (what input validation accepts)."""
+
+    def load() -> frozenset[str]:
+        stmt = select(ReferenceCode.code).where(
+            ReferenceCode.vocabulary == vocabulary, ReferenceCode.active.is_(True)
+        )
+        return frozenset(db.session.scalars(stmt))
+
+    return frozenset(_cached(("codes", vocabulary, "*"), load))
+
+
+def kelurahan_codes() -> frozenset[str]:
+    """Return the codes of every kelurahan."""
+    return frozenset(code for code, region in regions().items() if region.level == "kelurahan")
 
 
 def code_label(vocabulary: str, code: str | None) -> str:

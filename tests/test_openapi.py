@@ -1,0 +1,55 @@
+"""The OpenAPI document is generated from the routes and their schemas, and describes every answer."""
+
+from __future__ import annotations
+
+import re
+
+from tests.test_api import _bearer, _token
+
+
+def _document(app, client, make_user) -> dict:
+    token = _token(app, make_user().username)
+    response = client.get("/api/v1/openapi.json", headers=_bearer(token))
+    assert response.status_code == 200
+    return response.json
+
+
+def _refs(node):  # type: ignore[no-untyped-def]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref":
+                yield value
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _refs(item)
+
+
+def test_every_api_route_is_in_the_document_and_every_reference_resolves(app, client, make_user):
+    doc = _document(app, client, make_user)
+    assert doc["openapi"].startswith("3.1")
+    routes: dict[str, set[str]] = {}
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/"):
+            path = re.sub(r"<(?:[^:>]+:)?(\w+)>", r"{\1}", rule.rule[len("/api/v1") :])
+            routes.setdefault(path, set()).update(m.lower() for m in rule.methods - {"HEAD", "OPTIONS"})
+    assert routes == {path: set(ops) for path, ops in doc["paths"].items()}
+    schemas = doc["components"]["schemas"]
+    for ref in _refs(doc):
+        assert ref.startswith("#/components/schemas/") and ref.split("/")[-1] in schemas, ref
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            assert {"401", "429"} <= set(operation["responses"]), (path, method)
+            assert operation["summary"], (path, method)
+
+
+def test_the_me_answer_is_described_field_by_field(app, client, make_user):
+    doc = _document(app, client, make_user)
+    ok = doc["paths"]["/me"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    me = doc["components"]["schemas"][ok["$ref"].split("/")[-1]]
+    assert me["additionalProperties"] is False
+    assert set(me["required"]) == {"username", "display_name", "role", "agency", "permissions", "locale"}
+    role = me["properties"]["role"]
+    role_schema = doc["components"]["schemas"][role["$ref"].split("/")[-1]] if "$ref" in role else role
+    assert set(role_schema["enum"]) == {"case_worker", "supervisor", "analyst", "auditor", "admin"}
