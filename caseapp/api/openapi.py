@@ -118,8 +118,8 @@ def document(app: Flask, base_url: str) -> dict[str, Any]:
     refs, defs = models_json_schema(models, ref_template=REF)
     components: dict[str, Any] = dict(defs.get("$defs", {}))
     paths: dict[str, dict[str, Any]] = {}
-    for rule, method, endpoint_name, operation, view in operations:
-        path, parameters = _path_and_parameters(rule.removeprefix(base_url))
+    for route, method, endpoint_name, operation, view in operations:
+        path, parameters = _path_and_parameters(route.removeprefix(base_url))
         if operation.query is not None:
             parameters += _query_parameters(operation.query, components)
         doc = (view.__doc__ or "").strip()
