@@ -10,12 +10,12 @@ from wtforms import SelectChoice
 from caseapp.errors import NotFound, ValidationFailed
 from caseapp.extensions import db
 from caseapp.http.policy import require
+from caseapp.labels import ROLE_LABELS
 from caseapp.models import Agency, User
 from caseapp.security.permissions import Permission
 from caseapp.services import users
 from caseapp.web.admin.forms import AgencyForm, UserCreateForm, UserEditForm, role_choices
 from caseapp.web.forms import CsrfForm, apply_field_errors
-from caseapp.web.labels import ROLE_LABELS
 
 bp = Blueprint("admin", __name__)
 

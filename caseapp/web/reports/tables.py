@@ -6,11 +6,11 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from caseapp import labels as L
 from caseapp import reference_data as reference
 from caseapp.reports.caseload import Caseload
 from caseapp.reports.recap import Recap
 from caseapp.reports.suppression import SuppressedTable
-from caseapp.web import labels as L
 
 Sheet = tuple[str, list[str], list[list[Any]]]
 
