@@ -192,16 +192,15 @@ def register_template_globals(app: Flask) -> None:
     """Expose helpers that every template uses."""
     from flask_babel import get_locale
 
+    from caseapp.labels import role_label
     from caseapp.security.permissions import Permission
-    from caseapp.web.labels import role_label
 
     app.jinja_env.globals["Permission"] = Permission
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["role_label"] = role_label
-    from caseapp import localtime
+    from caseapp import labels, localtime
     from caseapp import reference_data as reference
     from caseapp.services.cases import list_label
-    from caseapp.web import labels
 
     app.jinja_env.globals["L"] = labels
     app.jinja_env.globals["zip"] = zip

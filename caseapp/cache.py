@@ -8,7 +8,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from caseapp.extensions import db
 
@@ -29,7 +29,7 @@ def cached(kind: str, key: tuple[Any, ...], build: Callable[[], T], seconds: flo
         hit = _entries.get(full_key)
         if hit is not None and now - hit[0] < seconds:
             _entries.move_to_end(full_key)
-            return hit[1]  # type: ignore[no-any-return]
+            return cast(T, hit[1])
     value = build()
     with _lock:
         _entries[full_key] = (now, value)

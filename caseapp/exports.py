@@ -1,15 +1,35 @@
-"""Tabular exports (CSV now; XLSX with the reports): cells are escaped against formula injection."""
+"""Tabular exports, CSV and XLSX, for every front end: cells are escaped against formula injection.
+
+This module writes files; deciding who may export what, and auditing it, is the services' work.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
+from enum import StrEnum
 from typing import Any
 
 from flask import Response, stream_with_context
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+# A titled table: (title, header, rows).
+Sheet = tuple[str, Sequence[str], Sequence[Sequence[Any]]]
+
+
+class ExportFormat(StrEnum):
+    """The file formats a table can be downloaded in."""
+
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+MEDIA_TYPES = {
+    ExportFormat.CSV: "text/csv",
+    ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def safe_cell(value: Any) -> Any:
@@ -46,14 +66,14 @@ def csv_response(
 ) -> Response:
     """Stream rows as a CSV download (headers and a 'no data' row when there are none)."""
     # The rows are read from the database while streaming: keep the request (and its session) alive.
-    response = Response(stream_with_context(_csv_lines(header, rows, empty_note)), mimetype="text/csv")
+    response = Response(
+        stream_with_context(_csv_lines(header, rows, empty_note)), mimetype=MEDIA_TYPES[ExportFormat.CSV]
+    )
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def xlsx_response(
-    filename: str, sheets: list[tuple[str, Sequence[str], list[Sequence[Any]]]], empty_note: str
-) -> Response:
+def xlsx_response(filename: str, sheets: Sequence[Sheet], empty_note: str) -> Response:
     """Return an XLSX workbook, one sheet per table, every text cell escaped against formulas."""
     from openpyxl import Workbook
 
@@ -68,16 +88,12 @@ def xlsx_response(
             sheet.append([empty_note])
     buffer = io.BytesIO()
     book.save(buffer)
-    response = Response(
-        buffer.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = Response(buffer.getvalue(), mimetype=MEDIA_TYPES[ExportFormat.XLSX])
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def stacked_csv_response(
-    filename: str, sheets: list[tuple[str, Sequence[str], list[Sequence[Any]]]], empty_note: str
-) -> Response:
+def stacked_csv_response(filename: str, sheets: Sequence[Sheet], empty_note: str) -> Response:
     """Return several tables in one CSV file, each under its title."""
 
     def rows() -> Iterator[Sequence[Any]]:
@@ -92,6 +108,14 @@ def stacked_csv_response(
     writer = csv.writer(buffer)
     for row in rows():
         writer.writerow(["" if v is None else safe_cell(v) for v in row])
-    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
+    response = Response("\ufeff" + buffer.getvalue(), mimetype=MEDIA_TYPES[ExportFormat.CSV])
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def tables_response(name: str, fmt: ExportFormat, sheets: Sequence[Sheet], empty_note: str) -> Response:
+    """Return titled tables as one download named `name`: a CSV file (each table under its title) or an
+    XLSX workbook (one sheet per table); `empty_note` stands in a table without rows."""
+    if fmt == ExportFormat.CSV:
+        return stacked_csv_response(f"{name}.csv", sheets, empty_note)
+    return xlsx_response(f"{name}.xlsx", sheets, empty_note)

@@ -34,6 +34,14 @@ def test_only_admin_manages_users_and_auditor_reads_audit():
     assert {r for r in Role if role_has(r, Permission.AUDIT_READ)} == {Role.AUDITOR}
 
 
+def test_only_the_task_force_reads_the_recap_of_every_agency():
+    assert {r for r in Role if role_has(r, Permission.REPORT_ALL_AGENCIES)} == {Role.ANALYST}
+    # Whoever may choose the agency reads the recap at all.
+    assert all(
+        role_has(r, Permission.REPORT_AGGREGATE) for r in Role if role_has(r, Permission.REPORT_ALL_AGENCIES)
+    )
+
+
 def test_unknown_role_has_nothing():
     assert not role_has("superuser", Permission.ACCOUNT_SELF)
 

@@ -16,7 +16,7 @@ from caseapp.database import utcnow
 from caseapp.exports import safe_cell
 from caseapp.extensions import db
 from caseapp.models import AuditEvent, Case
-from caseapp.reports.suppression import PRIMARY, SECONDARY, suppress
+from caseapp.reports.suppression import PRIMARY, SECONDARY, shown_count, suppress
 from tests.casedata import register
 from tests.conftest import login
 
@@ -57,6 +57,11 @@ def test_no_hidden_cell_can_be_recovered_from_a_line(counts):
     lines = [row for row in hidden] + [list(col) for col in zip(*hidden, strict=True)]
     for line in lines:
         assert sum(line) != 1  # a single hidden cell in a line could be worked out from its total
+
+
+def test_a_headline_count_is_suppressed_like_a_cell():
+    assert [shown_count(n) for n in (0, 1, 4, 5, 12)] == [0, PRIMARY, PRIMARY, 5, 12]
+    assert suppress([[3]])[0][0] == PRIMARY  # the same rule as the tables'
 
 
 @given(st.text())
@@ -222,6 +227,104 @@ def test_bad_report_parameters_are_400(client, make_user, query):
     login(client, analyst.username)
     response = client.get(f"/api/v1/reports/recap?{query}")
     assert response.status_code == 400 and response.json["fields"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("period=2026-13", "period"),
+        ("period=1999", "period"),
+        ("format=pdf", "format"),
+        ("agency=NOPE", "agency"),
+    ],
+)
+def test_a_bad_report_query_names_its_field_on_both_routes_and_the_pages(client, make_user, query, field):
+    supervisor = make_user("supervisor", "UPTD_PPA")
+    login(client, supervisor.username)
+    for path in ("/api/v1/reports/caseload", "/api/v1/reports/recap"):
+        if field == "agency" and path.endswith("caseload"):
+            continue  # the caseload takes no agency: its own
+        response = client.get(f"{path}?{query}")
+        assert response.status_code == 400, (path, query)
+        assert response.json["error"] == "validation_failed"
+        assert list(response.json["fields"]) == [field], (path, response.json)
+    page = client.get(f"/reports/recap?{query}")
+    assert page.status_code == 400 and page.mimetype == "text/html"
+
+
+def test_the_report_answers_carry_exactly_their_declared_keys(app, client, make_user, dataset):
+    login(client, dataset["supervisor"].username)
+    caseload = client.get("/api/v1/reports/caseload?period=2026").json
+    assert set(caseload) == {
+        "period",
+        "open_by_status",
+        "open_by_risk",
+        "workers",
+        "ageing_days",
+        "referrals",
+        "timings_hours",
+    }
+    assert list(caseload["ageing_days"]) == ["0-7", "31-90", "8-30", "90+"]  # sorted by jsonify
+    assert set(caseload["timings_hours"]) == {"first_contact", "referral_acceptance", "closure"}
+    recap = client.get("/api/v1/reports/recap?period=2026").json
+    assert set(recap) == {"period", "agency", "children", "tables", "suppression"}
+    assert set(recap["tables"]) == {
+        "type_sex_age",
+        "type_sex_age_kecamatan",
+        "kecamatan",
+        "month_type",
+        "place",
+        "relationship",
+        "ampk",
+        "services",
+        "referral_flows",
+    }
+    assert all(set(t) == {"title", "rows", "columns", "cells"} for t in recap["tables"].values())
+
+
+def test_only_the_task_force_chooses_the_recap_agency(app, client, make_user, dataset):
+    login(client, dataset["supervisor"].username)
+    own = client.get("/api/v1/reports/recap?period=2026&agency=POLRESTA").json
+    assert own["agency"] == "UPTD_PPA" and own["children"] == 6  # a supervisor sees their own agency
+    page = client.get("/reports/recap?period=2026").get_data(as_text=True)
+    assert 'name="agency"' not in page  # and is offered no choice
+    analyst = app.test_client()
+    login(analyst, make_user("analyst", "BAPPEDA").username)
+    police = analyst.get("/api/v1/reports/recap?period=2026&agency=POLRESTA").json
+    assert police["agency"] == "POLRESTA" and police["children"] == PRIMARY  # one child: suppressed
+    assert analyst.get("/api/v1/reports/recap?period=2026&agency=").json["agency"] is None
+    assert 'name="agency"' in analyst.get("/reports/recap?period=2026").get_data(as_text=True)
+
+
+def test_the_small_headline_is_suppressed_the_same_way_on_the_page(app, client, make_user, dataset):
+    login(client, make_user("analyst", "BAPPEDA").username)
+    page = client.get("/reports/recap?period=2026&agency=POLRESTA").get_data(as_text=True)
+    assert "Anak yang didaftarkan dalam periode: &lt;5." in page
+
+
+def test_the_report_routes_are_described_with_their_query_answers_and_downloads(app, client, make_user):
+    from tests.test_openapi import _document
+
+    doc = _document(app, client, make_user)
+    assert not [e for e in doc.get("x-undeclared", []) if "report" in e]
+    schemas = doc["components"]["schemas"]
+    for path, answer in (("/reports/caseload", "CaseloadOut"), ("/reports/recap", "RecapOut")):
+        operation = doc["paths"][path]["get"]
+        params = {p["name"]: p for p in operation["parameters"]}
+        assert {"period", "format"} <= set(params)
+        assert params["period"]["schema"]["pattern"].startswith("^")
+        assert "400" in operation["responses"] and "403" in operation["responses"]
+        content = operation["responses"]["200"]["content"]
+        assert set(content) == {
+            "application/json",
+            "text/csv",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+        assert content["application/json"]["schema"]["$ref"].endswith(answer)
+        assert schemas[answer]["additionalProperties"] is False
+    recap_params = {p["name"]: p for p in doc["paths"]["/reports/recap"]["get"]["parameters"]}
+    assert "POLRESTA" in str(recap_params["agency"]["schema"])
+    assert set(schemas["RecapOut"]["required"]) == {"period", "agency", "children", "tables", "suppression"}
 
 
 def test_dashboard_is_on_the_supervisor_home_page_and_numbers_link_to_lists(app, client, dataset):

@@ -16,14 +16,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import Response, jsonify, request
+from flask.typing import ResponseReturnValue
 from pydantic import BaseModel, TypeAdapter
 
 from caseapp.schemas.base import parse_data, parse_json
 
-F = TypeVar("F", bound=Callable[..., Any])
+# What Flask's route table takes: the wrapper answers a response, whatever the view returns (a schema).
+ApiView = Callable[..., ResponseReturnValue]
 OPERATION_ATTR = "_caseapp_operation"
 
 
@@ -36,7 +38,7 @@ class Operation:
     response: Any
     status: int
     errors: tuple[int, ...]
-    media_type: str | None  # a download (CSV, XLSX) instead of JSON
+    media_types: tuple[str, ...]  # downloads (CSV, XLSX) the operation may answer instead of JSON
     tag: str | None
 
 
@@ -47,14 +49,16 @@ def endpoint(
     response: Any = None,
     status: int = 200,
     errors: tuple[int, ...] = (),
-    media_type: str | None = None,
+    media_type: str | tuple[str, ...] = (),
     tag: str | None = None,
-) -> Callable[[F], F]:
-    """Declare an API operation's schemas (see the module docstring); `errors` lists extra statuses."""
-    operation = Operation(body, query, response, status, tuple(errors), media_type, tag)
+) -> Callable[[Callable[..., Any]], ApiView]:
+    """Declare an API operation's schemas (see the module docstring); `errors` lists extra statuses;
+    `media_type` the download format(s) it may answer instead of JSON."""
+    media_types = (media_type,) if isinstance(media_type, str) else tuple(media_type)
+    operation = Operation(body, query, response, status, tuple(errors), media_types, tag)
     adapter = TypeAdapter(response) if response is not None else None
 
-    def decorator(view: F) -> F:
+    def decorator(view: Callable[..., Any]) -> ApiView:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if body is not None:
@@ -71,7 +75,7 @@ def endpoint(
             return jsonify(payload), code
 
         setattr(wrapped, OPERATION_ATTR, operation)
-        return wrapped  # type: ignore[return-value]
+        return wrapped
 
     return decorator
 

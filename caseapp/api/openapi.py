@@ -108,7 +108,7 @@ def document(app: Flask, base_url: str) -> dict[str, Any]:
         if operation is None:
             # TRANSITIONAL (until every API view declares its schemas): listed, not described.
             undeclared.append(rule.endpoint)
-            operation = Operation(None, None, None, 200, (), None, None)
+            operation = Operation(None, None, None, 200, (), (), None)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             operations.append((rule.rule, method.lower(), rule.endpoint, operation, view))
         if operation.body is not None:
@@ -137,9 +137,10 @@ def document(app: Flask, base_url: str) -> dict[str, Any]:
         if operation.body is not None:
             op["requestBody"] = {"required": True, "content": _content(refs[(operation.body, "validation")])}
         ok: dict[str, Any] = {"description": STATUS_TEXT.get(operation.status, "OK")}
-        if operation.media_type:
-            ok["content"] = _content({"type": "string", "format": "binary"}, operation.media_type)
-            ok["content"].update(_content(_answer_schema(operation, refs)))
+        if operation.media_types:
+            ok["content"] = _content(_answer_schema(operation, refs))
+            for media_type in operation.media_types:
+                ok["content"].update(_content({"type": "string", "format": "binary"}, media_type))
         elif operation.response is not None:
             ok["content"] = _content(_answer_schema(operation, refs))
         op["responses"][str(operation.status)] = ok

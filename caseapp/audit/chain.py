@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import json
 from datetime import datetime
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from typing import Any
 
 GENESIS = "0" * 64

@@ -31,6 +31,13 @@ class CaseStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class Sex(StrEnum):
+    """A child's or a party's sex as SIMFONI-PPA counts it."""
+
+    FEMALE = "F"
+    MALE = "M"
+
+
 class RiskLevel(StrEnum):
     LOW = "low"
     MEDIUM = "medium"
@@ -80,6 +87,28 @@ class ReopenReason(StrEnum):
     NEW_INCIDENT = "new_incident"
     NEEDS_NOT_MET = "needs_not_met"
     CLOSED_IN_ERROR = "closed_in_error"
+
+
+class CaseEventKind(StrEnum):
+    """What a line of the case's timeline records: a lifecycle step, an assignment or a referral step."""
+
+    CREATED = "created"
+    START_ASSESSMENT = "start_assessment"
+    START_INTERVENTION = "start_intervention"
+    START_MONITORING = "start_monitoring"
+    BACK_TO_INTERVENTION = "back_to_intervention"
+    RECORD_FIRST_CONTACT = "record_first_contact"
+    REQUEST_CLOSURE = "request_closure"
+    APPROVE_CLOSURE = "approve_closure"
+    RETURN_CLOSURE = "return_closure"
+    CANCEL = "cancel"
+    REOPEN = "reopen"
+    ASSIGNMENT = "assignment"
+    REFERRAL_SENT = "referral_sent"
+    REFERRAL_ACCEPTED = "referral_accepted"
+    REFERRAL_DECLINED = "referral_declined"
+    REFERRAL_COMPLETED = "referral_completed"
+    REFERRAL_WITHDRAWN = "referral_withdrawn"
 
 
 class AgeGroup(StrEnum):

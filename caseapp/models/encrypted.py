@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import inspect as sa_inspect
 
+from caseapp.extensions import db
 from caseapp.models.data_key import DataKey
 from caseapp.security import crypto
 
@@ -51,15 +52,13 @@ class EncryptedField:
         blob = getattr(instance, self.column_attr)
         if blob is None:
             return None
-        from caseapp.services import data_keys
-
         key = instance.encryption_key()
         column = self._column_name(owner)
         try:
             if key is None:
                 raise crypto.DecryptionError("record has no data key")
             return crypto.decrypt_field(
-                data_keys.plaintext_key(key),
+                key.plaintext(),
                 key.id,
                 instance.__tablename__,
                 column,
@@ -79,19 +78,15 @@ class EncryptedField:
             return
         if not isinstance(value, str):
             raise TypeError(f"{self.name} takes text, not {type(value).__name__}")
-        from caseapp.services import data_keys
-
         if instance.uuid is None:
             instance.uuid = uuid.uuid4()
         key = instance.encryption_key()
         if key is None:
             raise crypto.DecryptionError(f"{instance.__tablename__} has no data key to encrypt {self.name}")
         if key.id is None:
-            from caseapp.extensions import db
-
             db.session.flush([key])
         blob = crypto.encrypt_field(
-            data_keys.plaintext_key(key),
+            key.plaintext(),
             key.id,
             instance.__tablename__,
             self._column_name(type(instance)),

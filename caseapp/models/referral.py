@@ -54,6 +54,18 @@ class DeclineReason(StrEnum):
     OTHER = "other"
 
 
+class NotificationKind(StrEnum):
+    """What an in-app notification announces."""
+
+    REFERRAL_NEW = "referral_new"
+    REFERRAL_ACCEPTED = "referral_accepted"
+    REFERRAL_DECLINED = "referral_declined"
+    REFERRAL_COMPLETED = "referral_completed"
+    REFERRAL_WITHDRAWN = "referral_withdrawn"
+    REFERRAL_ASSIGNED = "referral_assigned"
+    REFERRAL_OVERDUE = "referral_overdue"
+
+
 class Referral(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynamic base
     """A request from one agency to another to serve a child: always owned, always due, always ended."""
 

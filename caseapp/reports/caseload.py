@@ -9,7 +9,6 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
@@ -217,16 +216,3 @@ def build(agency_id: int, period: Period) -> Caseload:
         "closure": _timing([(a, b) for a, b in closure]),
     }
     return report
-
-
-def as_json(report: Caseload) -> dict[str, Any]:
-    """Return the dashboard as JSON-ready data."""
-    return {
-        "period": report.period.label,
-        "open_by_status": report.by_status,
-        "open_by_risk": report.by_risk,
-        "workers": [w.__dict__ for w in report.workers],
-        "ageing_days": report.ageing,
-        "referrals": report.referrals,
-        "timings_hours": {k: v.__dict__ for k, v in report.timings.items()},
-    }

@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 from caseapp.database import utcnow
 from caseapp.errors import ValidationFailed
 
-_PATTERN = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$")
+PATTERN = r"^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$"
+_PATTERN = re.compile(PATTERN)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from flask import current_app
 from sqlalchemy import String, and_, cast, distinct, func, literal, literal_column, or_, select
@@ -23,7 +23,7 @@ from caseapp.extensions import db
 from caseapp.models import Agency, Case, CaseAmpk, CaseParty, CaseViolenceType, Region, ServiceRecord
 from caseapp.models.referral import Referral
 from caseapp.reports.periods import Period
-from caseapp.reports.suppression import SuppressedTable, table
+from caseapp.reports.suppression import SuppressedTable, shown_count, table
 
 SEX_AGE = [("F", "0-5"), ("F", "6-12"), ("F", "13-17"), ("M", "0-5"), ("M", "6-12"), ("M", "13-17")]
 FLOW_COLUMNS = ["waiting", "overdue", "accepted", "completed", "declined", "withdrawn"]
@@ -50,6 +50,11 @@ class Recap:
     children: int
     tables: dict[str, RawTable] = field(default_factory=dict)
     computed_at: datetime = field(default_factory=utcnow)
+
+    @property
+    def children_shown(self) -> int | Literal["<5"]:
+        """The number of children as it may be shown (a small number is suppressed like a cell)."""
+        return shown_count(self.children)
 
 
 def _pivot(

@@ -9,9 +9,18 @@ one. Zero is shown: it says nothing about a child.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final, Literal
 
-PRIMARY = "<5"
-SECONDARY = "×"
+PRIMARY: Final = "<5"
+SECONDARY: Final = "×"
+SMALL = range(1, 5)  # the counts that are never shown
+# What a reader of the tables is told (the API's answers carry it).
+METHOD = f"counts 1-4 shown as {PRIMARY}; a second cell shown as {SECONDARY} where one could be recovered"
+
+
+def shown_count(count: int) -> int | Literal["<5"]:
+    """Return a count that stands alone (a headline, not a cell of a table) as it may be shown."""
+    return PRIMARY if count in SMALL else count
 
 
 @dataclass
@@ -33,7 +42,7 @@ def suppress(counts: list[list[int]]) -> list[list[str]]:
     cols = len(counts[0]) if counts else 0
     full = [list(r) + [sum(r)] for r in counts]
     full.append([sum(counts[i][j] for i in range(rows)) for j in range(cols)] + [sum(sum(r) for r in counts)])
-    hidden = [[1 <= v <= 4 for v in row] for row in full]
+    hidden = [[v in SMALL for v in row] for row in full]
     secondary = [[False] * (cols + 1) for _ in range(rows + 1)]
 
     def lines() -> list[list[tuple[int, int]]]:

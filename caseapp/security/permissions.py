@@ -30,6 +30,7 @@ class Permission(StrEnum):
     REFERRAL_RESPOND = "referral:respond"
     REPORT_CASELOAD = "report:caseload"
     REPORT_AGGREGATE = "report:aggregate"
+    REPORT_ALL_AGENCIES = "report:all_agencies"  # the recap of every agency or any one; else one's own
     AUDIT_READ = "audit:read"
     USER_MANAGE = "user:manage"
     AGENCY_MANAGE = "agency:manage"
@@ -59,7 +60,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.REPORT_CASELOAD,
         Permission.REPORT_AGGREGATE,
     },
-    Role.ANALYST: frozenset({Permission.ACCOUNT_SELF, Permission.REPORT_AGGREGATE}),
+    Role.ANALYST: frozenset(
+        {Permission.ACCOUNT_SELF, Permission.REPORT_AGGREGATE, Permission.REPORT_ALL_AGENCIES}
+    ),
     Role.AUDITOR: frozenset({Permission.ACCOUNT_SELF, Permission.AUDIT_READ}),
     # Separation of duties: administrators never see case content.
     Role.ADMIN: frozenset(

@@ -1,4 +1,4 @@
-"""Data keys: create, open (unwrap), rotate under the current KEK, shred."""
+"""Data keys: create, rotate under the current KEK, shred (opening one is `DataKey.plaintext`)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,6 @@ from caseapp.models.data_key import DataKey
 from caseapp.security import crypto
 from caseapp.security.keys import current_keyring as keyring
 
-_CACHE_ATTR = "_caseapp_plain_key"
-
 
 def create_data_key() -> DataKey:
     """Create a new data key, wrapped under the current KEK, and add it to the session."""
@@ -26,27 +24,10 @@ def create_data_key() -> DataKey:
     dek = crypto.new_data_key()
     row.kek_id = ring.current_kek_id
     row.wrapped = crypto.wrap_key(ring.kek(ring.current_kek_id), ring.current_kek_id, str(row.uuid), dek)
-    setattr(row, _CACHE_ATTR, (row.wrapped, dek))
+    row.remember_plaintext(dek)
     db.session.add(row)
     db.session.flush([row])
     return row
-
-
-def plaintext_key(row: DataKey) -> bytes:
-    """Return the unwrapped data key (cached on the instance for the rest of the request)."""
-    if row.wrapped is None or row.kek_id is None:
-        raise crypto.KeyShredded(f"data key {row.id} was shredded")
-    cached = getattr(row, _CACHE_ATTR, None)
-    if cached is not None and cached[0] == row.wrapped:
-        return bytes(cached[1])
-    ring = keyring()
-    try:
-        kek = ring.kek(row.kek_id)
-    except KeyError as exc:
-        raise crypto.DecryptionError(str(exc)) from None
-    dek = crypto.unwrap_key(kek, row.kek_id, str(row.uuid), bytes(row.wrapped))
-    setattr(row, _CACHE_ATTR, (row.wrapped, dek))
-    return dek
 
 
 def shred(row: DataKey, actor: object = None) -> None:
@@ -58,8 +39,7 @@ def shred(row: DataKey, actor: object = None) -> None:
     row.wrapped = None
     row.kek_id = None
     row.shredded_at = utcnow()
-    if hasattr(row, _CACHE_ATTR):
-        delattr(row, _CACHE_ATTR)
+    row.forget_plaintext()
     db.session.flush([row])
     audit.record(AuditAction.KEYS_SHRED, actor=actor, object_type="data_key", object_id=row.id)
 

@@ -10,7 +10,7 @@ from caseapp.database import utcnow
 from caseapp.errors import NotFound, ValidationFailed
 from caseapp.extensions import db
 from caseapp.models import Agency, LoginThrottle, User
-from caseapp.security.permissions import Role
+from caseapp.security.permissions import Permission, Role, role_has
 from caseapp.services import passwords, tokens
 from caseapp.services.auth import normalise_username, revoke_user_sessions, throttle_key
 
@@ -96,7 +96,8 @@ def update_user(
     A change of role, agency or a deactivation ends the user's sessions at once.
     """
     role_enum = _check_role(role)
-    if user.id == actor.id and (role_enum != Role.ADMIN or not active):
+    # Nobody locks themselves out of account management (and so, possibly, everyone else).
+    if user.id == actor.id and (not role_has(role_enum, Permission.USER_MANAGE) or not active):
         msg = _("You cannot remove your own administrator rights or deactivate yourself.")
         raise ValidationFailed(msg, fields={"role": [msg]})
     changes: list[str] = []

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
-from caseapp.web.labels import ROLE_LABELS
+from caseapp.labels import ROLE_LABELS
 
 
 def role_choices() -> list[SelectChoice]:

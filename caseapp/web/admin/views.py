@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user
 from wtforms import SelectChoice
 
 from caseapp.errors import NotFound, ValidationFailed
 from caseapp.extensions import db
+from caseapp.http.context import acting_user
 from caseapp.http.policy import require
+from caseapp.labels import ROLE_LABELS
 from caseapp.models import Agency, User
 from caseapp.security.permissions import Permission
 from caseapp.services import users
 from caseapp.web.admin.forms import AgencyForm, UserCreateForm, UserEditForm, role_choices
 from caseapp.web.forms import CsrfForm, apply_field_errors
-from caseapp.web.labels import ROLE_LABELS
 
 bp = Blueprint("admin", __name__)
 
@@ -28,7 +29,7 @@ def _fill_choices(form: UserEditForm) -> None:
 
 @bp.route("/users")
 @require(Permission.USER_MANAGE)
-def user_list():  # type: ignore[no-untyped-def]
+def user_list() -> ResponseReturnValue:
     """List users, optionally filtered by agency or role."""
     stmt = db.select(User).join(User.agency).order_by(Agency.code, User.username)
     agency = request.args.get("agency", "")
@@ -52,14 +53,14 @@ def user_list():  # type: ignore[no-untyped-def]
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @require(Permission.USER_MANAGE)
-def user_create():  # type: ignore[no-untyped-def]
+def user_create() -> ResponseReturnValue:
     """Create a user."""
     form = UserCreateForm()
     _fill_choices(form)
     if form.validate_on_submit():
         try:
             user = users.create_user(
-                current_user._get_current_object(),
+                acting_user(),
                 form.username.data or "",
                 form.display_name.data or "",
                 form.role.data or "",
@@ -84,7 +85,7 @@ def user_create():  # type: ignore[no-untyped-def]
 
 @bp.route("/users/<int(max=2147483647):user_id>/edit", methods=["GET", "POST"])
 @require(Permission.USER_MANAGE)
-def user_edit(user_id: int):  # type: ignore[no-untyped-def]
+def user_edit(user_id: int) -> ResponseReturnValue:
     """Edit a user's profile, role, agency or status."""
     user = db.session.get(User, user_id) or abort(404)
     form = UserEditForm(obj=user)
@@ -94,7 +95,7 @@ def user_edit(user_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             changes = users.update_user(
-                current_user._get_current_object(),
+                acting_user(),
                 user,
                 form.display_name.data or "",
                 form.email.data,
@@ -116,16 +117,16 @@ def user_edit(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/users/<int(max=2147483647):user_id>/reset-password", methods=["POST"])
 @require(Permission.USER_MANAGE)
-def user_reset_password(user_id: int):  # type: ignore[no-untyped-def]
+def user_reset_password(user_id: int) -> ResponseReturnValue:
     """Give a user a new one-time password; it is shown once, here."""
     user = db.session.get(User, user_id) or abort(404)
-    temporary = users.reset_password(current_user._get_current_object(), user)
+    temporary = users.reset_password(acting_user(), user)
     return render_template("admin/user_password.html", user=user, password=temporary)
 
 
 @bp.route("/agencies")
 @require(Permission.AGENCY_MANAGE)
-def agency_list():  # type: ignore[no-untyped-def]
+def agency_list() -> ResponseReturnValue:
     """List agencies."""
     rows = db.session.scalars(db.select(Agency).order_by(Agency.code)).all()
     return render_template("admin/agencies.html", agencies=rows)
@@ -133,14 +134,14 @@ def agency_list():  # type: ignore[no-untyped-def]
 
 @bp.route("/agencies/<int(max=2147483647):agency_id>/edit", methods=["GET", "POST"])
 @require(Permission.AGENCY_MANAGE)
-def agency_edit(agency_id: int):  # type: ignore[no-untyped-def]
+def agency_edit(agency_id: int) -> ResponseReturnValue:
     """Edit an agency's name, referral acceptance or status."""
     agency = db.session.get(Agency, agency_id) or abort(404)
     form = AgencyForm(obj=agency)
     if form.validate_on_submit():
         try:
             users.update_agency(
-                current_user._get_current_object(),
+                acting_user(),
                 agency,
                 form.name.data or "",
                 bool(form.accepts_referrals.data),

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from caseapp.errors import ValidationFailed
+from caseapp.http.context import acting_user
 from caseapp.http.policy import require
 from caseapp.security.permissions import Permission
 from caseapp.services import tokens
@@ -35,16 +36,17 @@ class TokenForm(FlaskForm):
 
 @bp.route("/account/tokens", methods=["GET", "POST"])
 @require(Permission.ACCOUNT_SELF)
-def api_tokens():  # type: ignore[no-untyped-def]
+def api_tokens() -> ResponseReturnValue:
     """List the user's API tokens and create a new one (its secret is shown once)."""
     form = TokenForm()
     secret = None
     status = 200
     if form.validate_on_submit():
         try:
+            me = acting_user()
             new = tokens.create_token(
-                current_user._get_current_object(),
-                current_user._get_current_object(),
+                me,
+                me,
                 form.name.data or "",
                 form.days.data or 0,
             )
@@ -56,7 +58,7 @@ def api_tokens():  # type: ignore[no-untyped-def]
             form = TokenForm(formdata=None)
     elif request.method == "POST":
         status = 400
-    rows = tokens.user_tokens(current_user._get_current_object())
+    rows = tokens.user_tokens(acting_user())
     return render_template(
         "auth/tokens.html", form=form, tokens=rows, secret=secret, csrf_form=CsrfForm()
     ), status
@@ -64,8 +66,8 @@ def api_tokens():  # type: ignore[no-untyped-def]
 
 @bp.route("/account/tokens/<int(max=2147483647):token_id>/revoke", methods=["POST"])
 @require(Permission.ACCOUNT_SELF)
-def revoke_api_token(token_id: int):  # type: ignore[no-untyped-def]
+def revoke_api_token(token_id: int) -> ResponseReturnValue:
     """Revoke one of the user's tokens."""
-    row = tokens.revoke_token(current_user._get_current_object(), token_id)
+    row = tokens.revoke_token(acting_user(), token_id)
     flash(_("Token %(p)s… revoked.", p=row.prefix), "success")
     return redirect(url_for("auth.api_tokens"))

@@ -14,6 +14,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -22,7 +23,7 @@ from werkzeug.wrappers import Response
 from caseapp.errors import TooManyAttempts, ValidationFailed
 from caseapp.extensions import limiter
 from caseapp.http.auth import SESSION_KEY
-from caseapp.http.context import client_ip
+from caseapp.http.context import acting_user, client_ip
 from caseapp.http.policy import public, require
 from caseapp.models import User
 from caseapp.security.permissions import Permission
@@ -80,7 +81,7 @@ def _start_browser_session(user: User) -> None:
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(_login_limit, methods=["POST"])
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     """Show the sign-in form and sign the user in."""
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next"), url_for("main.home")))
@@ -118,7 +119,7 @@ def login():  # type: ignore[no-untyped-def]
 
 @bp.route("/logout", methods=["POST"])
 @require(Permission.ACCOUNT_SELF)
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     """End the current session (POST only, with CSRF)."""
     row = g.get("user_session")
     if row is not None:
@@ -130,13 +131,14 @@ def logout():  # type: ignore[no-untyped-def]
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @require(Permission.ACCOUNT_SELF)
-def change_password():  # type: ignore[no-untyped-def]
+def change_password() -> ResponseReturnValue:
     """Let the signed-in user change their own password."""
+    me = acting_user()
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
             auth.change_password(
-                current_user._get_current_object(),
+                me,
                 form.current_password.data or "",
                 form.new_password.data or "",
                 keep=g.get("user_session"),
@@ -149,7 +151,7 @@ def change_password():  # type: ignore[no-untyped-def]
             current = g.get("user_session")
             if current is not None:
                 auth.end_session(current, "password_change")
-            _start_browser_session(current_user._get_current_object())
+            _start_browser_session(me)
             flash(_("Your password has been changed. Other sessions were signed out."), "success")
             return redirect(url_for("main.home"))
     status = 400 if request.method == "POST" else 200

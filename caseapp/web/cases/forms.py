@@ -22,8 +22,8 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
+from caseapp import labels as L
 from caseapp import reference_data as reference
-from caseapp.web import labels as L
 from caseapp.web.forms import select_choices as _choices
 
 

@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from caseapp import labels as L
 from caseapp import localtime
 from caseapp import reference_data as reference
 from caseapp.database import utcnow
@@ -22,7 +23,6 @@ from caseapp.security.permissions import Permission, Role
 from caseapp.services import cases, referrals
 from caseapp.services.case_input import parse_case
 from caseapp.services.scoping import visible_cases
-from caseapp.web import labels as L
 from caseapp.web.cases.forms import (
     AssignForm,
     CaseForm,

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import text
 
 from caseapp.extensions import db
+from caseapp.http.context import acting_user
 from caseapp.http.policy import public, require
+from caseapp.models import Case, Referral
+from caseapp.reports.periods import parse_period
 from caseapp.security.permissions import ROLE_PERMISSIONS, Permission
-from caseapp.services import users
+from caseapp.services import cases, referrals, reports, users
+from caseapp.web.reports.views import caseload_context
 from caseapp.web.utils import safe_next
 
 bp = Blueprint("main", __name__)
@@ -17,25 +24,19 @@ bp = Blueprint("main", __name__)
 
 @bp.route("/")
 @require(Permission.ACCOUNT_SELF)
-def home():  # type: ignore[no-untyped-def]
+def home() -> ResponseReturnValue:
     """Show who is signed in and what they can reach."""
-    permissions = sorted(ROLE_PERMISSIONS[current_user.role_enum])
-    overdue, overdue_referrals = [], []
-    me = current_user._get_current_object()
-    if current_user.can(Permission.CASE_READ):
-        from caseapp.services.cases import overdue_first_contacts
-
-        overdue = overdue_first_contacts(me)
-    if current_user.can(Permission.CASE_ASSIGN):  # supervisors, of both sides
-        from caseapp.services.referrals import overdue_for
-
-        overdue_referrals = overdue_for(me)
-    dashboard = {}
-    if current_user.can(Permission.REPORT_CASELOAD):
-        from caseapp.reports.periods import parse_period
-        from caseapp.web.reports.views import caseload_context
-
-        dashboard = caseload_context(me, parse_period(None))
+    me = acting_user()
+    permissions = sorted(ROLE_PERMISSIONS[me.role_enum])
+    overdue: list[Case] = []
+    overdue_referrals: list[Referral] = []
+    if me.can(Permission.CASE_READ):
+        overdue = cases.overdue_first_contacts(me)
+    if me.can(Permission.CASE_ASSIGN):  # supervisors, of both sides
+        overdue_referrals = referrals.overdue_for(me)
+    dashboard: dict[str, Any] = {}
+    if me.can(Permission.REPORT_CASELOAD):
+        dashboard = caseload_context(reports.caseload_for(me, parse_period(None)))
     return render_template(
         "main/home.html",
         permissions=permissions,
@@ -47,7 +48,7 @@ def home():  # type: ignore[no-untyped-def]
 
 @bp.route("/locale", methods=["POST"])
 @public
-def set_locale():  # type: ignore[no-untyped-def]
+def set_locale() -> ResponseReturnValue:
     """Switch the interface language and remember the choice (cookie, and the profile when signed in)."""
     lang = request.form.get("lang", "")
     target = safe_next(request.form.get("next"), url_for("main.home"))
@@ -62,13 +63,13 @@ def set_locale():  # type: ignore[no-untyped-def]
             secure=current_app.config["SESSION_COOKIE_SECURE"],
         )
         if current_user.is_authenticated:
-            users.set_locale(current_user._get_current_object(), lang)
+            users.set_locale(acting_user(), lang)
     return response
 
 
 @bp.route("/healthz")
 @public
-def health():  # type: ignore[no-untyped-def]
+def health() -> ResponseReturnValue:
     """Answer whether the application and its database respond."""
     try:
         db.session.execute(text("SELECT 1"))

@@ -7,6 +7,7 @@ import json
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from caseapp import labels as L
 from caseapp import reference_data as reference
 from caseapp.database import utcnow
 from caseapp.errors import InvalidTransition, ValidationFailed
@@ -18,7 +19,6 @@ from caseapp.models import Agency, User
 from caseapp.models.referral import ConsentBy, DeclineReason, Section, Urgency
 from caseapp.security.permissions import Permission, Role
 from caseapp.services import cases, notify, referrals
-from caseapp.web import labels as L
 from caseapp.web.forms import select_choices as choices
 from caseapp.web.referrals.forms import ReferForm, RespondForm
 

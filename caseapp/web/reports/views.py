@@ -1,65 +1,39 @@
-"""Report pages and downloads (every download is audited with its report and filters)."""
+"""Report pages and downloads (the report services audit every view and every download)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Blueprint, render_template, request
-from flask_babel import gettext as _
+from flask.typing import ResponseReturnValue
 
-from caseapp import audit
-from caseapp.audit import AuditAction
 from caseapp.database import utcnow
-from caseapp.errors import ValidationFailed
-from caseapp.exports import stacked_csv_response, xlsx_response
-from caseapp.extensions import db
 from caseapp.http.context import acting_user
 from caseapp.http.policy import require
-from caseapp.models import Agency, User
-from caseapp.reports import caseload, recap
-from caseapp.reports.periods import Period, parse_period
+from caseapp.reports import caseload
+from caseapp.reports.caseload import Caseload
 from caseapp.reports.suppression import PRIMARY, SECONDARY
-from caseapp.security.permissions import Permission, Role
-from caseapp.web.reports.tables import caseload_sheets, recap_display, recap_sheets
+from caseapp.reports.tables import recap_display
+from caseapp.schemas.base import Input, parse_data
+from caseapp.schemas.reports import CaseloadQuery, RecapQuery
+from caseapp.security.permissions import Permission
+from caseapp.services import reports
 
 bp = Blueprint("reports", __name__)
 
-
-def recap_scope(actor: User, agency_code: str | None) -> int | None:
-    """Analysts see every agency (or one they pick); a supervisor only their own."""
-    if actor.role == Role.ANALYST.value:
-        if not agency_code:
-            return None
-        agency_id = db.session.scalar(db.select(Agency.id).where(Agency.code == agency_code))
-        if agency_id is None:
-            msg = _("Unknown agency %(code)s.", code=agency_code[:32])
-            raise ValidationFailed(msg, fields={"agency": [msg]})
-        return int(agency_id)
-    return actor.agency_id
+Q = TypeVar("Q", bound=Input)
 
 
-def export(report: str, fmt: str, sheets: list, filters: dict[str, Any]) -> Any:
-    """Send the tables as CSV or XLSX and audit the export."""
-    if fmt not in ("csv", "xlsx"):
-        msg = _("Unknown format %(f)s: use csv or xlsx.", f=fmt[:10])
-        raise ValidationFailed(msg, fields={"format": [msg]})
-    audit.record(
-        AuditAction.EXPORT_CREATE,
-        object_type="report",
-        object_id=report,
-        details={"report": report, "format": fmt, **filters},
+def _query(schema: type[Q]) -> Q:
+    """Read a report's query from the URL (the page's own parameters, such as `print`, are not its)."""
+    return parse_data(
+        schema, {k: v for k, v in request.args.items() if k in schema.model_fields}, strict=False
     )
-    name = f"{report}-{filters.get('period', '')}".strip("-")
-    note = _("No data for this period.")
-    if fmt == "csv":
-        return stacked_csv_response(f"{name}.csv", sheets, note)
-    return xlsx_response(f"{name}.xlsx", sheets, note)
 
 
-def caseload_context(actor: User, period: Period) -> dict[str, Any]:
+def caseload_context(report: Caseload) -> dict[str, Any]:
     """Return what the dashboard template needs."""
-    report = caseload.current(actor.agency_id, period)
     today = utcnow().date()
     # Registration dates of each ageing bucket, for the links to the case list.
     ageing_dates = {
@@ -69,57 +43,38 @@ def caseload_context(actor: User, period: Period) -> dict[str, Any]:
         )
         for label, low, high in caseload.AGEING
     }
-    return {"report": report, "period": period, "ageing_dates": ageing_dates}
+    return {"report": report, "period": report.period, "ageing_dates": ageing_dates}
 
 
 @bp.route("/reports/caseload")
 @require(Permission.REPORT_CASELOAD)
-def caseload_page():  # type: ignore[no-untyped-def]
+def caseload_page() -> ResponseReturnValue:
     """The supervisor's dashboard for their agency."""
-    period = parse_period(request.args.get("period"))
+    query = _query(CaseloadQuery)
     me = acting_user()
-    fmt = request.args.get("format")
-    if fmt:
-        return export(
-            "caseload",
-            fmt,
-            caseload_sheets(caseload.current(me.agency_id, period)),
-            {"period": period.label, "agency": me.agency.code},
-        )
-    audit.record(
-        AuditAction.REPORT_VIEW, object_type="report", object_id="caseload", details={"period": period.label}
-    )
-    page = render_template("reports/caseload.html", **caseload_context(me, period))
-    return page
+    if query.download:
+        return reports.export_caseload(me, query.period, query.download)
+    report = reports.view_caseload(me, query.period)
+    return render_template("reports/caseload.html", **caseload_context(report))
 
 
 @bp.route("/reports/recap")
 @require(Permission.REPORT_AGGREGATE)
-def recap_page():  # type: ignore[no-untyped-def]
+def recap_page() -> ResponseReturnValue:
     """The task force's recap (suppressed counts only)."""
-    period = parse_period(request.args.get("period"))
+    query = _query(RecapQuery)
     me = acting_user()
-    agency_id = recap_scope(me, request.args.get("agency"))
-    data = recap.current(period, agency_id)
-    filters = {"period": period.label, "agency": data.agency_code or "all"}
-    fmt = request.args.get("format")
-    if fmt:
-        return export("recap", fmt, recap_sheets(data), filters)
-    audit.record(AuditAction.REPORT_VIEW, object_type="report", object_id="recap", details=filters)
-    agencies = (
-        db.session.scalars(db.select(Agency).order_by(Agency.code)).all()
-        if me.role == Role.ANALYST.value
-        else []
-    )
+    if query.download:
+        return reports.export_recap(me, query.period, query.agency, query.download)
+    data = reports.view_recap(me, query.period, query.agency)
     template = "reports/recap_print.html" if request.args.get("print") else "reports/recap.html"
-    page = render_template(
+    return render_template(
         template,
         recap=data,
         tables=recap_display(data),
-        period=period,
-        agencies=agencies,
+        period=query.period,
+        agencies=reports.recap_agencies(me),
         primary=PRIMARY,
         secondary=SECONDARY,
-        selected_agency=request.args.get("agency", ""),
+        selected_agency=query.agency or "",
     )
-    return page

@@ -1,18 +1,21 @@
-"""Report tables with labels in the user's language, shared by the pages, the API and the exports."""
+"""Report tables with labels in the user's language, shared by the pages, the API and the exports.
+
+Each report becomes titled tables (`Sheet`): what the CSV and XLSX downloads hold, whichever front end
+serves them. The recap's tables are always the suppressed ones.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 
+from caseapp import labels as L
 from caseapp import reference_data as reference
+from caseapp.exports import Sheet
 from caseapp.reports.caseload import Caseload
 from caseapp.reports.recap import Recap
 from caseapp.reports.suppression import SuppressedTable
-from caseapp.web import labels as L
-
-Sheet = tuple[str, list[str], list[list[Any]]]
 
 
 def caseload_sheets(report: Caseload) -> list[Sheet]:
@@ -126,26 +129,36 @@ def recap_titles() -> dict[str, str]:
     }
 
 
-def recap_display(recap: Recap) -> list[tuple[str, str, SuppressedTable, list[str], list[str]]]:
-    """Return (key, title, suppressed table, row labels, column labels) for each recap table."""
+class ShownTable(NamedTuple):
+    """One recap table as it may be shown: suppressed, titled, its rows and columns labelled."""
+
+    key: str
+    title: str
+    shown: SuppressedTable
+    rows: list[str]  # labels, the total row's last
+    columns: list[str]  # labels, the total column's last
+
+
+def recap_display(recap: Recap) -> list[ShownTable]:
+    """Return each recap table suppressed, with its title and labels (in the recap's order)."""
     out = []
     titles = recap_titles()
     for key, raw in recap.tables.items():
         shown = raw.suppressed()
         rows = [_row_label(key, code) for code in raw.rows] + [_("Total")]
         cols = [_column_label(key, code) for code in raw.columns] + [_("Total")]
-        out.append((key, titles[key], shown, rows, cols))
+        out.append(ShownTable(key, titles[key], shown, rows, cols))
     return out
 
 
 def recap_sheets(recap: Recap) -> list[Sheet]:
     """Return the recap's suppressed tables as titled sheets (never the raw counts)."""
     sheets: list[Sheet] = []
-    for _key, title, shown, rows, cols in recap_display(recap):
+    for table in recap_display(recap):
         body = (
-            [[label, *cells] for label, cells in zip(rows, shown.cells, strict=True)]
-            if shown.row_labels
+            [[label, *cells] for label, cells in zip(table.rows, table.shown.cells, strict=True)]
+            if table.shown.row_labels
             else []
         )
-        sheets.append((title, [_("Row"), *cols], body))
+        sheets.append((table.title, [_("Row"), *table.columns], body))
     return sheets

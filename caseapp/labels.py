@@ -1,0 +1,247 @@
+"""Interface labels of the closed vocabularies, keyed by their enums (the API answers with the codes).
+
+Below both front ends: the pages, the forms and the exports (CSV/XLSX, served by the web and the API) show
+the same words. A StrEnum member equals its code, so a lookup by the stored string finds its label too.
+`FIELD_LABELS` is the one mapping not keyed by an enum: its keys are the dotted field paths of the case
+input (`child.nik`), not a vocabulary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any, TypeVar, cast
+
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+from caseapp.models.case import (
+    AgeGroup,
+    CancelReason,
+    CaseEventKind,
+    CaseStatus,
+    NoteKind,
+    NoteVisibility,
+    PartyRole,
+    ReopenReason,
+    RiskLevel,
+    ServiceOutcome,
+    Sex,
+)
+from caseapp.models.referral import (
+    ConsentBy,
+    DeclineReason,
+    NotificationKind,
+    ReferralStatus,
+    Section,
+    Urgency,
+)
+from caseapp.security.permissions import Role
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class Labels(dict[E, LazyString]):
+    """A vocabulary's labels, keyed by its members; a stored code (a plain string) finds its label too."""
+
+    def __getitem__(self, code: str) -> LazyString:
+        return super().__getitem__(cast(E, code))
+
+
+ROLE_LABELS: Labels[Role] = Labels(
+    {
+        Role.CASE_WORKER: _l("Case worker"),
+        Role.SUPERVISOR: _l("Supervisor"),
+        Role.ANALYST: _l("Analyst (task force)"),
+        Role.AUDITOR: _l("Auditor"),
+        Role.ADMIN: _l("Administrator"),
+    }
+)
+
+
+def role_label(role: str) -> str:
+    """Return the label of a role code in the current language."""
+    try:
+        return str(ROLE_LABELS[Role(role)])
+    except ValueError:
+        return role
+
+
+STATUS_LABELS: Labels[CaseStatus] = Labels(
+    {
+        CaseStatus.NEW: _l("New"),
+        CaseStatus.ASSESSMENT: _l("Assessment"),
+        CaseStatus.INTERVENTION: _l("Intervention"),
+        CaseStatus.MONITORING: _l("Monitoring"),
+        CaseStatus.CLOSED: _l("Closed"),
+        CaseStatus.CANCELLED: _l("Cancelled"),
+    }
+)
+RISK_LABELS: Labels[RiskLevel] = Labels(
+    {
+        RiskLevel.LOW: _l("Low"),
+        RiskLevel.MEDIUM: _l("Medium"),
+        RiskLevel.HIGH: _l("High"),
+    }
+)
+SEX_LABELS: Labels[Sex] = Labels({Sex.FEMALE: _l("Girl / female"), Sex.MALE: _l("Boy / male")})
+PARTY_ROLE_LABELS: Labels[PartyRole] = Labels(
+    {
+        PartyRole.GUARDIAN: _l("Parent or guardian"),
+        PartyRole.REPORTER: _l("Reporter"),
+        PartyRole.PERPETRATOR: _l("Alleged perpetrator"),
+        PartyRole.WITNESS: _l("Witness"),
+    }
+)
+AGE_GROUP_LABELS: Labels[AgeGroup] = Labels(
+    {
+        AgeGroup.UNDER_6: _l("0-5 years"),
+        AgeGroup.AGE_6_12: _l("6-12 years"),
+        AgeGroup.AGE_13_17: _l("13-17 years"),
+        AgeGroup.ADULT: _l("Adult"),
+    }
+)
+NOTE_KIND_LABELS: Labels[NoteKind] = Labels(
+    {
+        NoteKind.VISIT: _l("Home visit"),
+        NoteKind.CALL: _l("Phone call"),
+        NoteKind.COUNSELLING: _l("Counselling"),
+        NoteKind.COORDINATION: _l("Coordination"),
+        NoteKind.SUPERVISION: _l("Supervision"),
+        NoteKind.MEDIATION: _l("Mediation"),
+    }
+)
+NOTE_VISIBILITY_LABELS: Labels[NoteVisibility] = Labels(
+    {
+        NoteVisibility.CASE_TEAM: _l("Case team"),
+        NoteVisibility.AGENCY: _l("Whole agency"),
+    }
+)
+SERVICE_OUTCOME_LABELS: Labels[ServiceOutcome] = Labels(
+    {
+        ServiceOutcome.PROVIDED: _l("Provided"),
+        ServiceOutcome.ONGOING: _l("Ongoing"),
+        ServiceOutcome.REFUSED: _l("Refused"),
+        ServiceOutcome.NOT_AVAILABLE: _l("Not available"),
+    }
+)
+CANCEL_REASON_LABELS: Labels[CancelReason] = Labels(
+    {
+        CancelReason.DUPLICATE: _l("Duplicate of another case"),
+        CancelReason.NOT_A_CASE: _l("Not a child-protection case"),
+        CancelReason.NOT_OUR_MANDATE: _l("Not our mandate"),
+    }
+)
+REOPEN_REASON_LABELS: Labels[ReopenReason] = Labels(
+    {
+        ReopenReason.NEW_INCIDENT: _l("New incident"),
+        ReopenReason.NEEDS_NOT_MET: _l("Needs not met after all"),
+        ReopenReason.CLOSED_IN_ERROR: _l("Closed in error"),
+    }
+)
+# The case's timeline; its lifecycle steps are also the labels of the lifecycle buttons.
+ACTION_LABELS: Labels[CaseEventKind] = Labels(
+    {
+        CaseEventKind.START_ASSESSMENT: _l("Start assessment"),
+        CaseEventKind.START_INTERVENTION: _l("Start intervention"),
+        CaseEventKind.START_MONITORING: _l("Start monitoring"),
+        CaseEventKind.BACK_TO_INTERVENTION: _l("Back to intervention"),
+        CaseEventKind.RECORD_FIRST_CONTACT: _l("Record first contact"),
+        CaseEventKind.REQUEST_CLOSURE: _l("Request closure"),
+        CaseEventKind.APPROVE_CLOSURE: _l("Approve closure"),
+        CaseEventKind.RETURN_CLOSURE: _l("Return closure request"),
+        CaseEventKind.CANCEL: _l("Cancel case"),
+        CaseEventKind.REOPEN: _l("Reopen case"),
+        CaseEventKind.CREATED: _l("Registered"),
+        CaseEventKind.ASSIGNMENT: _l("Assigned"),
+        CaseEventKind.REFERRAL_SENT: _l("Referred"),
+        CaseEventKind.REFERRAL_ACCEPTED: _l("Referral accepted"),
+        CaseEventKind.REFERRAL_DECLINED: _l("Referral declined"),
+        CaseEventKind.REFERRAL_COMPLETED: _l("Referral completed"),
+        CaseEventKind.REFERRAL_WITHDRAWN: _l("Referral withdrawn"),
+    }
+)
+FIELD_LABELS: dict[str, LazyString] = {
+    "child.name": _l("Child's name"),
+    "child.nik": _l("NIK"),
+    "child.sex": _l("Sex"),
+    "child.date_of_birth": _l("Date of birth"),
+    "child.age": _l("Estimated age"),
+    "child.disability": _l("Disability"),
+    "child.address": _l("Address"),
+    "child.kelurahan": _l("Kelurahan of residence"),
+    "child.school": _l("School"),
+    "incident.date": _l("Incident date"),
+    "incident.date_is_approximate": _l("Date is approximate"),
+    "incident.kelurahan": _l("Kelurahan of the incident"),
+    "incident.place": _l("Place of incident"),
+    "incident.violence_types": _l("Forms of violence"),
+    "incident.primary_violence_type": _l("Main form of violence"),
+    "incident.ampk": _l("Special protection (AMPK)"),
+    "incident.narrative": _l("What happened"),
+    "channel": _l("Reporting channel"),
+    "risk_level": _l("Risk level"),
+    "parties": _l("People involved"),
+}
+
+
+def label(mapping: Mapping[Any, object], code: str | None) -> str:
+    """Return the label of a code in a mapping, or the code itself."""
+    if code is None:
+        return "–"
+    value = mapping.get(code)
+    return str(value) if value is not None else code
+
+
+REFERRAL_STATUS_LABELS: Labels[ReferralStatus] = Labels(
+    {
+        ReferralStatus.SENT: _l("Waiting for an answer"),
+        ReferralStatus.ACCEPTED: _l("Accepted"),
+        ReferralStatus.DECLINED: _l("Declined"),
+        ReferralStatus.COMPLETED: _l("Completed"),
+        ReferralStatus.WITHDRAWN: _l("Withdrawn"),
+    }
+)
+URGENCY_LABELS: Labels[Urgency] = Labels(
+    {
+        Urgency.EMERGENCY: _l("Emergency (24 hours)"),
+        Urgency.URGENT: _l("Urgent (72 hours)"),
+        Urgency.ROUTINE: _l("Routine (7 days)"),
+    }
+)
+SECTION_LABELS: Labels[Section] = Labels(
+    {
+        Section.IDENTITY: _l("Identity"),
+        Section.CONTACT: _l("Contact and family"),
+        Section.INCIDENT: _l("Incident"),
+        Section.PERPETRATOR: _l("Alleged perpetrator"),
+        Section.SERVICES: _l("Services so far"),
+        Section.NOTES: _l("Case notes"),
+    }
+)
+CONSENT_LABELS: Labels[ConsentBy] = Labels(
+    {
+        ConsentBy.CHILD: _l("Given by the child"),
+        ConsentBy.GUARDIAN: _l("Given by the parent or guardian"),
+        ConsentBy.NOT_REQUIRED: _l("Not required by law (supervisors only)"),
+    }
+)
+DECLINE_REASON_LABELS: Labels[DeclineReason] = Labels(
+    {
+        DeclineReason.NOT_OUR_MANDATE: _l("Not our mandate"),
+        DeclineReason.NO_CAPACITY: _l("No capacity"),
+        DeclineReason.INSUFFICIENT_INFORMATION: _l("Insufficient information"),
+        DeclineReason.OTHER: _l("Other (explain)"),
+    }
+)
+NOTIFICATION_LABELS: Labels[NotificationKind] = Labels(
+    {
+        NotificationKind.REFERRAL_NEW: _l("New referral"),
+        NotificationKind.REFERRAL_ACCEPTED: _l("Referral accepted"),
+        NotificationKind.REFERRAL_DECLINED: _l("Referral declined"),
+        NotificationKind.REFERRAL_COMPLETED: _l("Referral completed"),
+        NotificationKind.REFERRAL_WITHDRAWN: _l("Referral withdrawn"),
+        NotificationKind.REFERRAL_ASSIGNED: _l("Referral assigned to you"),
+        NotificationKind.REFERRAL_OVERDUE: _l("Referral overdue"),
+    }
+)

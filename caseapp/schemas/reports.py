@@ -1,0 +1,234 @@
+"""Shapes of the report API: the query (period, agency, format) and the JSON answers, every key typed.
+
+The pages read the same query, so a period or an agency is checked one way for the browser and the API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from flask_babel import gettext as _
+from pydantic import AfterValidator, ConfigDict, Field, PlainValidator, WithJsonSchema, field_validator
+
+from caseapp import reference_data
+from caseapp.errors import ValidationFailed
+from caseapp.exports import ExportFormat
+from caseapp.models.case import CaseStatus, RiskLevel
+from caseapp.reports.caseload import Caseload
+from caseapp.reports.periods import PATTERN, Period, parse_period
+from caseapp.reports.recap import Recap
+from caseapp.reports.suppression import METHOD
+from caseapp.reports.tables import recap_display
+from caseapp.schemas.base import Input, Output, fail
+
+
+class ReportFormat(StrEnum):
+    """How a report is answered: JSON, or a download of its tables."""
+
+    JSON = "json"
+    CSV = ExportFormat.CSV.value
+    XLSX = ExportFormat.XLSX.value
+
+
+def _period(value: Any) -> Period:
+    if isinstance(value, Period):
+        return value
+    if value is not None and not isinstance(value, str):
+        raise fail(_("Enter text."))
+    try:
+        return parse_period(value)
+    except ValidationFailed as exc:
+        raise fail(exc.message) from None
+
+
+# A period as the URL names it (2026, 2026-Q3, 2026-11), read as its [start, end) range in UTC.
+ReportPeriod = Annotated[
+    Period,
+    PlainValidator(_period),
+    WithJsonSchema({"type": "string", "pattern": PATTERN, "examples": ["2026", "2026-Q3", "2026-11"]}),
+]
+
+
+def _current_year() -> Period:
+    return parse_period(None)
+
+
+def _agency_codes() -> list[str]:
+    return [code for code, _name in reference_data.agency_choices(active_only=False)]
+
+
+def _known_agency(value: str) -> str:
+    if value not in _agency_codes():
+        raise fail(_("Unknown agency %(code)s.", code=value[:32]))
+    return value
+
+
+def _agency_enum(schema: dict[str, Any]) -> None:
+    schema["enum"] = sorted(_agency_codes())
+
+
+AgencyCode = Annotated[str, AfterValidator(_known_agency), Field(json_schema_extra=_agency_enum)]
+
+
+class ReportQuery(Input):
+    """What a report covers and how it is answered."""
+
+    period: ReportPeriod = Field(
+        default_factory=_current_year,
+        description="YYYY, YYYY-Qn or YYYY-MM (years 2000-2100, UTC); the current year when absent",
+    )
+    format: ReportFormat = Field(
+        default=ReportFormat.JSON, description="json, or a download of the same tables: csv or xlsx"
+    )
+
+    @property
+    def download(self) -> ExportFormat | None:
+        """The file asked for, or None for the JSON answer (or the page)."""
+        return None if self.format is ReportFormat.JSON else ExportFormat(self.format.value)
+
+
+class CaseloadQuery(ReportQuery):
+    """The caseload of the user's own agency."""
+
+
+class RecapQuery(ReportQuery):
+    """The recap of every agency or of one (an analyst's choice; anyone else sees their own agency's)."""
+
+    agency: AgencyCode | None = Field(
+        default=None, description="An agency code (GET /reference); all agencies when absent"
+    )
+
+    @field_validator("agency", mode="before")
+    @classmethod
+    def _blank_is_all(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+
+# Answers ------------------------------------------------------------------------------------------------
+
+
+class WorkerLoadOut(Output):
+    """One case manager's open cases."""
+
+    user_id: int
+    name: str = Field(description="The case manager's display name")
+    open: int
+    high_risk: int
+    overdue_first_contact: int = Field(description="Open cases whose first contact is past due")
+    no_recent_note: int = Field(description="Open cases without a note in 30 days")
+
+
+class AgeingOut(Output):
+    """Open cases by days since registration."""
+
+    model_config = ConfigDict(extra="forbid", serialize_by_alias=True, validate_by_name=True)
+
+    days_0_7: int = Field(alias="0-7")
+    days_8_30: int = Field(alias="8-30")
+    days_31_90: int = Field(alias="31-90")
+    days_over_90: int = Field(alias="90+")
+
+
+class PendingReferralsOut(Output):
+    """Referrals waiting for an answer, to and from the agency."""
+
+    incoming_pending: int
+    incoming_overdue: int
+    outgoing_pending: int
+    outgoing_overdue: int
+
+
+class TimingOut(Output):
+    """A response time over the period, in hours (null without a single case)."""
+
+    count: int
+    median_hours: float | None
+    p90_hours: float | None
+
+
+class TimingsOut(Output):
+    """Response times of the period."""
+
+    first_contact: TimingOut = Field(description="Registration to first contact")
+    referral_acceptance: TimingOut = Field(description="Referral sent to accepted (referrals received)")
+    closure: TimingOut = Field(description="Registration to closure")
+
+
+class CaseloadOut(Output):
+    """The supervisor's dashboard of their agency."""
+
+    period: str
+    open_by_status: dict[CaseStatus, int]
+    open_by_risk: dict[RiskLevel, int]
+    workers: list[WorkerLoadOut] = Field(description="Case managers, most open cases first")
+    ageing_days: AgeingOut
+    referrals: PendingReferralsOut
+    timings_hours: TimingsOut
+
+    @classmethod
+    def of(cls, report: Caseload) -> CaseloadOut:
+        """Shape a computed dashboard."""
+        return cls(
+            period=report.period.label,
+            open_by_status={CaseStatus(k): v for k, v in report.by_status.items()},
+            open_by_risk={RiskLevel(k): v for k, v in report.by_risk.items()},
+            workers=[WorkerLoadOut(**asdict(w)) for w in report.workers],
+            ageing_days=AgeingOut.model_validate(report.ageing),
+            referrals=PendingReferralsOut(**report.referrals),
+            timings_hours=TimingsOut(**{k: TimingOut(**asdict(t)) for k, t in report.timings.items()}),
+        )
+
+
+class RecapTableOut(Output):
+    """One recap table, suppressed: its total row is the last of `cells`, its total column each row's last."""
+
+    title: str = Field(description="In the user's language")
+    rows: list[str] = Field(description="Row keys (codes, or names where the recap has no code)")
+    columns: list[str] = Field(description="Column keys (sex:age group, codes or states)")
+    cells: list[list[str]] = Field(description="Counts as they may be shown: digits, <5 or ×")
+
+
+class RecapTablesOut(Output):
+    """Every table of the recap."""
+
+    type_sex_age: RecapTableOut
+    type_sex_age_kecamatan: RecapTableOut
+    kecamatan: RecapTableOut
+    month_type: RecapTableOut
+    place: RecapTableOut
+    relationship: RecapTableOut
+    ampk: RecapTableOut
+    services: RecapTableOut
+    referral_flows: RecapTableOut
+
+
+class RecapOut(Output):
+    """The task force's recap of a period: counts only, small ones suppressed."""
+
+    period: str
+    agency: str | None = Field(description="The agency the recap covers, or null for all")
+    children: int | Literal["<5"] = Field(description="Children registered in the period (1-4 as <5)")
+    tables: RecapTablesOut
+    suppression: str = Field(description="How small counts are hidden")
+
+    @classmethod
+    def of(cls, recap: Recap) -> RecapOut:
+        """Shape a computed recap (its suppressed tables only)."""
+        tables = {
+            table.key: RecapTableOut(
+                title=table.title,
+                rows=table.shown.row_labels,
+                columns=table.shown.column_labels,
+                cells=table.shown.cells,
+            )
+            for table in recap_display(recap)
+        }
+        return cls(
+            period=recap.period.label,
+            agency=recap.agency_code,
+            children=recap.children_shown,
+            tables=RecapTablesOut(**tables),
+            suppression=METHOD,
+        )

@@ -1,0 +1,106 @@
+"""Reports as a user asks for them: whose figures they may see, and every view and download audited.
+
+The figures come from `caseapp.reports` (read-only, cached a minute); the tables and their labels from
+`caseapp.reports.tables`; the files from `caseapp.exports`. The web pages and the API call these functions,
+so a rule about reports (the recap's scope, the audit of an export) is written once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+from flask_babel import gettext as _
+
+from caseapp import audit
+from caseapp.audit import AuditAction
+from caseapp.errors import ValidationFailed
+from caseapp.exports import ExportFormat, Sheet, tables_response
+from caseapp.extensions import db
+from caseapp.models import Agency, User
+from caseapp.reports import caseload, recap
+from caseapp.reports.caseload import Caseload
+from caseapp.reports.periods import Period
+from caseapp.reports.recap import Recap
+from caseapp.reports.tables import caseload_sheets, recap_sheets
+from caseapp.security.permissions import Permission
+
+
+def recap_scope(actor: User, agency_code: str | None) -> int | None:
+    """Return the id of the agency whose recap the actor sees, or None for every agency.
+
+    Who holds `report:all_agencies` (the task force's analysts) sees all agencies or the one they name;
+    anyone else with the recap (a supervisor) sees their own agency's, whatever they name.
+    """
+    if not actor.can(Permission.REPORT_ALL_AGENCIES):
+        return actor.agency_id
+    if not agency_code:
+        return None
+    agency_id = db.session.scalar(db.select(Agency.id).where(Agency.code == agency_code))
+    if agency_id is None:
+        msg = _("Unknown agency %(code)s.", code=agency_code[:32])
+        raise ValidationFailed(msg, fields={"agency": [msg]})
+    return int(agency_id)
+
+
+def recap_agencies(actor: User) -> list[Agency]:
+    """Return the agencies the actor may choose between for the recap (none: they see their own)."""
+    if not actor.can(Permission.REPORT_ALL_AGENCIES):
+        return []
+    return list(db.session.scalars(db.select(Agency).order_by(Agency.code)))
+
+
+def caseload_for(actor: User, period: Period) -> Caseload:
+    """Return the dashboard of the actor's own agency (the caller audits what it shows)."""
+    return caseload.current(actor.agency_id, period)
+
+
+def view_caseload(actor: User, period: Period) -> Caseload:
+    """Return the dashboard of the actor's agency, audited as viewed."""
+    report = caseload_for(actor, period)
+    _viewed(actor, "caseload", {"period": period.label})
+    return report
+
+
+def export_caseload(actor: User, period: Period, fmt: ExportFormat) -> Response:
+    """Return the dashboard of the actor's agency as a download, audited as an export."""
+    report = caseload_for(actor, period)
+    filters = {"period": period.label, "agency": actor.agency.code}
+    return _export(actor, "caseload", fmt, caseload_sheets(report), filters)
+
+
+def view_recap(actor: User, period: Period, agency_code: str | None) -> Recap:
+    """Return the recap the actor may see (see `recap_scope`), audited as viewed."""
+    data = recap.current(period, recap_scope(actor, agency_code))
+    _viewed(actor, "recap", _recap_filters(data))
+    return data
+
+
+def export_recap(actor: User, period: Period, agency_code: str | None, fmt: ExportFormat) -> Response:
+    """Return the recap's suppressed tables as a download, audited as an export."""
+    data = recap.current(period, recap_scope(actor, agency_code))
+    return _export(actor, "recap", fmt, recap_sheets(data), _recap_filters(data))
+
+
+def _recap_filters(data: Recap) -> dict[str, Any]:
+    return {"period": data.period.label, "agency": data.agency_code or "all"}
+
+
+def _viewed(actor: User, report: str, details: dict[str, Any]) -> None:
+    audit.record(
+        AuditAction.REPORT_VIEW, actor=actor, object_type="report", object_id=report, details=details
+    )
+
+
+def _export(
+    actor: User, report: str, fmt: ExportFormat, sheets: list[Sheet], filters: dict[str, Any]
+) -> Response:
+    audit.record(
+        AuditAction.EXPORT_CREATE,
+        actor=actor,
+        object_type="report",
+        object_id=report,
+        details={"report": report, "format": fmt.value, **filters},
+    )
+    name = f"{report}-{filters.get('period', '')}".strip("-")
+    return tables_response(name, fmt, sheets, _("No data for this period."))
