@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import timedelta
 
@@ -9,7 +10,7 @@ import pytest
 import time_machine
 
 from caseapp.extensions import db
-from caseapp.models import AuditEvent, Notification, OutboxMessage, Referral, ServiceRecord
+from caseapp.models import AuditEvent, Notification, OutboxMessage, Referral, ServiceRecord, User
 from caseapp.services import referrals
 from tests.casedata import nik, register
 from tests.conftest import login
@@ -606,3 +607,185 @@ def test_read_only_access_after_completion_ends_after_30_days(app, client, peopl
         clock.shift(timedelta(days=2))
         later = _get(app, client, people["police_spv"], rid).json
         assert "case" not in later and later["status"] == "completed"
+
+
+# One schema layer, one access rule ------------------------------------------------------------------------
+
+ACTION = re.compile(r'data-action="(\w+)"')
+
+
+def _t(app, msgid: str) -> str:
+    """Return a message as the users of these tests read it (the default language)."""
+    from flask_babel import gettext
+
+    with app.test_request_context():
+        return gettext(msgid)
+
+
+# viewer -> the steps the referral page offers them, by state (police_a is the assignee in both states).
+OFFERED = {
+    "sent": {
+        "worker": {"withdraw"},
+        "police_spv": {"accept", "assign", "decline"},
+        "police_a": {"accept", "decline"},
+        "police_b": {"accept"},
+    },
+    "accepted": {
+        "worker": {"withdraw"},
+        "police_spv": {"assign", "complete"},
+        "police_a": {"complete"},
+        "police_b": set(),
+    },
+    "completed": dict.fromkeys(("worker", "police_spv", "police_a", "police_b"), set()),
+}
+
+
+@pytest.mark.parametrize("state", list(OFFERED))
+def test_the_page_offers_exactly_the_available_actions(app, client, people, sent, state):
+    rid = sent["referral"]["id"]
+    spv = _token(app, people["police_spv"])
+    assignee = {"assignee": people["police_a"].username}
+    if state == "sent":
+        assert client.post(f"/api/v1/referrals/{rid}/assign", json=assignee, headers=spv).status_code == 200
+    else:
+        _drive_to(client, app, people, rid, state, sent["w"])
+    for viewer, expected in OFFERED[state].items():
+        browser = app.test_client()
+        login(browser, people[viewer].username)
+        page = browser.get(f"/referrals/{rid}").get_data(as_text=True)
+        offered = ACTION.findall(page)
+        assert len(offered) == len(set(offered)), (viewer, offered)
+        with app.test_request_context():
+            user = db.session.get(User, people[viewer].id)
+            available = referrals.available_referral_actions(user, db.session.get(Referral, rid))
+        assert set(offered) == {str(s) for s in available} == expected, (state, viewer)
+        # The accept form names a worker exactly where the user may assign.
+        assert ('id="accept-assignee"' in page) == ({"accept", "assign"} <= expected), (state, viewer)
+
+
+def test_web_and_api_withdraw_take_the_same_field_and_permission(app, client, people, sent):
+    from caseapp.http.policy import policy_of
+    from caseapp.schemas.referrals import WithdrawIn
+    from caseapp.security.permissions import Permission
+    from caseapp.web.referrals.forms import WithdrawForm
+
+    web, api = app.view_functions["referrals.withdraw"], app.view_functions["api.withdraw_referral"]
+    assert policy_of(web) == policy_of(api) == Permission.REFERRAL_SEND
+    with app.test_request_context():
+        assert set(WithdrawForm(formdata=None)._fields) - {"csrf_token"} == set(WithdrawIn.model_fields)
+    assert set(WithdrawIn.model_fields) == {"reason"}
+    rid = sent["referral"]["id"]
+    # The API takes `reason` only (a `note` is an unknown field).
+    refused = client.post(f"/api/v1/referrals/{rid}/withdraw", json={"note": "x"}, headers=sent["w"])
+    assert refused.status_code == 400 and set(refused.json["fields"]) == {"note", "reason"}
+    # The receiving side may not withdraw from the page either, and the respond form no longer withdraws.
+    police = app.test_client()
+    login(police, people["police_spv"].username)
+    assert police.post(f"/referrals/{rid}/withdraw", data={"reason": "x"}).status_code == 403
+    police.post(f"/referrals/{rid}/respond", data={"action": "withdraw", "note": "x"})
+    # The sender's page: the same field, the same message when it is empty.
+    login(client, people["worker"].username)
+    message = _t(app, "Say why the referral is withdrawn.")
+    empty = client.post(f"/referrals/{rid}/withdraw", data={"reason": "  "}, follow_redirects=True)
+    assert message in empty.get_data(as_text=True)
+    api_empty = client.post(f"/api/v1/referrals/{rid}/withdraw", json={"reason": ""}, headers=sent["w"])
+    assert api_empty.json["fields"]["reason"] == [message]
+    assert _get(app, client, people["worker"], rid).json["status"] == "sent"
+    done = client.post(f"/referrals/{rid}/withdraw", data={"reason": "Sudah ditangani"})
+    assert done.status_code == 302
+    mine = _get(app, client, people["worker"], rid).json
+    assert mine["status"] == "withdrawn" and mine["response_note"] == "Sudah ditangani"
+    assert len(_events(app, "referral.withdraw")) == 1
+
+
+@pytest.mark.parametrize(
+    "changes,path",
+    [
+        ({"colour": "red"}, "colour"),
+        ({"services": ["law_enforcement", "teleportation"]}, "services.1"),
+        ({"shared_sections": ["identity", "diary"]}, "shared_sections.1"),
+        ({"consent": {**GUARDIAN_CONSENT, "witness": "Pak RT"}}, "consent.witness"),
+        ({"consent": {**GUARDIAN_CONSENT, "obtained_at": "20-11-2026"}}, "consent.obtained_at"),
+        ({"urgency": "whenever"}, "urgency"),
+    ],
+)
+def test_an_unknown_field_or_a_bad_code_in_a_send_body_names_its_path(app, client, people, changes, path):
+    with app.app_context():
+        case = register(people["worker"])
+    response = _refer(client, _token(app, people["worker"]), case.uuid, **changes)
+    assert response.status_code == 400 and response.json["error"] == "validation_failed"
+    assert list(response.json["fields"]) == [path], response.json
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Referral)) == 0
+
+
+def test_the_refer_page_and_the_api_refuse_alike(app, client, people):
+    with app.app_context():
+        case = register(people["worker"])
+    w = _token(app, people["worker"])
+    api = _refer(client, w, case.uuid, reason="  ", consent={"given_by": "guardian"})
+    assert api.status_code == 400
+    assert api.json["fields"] == {
+        "reason": [_t(app, "Say why the child is referred.")],
+        "consent.name": [_t(app, "Who gave the consent?")],
+        "consent.obtained_at": [_t(app, "When was the consent given? (YYYY-MM-DD)")],
+    }
+    login(client, people["worker"].username)
+    form = {
+        "to_agency": "POLRESTA",
+        "services": "law_enforcement",
+        "urgency": "urgent",
+        "reason": "  ",
+        "shared_sections": "incident",
+        "consent_given_by": "guardian",
+    }
+    page = client.post(f"/cases/{case.uuid}/refer", data=form)
+    assert page.status_code == 400
+    html = page.get_data(as_text=True)
+    for message in api.json["fields"].values():
+        assert message[0] in html
+    assert 'id="consent_name-error"' in html and 'id="reason-error"' in html
+
+
+def test_only_a_supervisor_is_offered_to_refer_without_consent(app, client, people):
+    with app.app_context():
+        case = register(people["worker"])
+    login(client, people["worker"].username)
+    assert 'value="not_required"' not in client.get(f"/cases/{case.uuid}/refer").get_data(as_text=True)
+    spv = app.test_client()
+    login(spv, people["uptd_spv"].username)
+    assert 'value="not_required"' in spv.get(f"/cases/{case.uuid}/refer").get_data(as_text=True)
+
+
+def test_the_api_answers_utc_and_the_pages_show_kendari_time(app, client, people):
+    with app.app_context():
+        case = register(people["worker"])
+    with time_machine.travel("2026-11-27 08:00:00", tick=False):
+        body = _refer(client, _token(app, people["worker"]), case.uuid).json
+        assert body["sent_at"] == "2026-11-27T08:00:00Z" and body["due_at"] == "2026-11-30T08:00:00Z"
+        login(client, people["police_spv"].username)
+        page = client.get(f"/referrals/{body['id']}").get_data(as_text=True)
+        assert "2026-11-27 16:00 WITA" in page and "2026-11-30 16:00 WITA" in page and "UTC" not in page
+        inbox = client.get("/referrals/").get_data(as_text=True)
+        assert "2026-11-30 16:00" in inbox
+
+
+def test_the_referral_answer_is_described_field_by_field(app, client, people):
+    doc = client.get("/api/v1/openapi.json", headers=_token(app, people["worker"])).json
+    assert not [e for e in doc.get("x-undeclared", []) if "referral" in e]
+    schemas = doc["components"]["schemas"]
+    answer = schemas["ReferralOut"]
+    assert answer["additionalProperties"] is False
+    assert {"id", "status", "sent_at", "due_at", "overdue", "assignee"} <= set(answer["required"])
+    assert {"case", "consent", "reason", "response_note", "case_id"}.isdisjoint(answer["required"])
+    send = doc["paths"]["/cases/{case_id}/referrals"]["post"]
+    assert send["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/ReferralIn")
+    services = schemas["ReferralIn"]["properties"]["services"]["items"]
+    assert "law_enforcement" in services["enum"]
+    assert schemas["WithdrawIn"]["required"] == ["reason"]
+
+
+def test_only_supervisors_supervise_referrals():
+    from caseapp.security.permissions import Permission, Role, role_has
+
+    assert {r for r in Role if role_has(r, Permission.REFERRAL_SUPERVISE)} == {Role.SUPERVISOR}

@@ -1,130 +1,100 @@
-"""Referral resources of the JSON API: the same services as the referral pages."""
+"""Referral resources of the JSON API: the same schemas and services as the referral pages."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import jsonify, request
-
-from caseapp.api.cases import _body, _time
+from caseapp.api.endpoint import endpoint
 from caseapp.api.views import bp
-from caseapp.database import utcnow
-from caseapp.extensions import db
 from caseapp.http.context import acting_user
 from caseapp.http.policy import require
-from caseapp.models import User
-from caseapp.models.referral import Referral
+from caseapp.schemas.referrals import (
+    AcceptIn,
+    AssignIn,
+    CompleteIn,
+    DeclineIn,
+    ReferralIn,
+    ReferralListOut,
+    ReferralListQuery,
+    ReferralOut,
+    WithdrawIn,
+)
 from caseapp.security.permissions import Permission
 from caseapp.services import cases, referrals
 
-
-def referral_json(referral: Referral, with_shared: bool = False) -> dict[str, Any]:
-    """Return a referral: its summary, and the shared case sections when the user may read them."""
-    body = referrals.summary(referral, utcnow())
-    body["sent_at"] = _time(referral.sent_at)
-    body["due_at"] = _time(referral.due_at)
-    me = acting_user()
-    if referrals.is_sender_side(me, referral) or referrals.may_read_shared(me, referral):
-        body["response_note"] = referral.response_note  # decline note, completion note or withdrawal reason
-    if referrals.is_sender_side(me, referral):
-        body["case_id"] = str(referral.case.uuid)
-        body["reason"] = referral.reason
-        body["consent"] = {
-            "given_by": referral.consent_given_by,
-            "name": referral.consent_name,
-            "obtained_at": referral.consent_obtained_at.isoformat() if referral.consent_obtained_at else None,
-            "legal_basis": referral.legal_basis,
-        }
-    if with_shared and referrals.may_read_shared(me, referral):
-        body["reason"] = referral.reason
-        body["case"] = referrals.shared_view(me, referral)
-    return body
+REFERRAL = "/referrals/<int(max=2147483647):referral_id>"
 
 
 @bp.route("/cases/<case_id>/referrals", methods=["POST"])
 @require(Permission.REFERRAL_SEND, hide=True)
-def send_referral(case_id: str):  # type: ignore[no-untyped-def]
-    """Refer a case: `{"to_agency", "services", "urgency", "reason", "shared_sections", "consent"}`."""
-    case = cases.get_case(acting_user(), case_id)
-    referral = referrals.send(acting_user(), case, referrals.parse_referral(_body()))
-    body = referral_json(referral)
-    return jsonify(body), 201
+@endpoint(body=ReferralIn, response=ReferralOut, status=201)
+def send_referral(case_id: str, body: ReferralIn) -> ReferralOut:
+    """Refer a case to another agency, with the consent and the sections it may read."""
+    me = acting_user()
+    referral = referrals.send(me, cases.get_case(me, case_id), body)
+    return referrals.as_seen_by(me, referral)
 
 
 @bp.route("/referrals", methods=["GET"])
 @require(Permission.REFERRAL_RESPOND)
-def list_referrals():  # type: ignore[no-untyped-def]
-    """`?box=incoming|outgoing&status=sent|accepted|...|open|overdue`."""
-    rows = referrals.list_referrals(
-        acting_user(), request.args.get("box", "incoming"), request.args.get("status", "")
-    )
-    items = [referral_json(r) for r in rows]
-    return jsonify(items=items)
-
-
-@bp.route("/referrals/<int(max=2147483647):referral_id>", methods=["GET"])
-@require(Permission.REFERRAL_RESPOND, hide=True)
-def get_referral(referral_id: int):  # type: ignore[no-untyped-def]
-    """One referral; the receiving supervisor and assignee also get the shared sections (`case`)."""
-    referral = referrals.view_referral(acting_user(), referral_id)
-    body = referral_json(referral, with_shared=True)
-    return jsonify(body)
-
-
-def _respond(referral_id: int, step: str) -> Any:
+@endpoint(query=ReferralListQuery, response=ReferralListOut)
+def list_referrals(query: ReferralListQuery) -> ReferralListOut:
+    """The agency's incoming referrals or the outgoing ones of the user's cases, soonest due first."""
     me = acting_user()
-    referral = referrals.get_referral(me, referral_id)
-    data = _body() if request.get_data() else {}
-    assignee_name = data.get("assignee")
-    assignee_id = None
-    if assignee_name:
-        assignee_id = db.session.scalar(db.select(User.id).where(User.username == str(assignee_name))) or -1
-    if step == "accept":
-        referrals.accept(me, referral, assignee_id)
-    elif step == "assign":
-        referrals.assign(me, referral, assignee_id)
-    elif step == "decline":
-        note = data.get("note")
-        referrals.decline(me, referral, str(data.get("reason") or ""), note if isinstance(note, str) else "")
-    elif step == "complete":
-        referrals.complete(me, referral, str(data.get("outcome") or ""), str(data.get("note") or ""))
-    elif step == "withdraw":
-        reason = data.get("reason")
-        referrals.withdraw(me, referral, reason if isinstance(reason, str) else "")
-    body = referral_json(referral)
-    return jsonify(body)
+    rows = referrals.list_referrals(me, query)
+    return ReferralListOut(items=[referrals.as_seen_by(me, r) for r in rows])
 
 
-@bp.route("/referrals/<int(max=2147483647):referral_id>/accept", methods=["POST"])
+@bp.route(REFERRAL, methods=["GET"])
 @require(Permission.REFERRAL_RESPOND, hide=True)
-def accept_referral(referral_id: int):  # type: ignore[no-untyped-def]
-    """Accept (`{"assignee": username}` for supervisors; a worker accepts for themselves)."""
-    return _respond(referral_id, "accept")
+@endpoint(response=ReferralOut)
+def get_referral(referral_id: int) -> ReferralOut:
+    """One referral; the receiving supervisor and assignee also get the shared sections (`case`)."""
+    me = acting_user()
+    return referrals.as_seen_by(me, referrals.view_referral(me, referral_id), with_shared=True)
 
 
-@bp.route("/referrals/<int(max=2147483647):referral_id>/assign", methods=["POST"])
+@bp.route(f"{REFERRAL}/accept", methods=["POST"])
 @require(Permission.REFERRAL_RESPOND, hide=True)
-def assign_referral(referral_id: int):  # type: ignore[no-untyped-def]
-    """Assign to a worker of the receiving agency: `{"assignee": username}`."""
-    return _respond(referral_id, "assign")
+@endpoint(body=AcceptIn, response=ReferralOut, errors=(409,))
+def accept_referral(referral_id: int, body: AcceptIn) -> ReferralOut:
+    """Accept a sent referral (a supervisor may name the worker; anyone else accepts for themselves).
+
+    The body may be left out.
+    """
+    me = acting_user()
+    return referrals.as_seen_by(me, referrals.accept(me, referrals.get_referral(me, referral_id), body))
 
 
-@bp.route("/referrals/<int(max=2147483647):referral_id>/decline", methods=["POST"])
+@bp.route(f"{REFERRAL}/assign", methods=["POST"])
 @require(Permission.REFERRAL_RESPOND, hide=True)
-def decline_referral(referral_id: int):  # type: ignore[no-untyped-def]
-    """Decline: `{"reason": "not_our_mandate"|"no_capacity"|"insufficient_information"|"other", "note"}`."""
-    return _respond(referral_id, "decline")
+@endpoint(body=AssignIn, response=ReferralOut, errors=(409,))
+def assign_referral(referral_id: int, body: AssignIn) -> ReferralOut:
+    """Assign a sent or accepted referral to a worker of the receiving agency (supervisors)."""
+    me = acting_user()
+    return referrals.as_seen_by(me, referrals.assign(me, referrals.get_referral(me, referral_id), body))
 
 
-@bp.route("/referrals/<int(max=2147483647):referral_id>/complete", methods=["POST"])
+@bp.route(f"{REFERRAL}/decline", methods=["POST"])
 @require(Permission.REFERRAL_RESPOND, hide=True)
-def complete_referral(referral_id: int):  # type: ignore[no-untyped-def]
-    """Complete: `{"outcome", "note"}` (records the services on the case)."""
-    return _respond(referral_id, "complete")
+@endpoint(body=DeclineIn, response=ReferralOut, errors=(409,))
+def decline_referral(referral_id: int, body: DeclineIn) -> ReferralOut:
+    """Decline a sent referral (the receiving supervisor or assignee), with a reason."""
+    me = acting_user()
+    return referrals.as_seen_by(me, referrals.decline(me, referrals.get_referral(me, referral_id), body))
 
 
-@bp.route("/referrals/<int(max=2147483647):referral_id>/withdraw", methods=["POST"])
+@bp.route(f"{REFERRAL}/complete", methods=["POST"])
+@require(Permission.REFERRAL_RESPOND, hide=True)
+@endpoint(body=CompleteIn, response=ReferralOut, errors=(409,))
+def complete_referral(referral_id: int, body: CompleteIn) -> ReferralOut:
+    """Complete an accepted referral (receiving supervisor or assignee); records the services on the case."""
+    me = acting_user()
+    return referrals.as_seen_by(me, referrals.complete(me, referrals.get_referral(me, referral_id), body))
+
+
+@bp.route(f"{REFERRAL}/withdraw", methods=["POST"])
 @require(Permission.REFERRAL_SEND, hide=True)
-def withdraw_referral(referral_id: int):  # type: ignore[no-untyped-def]
-    """Withdraw (the referring side): `{"reason"}`."""
-    return _respond(referral_id, "withdraw")
+@endpoint(body=WithdrawIn, response=ReferralOut, errors=(409,))
+def withdraw_referral(referral_id: int, body: WithdrawIn) -> ReferralOut:
+    """Withdraw a sent or accepted referral (the referring side), saying why."""
+    me = acting_user()
+    return referrals.as_seen_by(me, referrals.withdraw(me, referrals.get_referral(me, referral_id), body))

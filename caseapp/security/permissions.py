@@ -28,6 +28,9 @@ class Permission(StrEnum):
     CASE_ACCESS_LOG = "case:access_log"
     REFERRAL_SEND = "referral:send"
     REFERRAL_RESPOND = "referral:respond"
+    # Answer for an agency's referrals: assign incoming ones (and read what they share), refer without
+    # consent on a legal basis, share a restricted child's identity.
+    REFERRAL_SUPERVISE = "referral:supervise"
     REPORT_CASELOAD = "report:caseload"
     REPORT_AGGREGATE = "report:aggregate"
     REPORT_ALL_AGENCIES = "report:all_agencies"  # the recap of every agency or any one; else one's own
@@ -57,6 +60,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.CASE_ASSIGN,
         Permission.CASE_CLOSE_APPROVE,
         Permission.CASE_ACCESS_LOG,
+        Permission.REFERRAL_SUPERVISE,
         Permission.REPORT_CASELOAD,
         Permission.REPORT_AGGREGATE,
     },

@@ -15,6 +15,7 @@ from email.message import EmailMessage
 from flask import current_app, g, has_request_context
 from sqlalchemy import func, select, update
 
+from caseapp import localtime
 from caseapp.database import utcnow
 from caseapp.extensions import db
 from caseapp.models import Notification, OutboxMessage, User
@@ -29,7 +30,7 @@ SUBJECTS = {
     "referral_completed": "Rujukan {number} selesai di {receiver}",
     "referral_withdrawn": "Rujukan {number} ditarik oleh {sender}",
     "referral_assigned": "Rujukan {number} ditugaskan kepada Anda",
-    "referral_overdue": "Rujukan {number} terlambat: batas {due} UTC",
+    "referral_overdue": "Rujukan {number} terlambat: batas {due} WITA",
 }
 
 
@@ -39,7 +40,7 @@ def _text(kind: str, referral: Referral) -> str:
         sender=referral.from_agency.code,
         receiver=referral.to_agency.code,
         urgency=referral.urgency,
-        due=referral.due_at.strftime("%Y-%m-%d %H:%M"),
+        due=localtime.show(referral.due_at),
     )
 
 

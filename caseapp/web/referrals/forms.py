@@ -1,12 +1,23 @@
-"""Referral forms: shape only; the referral service checks the rules."""
+"""Referral forms: shape only. Each builds the body of the API's schema for its step, so the same schema
+(`caseapp.schemas.referrals`) checks it, and the referral service checks the rules."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 
 from caseapp.web.cases.forms import MultiCheckboxField
+
+# Where a schema's dotted path is shown on the referral form.
+REFER_FIELDS = {
+    "consent.given_by": "consent_given_by",
+    "consent.name": "consent_name",
+    "consent.obtained_at": "consent_obtained_at",
+    "consent.legal_basis": "legal_basis",
+}
 
 
 class ReferForm(FlaskForm):
@@ -26,12 +37,12 @@ class ReferForm(FlaskForm):
     consent_obtained_at = StringField(_l("Consent date"), render_kw={"type": "date"})
     legal_basis = TextAreaField(_l("Legal basis (when consent is not required)"), render_kw={"rows": 2})
 
-    def to_body(self) -> dict:
-        """Return the API shape."""
+    def to_body(self) -> dict[str, Any]:
+        """Return the body of `ReferralIn`."""
         return {
-            "to_agency": self.to_agency.data,
+            "to_agency": self.to_agency.data or "",
             "services": list(self.services.data or []),
-            "urgency": self.urgency.data,
+            "urgency": self.urgency.data or None,
             "reason": self.reason.data or "",
             "shared_sections": list(self.shared_sections.data or []),
             "consent": {
@@ -43,26 +54,70 @@ class ReferForm(FlaskForm):
         }
 
     def show_errors(self, fields: dict[str, list[str]]) -> None:
-        """Put service errors beside the fields."""
-        names = {
-            "consent.given_by": "consent_given_by",
-            "consent.name": "consent_name",
-            "consent.obtained_at": "consent_obtained_at",
-            "consent.legal_basis": "legal_basis",
-        }
+        """Put the errors beside the fields (`services.1` beside the services; others above the form)."""
         for path, messages in fields.items():
-            field = getattr(self, names.get(path, path), None)
+            name = REFER_FIELDS.get(path, path.split(".")[0])
+            field = self._fields.get(name)
             if field is not None:
-                field.errors = list(messages)
+                field.errors = [*field.errors, *(m for m in messages if m not in field.errors)]
             else:
                 self.form_errors.extend(messages)
 
 
-class RespondForm(FlaskForm):
-    """Accept, assign, decline, complete or withdraw."""
+# Responding: one small form per step, each posting the fields of its schema. The ids are the step's own,
+# since several of these forms share a page.
 
-    action = StringField()
-    assignee = SelectField(_l("Assign to"), validate_choice=False)
-    reason = SelectField(_l("Reason"), validate_choice=False)
-    outcome = SelectField(_l("Outcome"), validate_choice=False)
-    note = TextAreaField(_l("Note"), render_kw={"rows": 2})
+
+class StepForm(FlaskForm):
+    """A step's form."""
+
+    def to_body(self) -> dict[str, Any]:
+        """Return the body of the step's schema."""
+        raise NotImplementedError
+
+
+class AcceptForm(StepForm):
+    """Accept (`AcceptIn`): a supervisor may name the worker."""
+
+    assignee = SelectField(_l("Assign to"), validate_choice=False, id="accept-assignee")
+
+    def to_body(self) -> dict[str, Any]:
+        return {"assignee": self.assignee.data or None}
+
+
+class AssignForm(StepForm):
+    """Assign (`AssignIn`)."""
+
+    assignee = SelectField(_l("Assign to"), validate_choice=False, id="assign-assignee")
+
+    def to_body(self) -> dict[str, Any]:
+        return {"assignee": self.assignee.data or ""}
+
+
+class DeclineForm(StepForm):
+    """Decline (`DeclineIn`)."""
+
+    reason = SelectField(_l("Reason"), validate_choice=False, id="decline-reason")
+    note = TextAreaField(_l("Note"), render_kw={"rows": 2}, id="decline-note")
+
+    def to_body(self) -> dict[str, Any]:
+        return {"reason": self.reason.data or None, "note": self.note.data or ""}
+
+
+class CompleteForm(StepForm):
+    """Complete (`CompleteIn`)."""
+
+    outcome = SelectField(_l("Outcome"), validate_choice=False, id="complete-outcome")
+    note = TextAreaField(_l("Note"), render_kw={"rows": 2}, id="complete-note")
+
+    def to_body(self) -> dict[str, Any]:
+        return {"outcome": self.outcome.data or None, "note": self.note.data or ""}
+
+
+class WithdrawForm(StepForm):
+    """Withdraw (`WithdrawIn`): the reason, as in the API."""
+
+    reason = TextAreaField(_l("Reason"), render_kw={"rows": 2}, id="withdraw-reason")
+
+    def to_body(self) -> dict[str, Any]:
+        return {"reason": self.reason.data or ""}

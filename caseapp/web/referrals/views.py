@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from pydantic import BaseModel
 
 from caseapp import labels as L
+from caseapp import localtime
 from caseapp import reference_data as reference
 from caseapp.database import utcnow
 from caseapp.errors import InvalidTransition, ValidationFailed
@@ -16,13 +21,42 @@ from caseapp.http import transaction
 from caseapp.http.context import acting_user
 from caseapp.http.policy import require
 from caseapp.models import Agency, User
-from caseapp.models.referral import ConsentBy, DeclineReason, Section, Urgency
-from caseapp.security.permissions import Permission, Role
+from caseapp.models.referral import ConsentBy, DeclineReason, Referral, Section, Urgency
+from caseapp.schemas.base import parse_data
+from caseapp.schemas.referrals import (
+    AcceptIn,
+    AssignIn,
+    CompleteIn,
+    DeclineIn,
+    ReferralIn,
+    ReferralListQuery,
+    WithdrawIn,
+)
+from caseapp.security.permissions import Permission
 from caseapp.services import cases, notify, referrals
+from caseapp.services.referrals import Step
 from caseapp.web.forms import select_choices as choices
-from caseapp.web.referrals.forms import ReferForm, RespondForm
+from caseapp.web.referrals.forms import (
+    AcceptForm,
+    AssignForm,
+    CompleteForm,
+    DeclineForm,
+    ReferForm,
+    StepForm,
+    WithdrawForm,
+)
 
 bp = Blueprint("referrals", __name__)
+
+# What each step posts: its form, the schema that checks the form's body, and the service that takes it.
+Responder = Callable[[User, Referral, Any], Referral]
+STEPS: dict[Step, tuple[type[StepForm], type[BaseModel], Responder]] = {
+    Step.ACCEPT: (AcceptForm, AcceptIn, referrals.accept),
+    Step.ASSIGN: (AssignForm, AssignIn, referrals.assign),
+    Step.DECLINE: (DeclineForm, DeclineIn, referrals.decline),
+    Step.COMPLETE: (CompleteForm, CompleteIn, referrals.complete),
+    Step.WITHDRAW: (WithdrawForm, WithdrawIn, referrals.withdraw),
+}
 
 
 def _refer_form(case_owner_id: int) -> ReferForm:
@@ -39,7 +73,7 @@ def _refer_form(case_owner_id: int) -> ReferForm:
         [(s.value, str(L.SECTION_LABELS[s.value])) for s in Section], blank=None
     )
     consent = [ConsentBy.CHILD, ConsentBy.GUARDIAN]
-    if acting_user().role == Role.SUPERVISOR.value:
+    if referrals.may_refer_without_consent(acting_user()):
         consent.append(ConsentBy.NOT_REQUIRED)
     form.consent_given_by.choices = choices([(c.value, str(L.CONSENT_LABELS[c.value])) for c in consent])
     defaults = {a.code: ",".join(referrals.default_sections(a)) for a in agencies}
@@ -49,9 +83,10 @@ def _refer_form(case_owner_id: int) -> ReferForm:
 
 @bp.route("/cases/<case_uuid>/refer", methods=["GET", "POST"])
 @require(Permission.REFERRAL_SEND, hide=True)
-def refer(case_uuid: str):  # type: ignore[no-untyped-def]
+def refer(case_uuid: str) -> ResponseReturnValue:
     """Refer a case to another agency ("Rujuk")."""
-    case = cases.get_case(acting_user(), case_uuid)
+    me = acting_user()
+    case = cases.get_case(me, case_uuid)
     form = _refer_form(case.owner_agency_id)
     if request.method == "GET":
         chosen = request.args.get("to", "")
@@ -62,17 +97,13 @@ def refer(case_uuid: str):  # type: ignore[no-untyped-def]
         return render_template("referrals/refer.html", form=form, case=case)
     if form.validate_on_submit():
         try:
-            value = referrals.parse_referral(form.to_body())
-            referral = referrals.send(acting_user(), case, value)
+            referral = referrals.send(me, case, parse_data(ReferralIn, form.to_body(), strict=False))
         except ValidationFailed as exc:
             form.show_errors(exc.fields)
         else:
+            due = localtime.show(referral.due_at)
             flash(
-                _(
-                    "Referral sent to %(a)s; answer due %(t)s UTC.",
-                    a=referral.to_agency.code,
-                    t=referral.due_at.strftime("%Y-%m-%d %H:%M"),
-                ),
+                _("Referral sent to %(a)s; answer due %(t)s WITA.", a=referral.to_agency.code, t=due),
                 "success",
             )
             return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#referrals")
@@ -81,87 +112,101 @@ def refer(case_uuid: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/referrals/")
 @require(Permission.REFERRAL_RESPOND)
-def referral_list():  # type: ignore[no-untyped-def]
+def referral_list() -> ResponseReturnValue:
     """Inbox (incoming to the agency) or outbox (referrals of the user's cases)."""
-    box = request.args.get("box", "incoming")
-    status = request.args.get("status", "")
     try:
-        rows = referrals.list_referrals(acting_user(), box, status)
+        query = parse_data(ReferralListQuery, request.args.to_dict(), strict=False)
     except ValidationFailed:
-        box, status = "incoming", ""
-        rows = referrals.list_referrals(acting_user(), box, status)
-    return render_template("referrals/list.html", rows=rows, box=box, status=status, now=utcnow())
+        query = ReferralListQuery()
+    rows = referrals.list_referrals(acting_user(), query)
+    return render_template("referrals/list.html", rows=rows, box=query.box, status=query.status, now=utcnow())
+
+
+def _step_forms(referral: Referral) -> dict[Step, StepForm]:
+    """Return the forms of the steps, their choices filled in (the page shows those the user may take)."""
+    accept, assign = AcceptForm(formdata=None), AssignForm(formdata=None)
+    workers = choices([(u.username, u.display_name) for u in referrals.assignable_workers(referral)])
+    accept.assignee.choices = workers
+    assign.assignee.choices = workers
+    decline = DeclineForm(formdata=None)
+    decline.reason.choices = choices(
+        [(r.value, str(L.DECLINE_REASON_LABELS[r.value])) for r in DeclineReason]
+    )
+    complete = CompleteForm(formdata=None)
+    complete.outcome.choices = choices(list(L.SERVICE_OUTCOME_LABELS.items()))
+    return {
+        Step.ACCEPT: accept,
+        Step.ASSIGN: assign,
+        Step.DECLINE: decline,
+        Step.COMPLETE: complete,
+        Step.WITHDRAW: WithdrawForm(formdata=None),
+    }
 
 
 @bp.route("/referrals/<int(max=2147483647):referral_id>")
 @require(Permission.REFERRAL_RESPOND, hide=True)
-def referral_view(referral_id: int):  # type: ignore[no-untyped-def]
+def referral_view(referral_id: int) -> ResponseReturnValue:
     """A referral: its summary; the shared sections for the receiving supervisor and assignee."""
     me = acting_user()
     referral = referrals.view_referral(me, referral_id)
-    shared = referrals.shared_view(me, referral) if referrals.may_read_shared(me, referral) else None
-    sender = referrals.is_sender_side(me, referral)
-    workers = db.session.scalars(
-        db.select(User)
-        .where(
-            User.agency_id == referral.to_agency_id,
-            User.active.is_(True),
-            User.role.in_([Role.CASE_WORKER.value, Role.SUPERVISOR.value]),
-        )
-        .order_by(User.display_name)
-    ).all()
-    form = RespondForm(formdata=None)
-    form.assignee.choices = choices([(str(u.id), u.display_name) for u in workers])
-    form.reason.choices = choices([(r.value, str(L.DECLINE_REASON_LABELS[r.value])) for r in DeclineReason])
-    form.outcome.choices = choices(list(L.SERVICE_OUTCOME_LABELS.items()))
+    answer = referrals.as_seen_by(me, referral, with_shared=True)
+    actions = referrals.available_referral_actions(me, referral)
     return render_template(
         "referrals/view.html",
         referral=referral,
-        shared=shared,
-        sender=sender,
-        form=form,
-        receiver=referral.to_agency_id == me.agency_id,
+        answer=answer,
+        shared=answer.case,
+        sender=referrals.is_sender_side(me, referral),
+        receiver=referrals.is_receiver_side(me, referral),
+        actions=actions,
+        forms=_step_forms(referral) if actions else {},
         now=utcnow(),
-        reason_text=referral.reason if sender or shared is not None else None,
     )
 
 
-@bp.route("/referrals/<int(max=2147483647):referral_id>/respond", methods=["POST"])
-@require(Permission.REFERRAL_RESPOND, hide=True)
-def respond(referral_id: int):  # type: ignore[no-untyped-def]
-    """Accept, assign, decline, complete or withdraw (each a guarded step)."""
+def _take(step: Step, referral_id: int) -> ResponseReturnValue:
+    """Take a step from its form; a refusal is shown on the referral page and nothing of it is kept."""
     me = acting_user()
     referral = referrals.get_referral(me, referral_id)
-    form = RespondForm()
-    action = form.action.data or ""
-    raw = form.assignee.data or ""
-    assignee = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+    form_class, schema, service = STEPS[step]
+    form = form_class()
     try:
-        if action == "accept":
-            referrals.accept(me, referral, assignee)
-        elif action == "assign":
-            referrals.assign(me, referral, assignee)
-        elif action == "decline":
-            referrals.decline(me, referral, form.reason.data or "", form.note.data or "")
-        elif action == "complete":
-            referrals.complete(me, referral, form.outcome.data or "", form.note.data or "")
-        elif action == "withdraw":
-            referrals.withdraw(me, referral, form.note.data or "")
-        else:
-            raise ValidationFailed(_("Unknown action."))
+        service(me, referral, parse_data(schema, form.to_body(), strict=False))
     except (ValidationFailed, InvalidTransition) as exc:
         transaction.doom()
         flash(" ".join(m for msgs in exc.fields.values() for m in msgs) or exc.message, "danger")
         return redirect(url_for("referrals.referral_view", referral_id=referral_id))
     flash(_("Done."), "success")
-    if action in ("decline", "withdraw") and not referrals.is_sender_side(me, referral):
+    if step in (Step.DECLINE, Step.WITHDRAW) and not referrals.is_sender_side(me, referral):
         return redirect(url_for("referrals.referral_list"))
     return redirect(url_for("referrals.referral_view", referral_id=referral_id))
 
 
+@bp.route("/referrals/<int(max=2147483647):referral_id>/respond", methods=["POST"])
+@require(Permission.REFERRAL_RESPOND, hide=True)
+def respond(referral_id: int) -> ResponseReturnValue:
+    """Accept, assign, decline or complete (the receiving side; each a guarded step)."""
+    try:
+        step = Step(request.form.get("action", ""))
+    except ValueError:
+        step = None
+    if step is None or step == Step.WITHDRAW:
+        transaction.doom()
+        flash(_("Unknown action."), "danger")
+        return redirect(url_for("referrals.referral_view", referral_id=referral_id))
+    return _take(step, referral_id)
+
+
+@bp.route("/referrals/<int(max=2147483647):referral_id>/withdraw", methods=["POST"])
+@require(Permission.REFERRAL_SEND, hide=True)
+def withdraw(referral_id: int) -> ResponseReturnValue:
+    """Withdraw a referral (the referring side), with the reason; the same permission and field as the API."""
+    return _take(Step.WITHDRAW, referral_id)
+
+
 @bp.route("/notifications", methods=["GET", "POST"])
 @require(Permission.ACCOUNT_SELF)
-def notifications():  # type: ignore[no-untyped-def]
+def notifications() -> ResponseReturnValue:
     """The user's notifications; POST marks them read."""
     me = acting_user()
     if request.method == "POST":

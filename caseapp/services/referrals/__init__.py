@@ -1,0 +1,71 @@
+"""Referrals between agencies: who may do what (`access`), what each side reads (`projections`), and the
+steps from sending to completion (`workflow`). Other code imports the names below from this package.
+"""
+
+from caseapp.services.referrals.access import (
+    Step,
+    assignable_workers,
+    available_referral_actions,
+    can_respond,
+    is_receiver_side,
+    is_sender_side,
+    may_read_shared,
+    may_refer_without_consent,
+)
+from caseapp.services.referrals.projections import (
+    as_seen_by,
+    case_referrals,
+    get_referral,
+    incoming_overdue,
+    incoming_pending,
+    list_referrals,
+    open_incoming_count,
+    outgoing_overdue,
+    outgoing_pending,
+    overdue_for,
+    shared_view,
+    summary,
+    view_referral,
+)
+from caseapp.services.referrals.workflow import (
+    accept,
+    assign,
+    complete,
+    decline,
+    default_sections,
+    remind_overdue,
+    send,
+    withdraw,
+)
+
+__all__ = [
+    "Step",
+    "accept",
+    "as_seen_by",
+    "assign",
+    "assignable_workers",
+    "available_referral_actions",
+    "can_respond",
+    "case_referrals",
+    "complete",
+    "decline",
+    "default_sections",
+    "get_referral",
+    "incoming_overdue",
+    "incoming_pending",
+    "is_receiver_side",
+    "is_sender_side",
+    "list_referrals",
+    "may_read_shared",
+    "may_refer_without_consent",
+    "open_incoming_count",
+    "outgoing_overdue",
+    "outgoing_pending",
+    "overdue_for",
+    "remind_overdue",
+    "send",
+    "shared_view",
+    "summary",
+    "view_referral",
+    "withdraw",
+]
