@@ -8,9 +8,9 @@ import pytest
 from stdnum.id import nik as stdnum_nik
 
 from caseapp.database import utcnow
+from caseapp.demo import cases as demo_cases
 from caseapp.extensions import db
 from caseapp.models import AuditEvent, Case, CaseEvent, CaseNote, ServiceRecord, User
-from caseapp.services import demo_cases
 from caseapp.services.cases import FIRST_CONTACT_DUE
 from tests.rawscan import scan_for
 
