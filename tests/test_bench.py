@@ -48,7 +48,7 @@ def test_load_runner_serves_drives_and_reports_every_scenario(app, database_url,
     """The whole runner at a tiny scale: gunicorn + the bare app served, wrk driving, figures parsed."""
     import shutil
 
-    from bench import load
+    from bench import load, report
 
     if shutil.which("wrk") is None:
         skip_or_fail("wrk is not installed (make test installs Debian's wrk where it can)")
@@ -99,8 +99,8 @@ def test_load_runner_serves_drives_and_reports_every_scenario(app, database_url,
         assert verify_chain().ok  # every view, search, export and registration under load chained cleanly
 
     doc = tmp_path / "BENCHMARKS.md"
-    doc.write_text(f"# Benchmarks\n\n{load.DOC_BEGIN}\nold\n{load.DOC_END}\n\nafter\n")
-    load.write_doc_section(load.markdown([("tiny", fixtures, results)], "settings line"), doc)
+    doc.write_text(f"# Benchmarks\n\n{report.DOC_BEGIN}\nold\n{report.DOC_END}\n\nafter\n")
+    report.write_doc_section(report.markdown([("tiny", fixtures, results)], "settings line"), doc)
     text = doc.read_text()
     assert "old" not in text and "after" in text and "| case_page |" in text and "settings line" in text
     assert (
