@@ -5,6 +5,11 @@
 Every case gets its own data key (wrapped under the current KEK) and encrypted S fields, exactly as the
 services write them, plus a guardian, a note, sometimes a service and a referral, and a chained audit entry.
 `--cases` is the total wanted: a second run adds only what is missing, so an interrupted run resumes.
+
+Rows are written in bulk (Core inserts) for speed, but every value the application derives comes from the
+domain's own function: the case number (`next_case_number`), the initials (`initials`), the age group
+(`age_group`), the restricted-by-default rule (`RESTRICTED_VIOLENCE`, `RESTRICTED_AMPK`), the first-contact
+deadline (`FIRST_CONTACT_DUE`) and the NIK's blind index (`nik_index`). Each batch is one unit of work.
 """
 
 from __future__ import annotations
@@ -13,18 +18,22 @@ import random
 import sys
 import time
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import click
 from sqlalchemy import func, insert, select, text
 
+from caseapp.audit import AuditAction
+from caseapp.audit.log import append_entries
 from caseapp.database import utcnow
 from caseapp.extensions import db
 from caseapp.models import (
     Agency,
     Case,
     CaseNote,
-    CaseNumberCounter,
     CaseParty,
     CaseTeamMember,
     CaseViolenceType,
@@ -33,10 +42,20 @@ from caseapp.models import (
     ServiceRecord,
     User,
 )
+from caseapp.models.case import AgeGroup, CaseStatus, Confidentiality, age_group
 from caseapp.security import crypto
 from caseapp.security.keys import current_keyring
-from caseapp.services import reference
-from caseapp.services.cases import FIRST_CONTACT_DUE, nik_index
+from caseapp.security.permissions import Role
+from caseapp.services import passwords, reference
+from caseapp.services.cases import (
+    FIRST_CONTACT_DUE,
+    RESTRICTED_AMPK,
+    RESTRICTED_VIOLENCE,
+    initials,
+    next_case_number,
+    nik_index,
+)
+from caseapp.transaction import unit_of_work
 
 AGENCIES = ("UPTD_PPA", "POLRESTA", "DINSOS", "DP3A")
 GIVEN = [
@@ -82,8 +101,6 @@ SHARES = (50, 22, 14, 14)  # of AGENCIES
 def _bench_staff(total: int) -> dict[str, list[int]]:
     """Return case-worker ids per agency: one worker per CASES_PER_WORKER of its share of `total` cases
     (at least 20), and a supervisor; creates only the ones missing, so a bigger run adds staff."""
-    from caseapp.services import passwords
-
     staff: dict[str, list[int]] = {}
     password_hash = passwords.hash_password("bench-" + uuid.uuid4().hex)  # nobody signs in as these
     for code, share in zip(AGENCIES, SHARES, strict=True):
@@ -100,7 +117,7 @@ def _bench_staff(total: int) -> dict[str, list[int]]:
                 "username": f"bench.{code.lower()}.{i}",
                 "display_name": f"Bench {code} {i}",
                 "agency_id": agency.id,
-                "role": "case_worker",
+                "role": Role.CASE_WORKER.value,
                 "password_hash": password_hash,
             }
             for i in range(wanted)
@@ -112,7 +129,7 @@ def _bench_staff(total: int) -> dict[str, list[int]]:
                     "username": f"bench.{code.lower()}.spv",
                     "display_name": f"Bench {code} supervisor",
                     "agency_id": agency.id,
-                    "role": "supervisor",
+                    "role": Role.SUPERVISOR.value,
                     "password_hash": password_hash,
                 }
             )
@@ -121,11 +138,12 @@ def _bench_staff(total: int) -> dict[str, list[int]]:
         staff[code] = list(
             db.session.scalars(
                 select(User.id).where(
-                    User.agency_id == agency.id, User.username.like("bench.%"), User.role == "case_worker"
+                    User.agency_id == agency.id,
+                    User.username.like("bench.%"),
+                    User.role == Role.CASE_WORKER.value,
                 )
             )
         )
-    db.session.commit()
     return staff
 
 
@@ -135,25 +153,61 @@ def _nik(rng: random.Random, born: datetime, sex: str) -> str:
     return f"7471{kecamatan:02d}{day:02d}{born.month:02d}{born.year % 100:02d}{serial:04d}"
 
 
+def _restricted_by_default(violence_types: set[str], ampk: set[str]) -> bool:
+    """Say whether registration would make a case with these codes restricted (the services' own sets)."""
+    return bool(violence_types & RESTRICTED_VIOLENCE or ampk & RESTRICTED_AMPK)
+
+
+@dataclass(frozen=True)
+class _Setting:
+    """What every batch draws from: the clock, the staff and agencies, the kelurahan and the current KEK."""
+
+    now: datetime
+    staff: dict[str, list[int]]  # case-worker ids per agency code
+    agency_ids: dict[str, int]
+    kelurahan: list[tuple[str, str]]  # (kelurahan code, kecamatan code)
+    kek_id: str
+    kek: bytes
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    """A case drawn for the batch: what its related rows need besides its id."""
+
+    case_uuid: uuid.UUID
+    dek: bytes
+    key_id: int
+    violence_type: str
+    created: datetime
+    agency: str
+    manager: int
+
+
 def generate(total: int, batch: int = 1000, seed: int = 7, progress: bool = True) -> int:
     """Add synthetic cases until the database holds `total` demo cases; return how many were added."""
-    reference.seed_reference_data()
-    db.session.commit()
+    with unit_of_work():
+        reference.seed_reference_data()
     existing = int(
         db.session.scalar(select(func.count()).select_from(Case).where(Case.is_demo.is_(True))) or 0
     )
     missing = max(0, total - existing)
     if not missing:
         return 0
-    staff = _bench_staff(total)
+    with unit_of_work():
+        staff = _bench_staff(total)
     agency_ids = {code: db.session.scalar(select(Agency.id).where(Agency.code == code)) for code in AGENCIES}
-    kelurahan = reference.read_csv("regions")
-    kel_codes = [(r["code"], r["parent_code"]) for r in kelurahan if r["level"] == "kelurahan"]
     ring = current_keyring()
-    kek_id, kek = ring.current_kek_id, ring.kek(ring.current_kek_id)
+    setting = _Setting(
+        now=utcnow(),
+        staff=staff,
+        agency_ids={code: int(agency_id) for code, agency_id in agency_ids.items() if agency_id is not None},
+        kelurahan=[
+            (r["code"], r["parent_code"]) for r in reference.read_csv("regions") if r["level"] == "kelurahan"
+        ],
+        kek_id=ring.current_kek_id,
+        kek=ring.kek(ring.current_kek_id),
+    )
     rng = random.Random(seed + existing)
-    now = utcnow()
-    counters = {r.year: r.last for r in db.session.scalars(select(CaseNumberCounter))}
     added = 0
     started = time.monotonic()
     with click.progressbar(
@@ -161,8 +215,8 @@ def generate(total: int, batch: int = 1000, seed: int = 7, progress: bool = True
     ) as bar:
         while added < missing:
             size = min(batch, missing - added)
-            _write_batch(size, rng, now, staff, agency_ids, kel_codes, kek_id, kek, counters)
-            db.session.commit()
+            with unit_of_work():
+                _write_batch(size, rng, setting)
             added += size
             bar.update(size)
     elapsed = time.monotonic() - started
@@ -171,12 +225,34 @@ def generate(total: int, batch: int = 1000, seed: int = 7, progress: bool = True
     )
     # Fresh planner statistics after a bulk load, as the database would have them in production (PostgreSQL
     # autovacuum gathers them later on its own; SQLite only when asked).
-    db.session.execute(text("ANALYZE"))
-    db.session.commit()
+    with unit_of_work():
+        db.session.execute(text("ANALYZE"))
     return added
 
 
-def _write_batch(size, rng, now, staff, agency_ids, kel_codes, kek_id, kek, counters) -> None:  # type: ignore[no-untyped-def]
+def _write_batch(size: int, rng: random.Random, setting: _Setting) -> None:
+    """Insert `size` cases with their data keys, related rows and audit entries (the caller commits)."""
+    # Core inserts on the tables: column names are checked, unlike ORM bulk inserts that drop unknown keys.
+    connection = db.session.connection()
+    keys = _insert_data_keys(size, setting)
+    case_rows, drawn = [], []
+    for dek, key_id in keys:
+        row, case = _case_row(rng, setting, dek, key_id)
+        case_rows.append(row)
+        drawn.append(case)
+    table = Case.__table__
+    case_ids = connection.execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), case_rows
+    ).scalars()
+    written = list(zip(case_ids, drawn, strict=True))
+    for model, rows in _related_rows(rng, setting, written).items():
+        if rows:
+            connection.execute(insert(model.__table__), rows)
+    _append_audit([case.case_uuid for case in drawn])
+
+
+def _insert_data_keys(size: int, setting: _Setting) -> list[tuple[bytes, int]]:
+    """Insert one data key per case, wrapped under the current KEK; return (key, row id) pairs."""
     deks, key_rows = [], []
     for _ in range(size):
         key_uuid = uuid.uuid4()
@@ -185,110 +261,116 @@ def _write_batch(size, rng, now, staff, agency_ids, kel_codes, kek_id, kek, coun
         key_rows.append(
             {
                 "uuid": key_uuid,
-                "kek_id": kek_id,
-                "wrapped": crypto.wrap_key(kek, kek_id, str(key_uuid), dek),
-                "created_at": now,
+                "kek_id": setting.kek_id,
+                "wrapped": crypto.wrap_key(setting.kek, setting.kek_id, str(key_uuid), dek),
+                "created_at": setting.now,
             }
         )
-    # Core inserts on the table: column names are checked, unlike ORM bulk inserts that drop unknown keys.
-    connection = db.session.connection()
-    keys = DataKey.__table__
-    key_ids = list(
-        connection.execute(
-            insert(keys).returning(keys.c.id, sort_by_parameter_order=True), key_rows
-        ).scalars()
+    table = DataKey.__table__
+    key_ids = db.session.connection().execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), key_rows
     )
-    case_rows, plain = [], []
-    for dek, key_id in zip(deks, key_ids, strict=True):
-        code = rng.choices(AGENCIES, weights=SHARES)[0]
-        created = now - timedelta(days=rng.uniform(0, 365 * YEARS))
-        year = created.year
-        counters[year] = counters.get(year, 0) + 1
-        sex = "F" if rng.random() < 0.6 else "M"
-        age = rng.choice([3, 5, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17])
-        born = created - timedelta(days=365 * age + rng.randint(0, 300))
-        # Cases older than a year are nearly all closed, as in a real caseload; recent ones in every state.
-        old = created < now - timedelta(days=365)
-        status = rng.choice(OLD_STATUSES if old else STATUSES)
-        risk = rng.choice(["low", "medium", "medium", "high"])
-        vtype = rng.choice(TYPES)
-        kel, kec = rng.choice(kel_codes)
-        case_uuid = uuid.uuid4()
-        name = f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}"
-        nik = _nik(rng, born, sex) if rng.random() < 0.7 else None
+    return list(zip(deks, key_ids.scalars(), strict=True))
 
-        def seal(column: str, value: str | None, _dek=dek, _kid=key_id, _u=case_uuid) -> bytes | None:
-            return (
-                None
-                if value is None
-                else crypto.encrypt_field(_dek, _kid, "case_file", column, str(_u), value)
-            )
 
-        manager = rng.choice(staff[code])
-        case_rows.append(
-            {
-                "uuid": case_uuid,
-                "case_number": f"KDI-{year}-{counters[year]:05d}",
-                "status": status,
-                "risk_level": risk,
-                "confidentiality": "restricted" if vtype in ("sexual", "trafficking") else "normal",
-                "owner_agency_id": agency_ids[code],
-                "case_manager_id": manager,
-                "created_by_id": manager,
-                "version": 1,
-                "data_key_id": key_id,
-                "is_demo": True,
-                "created_at": created,
-                "updated_at": created,
-                "first_contact_due_at": created + FIRST_CONTACT_DUE[risk],
-                "first_contact_at": created + timedelta(hours=rng.uniform(1, 100))
-                if status != "new"
-                else None,
-                "closed_at": created + timedelta(days=rng.uniform(20, 200))
-                if status in ("closed", "cancelled")
-                else None,
-                "closure_reason": "needs_met" if status == "closed" else None,
-                "cancel_reason": "duplicate" if status == "cancelled" else None,
-                "child_name": seal("child_name", name),
-                "child_nik": seal("child_nik", nik),
-                "child_nik_bidx": nik_index(nik) if nik else None,
-                "child_dob": seal("child_dob", born.date().isoformat()),
-                "child_address": seal("child_address", f"Jl. Bench No. {rng.randint(1, 200)}, Kendari"),
-                "child_school": None,
-                "child_initials": "".join(f"{w[0]}." for w in name.split()[:3]),
-                "child_sex": sex,
-                "child_age": age,
-                "child_age_group": "0-5" if age <= 5 else ("6-12" if age <= 12 else "13-17"),
-                "child_age_is_estimate": False,
-                "child_disability": rng.random() < 0.05,
-                "child_kelurahan": kel,
-                "kecamatan": kec,
-                "incident_date": (created - timedelta(days=rng.randint(0, 30))).date(),
-                "incident_date_approximate": False,
-                "incident_kelurahan": kel,
-                "place": rng.choice(["household", "school", "online", "public_facility"]),
-                "primary_violence_type": vtype,
-                "channel": rng.choice(["walk_in", "phone", "sapa129", "outreach"]),
-                "narrative": seal("narrative", "Data sintetis untuk uji beban. " * 3),
-            }
+def _sealer(
+    dek: bytes, key_id: int, table: str, row_uuid: uuid.UUID
+) -> Callable[[str, str | None], bytes | None]:
+    """Return a function encrypting a column's value of one row, as the model's encrypted fields do."""
+
+    def seal(column: str, value: str | None) -> bytes | None:
+        return (
+            None if value is None else crypto.encrypt_field(dek, key_id, table, column, str(row_uuid), value)
         )
-        plain.append((case_uuid, dek, key_id, vtype, created, code, manager, status))
-    table = Case.__table__
-    case_ids = list(
-        connection.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True), case_rows
-        ).scalars()
-    )
+
+    return seal
+
+
+def _case_row(
+    rng: random.Random, setting: _Setting, dek: bytes, key_id: int
+) -> tuple[dict[str, Any], _Drawn]:
+    """Draw one case; return its row and what its related rows will need."""
+    now = setting.now
+    code = rng.choices(AGENCIES, weights=SHARES)[0]
+    created = now - timedelta(days=rng.uniform(0, 365 * YEARS))
+    sex = "F" if rng.random() < 0.6 else "M"
+    age = rng.choice([3, 5, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17])
+    born = created - timedelta(days=365 * age + rng.randint(0, 300))
+    # Cases older than a year are nearly all closed, as in a real caseload; recent ones in every state.
+    old = created < now - timedelta(days=365)
+    status = rng.choice(OLD_STATUSES if old else STATUSES)
+    risk = rng.choice(["low", "medium", "medium", "high"])
+    vtype = rng.choice(TYPES)
+    kel, kec = rng.choice(setting.kelurahan)
+    case_uuid = uuid.uuid4()
+    name = f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}"
+    nik = _nik(rng, born, sex) if rng.random() < 0.7 else None
+    seal = _sealer(dek, key_id, "case_file", case_uuid)
+    manager = rng.choice(setting.staff[code])
+    restricted = _restricted_by_default({vtype}, set())
+    row = {
+        "uuid": case_uuid,
+        "case_number": next_case_number(created.year),
+        "status": status,
+        "risk_level": risk,
+        "confidentiality": (Confidentiality.RESTRICTED if restricted else Confidentiality.NORMAL).value,
+        "owner_agency_id": setting.agency_ids[code],
+        "case_manager_id": manager,
+        "created_by_id": manager,
+        "version": 1,
+        "data_key_id": key_id,
+        "is_demo": True,
+        "created_at": created,
+        "updated_at": created,
+        "first_contact_due_at": created + FIRST_CONTACT_DUE[risk],
+        "first_contact_at": created + timedelta(hours=rng.uniform(1, 100))
+        if status != CaseStatus.NEW
+        else None,
+        "closed_at": created + timedelta(days=rng.uniform(20, 200))
+        if status in (CaseStatus.CLOSED, CaseStatus.CANCELLED)
+        else None,
+        "closure_reason": "needs_met" if status == CaseStatus.CLOSED else None,
+        "cancel_reason": "duplicate" if status == CaseStatus.CANCELLED else None,
+        "child_name": seal("child_name", name),
+        "child_nik": seal("child_nik", nik),
+        "child_nik_bidx": nik_index(nik) if nik else None,
+        "child_dob": seal("child_dob", born.date().isoformat()),
+        "child_address": seal("child_address", f"Jl. Bench No. {rng.randint(1, 200)}, Kendari"),
+        "child_school": None,
+        "child_initials": initials(name),
+        "child_sex": sex,
+        "child_age": age,
+        "child_age_group": age_group(age),
+        "child_age_is_estimate": False,
+        "child_disability": rng.random() < 0.05,
+        "child_kelurahan": kel,
+        "kecamatan": kec,
+        "incident_date": (created - timedelta(days=rng.randint(0, 30))).date(),
+        "incident_date_approximate": False,
+        "incident_kelurahan": kel,
+        "place": rng.choice(["household", "school", "online", "public_facility"]),
+        "primary_violence_type": vtype,
+        "channel": rng.choice(["walk_in", "phone", "sapa129", "outreach"]),
+        "narrative": seal("narrative", "Data sintetis untuk uji beban. " * 3),
+    }
+    return row, _Drawn(case_uuid, dek, key_id, vtype, created, code, manager)
+
+
+def _related_rows(
+    rng: random.Random, setting: _Setting, written: list[tuple[int, _Drawn]]
+) -> dict[Any, list[dict[str, Any]]]:
+    """Draw each case's violence type, guardian, note, and sometimes a colleague, a service and a referral."""
     types, parties, notes, services, referrals, team = [], [], [], [], [], []
-    for case_id, (_uuid, dek, key_id, vtype, created, code, manager, _status) in zip(
-        case_ids, plain, strict=True
-    ):
-        types.append({"case_id": case_id, "code": vtype})
+    agency_ids = setting.agency_ids
+    for case_id, case in written:
+        code, manager, created = case.agency, case.manager, case.created
+        types.append({"case_id": case_id, "code": case.violence_type})
         if rng.random() < 0.1:  # a colleague on the case team
-            colleague = rng.choice(staff[code])
+            colleague = rng.choice(setting.staff[code])
             if colleague != manager:
                 team.append({"case_id": case_id, "user_id": colleague, "added_at": created})
         party_uuid = uuid.uuid4()
+        seal_party = _sealer(case.dek, case.key_id, "case_party", party_uuid)
         parties.append(
             {
                 "uuid": party_uuid,
@@ -296,12 +378,10 @@ def _write_batch(size, rng, now, staff, agency_ids, kel_codes, kek_id, kek, coun
                 "role": "guardian",
                 "relationship": "parent",
                 "sex": "F",
-                "age_group": "18+",
+                "age_group": AgeGroup.ADULT.value,
                 "is_child": False,
-                "name": crypto.encrypt_field(dek, key_id, "case_party", "name", str(party_uuid), "Ibu Bench"),
-                "phone": crypto.encrypt_field(
-                    dek, key_id, "case_party", "phone", str(party_uuid), "0812-0000-0000"
-                ),
+                "name": seal_party("name", "Ibu Bench"),
+                "phone": seal_party("phone", "0812-0000-0000"),
             }
         )
         note_uuid = uuid.uuid4()
@@ -313,9 +393,7 @@ def _write_batch(size, rng, now, staff, agency_ids, kel_codes, kek_id, kek, coun
                 "visibility": "case_team",
                 "author_id": manager,
                 "created_at": created + timedelta(days=1),
-                "body": crypto.encrypt_field(
-                    dek, key_id, "case_note", "body", str(note_uuid), "Kunjungan rumah."
-                ),
+                "body": _sealer(case.dek, case.key_id, "case_note", note_uuid)("body", "Kunjungan rumah."),
             }
         )
         if rng.random() < 0.4:
@@ -354,48 +432,32 @@ def _write_batch(size, rng, now, staff, agency_ids, kel_codes, kek_id, kek, coun
                     else None,
                 }
             )
-    for model, rows in (
-        (CaseViolenceType, types),
-        (CaseParty, parties),
-        (CaseNote, notes),
-        (ServiceRecord, services),
-        (Referral, referrals),
-        (CaseTeamMember, team),
-    ):
-        if rows:
-            connection.execute(insert(model.__table__), rows)
-    _append_audit([(case_uuid, created) for case_uuid, _d, _k, _v, created, *_ in plain])
-    for year, last in counters.items():
-        _set_counter(year, last)
+    return {
+        CaseViolenceType: types,
+        CaseParty: parties,
+        CaseNote: notes,
+        ServiceRecord: services,
+        Referral: referrals,
+        CaseTeamMember: team,
+    }
 
 
-def _set_counter(year: int, last: int) -> None:
-    row = db.session.get(CaseNumberCounter, year)
-    if row is None:
-        db.session.add(CaseNumberCounter(year=year, last=last))
-    else:
-        row.last = max(row.last, last)
-    db.session.flush()
-
-
-def _append_audit(created: list[tuple[uuid.UUID, datetime]]) -> None:
+def _append_audit(case_uuids: list[uuid.UUID]) -> None:
     """Chain one `case.create` event per case, through the application's own append (lock, head, MAC)."""
-    from caseapp.audit.log import append_entries
-
     base = {
         "actor_id": None,
         "actor_username": "bench.generate",
         "actor_role": None,
         "actor_agency": None,
         "source_ip": None,
-        "action": "case.create",
+        "action": AuditAction.CASE_CREATE.value,
         "object_type": "case",
         "outcome": "success",
         "changed_fields": None,
         "details": '{"synthetic": true}',
         "request_id": None,
     }
-    append_entries(db.session(), [{**base, "object_id": str(case_uuid)} for case_uuid, _when in created])
+    append_entries(db.session(), [{**base, "object_id": str(case_uuid)} for case_uuid in case_uuids])
 
 
 @click.command()

@@ -87,6 +87,21 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.close()
 
 
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_in_transaction(conn: Any, name: str) -> None:
+    """Begin SQLite's transaction before a savepoint that would otherwise open it.
+
+    Python's sqlite3 begins a transaction only before a data change, and a SAVEPOINT that opens one makes
+    its RELEASE a COMMIT: a write in `begin_nested()` as the first of a unit of work would be committed
+    there, whatever the unit of work does afterwards.
+    """
+    import sqlite3
+
+    raw = conn.connection.dbapi_connection
+    if isinstance(raw, sqlite3.Connection) and not raw.in_transaction:
+        raw.execute("BEGIN")
+
+
 def register_blueprints(app: Flask) -> None:
     """Attach the web areas."""
     import caseapp.api.cases  # noqa: F401  (adds the case resources to the API blueprint)

@@ -12,10 +12,12 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from caseapp.errors import NotFound, ValidationFailed
+from caseapp.demo import accounts as demo_accounts
+from caseapp.demo import cases as demo_cases
+from caseapp.errors import CaseappError, NotFound, ValidationFailed
 from caseapp.extensions import db
 from caseapp.security.permissions import Role
-from caseapp.services import demo, reference, users
+from caseapp.services import reference, users
 from caseapp.transaction import unit_of_work
 
 user_cli = AppGroup("user", help="Manage user accounts.")
@@ -83,11 +85,8 @@ def _write_credentials(rows: list[tuple[str, str, str, str]], path: Path) -> Non
 )
 def demo_command(cases: int, credentials: Path | None, seed: int | None = None) -> None:
     """Create demo accounts on an empty database; print their passwords once; optionally demo cases."""
-    from caseapp.errors import CaseappError
-    from caseapp.services import demo_cases
-
     with unit_of_work():
-        created = demo.create_demo_users()
+        created = demo_accounts.create_demo_users()
     if not created:
         click.echo("Users already exist: demo accounts left as they are.")
     else:
@@ -111,8 +110,6 @@ def demo_command(cases: int, credentials: Path | None, seed: int | None = None) 
 def setup_command() -> None:
     """Check the database, migrate, load reference data; on first run create demo accounts and cases."""
     from flask_migrate import upgrade
-
-    from caseapp.services import demo_cases
 
     check_database()
     upgrade()

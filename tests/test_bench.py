@@ -10,6 +10,9 @@ from bench.generate import generate
 from caseapp.audit import verify_chain
 from caseapp.extensions import db
 from caseapp.models import Case, CaseNote, CaseParty, Referral
+from caseapp.models.case import age_group
+from caseapp.services.cases import RESTRICTED_VIOLENCE, initials
+from tests.casedata import register
 from tests.conftest import KEYS, skip_or_fail
 from tests.rawscan import scan_for
 
@@ -35,6 +38,24 @@ def test_generator_writes_real_encrypted_cases_and_resumes(app):
     assert scan_for(app, [*names, "Ibu Bench", "Kunjungan rumah"]) == []
 
 
+def test_generated_values_are_the_domains_own(app, make_user):
+    """Initials, age group, confidentiality and case numbers come from the services' rules, so a case
+    registered afterwards continues the numbering."""
+    with app.app_context():
+        generate(40, batch=15, progress=False)
+        cases = list(db.session.scalars(select(Case)))
+        for case in cases:
+            assert case.child_initials == initials(str(case.child_name))
+            assert case.child_age_group == age_group(case.child_age)
+            assert case.is_restricted == (case.primary_violence_type in RESTRICTED_VIOLENCE)
+        numbers = {case.case_number for case in cases}
+        worker = make_user("case_worker", "UPTD_PPA")
+        registered = register(worker)
+        year = registered.case_number.split("-")[1]
+        same_year = [int(n.rsplit("-", 1)[1]) for n in numbers if n.startswith(f"KDI-{year}-")]
+        assert registered.case_number == f"KDI-{year}-{max(same_year, default=0) + 1:05d}"
+
+
 def _redis_or_skip() -> None:
     import socket
 
@@ -48,7 +69,7 @@ def test_load_runner_serves_drives_and_reports_every_scenario(app, database_url,
     """The whole runner at a tiny scale: gunicorn + the bare app served, wrk driving, figures parsed."""
     import shutil
 
-    from bench import load
+    from bench import load, report
 
     if shutil.which("wrk") is None:
         skip_or_fail("wrk is not installed (make test installs Debian's wrk where it can)")
@@ -99,8 +120,8 @@ def test_load_runner_serves_drives_and_reports_every_scenario(app, database_url,
         assert verify_chain().ok  # every view, search, export and registration under load chained cleanly
 
     doc = tmp_path / "BENCHMARKS.md"
-    doc.write_text(f"# Benchmarks\n\n{load.DOC_BEGIN}\nold\n{load.DOC_END}\n\nafter\n")
-    load.write_doc_section(load.markdown([("tiny", fixtures, results)], "settings line"), doc)
+    doc.write_text(f"# Benchmarks\n\n{report.DOC_BEGIN}\nold\n{report.DOC_END}\n\nafter\n")
+    report.write_doc_section(report.markdown([("tiny", fixtures, results)], "settings line"), doc)
     text = doc.read_text()
     assert "old" not in text and "after" in text and "| case_page |" in text and "settings line" in text
     assert (

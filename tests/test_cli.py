@@ -3,6 +3,8 @@
 import os
 import stat
 
+import pytest
+
 from caseapp.extensions import db
 from caseapp.models import Agency, Region, User
 from tests.conftest import make_app
@@ -139,3 +141,24 @@ def test_prune_removes_what_served_its_purpose(app, make_user):
         from caseapp.audit import verify_chain
 
         assert verify_chain().ok
+
+
+def test_a_failed_unit_of_work_leaves_no_registered_case(app, make_user):
+    """What a command registers and then fails on is rolled back whole, on SQLite too (where a savepoint
+    that opened the transaction would otherwise commit it on release)."""
+    from caseapp.models import AuditEvent, Case
+    from caseapp.services import cases
+    from caseapp.services.case_input import parse_case
+    from caseapp.transaction import unit_of_work
+    from tests.casedata import body
+
+    worker = make_user("case_worker", "UPTD_PPA")
+    with app.app_context():
+        actor = db.session.get(User, worker.id)
+        with pytest.raises(RuntimeError, match="after registering"), unit_of_work():
+            cases.register_case(actor, parse_case(body()))
+            raise RuntimeError("after registering")
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Case)) == 0
+        created = db.select(db.func.count()).select_from(AuditEvent).where(AuditEvent.action == "case.create")
+        assert db.session.scalar(created) == 0

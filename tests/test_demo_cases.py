@@ -8,9 +8,9 @@ import pytest
 from stdnum.id import nik as stdnum_nik
 
 from caseapp.database import utcnow
+from caseapp.demo import cases as demo_cases
 from caseapp.extensions import db
 from caseapp.models import AuditEvent, Case, CaseEvent, CaseNote, ServiceRecord, User
-from caseapp.services import demo_cases
 from caseapp.services.cases import FIRST_CONTACT_DUE
 from tests.rawscan import scan_for
 
@@ -143,3 +143,31 @@ def test_other_staff_and_teams_when_there_is_no_demo_team(app, make_user):
                 )
             ]
             assert times == sorted(times)
+
+
+def test_each_batch_is_one_unit_of_work(app, tmp_path, monkeypatch):
+    """A batch that fails leaves nothing behind; the batches before it stay committed."""
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "--credentials", str(tmp_path / "c.txt")]).exit_code == 0
+    monkeypatch.setattr(demo_cases, "BATCH_SIZE", 3)
+    real_build = demo_cases._build_case
+    built: list[int] = []
+
+    def build_then_fail(*args, **kwargs):
+        if len(built) == 4:  # the second case of the second batch
+            raise RuntimeError("disk full")
+        built.append(1)
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(demo_cases, "_build_case", build_then_fail)
+    progress: list[int] = []
+    with app.app_context():
+        with pytest.raises(RuntimeError, match="disk full"):
+            demo_cases.create_demo_cases(7, on_progress=progress.append, seed=5)
+        assert progress == [3]
+    with app.app_context():
+        assert _count(Case) == 3
+        creates = db.session.scalar(
+            db.select(db.func.count()).select_from(AuditEvent).where(AuditEvent.action == "case.create")
+        )
+        assert creates == 3

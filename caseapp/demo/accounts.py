@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from caseapp.extensions import db
 from caseapp.models import User
 from caseapp.security.permissions import Role
@@ -21,6 +23,8 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str, str], ...] = (
     ("auditor", "Auditor Inspektorat (demo)", Role.AUDITOR, "INSPEKTORAT"),
     ("admin", "Administrator Sistem (demo)", Role.ADMIN, "DP3A"),
 )
+# The roles that are handed cases: the demo team is the accounts with one of them.
+WORKING_ROLES = (Role.CASE_WORKER.value, Role.SUPERVISOR.value)
 
 
 def create_demo_users() -> list[tuple[str, str, str, str]]:
@@ -28,7 +32,7 @@ def create_demo_users() -> list[tuple[str, str, str, str]]:
 
     Does nothing once any user exists, so a second run keeps everyone's credentials.
     """
-    if db.session.scalar(db.select(User.id).limit(1)) is not None:
+    if db.session.scalar(select(User.id).limit(1)) is not None:
         return []
     created = []
     for username, name, role, agency_code in DEMO_ACCOUNTS:
@@ -36,3 +40,10 @@ def create_demo_users() -> list[tuple[str, str, str, str]]:
         create_user(None, username, name, role, agency_by_code(agency_code), password)
         created.append((username, password, str(role), agency_code))
     return created
+
+
+def demo_team_exists() -> bool:
+    """Say whether any of the demo case workers or supervisors exists (and is active)."""
+    names = [u for u, _name, role, _agency in DEMO_ACCOUNTS if role in WORKING_ROLES]
+    stmt = select(User.id).where(User.username.in_(names), User.active.is_(True)).limit(1)
+    return db.session.scalar(stmt) is not None
