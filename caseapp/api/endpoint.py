@@ -16,14 +16,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import Response, jsonify, request
+from flask.typing import ResponseReturnValue
 from pydantic import BaseModel, TypeAdapter
 
 from caseapp.schemas.base import parse_data, parse_json
 
-F = TypeVar("F", bound=Callable[..., Any])
+View = Callable[..., Any]  # returns a schema object, a model, a dict, (value, status) or a Response
 OPERATION_ATTR = "_caseapp_operation"
 
 
@@ -49,14 +50,14 @@ def endpoint(
     errors: tuple[int, ...] = (),
     media_type: str | None = None,
     tag: str | None = None,
-) -> Callable[[F], F]:
+) -> Callable[[View], Callable[..., ResponseReturnValue]]:
     """Declare an API operation's schemas (see the module docstring); `errors` lists extra statuses."""
     operation = Operation(body, query, response, status, tuple(errors), media_type, tag)
     adapter = TypeAdapter(response) if response is not None else None
 
-    def decorator(view: F) -> F:
+    def decorator(view: View) -> Callable[..., ResponseReturnValue]:
         @wraps(view)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
+        def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
             if body is not None:
                 kwargs["body"] = parse_json(body, request.get_data())
             if query is not None:
@@ -71,7 +72,7 @@ def endpoint(
             return jsonify(payload), code
 
         setattr(wrapped, OPERATION_ATTR, operation)
-        return wrapped  # type: ignore[return-value]
+        return wrapped
 
     return decorator
 
