@@ -437,3 +437,17 @@ def test_the_domain_helpers_a_generator_shares(app):
         first, second = cases.next_case_number(2031), cases.next_case_number(2031)
         db.session.rollback()
     assert (first, second) == ("KDI-2031-00001", "KDI-2031-00002")
+
+
+def test_the_list_filters_refuse_alike_on_the_web_and_in_the_api(app, client, make_user):
+    worker = make_user()
+    _english(app, worker)
+    query = "registered_from=yesterday&status=lost&quiet=y"
+    api = client.get(f"/api/v1/cases?{query}", headers=_api(app, worker))
+    login(client, worker.username)
+    web = client.get(f"/cases/?{query}")
+    assert api.status_code == web.status_code == 400
+    fields = {k: " ".join(v) for k, v in api.json["fields"].items()}
+    assert fields == {"registered_from": "Enter a date as YYYY-MM-DD.", "status": "Unknown value lost."}
+    assert _page_errors(web) == fields
+    assert 'value="yesterday"' in web.get_data(as_text=True)  # what was typed stays

@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from caseapp import audit, reference_data
@@ -52,20 +53,20 @@ class Step:
     """
 
     sources: frozenset[CaseStatus]
-    refusal: Any  # a lazy message: said when the case's state does not allow the step
+    refusal: LazyString  # said when the case's state does not allow the step
     target: CaseStatus | None = None  # the status it leads to (None: the status stays)
     closure_request: bool | None = False  # True: only while one waits; False: only while none does
     guard: Callable[[Case], bool] = lambda case: True
     permission: Permission | None = None  # needed beyond case:update
     reasons: Callable[[], Collection[str]] | None = None  # the step needs one of these reason codes
-    reason_refusal: Any = None
+    reason_refusal: LazyString | None = None
     effect: Effect = _nothing
 
 
 def _record_first_contact(case: Case, step: TransitionIn, now: datetime) -> str | None:
     when = step.at or now
     if when > now or when < case.created_at - FIRST_CONTACT_WINDOW:
-        msg = str(_l("The first contact time must be in the past and near the registration."))
+        msg = _("The first contact time must be in the past and near the registration.")
         raise ValidationFailed(msg, fields={"at": [msg]})
     case.first_contact_at = when
     return None
