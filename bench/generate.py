@@ -8,7 +8,7 @@ services write them, plus a guardian, a note, sometimes a service and a referral
 
 Rows are written in bulk (Core inserts) for speed, but every value the application derives comes from the
 domain's own function: the case number (`next_case_number`), the initials (`initials`), the age group
-(`age_group`), the restricted-by-default rule (`RESTRICTED_VIOLENCE`, `RESTRICTED_AMPK`), the first-contact
+(`age_group`), the restricted-by-default rule (`restricted_by_default`), the first-contact
 deadline (`FIRST_CONTACT_DUE`) and the NIK's blind index (`nik_index`). Each batch is one unit of work.
 """
 
@@ -49,11 +49,10 @@ from caseapp.security.permissions import Role
 from caseapp.services import passwords, reference
 from caseapp.services.cases import (
     FIRST_CONTACT_DUE,
-    RESTRICTED_AMPK,
-    RESTRICTED_VIOLENCE,
     initials,
     next_case_number,
     nik_index,
+    restricted_by_default,
 )
 from caseapp.transaction import unit_of_work
 
@@ -151,11 +150,6 @@ def _nik(rng: random.Random, born: datetime, sex: str) -> str:
     day = born.day + (40 if sex == "F" else 0)
     kecamatan, serial = rng.randint(1, 11), rng.randint(1, 9999)
     return f"7471{kecamatan:02d}{day:02d}{born.month:02d}{born.year % 100:02d}{serial:04d}"
-
-
-def _restricted_by_default(violence_types: set[str], ampk: set[str]) -> bool:
-    """Say whether registration would make a case with these codes restricted (the services' own sets)."""
-    return bool(violence_types & RESTRICTED_VIOLENCE or ampk & RESTRICTED_AMPK)
 
 
 @dataclass(frozen=True)
@@ -307,7 +301,7 @@ def _case_row(
     nik = _nik(rng, born, sex) if rng.random() < 0.7 else None
     seal = _sealer(dek, key_id, "case_file", case_uuid)
     manager = rng.choice(setting.staff[code])
-    restricted = _restricted_by_default({vtype}, set())
+    restricted = restricted_by_default({vtype}, set())
     row = {
         "uuid": case_uuid,
         "case_number": next_case_number(created.year),

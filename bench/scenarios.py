@@ -48,7 +48,6 @@ def register_body() -> str:
         ],
         "channel": "walk_in",
         "risk_level": "medium",
-        "confidentiality": "normal",
     }
     return json.dumps(body, separators=(",", ":"))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -11,8 +12,9 @@ from typing import Any
 
 from caseapp.extensions import db
 from caseapp.models import Case, User
+from caseapp.schemas.base import parse_json
+from caseapp.schemas.cases import CaseIn
 from caseapp.services import cases
-from caseapp.services.case_input import parse_case
 
 _serial = itertools.count(1)
 
@@ -107,9 +109,14 @@ class CaseRef:
         return db.session.get(Case, self.id)
 
 
+def case_input(**changes: Any) -> CaseIn:
+    """Return a valid case input, validated like an API body (see `body` for the changes)."""
+    return parse_json(CaseIn, json.dumps(body(**changes)))
+
+
 def register(actor: User, **changes: Any) -> CaseRef:
     """Register a case through the service (inside an app context) and commit."""
     user = db.session.get(User, actor.id)
-    case = cases.register_case(user, parse_case(body(**changes))).case
+    case = cases.register_case(user, case_input(**changes)).case
     db.session.commit()
     return CaseRef(case.id, case.uuid, case.case_number, case.incident_date)

@@ -12,9 +12,9 @@ import time_machine
 
 from caseapp.extensions import db
 from caseapp.models import AuditEvent, Case, User
+from caseapp.schemas.cases import AssignIn, NoteIn, ServiceIn
 from caseapp.services import cases
-from caseapp.services.case_input import parse_case
-from tests.casedata import CANARIES, body, nik, register
+from tests.casedata import CANARIES, body, case_input, nik, register
 from tests.conftest import login
 from tests.rawscan import scan_for
 
@@ -61,16 +61,18 @@ def test_sensitive_values_never_rest_in_plaintext(app, make_user):
     worker = make_user()
     with app.app_context():
         case = register(worker, child__nik=nik(4242)).load()
-        cases.add_note(db.session.get(User, worker.id), case, "visit", "Canary note body", "case_team")
-        cases.add_service(
-            db.session.get(User, worker.id),
-            case,
-            "health",
-            "DINKES",
-            case.incident_date,
-            "provided",
-            "Canary service note",
+        note = NoteIn.model_validate({"kind": "visit", "body": "Canary note body", "visibility": "case_team"})
+        cases.add_note(db.session.get(User, worker.id), case, note)
+        service = ServiceIn.model_validate(
+            {
+                "service_type": "health",
+                "provider": "DINKES",
+                "date": case.incident_date,
+                "outcome": "provided",
+                "note": "Canary service note",
+            }
         )
+        cases.add_service(db.session.get(User, worker.id), case, service)
         db.session.commit()
     found = scan_for(app, [*CANARIES, "Canary note body", "Canary service note", nik(4242)])
     assert found == []
@@ -262,7 +264,8 @@ def test_access_matrix(app, make_user, relation):
     with app.app_context():
         case = register(manager, child__nik=nik(5)).load()
         if relation == "team_member":
-            cases.assign(db.session.get(User, supervisor.id), case, manager.id, [actor.id], case.version)
+            team = AssignIn(case_manager=manager.username, team=[actor.username], version=case.version)
+            cases.assign(db.session.get(User, supervisor.id), case, team)
             db.session.commit()
         case_id = str(case.uuid)
     for name, action in ACTIONS.items():
@@ -405,7 +408,7 @@ def test_concurrent_updates_of_one_version(pg_app, make_user_pg):
         with app.app_context():
             user = db.session.get(User, worker.id)
             case = db.session.get(Case, case_id)
-            value = parse_case(body(risk_level=risk))
+            value = case_input(risk_level=risk)
             barrier.wait()
             try:
                 cases.update_case(user, case, value, 1)

@@ -1,6 +1,6 @@
 """Synthetic demo cases for Kota Kendari: believable enough to try every screen, about nobody real.
 
-Every case goes through the same services as the web and the API (`parse_case`, `register_case`,
+Every case goes through the same services as the web and the API (`CaseIn`, `register_case`,
 `transition`, `assign`, `add_note`, `add_service`), so it obeys every rule: its fields are encrypted, it
 gets a real case number and each step writes its audit entry. Only the clock is moved: a registration is
 stamped "now" by the service, and a demo case's incident lies in the past, so its registration, first
@@ -43,10 +43,11 @@ from caseapp.demo.plan import Kelurahan, Plan, plan_case
 from caseapp.errors import CaseappError
 from caseapp.extensions import db
 from caseapp.models import Agency, Case, CaseEvent, Region, User
-from caseapp.models.case import NoteVisibility, ServiceOutcome, age_group
+from caseapp.models.case import NoteKind, NoteVisibility, ServiceOutcome, age_group
+from caseapp.schemas.base import parse_data
+from caseapp.schemas.cases import AssignIn, CaseAction, CaseIn, NoteIn, ServiceIn, TransitionIn
 from caseapp.security.permissions import Role
 from caseapp.services import cases as case_service
-from caseapp.services.case_input import parse_case
 from caseapp.transaction import unit_of_work
 
 BATCH_SIZE = 50
@@ -144,7 +145,7 @@ def _step_times(rng: random.Random, start: datetime, end: datetime, path: list[s
 def _build_case(rng: random.Random, now: datetime, plan: Plan, staff: _Staff) -> Case:
     """Register the planned case and take it through its life, dated back to when it happened."""
     actor = rng.choice(staff.workers)
-    value = parse_case(plan.body)
+    value = parse_data(CaseIn, plan.body, strict=False)
     case = case_service.register_case(actor, value, is_demo=True).case
     created = plan.created_at
     case.created_at = created
@@ -159,7 +160,9 @@ def _build_case(rng: random.Random, now: datetime, plan: Plan, staff: _Staff) ->
 
     def step(action: str, at: datetime, reason: str | None = None, by: User = actor) -> None:
         nonlocal last
-        case_service.transition(by, case, action, case.version, reason=reason)
+        case_service.transition(
+            by, case, TransitionIn(action=CaseAction(action), reason=reason, version=case.version)
+        )
         event_times.append(at)
         last = max(last, at)
 
@@ -167,7 +170,10 @@ def _build_case(rng: random.Random, now: datetime, plan: Plan, staff: _Staff) ->
     supervisor = rng.choice(staff.supervisors) if staff.supervisors else None
     others = [u for u in staff.workers if u.id != actor.id]
     if supervisor is not None and others and rng.random() < 0.25:
-        case_service.assign(supervisor, case, actor.id, [rng.choice(others).id], case.version)
+        team = [rng.choice(others).username]
+        case_service.assign(
+            supervisor, case, AssignIn(case_manager=actor.username, team=team, version=case.version)
+        )
         event_times.append(created + min(timedelta(minutes=rng.randint(1, 25)), (now - created) / 4))
 
     # First contact: most cases have it, in time or a little late; some open ones are overdue.
@@ -181,7 +187,8 @@ def _build_case(rng: random.Random, now: datetime, plan: Plan, staff: _Staff) ->
         delay = timedelta(hours=rng.uniform(hours, hours * 2) if late else rng.uniform(0.5, hours * 0.8))
         first_contact = min(created + delay, now - timedelta(minutes=1))
         first_contact = max(first_contact, created)
-        case_service.transition(actor, case, "record_first_contact", case.version, at=first_contact)
+        first = TransitionIn(action=CaseAction.RECORD_FIRST_CONTACT, at=first_contact, version=case.version)
+        case_service.transition(actor, case, first)
         event_times.append(first_contact)
         last = first_contact
 
@@ -203,7 +210,8 @@ def _build_case(rng: random.Random, now: datetime, plan: Plan, staff: _Staff) ->
         # Work started: the first contact happened then, at the latest.
         first_contact = created + timedelta(hours=rng.uniform(0.5, 20))
         first_contact = min(first_contact, now - timedelta(minutes=1))
-        case_service.transition(actor, case, "record_first_contact", case.version, at=first_contact)
+        first = TransitionIn(action=CaseAction.RECORD_FIRST_CONTACT, at=first_contact, version=case.version)
+        case_service.transition(actor, case, first)
         event_times.append(first_contact)
         last = first_contact
     start = first_contact or created
@@ -239,7 +247,8 @@ def _build_case(rng: random.Random, now: datetime, plan: Plan, staff: _Staff) ->
         kind = pick(rng, NOTE_KIND_WEIGHTS)
         text = _note_text(rng, kind, plan).format(kel=kelurahan, wali=plan.guardian)
         visibility = NoteVisibility.AGENCY.value if rng.random() < 0.1 else NoteVisibility.CASE_TEAM.value
-        note, _warning = case_service.add_note(actor, case, kind, text, visibility)
+        note_in = NoteIn(kind=NoteKind(kind), body=text, visibility=NoteVisibility(visibility))
+        note, _warning = case_service.add_note(actor, case, note_in)
         note.created_at = at
         last = max(last, at)
     service_count = {
@@ -262,9 +271,14 @@ def _build_case(rng: random.Random, now: datetime, plan: Plan, staff: _Staff) ->
         provider = SERVICE_PROVIDER[kind]
         if kind == "complaint_handling":
             provider = plan.agency
-        record = case_service.add_service(
-            actor, case, kind, provider, at.date(), ServiceOutcome(outcome).value, SERVICE_NOTES[kind]
+        service_in = ServiceIn(
+            service_type=kind,
+            provider=provider,
+            date=at.date(),
+            outcome=ServiceOutcome(outcome),
+            note=SERVICE_NOTES[kind],
         )
+        record = case_service.add_service(actor, case, service_in)
         record.created_at = at
         last = max(last, at)
 

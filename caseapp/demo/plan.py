@@ -1,5 +1,5 @@
 """One demo case, decided before it exists: the child, the people around them, the incident, the story and
-what the case has become by now, as the registration body the services parse (`parse_case`)."""
+what the case has become by now, as the registration body the schemas validate (`CaseIn`)."""
 
 from __future__ import annotations
 

@@ -21,6 +21,7 @@ class Permission(StrEnum):
     ACCOUNT_SELF = "account:self"  # own home page, password, language
     CASE_CREATE = "case:create"
     CASE_READ = "case:read"
+    CASE_READ_AGENCY = "case:read:agency"  # every case the agency owns, not only one's own
     CASE_UPDATE = "case:update"
     CASE_ASSIGN = "case:assign"
     CASE_CLOSE_REQUEST = "case:close:request"
@@ -57,6 +58,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CASE_WORKER: _CASE_WORK,
     Role.SUPERVISOR: _CASE_WORK
     | {
+        Permission.CASE_READ_AGENCY,
         Permission.CASE_ASSIGN,
         Permission.CASE_CLOSE_APPROVE,
         Permission.CASE_ACCESS_LOG,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice
+from wtforms import HiddenField, SelectChoice
 
 from caseapp.errors import CaseappError, ValidationFailed
 
@@ -12,12 +14,17 @@ class CsrfForm(FlaskForm):
     """A form with nothing but its CSRF token, for POST buttons (sign out, reset, ...)."""
 
 
-def apply_field_errors(form: FlaskForm, exc: CaseappError) -> None:
-    """Show a service's errors beside the fields they name (or above the form)."""
+def apply_field_errors(form: FlaskForm, exc: CaseappError, aliases: Mapping[str, str] | None = None) -> None:
+    """Show a schema's or service's errors beside the fields they name (or above the form).
+
+    `aliases` maps an input's field path to the form field that holds it (`date` -> `service_date`); an
+    error on a hidden field, or on a path the form has no field for, is shown above the form.
+    """
     fields = exc.fields if isinstance(exc, ValidationFailed) else {}
-    for name, messages in fields.items():
-        field = getattr(form, name, None)
-        if field is not None:
+    for path, messages in fields.items():
+        name = (aliases or {}).get(path, path)
+        field = getattr(form, name, None) if name.isidentifier() else None
+        if field is not None and hasattr(field, "errors") and not isinstance(field, HiddenField):
             field.errors = list(messages)
         else:
             form.form_errors.extend(messages)

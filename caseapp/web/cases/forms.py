@@ -1,14 +1,16 @@
-"""Case forms: shape only. The services validate every rule and name the field that breaks it."""
+"""Case forms: shape only. Each builds the input of its schema (`caseapp.schemas.cases`), which checks
+every rule the API checks and names the field that breaks it; the messages go back beside the fields."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
+    Field,
     FieldList,
     Form,
     FormField,
@@ -20,7 +22,6 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import Optional
 
 from caseapp import labels as L
 from caseapp import reference_data as reference
@@ -163,21 +164,29 @@ class CaseForm(FlaskForm):
         }
 
     def show_errors(self, fields: dict[str, list[str]], party_rows: list[int]) -> None:
-        """Put service errors (by API path) beside the form's fields."""
+        """Put validation errors (by the API's field path) beside the form's fields, or above the form."""
         for path, messages in fields.items():
-            parts = path.split(".")
-            if parts[0] == "parties" and len(parts) >= 2 and parts[1].isdigit():
-                index = int(parts[1])
-                row = party_rows[index] if index < len(party_rows) else None
-                if row is not None and len(parts) == 3:
-                    getattr(self.parties[row].form, parts[2]).errors = list(messages)
-                    continue
-            name = path.replace(".", "_")
-            target = getattr(self, name, None)
-            if target is not None and hasattr(target, "errors"):
+            target = self._field_at(path.split("."), party_rows)
+            if target is not None:
                 target.errors = list(messages)
             else:
                 self.form_errors.extend(messages)
+
+    def _field_at(self, parts: list[str], party_rows: list[int]) -> Field | None:
+        """Return the visible field holding a path (`child.nik` is `child_nik`; `parties.1.phone` the phone
+        of the second row sent), or None."""
+        if parts[0] == "parties" and len(parts) == 3 and parts[1].isdigit():
+            index = int(parts[1])
+            if index < len(party_rows):
+                field: Field | None = getattr(self.parties[party_rows[index]].form, parts[2], None)
+                return field
+            return None
+        while parts and parts[-1].isdigit():  # one item of a list: the list's field (`incident.ampk.0`)
+            parts = parts[:-1]
+        field = getattr(self, "_".join(parts), None) if parts else None
+        if not isinstance(field, Field) or isinstance(field, HiddenField | FieldList):
+            return None
+        return field
 
     def party_rows(self) -> list[int]:
         """Return the form row of each party sent to the service (empty rows are skipped)."""
@@ -192,8 +201,13 @@ class NoteForm(FlaskForm):
     body = TextAreaField(_l("Note"), render_kw={"rows": 4})
 
     def fill_choices(self) -> None:
+        """Set the options in the current language."""
         self.kind.choices = _choices(list(L.NOTE_KIND_LABELS.items()))
         self.visibility.choices = _choices(list(L.NOTE_VISIBILITY_LABELS.items()), blank=None)
+
+    def to_body(self) -> dict[str, Any]:
+        """Return the note in the API's shape (`NoteIn`)."""
+        return {"kind": self.kind.data, "body": self.body.data, "visibility": self.visibility.data}
 
 
 class ServiceForm(FlaskForm):
@@ -201,30 +215,61 @@ class ServiceForm(FlaskForm):
 
     service_type = SelectField(_l("Service"), validate_choice=False)
     provider = SelectField(_l("Provided by"), validate_choice=False)
-    service_date = DateField(_l("Date"), validators=[Optional()])
+    service_date = StringField(_l("Date"), render_kw={"type": "date"})
     outcome = SelectField(_l("Outcome"), validate_choice=False)
     note = TextAreaField(_l("Note"), render_kw={"rows": 2})
 
+    # The API's name of a field, where the form's differs.
+    ALIASES = {"date": "service_date"}
+
     def fill_choices(self) -> None:
+        """Set the options in the current language."""
         self.service_type.choices = _choices(reference.codes("service"))
         self.provider.choices = _choices(reference.agency_choices())
         self.outcome.choices = _choices(list(L.SERVICE_OUTCOME_LABELS.items()))
 
+    def to_body(self) -> dict[str, Any]:
+        """Return the service in the API's shape (`ServiceIn`)."""
+        return {
+            "service_type": self.service_type.data,
+            "provider": self.provider.data,
+            "date": self.service_date.data,
+            "outcome": self.outcome.data,
+            "note": self.note.data,
+        }
+
 
 class TransitionForm(FlaskForm):
-    """A lifecycle step with its reason and the version the user saw."""
+    """A lifecycle step with its reason and the version the user saw (the time comes as `at_local`)."""
 
     action = HiddenField()
     version = HiddenField()
     reason = SelectField(_l("Reason"), validate_choice=False)
 
+    def to_body(self, at: datetime | None) -> dict[str, Any]:
+        """Return the step in the API's shape (`TransitionIn`), with its time already in UTC."""
+        return {
+            "action": self.action.data,
+            "reason": self.reason.data,
+            "at": at,
+            "version": self.version.data,
+        }
+
 
 class AssignForm(FlaskForm):
-    """Case manager and team."""
+    """Case manager and team (options are user ids; the API names people by username)."""
 
     version = HiddenField()
     case_manager = SelectField(_l("Case manager"), validate_choice=False)
     team = MultiCheckboxField(_l("Case team"), validate_choice=False)
+
+    def to_body(self, usernames: dict[str, str]) -> dict[str, Any]:
+        """Return the assignment in the API's shape (`AssignIn`); an id that is no option names nobody."""
+        return {
+            "case_manager": usernames.get(self.case_manager.data or "", ""),
+            "team": [usernames.get(str(i), "") for i in self.team.data or []],
+            "version": self.version.data,
+        }
 
 
 class SearchForm(FlaskForm):
@@ -241,6 +286,10 @@ class SearchForm(FlaskForm):
     )
     query = StringField(_l("Search for"), render_kw={"autocomplete": "off"})
 
+    def to_body(self) -> dict[str, Any]:
+        """Return the search in the API's shape (`SearchIn`)."""
+        return {"by": self.by.data or "number", "query": self.query.data}
+
 
 class FilterForm(FlaskForm):
     """Case list filters (GET)."""
@@ -255,8 +304,8 @@ class FilterForm(FlaskForm):
     case_manager = SelectField(_l("Case manager"), validate_choice=False)
     overdue = BooleanField(_l("First contact overdue"))
     quiet = BooleanField(_l("No note in 30 days"))
-    registered_from = DateField(_l("Registered from"), validators=[Optional()])
-    registered_to = DateField(_l("Registered to"), validators=[Optional()])
+    registered_from = StringField(_l("Registered from"), render_kw={"type": "date"})
+    registered_to = StringField(_l("Registered to"), render_kw={"type": "date"})
     sort = SelectField(
         _l("Sort"),
         validate_choice=False,
@@ -268,8 +317,28 @@ class FilterForm(FlaskForm):
     )
 
     def fill_choices(self, managers: list[tuple[str, str]]) -> None:
+        """Set the options in the current language; `managers` are (user id, name)."""
         self.status.choices = _choices([("open", str(_l("All open")))] + list(L.STATUS_LABELS.items()))
         self.risk_level.choices = _choices(list(L.RISK_LABELS.items()))
         self.violence_type.choices = _choices(reference.codes("violence_type"))
         self.kecamatan.choices = _choices(reference.kecamatan_choices())
         self.case_manager.choices = _choices(managers)
+
+    def to_query(self) -> dict[str, Any]:
+        """Return the filters in the API's shape (`CaseFilters`; the case manager is the form's own)."""
+        return {
+            "status": self.status.data,
+            "risk_level": self.risk_level.data,
+            "violence_type": self.violence_type.data,
+            "kecamatan": self.kecamatan.data,
+            "overdue": bool(self.overdue.data),
+            "quiet": bool(self.quiet.data),
+            "registered_from": self.registered_from.data,
+            "registered_to": self.registered_to.data,
+            "sort": self.sort.data,
+        }
+
+    def case_manager_id(self) -> int | None:
+        """Return the chosen case manager's id (what the dashboard's links carry), or None."""
+        value = self.case_manager.data or ""
+        return int(value) if value.isdigit() else None

@@ -1,4 +1,5 @@
-"""Case pages. Thin: parse the form, call one service, render or redirect (the pipeline commits)."""
+"""Case pages. Thin: parse the form through the case schemas, call one service, render or redirect (the
+pipeline commits)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
@@ -14,15 +16,24 @@ from caseapp import localtime
 from caseapp import reference_data as reference
 from caseapp.database import utcnow
 from caseapp.errors import InvalidTransition, StaleVersion, ValidationFailed
-from caseapp.extensions import db
 from caseapp.http import transaction
 from caseapp.http.context import acting_user
+from caseapp.http.pagination import make_cursor, parse_cursor
 from caseapp.http.policy import require
-from caseapp.models import Case, User
-from caseapp.security.permissions import Permission, Role
+from caseapp.models import Case
+from caseapp.schemas.base import parse_data
+from caseapp.schemas.cases import (
+    AssignIn,
+    CaseEditIn,
+    CaseFilters,
+    CaseIn,
+    NoteIn,
+    SearchIn,
+    ServiceIn,
+    TransitionIn,
+)
+from caseapp.security.permissions import Permission
 from caseapp.services import cases, referrals
-from caseapp.services.case_input import parse_case
-from caseapp.services.scoping import visible_cases
 from caseapp.web.cases.forms import (
     AssignForm,
     CaseForm,
@@ -37,93 +48,49 @@ from caseapp.web.forms import CsrfForm, apply_field_errors
 bp = Blueprint("cases", __name__)
 
 
-def _manager_choices() -> list[tuple[str, str]]:
-    """The case managers the list can be narrowed to: a supervisor's whole agency; for a case worker, the
-    managers of the cases they can see (not every colleague: a large agency has hundreds)."""
-    me = acting_user()
-    stmt = db.select(User.id, User.display_name).where(User.agency_id == me.agency_id, User.active.is_(True))
-    if me.role == Role.CASE_WORKER.value:
-        managers = visible_cases(me).with_only_columns(Case.case_manager_id).distinct()
-        stmt = stmt.where(User.id.in_(managers))
-    return [(str(uid), name) for uid, name in db.session.execute(stmt.order_by(User.display_name))]
-
-
-def _filters(form: FilterForm) -> cases.CaseFilter:
-    manager = form.case_manager.data
-    return cases.CaseFilter(
-        status=form.status.data or "",
-        risk_level=form.risk_level.data or "",
-        violence_type=form.violence_type.data or "",
-        kecamatan=form.kecamatan.data or "",
-        case_manager_id=int(manager) if manager and manager.isdigit() else None,
-        overdue=bool(form.overdue.data),
-        quiet=bool(form.quiet.data),
-        registered_from=form.registered_from.data,
-        registered_to=form.registered_to.data,
-        sort=form.sort.data or "newest",
+def _list_page(
+    form: FilterForm, rows: list[Case], total: int, search: SearchForm | None = None, **extra: Any
+) -> str:
+    search = search if search is not None else SearchForm()
+    return render_template(
+        "cases/list.html", form=form, rows=rows, total=total, search=search, now=utcnow(), **extra
     )
 
 
 @bp.route("/")
 @require(Permission.CASE_READ)
-def case_list():  # type: ignore[no-untyped-def]
+def case_list() -> ResponseReturnValue:
     """List the cases the user may see, filtered, sorted and paginated."""
+    actor = acting_user()
     form = FilterForm(request.args)
-    form.fill_choices(_manager_choices())
-    if request.args and not form.validate():
-        return render_template(
-            "cases/list.html", form=form, rows=[], next_after=None, total=0, search=SearchForm(), now=utcnow()
-        ), 400
-    flt = _filters(form)
-    after = request.args.get("after", "").split("~") if request.args.get("after") else None
-    rows, next_after = cases.list_cases(acting_user(), flt, after)
-    total = cases.count_cases(acting_user(), flt)
-    page = render_template(
-        "cases/list.html",
-        form=form,
-        rows=rows,
-        total=total,
-        search=SearchForm(),
-        next_after="~".join(next_after) if next_after else None,
-        now=utcnow(),
-    )
-    return page
+    form.fill_choices(cases.manager_choices(actor))
+    try:
+        query = parse_data(CaseFilters, form.to_query(), strict=False)
+    except ValidationFailed as exc:
+        apply_field_errors(form, exc)
+        return _list_page(form, [], 0, next_after=None), 400
+    flt = cases.case_filter(query, case_manager_id=form.case_manager_id())
+    rows, next_after = cases.list_cases(actor, flt, parse_cursor(request.args.get("after")))
+    total = cases.count_cases(actor, flt)
+    return _list_page(form, rows, total, next_after=make_cursor(next_after))
 
 
 @bp.route("/search", methods=["POST"])
 @require(Permission.CASE_READ)
-def case_search():  # type: ignore[no-untyped-def]
+def case_search() -> ResponseReturnValue:
     """Search by case number, name or NIK; the query travels in the body, never the URL."""
+    actor = acting_user()
     search = SearchForm()
     form = FilterForm(MultiDict())
-    form.fill_choices(_manager_choices())
+    form.fill_choices(cases.manager_choices(actor))
     try:
-        rows = cases.search_cases(acting_user(), search.by.data or "number", search.query.data or "")
+        rows = cases.search_cases(actor, parse_data(SearchIn, search.to_body(), strict=False))
     except ValidationFailed as exc:
         apply_field_errors(search, exc)
-        return render_template(
-            "cases/list.html",
-            form=form,
-            rows=[],
-            next_after=None,
-            total=0,
-            search=search,
-            now=utcnow(),
-            searched=True,
-        ), 400
+        return _list_page(form, [], 0, next_after=None, search=search, searched=True), 400
     if search.by.data == "nik":
         search.query.data = ""  # do not echo a NIK back into the page
-    page = render_template(
-        "cases/list.html",
-        form=form,
-        rows=rows,
-        next_after=None,
-        total=len(rows),
-        search=search,
-        now=utcnow(),
-        searched=True,
-    )
-    return page
+    return _list_page(form, rows, len(rows), next_after=None, search=search, searched=True)
 
 
 def _new_form() -> CaseForm:
@@ -134,23 +101,24 @@ def _new_form() -> CaseForm:
 
 @bp.route("/new", methods=["GET", "POST"])
 @require(Permission.CASE_CREATE)
-def case_create():  # type: ignore[no-untyped-def]
+def case_create() -> ResponseReturnValue:
     """Register a case (one submission, one case, even when sent twice)."""
+    actor = acting_user()
     form = _new_form()
     duplicates = None
     if request.method == "GET":
         form.idempotency_key.data = uuid.uuid4().hex
         return render_template("cases/form.html", form=form, case=None, duplicates=None)
     if form.validate_on_submit():
-        already = cases.registered_with(acting_user(), form.idempotency_key.data)
+        already = cases.registered_with(actor, form.idempotency_key.data)
         if already is not None:  # a double click or a retry: show the case the first one created
             return redirect(url_for("cases.case_view", case_uuid=already.uuid))
         try:
-            value = parse_case(form.to_body())
-            duplicates = cases.find_duplicates(acting_user(), value)
+            value = parse_data(CaseIn, form.to_body(), strict=False)
+            duplicates = cases.find_duplicates(actor, value)
             if duplicates and not form.confirm_duplicate.data:
                 return render_template("cases/form.html", form=form, case=None, duplicates=duplicates), 409
-            result = cases.register_case(acting_user(), value, form.idempotency_key.data or None)
+            result = cases.register_case(actor, value, form.idempotency_key.data or None)
         except ValidationFailed as exc:
             form.show_errors(exc.fields, form.party_rows())
         else:
@@ -196,32 +164,32 @@ def _form_from_case(case: Case) -> CaseForm:
 
 @bp.route("/<case_uuid>/edit", methods=["GET", "POST"])
 @require(Permission.CASE_UPDATE, hide=True)
-def case_edit(case_uuid: str):  # type: ignore[no-untyped-def]
+def case_edit(case_uuid: str) -> ResponseReturnValue:
     """Edit a case; a stale version shows what changed meanwhile and keeps what the user typed."""
+    actor = acting_user()
     if request.method == "GET":
-        case = cases.view_case(acting_user(), case_uuid)
+        case = cases.view_case(actor, case_uuid)
         return render_template("cases/form.html", form=_form_from_case(case), case=case, duplicates=None)
-    case = cases.get_case(acting_user(), case_uuid)
+    case = cases.get_case(actor, case_uuid)
     form = _new_form()
     status = 400
     changed_meanwhile: dict[str, Any] | None = None
     if form.validate_on_submit():
+        body = form.to_body()
+        if not body["child"]["nik"] and not form.child_nik_clear.data:
+            body["child"]["nik"] = case.child_nik  # left empty: keep the recorded NIK
         try:
-            body = form.to_body()
-            if not body["child"]["nik"] and not form.child_nik_clear.data:
-                body["child"]["nik"] = case.child_nik  # left empty: keep the recorded NIK
-            value = parse_case(body)
-            version = int(form.version.data) if (form.version.data or "").isdigit() else None
+            value = parse_data(CaseEditIn, {**body, "version": form.version.data}, strict=False)
             if value.child.nik and value.child.nik != case.child_nik and not form.confirm_duplicate.data:
-                found = cases.find_duplicates(acting_user(), value, exclude_id=case.id)
+                found = cases.find_duplicates(actor, value, exclude_id=case.id)
                 if found.nik_held_by:  # a newly typed NIK that another case already has: say so first
                     found.same_child = []
                     return render_template("cases/form.html", form=form, case=case, duplicates=found), 409
-            changed = cases.update_case(acting_user(), case, value, version)
+            changed = cases.update_case(actor, case, value, value.version)
         except ValidationFailed as exc:
             form.show_errors(exc.fields, form.party_rows())
         except StaleVersion:
-            case = cases.get_case(acting_user(), case_uuid, fresh=True)
+            case = cases.get_case(actor, case_uuid, fresh=True)
             changed_meanwhile = cases.differences(case, value)
             form.version.data = str(case.version)  # sending again now means "mine wins", knowingly
             status = 409
@@ -238,11 +206,9 @@ def case_edit(case_uuid: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/<case_uuid>")
 @require(Permission.CASE_READ, hide=True)
-def case_view(case_uuid: str):  # type: ignore[no-untyped-def]
+def case_view(case_uuid: str) -> ResponseReturnValue:
     """Show every section of a case (the view is audited)."""
-    case = cases.view_case(acting_user(), case_uuid)
-    page = _render_case(case)
-    return page
+    return _render_case(cases.view_case(acting_user(), case_uuid))
 
 
 def _render_case(
@@ -252,14 +218,14 @@ def _render_case(
     service_form: ServiceForm | None = None,
     status: int = 200,
     warning: str | None = None,
-) -> Any:
+) -> ResponseReturnValue:
     if note_form is None:
         note_form = NoteForm(formdata=None, prefix="note")
     note_form.fill_choices()
     if service_form is None:
         service_form = ServiceForm(formdata=None, prefix="service")
         service_form.provider.data = case.owner_agency.code
-        service_form.service_date.data = utcnow().date()
+        service_form.service_date.data = utcnow().date().isoformat()
     service_form.fill_choices()
     me = acting_user()
     return render_template(
@@ -270,7 +236,8 @@ def _render_case(
         services=cases.case_services(case),
         events=cases.timeline(case),
         case_referrals=referrals.case_referrals(case),
-        actions=cases.available_actions(me, case) if me.can(Permission.CASE_UPDATE) else [],
+        actions=cases.available_actions(me, case),
+        allowed=cases.allowed_steps(me, case),
         note_form=note_form,
         service_form=service_form,
         transition_form=TransitionForm(formdata=None),
@@ -284,32 +251,30 @@ def _render_case(
 
 @bp.route("/<case_uuid>/nik", methods=["POST"])
 @require(Permission.CASE_READ, hide=True)
-def reveal_nik(case_uuid: str):  # type: ignore[no-untyped-def]
+def reveal_nik(case_uuid: str) -> ResponseReturnValue:
     """Show the NIK in full (audited); rendered in the response, never put in a URL."""
-    case = cases.get_case(acting_user(), case_uuid)
-    nik = cases.reveal_nik(acting_user(), case)
-    page = _render_case(case, nik=nik or "")
-    return page
+    actor = acting_user()
+    case = cases.get_case(actor, case_uuid)
+    return _render_case(case, nik=cases.reveal_nik(actor, case) or "")
 
 
 @bp.route("/<case_uuid>/transition", methods=["POST"])
 @require(Permission.CASE_UPDATE, hide=True)
-def case_transition(case_uuid: str):  # type: ignore[no-untyped-def]
-    """Take a lifecycle step."""
-    case = cases.get_case(acting_user(), case_uuid)
+def case_transition(case_uuid: str) -> ResponseReturnValue:
+    """Take a lifecycle step (the time of a first contact is typed in Kendari time)."""
+    actor = acting_user()
+    case = cases.get_case(actor, case_uuid)
     form = TransitionForm()
     at = None
     local = request.form.get("at_local", "")
     if local:
-        # The browser sends Kendari time (WITA, UTC+8); cases store naive UTC.
         try:
             at = localtime.from_input(local)
         except ValueError:
             flash(_("Enter the time as date and hour."), "danger")
             return redirect(url_for("cases.case_view", case_uuid=case.uuid))
-    version = int(form.version.data) if (form.version.data or "").isdigit() else None
     try:
-        cases.transition(acting_user(), case, form.action.data or "", version, form.reason.data or None, at)
+        cases.transition(actor, case, parse_data(TransitionIn, form.to_body(at), strict=False))
     except StaleVersion:
         transaction.doom()
         flash(_("Someone changed this case after you opened it. Check it and try again."), "warning")
@@ -323,20 +288,14 @@ def case_transition(case_uuid: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/<case_uuid>/notes", methods=["POST"])
 @require(Permission.CASE_UPDATE, hide=True)
-def add_note(case_uuid: str):  # type: ignore[no-untyped-def]
+def add_note(case_uuid: str) -> ResponseReturnValue:
     """Add a note."""
-    case = cases.get_case(acting_user(), case_uuid)
+    actor = acting_user()
+    case = cases.get_case(actor, case_uuid)
     form = NoteForm(prefix="note")
     try:
-        _note, warning = cases.add_note(
-            acting_user(),
-            case,
-            form.kind.data or "",
-            form.body.data or "",
-            form.visibility.data or "case_team",
-        )
+        _note, warning = cases.add_note(actor, case, parse_data(NoteIn, form.to_body(), strict=False))
     except ValidationFailed as exc:
-        case = cases.get_case(acting_user(), case_uuid)
         form.fill_choices()
         apply_field_errors(form, exc)
         return _render_case(case, note_form=form, status=400)
@@ -348,24 +307,15 @@ def add_note(case_uuid: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/<case_uuid>/services", methods=["POST"])
 @require(Permission.CASE_UPDATE, hide=True)
-def add_service(case_uuid: str):  # type: ignore[no-untyped-def]
+def add_service(case_uuid: str) -> ResponseReturnValue:
     """Record a service delivered."""
-    case = cases.get_case(acting_user(), case_uuid)
+    actor = acting_user()
+    case = cases.get_case(actor, case_uuid)
     form = ServiceForm(prefix="service")
-    form.validate()
     try:
-        cases.add_service(
-            acting_user(),
-            case,
-            form.service_type.data or "",
-            form.provider.data or "",
-            form.service_date.data,
-            form.outcome.data or "",
-            form.note.data or "",
-        )
+        cases.add_service(actor, case, parse_data(ServiceIn, form.to_body(), strict=False))
     except ValidationFailed as exc:
-        case = cases.get_case(acting_user(), case_uuid)
-        apply_field_errors(form, exc)
+        apply_field_errors(form, exc, aliases=ServiceForm.ALIASES)
         return _render_case(case, service_form=form, status=400)
     flash(_("Service recorded."), "success")
     return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#services")
@@ -373,9 +323,10 @@ def add_service(case_uuid: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/<case_uuid>/assign", methods=["GET", "POST"])
 @require(Permission.CASE_ASSIGN, hide=True)
-def case_assign(case_uuid: str):  # type: ignore[no-untyped-def]
+def case_assign(case_uuid: str) -> ResponseReturnValue:
     """Set the case manager and team (supervisors of the owning agency)."""
-    case = cases.get_case(acting_user(), case_uuid)
+    actor = acting_user()
+    case = cases.get_case(actor, case_uuid)
     people = cases.assignable_users(case)
     form = AssignForm()
     choices = [(str(u.id), f"{u.display_name} ({L.role_label(u.role)})") for u in people]
@@ -386,11 +337,9 @@ def case_assign(case_uuid: str):  # type: ignore[no-untyped-def]
         form.case_manager.data = str(case.case_manager_id)
         form.team.data = [str(m.user_id) for m in case.team]
         return render_template("cases/assign.html", form=form, case=case)
-    version = int(form.version.data) if (form.version.data or "").isdigit() else None
     try:
-        manager = int(form.case_manager.data) if (form.case_manager.data or "").isdigit() else -1
-        team = [int(t) for t in (form.team.data or []) if str(t).isdigit()]
-        cases.assign(acting_user(), case, manager, team, version)
+        body = form.to_body({str(u.id): u.username for u in people})
+        cases.assign(actor, case, parse_data(AssignIn, body, strict=False))
     except ValidationFailed as exc:
         apply_field_errors(form, exc)
         return render_template("cases/assign.html", form=form, case=case), 400
@@ -404,9 +353,9 @@ def case_assign(case_uuid: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/<case_uuid>/access-log")
 @require(Permission.CASE_ACCESS_LOG, hide=True)
-def access_log(case_uuid: str):  # type: ignore[no-untyped-def]
+def access_log(case_uuid: str) -> ResponseReturnValue:
     """Who viewed or changed this case (supervisors)."""
-    case = cases.get_case(acting_user(), case_uuid)
-    events = cases.access_log(acting_user(), case)
-    page = render_template("cases/access_log.html", case=case, events=events)
-    return page
+    actor = acting_user()
+    case = cases.get_case(actor, case_uuid)
+    events = cases.access_log(actor, case)
+    return render_template("cases/access_log.html", case=case, events=events)

@@ -1,0 +1,848 @@
+"""Case shapes: everything the API takes and answers about cases, and every rule a case's input must meet.
+
+The web forms build the same input shapes and validate them with `parse_data(..., strict=False)`, so the
+browser and the API refuse the same input with the same messages at the same dotted paths
+(`child.date_of_birth`, `incident.violence_types`, `parties.1.phone`). Reference vocabularies (violence
+types, places, channels, relationships, kelurahan, services, agencies) are checked here; rules that need
+a case's state (its status, version, owner) are the services' business.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
+from uuid import UUID
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.id import nik as stdnum_nik
+
+from caseapp import reference_data
+from caseapp.database import utcnow
+from caseapp.models.case import (
+    AgeGroup,
+    CaseStatus,
+    Confidentiality,
+    NoteKind,
+    NoteVisibility,
+    PartyRole,
+    RiskLevel,
+    ServiceOutcome,
+)
+from caseapp.schemas.base import Input, Output, fail, parse_data
+from caseapp.schemas.types import Code, Kelurahan, UtcTime, as_utc_naive
+
+MAX_PARTIES = 12
+MAX_NARRATIVE = 20000
+MAX_NOTE = 20000
+MAX_SERVICE_NOTE = 5000
+CHILD_AGE_GROUPS = frozenset({AgeGroup.UNDER_6, AgeGroup.AGE_6_12, AgeGroup.AGE_13_17})
+EARLIEST_INCIDENT = dt.date(2000, 1, 1)
+
+Sex = Literal["F", "M"]
+
+
+# Vocabularies of the case API -------------------------------------------------------------------------
+
+
+class CaseAction(StrEnum):
+    """A lifecycle step of a case; `caseapp.services.cases.lifecycle.STEPS` has one rule for each."""
+
+    START_ASSESSMENT = "start_assessment"
+    START_INTERVENTION = "start_intervention"
+    START_MONITORING = "start_monitoring"
+    BACK_TO_INTERVENTION = "back_to_intervention"
+    RECORD_FIRST_CONTACT = "record_first_contact"
+    REQUEST_CLOSURE = "request_closure"
+    APPROVE_CLOSURE = "approve_closure"
+    RETURN_CLOSURE = "return_closure"
+    CANCEL = "cancel"
+    REOPEN = "reopen"
+
+
+class CaseSort(StrEnum):
+    """The orders a case list can take."""
+
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    DUE = "due"  # first contact due, soonest first
+
+
+class StatusFilter(StrEnum):
+    """A case list's status filter: one status, or every open one."""
+
+    OPEN = "open"
+    NEW = CaseStatus.NEW.value
+    ASSESSMENT = CaseStatus.ASSESSMENT.value
+    INTERVENTION = CaseStatus.INTERVENTION.value
+    MONITORING = CaseStatus.MONITORING.value
+    CLOSED = CaseStatus.CLOSED.value
+    CANCELLED = CaseStatus.CANCELLED.value
+
+
+class SearchKind(StrEnum):
+    """What a search looks at."""
+
+    NUMBER = "number"
+    NAME = "name"
+    NIK = "nik"
+
+
+# Field rules -----------------------------------------------------------------------------------------------
+
+
+def refuse_at(*errors: tuple[tuple[str | int, ...], str, Any]) -> ValidationError:
+    """Return the error a validator raises for rules of ours at paths below the model it checks."""
+    return ValidationError.from_exception_data(
+        "case", [InitErrorDetails(type=fail(message), loc=loc, input=value) for loc, message, value in errors]
+    )
+
+
+def _say(message: Any, keep: tuple[str, ...] = ()) -> WrapValidator:
+    """Answer any failure of the wrapped check with one message of ours (except the error types kept)."""
+
+    def check(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        try:
+            return handler(value)
+        except ValidationError as exc:
+            if keep and all(error["type"] in keep for error in exc.errors()):
+                raise
+            raise fail(str(message)) from None
+
+    return WrapValidator(check)
+
+
+def _blank_is_none(value: Any) -> Any:
+    return None if value == "" else value
+
+
+def _none_is_blank(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def _chosen(value: Any) -> Any:
+    if value is None or value == "":
+        raise fail(_("Choose a value."))
+    return value
+
+
+def _listed(load: Callable[[], Iterable[str]]) -> Callable[[dict[str, Any]], None]:
+    def extra(schema: dict[str, Any]) -> None:
+        schema["enum"] = sorted(load())
+
+    return extra
+
+
+def _codes_of(vocabulary: str) -> Callable[[list[str]], list[str]]:
+    def check(values: list[str]) -> list[str]:
+        allowed = reference_data.code_set(vocabulary)
+        unknown = [v for v in values if v not in allowed]
+        if unknown:
+            raise refuse_at(*(((), _("Unknown value %(v)s.", v=v[:40]), v) for v in unknown))
+        return list(dict.fromkeys(values))  # each code once, in the order given
+
+    return check
+
+
+def _code_list(vocabulary: str) -> Any:
+    """A list of codes of a vocabulary (each checked, duplicates dropped); errors name the list."""
+    item = Annotated[str, Field(json_schema_extra=_listed(lambda: reference_data.code_set(vocabulary)))]
+    return Annotated[cast(Any, list)[item], AfterValidator(_codes_of(vocabulary))]
+
+
+def _text(max_length: int, required: bool = False) -> Any:
+    """Free text, stripped; null counts as empty; `required` refuses empty text."""
+    # Constraints first, then the before-validator around them (the other order checks the length unstripped).
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1 if required else None, max_length=max_length),
+        BeforeValidator(_none_is_blank),
+    ]
+
+
+def normalise_nik(value: str) -> str:
+    """Return the 16 digits of a structurally valid NIK, or raise ValueError."""
+    compact = stdnum_nik.compact(value or "")
+    try:
+        return str(stdnum_nik.validate(compact))
+    except StdnumError:
+        raise ValueError("invalid NIK") from None
+
+
+def _nik_message() -> str:
+    return _("A NIK has 16 digits (with a valid date part). Leave it empty if unknown.")
+
+
+def _nik(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return normalise_nik(value)
+    except ValueError:
+        raise fail(_nik_message()) from None
+
+
+def _day(required: Any = None) -> BeforeValidator:
+    """Read a date written YYYY-MM-DD (empty: none, or the `required` message).
+
+    Done here rather than by pydantic: after a before-validator a strict field no longer reads JSON text.
+    """
+
+    def read(value: Any) -> Any:
+        if value is None or value == "":
+            if required is not None:
+                raise fail(str(required))
+            return None
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                raise fail(_("Enter a date as YYYY-MM-DD.")) from None
+        return value
+
+    return BeforeValidator(read)
+
+
+def _time(value: Any) -> Any:
+    """Read an ISO 8601 time (empty: none)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise fail(_("Enter a time as ISO 8601.")) from None
+    return value
+
+
+def _birth_date(value: dt.date | None) -> dt.date | None:
+    if value is not None and value > utcnow().date():
+        raise fail(_("The date of birth cannot be in the future."))
+    return value
+
+
+def _whole_years(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    if value is None or value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or isinstance(value, float):
+        raise fail(_("Enter the age in whole years."))
+    try:
+        return handler(value)
+    except ValidationError:
+        raise fail(_("Enter the age in whole years.")) from None
+
+
+def _incident_date(value: dt.date) -> dt.date:
+    if value > utcnow().date():
+        raise fail(_("The incident date cannot be in the future."))
+    if value < EARLIEST_INCIDENT:
+        raise fail(_("The incident date is too far in the past."))
+    return value
+
+
+def _party_list(value: Any) -> Any:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise fail(_("Send a list of people."))
+    if len(value) > MAX_PARTIES:
+        raise fail(_("At most %(n)d people per case.", n=MAX_PARTIES))
+    return value
+
+
+def _version(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    message = _("Send the version of the case you are changing (an integer).")
+    if isinstance(value, bool):
+        raise fail(message)
+    try:
+        return handler(value)
+    except ValidationError:
+        raise fail(message) from None
+
+
+def _active_agency(code: str) -> str:
+    if code not in {c for c, _name in reference_data.agency_choices()}:
+        raise fail(_("Choose the agency that provided the service."))
+    return code
+
+
+def _not_future(value: dt.date) -> dt.date:
+    if value > utcnow().date():
+        raise fail(_("The date cannot be in the future."))
+    return value
+
+
+def _kecamatan(value: str) -> str:
+    if value not in {code for code, _name in reference_data.kecamatan_choices()}:
+        raise fail(_("Unknown value %(v)s.", v=value[:40]))
+    return value
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    return None if value is None else as_utc_naive(value)
+
+
+def _default_visibility(value: Any) -> Any:
+    return NoteVisibility.CASE_TEAM.value if value is None or value == "" else value
+
+
+def years_between(born: dt.date, on: dt.date) -> int:
+    """Return a person's age in whole years on a day."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+# Every field type once: the create body, the PATCH body and the web forms use the same ones.
+if TYPE_CHECKING:
+    ViolenceType = str
+    Place = str
+    Channel = str
+    Relationship = str
+    ServiceType = str
+    ViolenceTypes = list[str]
+    AmpkCodes = list[str]
+    ChildName = str
+    PartyName = str
+    Phone = str
+    Address = str
+    School = str
+    Narrative = str
+    NoteBody = str
+    ServiceNote = str
+    SearchText = str
+    Reason = str | None
+else:
+    ViolenceType = Code("violence_type")
+    Place = Code("place")
+    Channel = Code("channel")
+    Relationship = Code("relationship")
+    ServiceType = Annotated[Code("service"), _say(_l("Choose one of the service kinds."))]
+    ViolenceTypes = _code_list("violence_type")
+    AmpkCodes = _code_list("ampk")
+    ChildName = _text(120, required=True)
+    PartyName = _text(120)
+    Phone = _text(40)
+    Address = _text(300)
+    School = _text(200)
+    Narrative = _text(MAX_NARRATIVE)
+    NoteBody = Annotated[
+        _text(MAX_NOTE, required=True), _say(_l("Write the note."), keep=("string_too_long",))
+    ]
+    ServiceNote = _text(MAX_SERVICE_NOTE)
+    SearchText = Annotated[_text(200, required=True), _say(_l("Enter what to search for."))]
+    Reason = Annotated[
+        Annotated[str, StringConstraints(max_length=200)] | None,
+        BeforeValidator(_blank_is_none),
+        _say(_l("Choose a reason from the list.")),
+    ]
+
+Nik = Annotated[str | None, BeforeValidator(_blank_is_none), AfterValidator(_nik)]
+ChildSex = Annotated[Sex, _say(_l("Choose the child's sex."))]
+BirthDate = Annotated[dt.date | None, _day(), AfterValidator(_birth_date)]
+Age = Annotated[int | None, WrapValidator(_whole_years)]
+IncidentDate = Annotated[
+    dt.date, _day(required=_l("This field is required.")), AfterValidator(_incident_date)
+]
+ServiceDate = Annotated[
+    dt.date, _day(required=_l("Enter a date as YYYY-MM-DD.")), AfterValidator(_not_future)
+]
+Day = Annotated[dt.date | None, _day()]
+OptionalKelurahan = Annotated[Kelurahan | None, BeforeValidator(_blank_is_none)]
+OptionalPlace = Annotated[Place | None, BeforeValidator(_blank_is_none)]
+OptionalViolenceType = Annotated[ViolenceType | None, BeforeValidator(_blank_is_none)]
+OptionalRelationship = Annotated[Relationship | None, BeforeValidator(_blank_is_none)]
+RequiredChannel = Annotated[Channel, BeforeValidator(_chosen)]
+RequiredRisk = Annotated[RiskLevel, Field(strict=False), BeforeValidator(_chosen)]
+RequiredPartyRole = Annotated[PartyRole, Field(strict=False), BeforeValidator(_chosen)]
+PartySex = Annotated[Sex | None, BeforeValidator(_blank_is_none)]
+PartyAgeGroup = Annotated[AgeGroup | None, Field(strict=False), BeforeValidator(_blank_is_none)]
+# The version of the case a change is based on (optimistic lock): the one way a version is read.
+Version = Annotated[int, WrapValidator(_version), Field(description="The case's `version` you last read")]
+
+
+# Case input -----------------------------------------------------------------------------------------------
+
+
+class IncidentIn(Input):
+    """What happened: when, where, which forms of violence."""
+
+    date: IncidentDate
+    date_is_approximate: bool = False
+    kelurahan: OptionalKelurahan = None
+    place: OptionalPlace = None
+    violence_types: ViolenceTypes = Field(default_factory=list)
+    primary_violence_type: OptionalViolenceType = Field(
+        default=None, description="Required when several forms are given; it joins `violence_types`"
+    )
+    ampk: AmpkCodes = Field(default_factory=list, description="Special-protection (AMPK) categories")
+    narrative: Narrative = ""
+
+    @model_validator(mode="after")
+    def _one_primary_form(self) -> IncidentIn:
+        types = self.violence_types
+        primary = self.primary_violence_type or (types[0] if len(types) == 1 else None)
+        if not types and not primary:
+            raise refuse_at((("violence_types",), _("Choose at least one form of violence."), types))
+        if not primary:
+            raise refuse_at(
+                (
+                    ("primary_violence_type",),
+                    _("Choose the main form of violence."),
+                    self.primary_violence_type,
+                )
+            )
+        if primary not in types:
+            types.insert(0, primary)
+        self.primary_violence_type = primary
+        return self
+
+
+class ChildIn(Input):
+    """The child: a date of birth, or else an estimated age."""
+
+    name: ChildName
+    nik: Nik = Field(default=None, description="16 digits, or null when not known")
+    sex: ChildSex
+    date_of_birth: BirthDate = None
+    age: Age = Field(default=None, description="Estimated age in years, only without a date of birth")
+    disability: bool = False
+    address: Address = ""
+    kelurahan: OptionalKelurahan = None
+    school: School = ""
+
+    @model_validator(mode="after")
+    def _age(self) -> ChildIn:
+        if self.date_of_birth is not None:
+            self.age = years_between(self.date_of_birth, utcnow().date())
+        elif self.age is None:
+            raise refuse_at((("date_of_birth",), _("Enter the date of birth or an estimated age."), None))
+        elif not 0 <= self.age <= 17:
+            raise refuse_at((("age",), _("A child is 0 to 17 years old."), self.age))
+        return self
+
+    @property
+    def age_is_estimate(self) -> bool:
+        """Say whether the age was estimated (no date of birth)."""
+        return self.date_of_birth is None
+
+
+class PartyIn(Input):
+    """Another person on the case."""
+
+    role: RequiredPartyRole
+    name: PartyName = ""
+    phone: Phone = ""
+    address: Address = ""
+    relationship: OptionalRelationship = Field(default=None, description="Relationship to the child")
+    sex: PartySex = None
+    age_group: PartyAgeGroup = None
+    is_child: bool = False
+
+    @model_validator(mode="after")
+    def _child_by_age(self) -> PartyIn:
+        self.is_child = self.is_child or self.age_group in CHILD_AGE_GROUPS
+        return self
+
+
+class CaseIn(Input):
+    """A case as registered: the incident, the child, the people involved, how it came in, its risk."""
+
+    incident: IncidentIn
+    child: ChildIn
+    parties: Annotated[list[PartyIn], BeforeValidator(_party_list)] = Field(
+        default_factory=list, max_length=MAX_PARTIES
+    )
+    channel: RequiredChannel
+    risk_level: RequiredRisk
+
+    @field_validator("child")
+    @classmethod
+    def _born_before_the_incident(cls, child: ChildIn, info: ValidationInfo) -> ChildIn:
+        incident = info.data.get("incident")
+        born = child.date_of_birth
+        if born is None or not isinstance(incident, IncidentIn):
+            return child  # no birth date, or the incident's own errors come first
+        if born > incident.date:
+            raise refuse_at((("date_of_birth",), _("The child was born after the incident date."), born))
+        if years_between(born, incident.date) >= 18:
+            message = _("The child was 18 or older at the incident: not a child case.")
+            raise refuse_at((("date_of_birth",), message, born))
+        return child
+
+
+class CaseEditIn(CaseIn):
+    """A case's details replaced as a whole (the web's edit form), based on the version last read."""
+
+    version: Version
+
+
+class ChildPatch(Input):
+    """Child fields to change (each one optional)."""
+
+    name: ChildName | None = None
+    nik: Nik = None
+    sex: ChildSex | None = None
+    date_of_birth: BirthDate = None
+    age: Age = None
+    disability: bool | None = None
+    address: Address | None = None
+    kelurahan: OptionalKelurahan = None
+    school: School | None = None
+
+
+class IncidentPatch(Input):
+    """Incident fields to change (each one optional)."""
+
+    date: IncidentDate | None = None
+    date_is_approximate: bool | None = None
+    kelurahan: OptionalKelurahan = None
+    place: OptionalPlace = None
+    violence_types: ViolenceTypes | None = None
+    primary_violence_type: OptionalViolenceType = None
+    ampk: AmpkCodes | None = None
+    narrative: Narrative | None = None
+
+
+class CasePatch(Input):
+    """A change to a case: `version` and only the fields to change (`parties`, when given, replaces the
+    list). The change is applied onto the case's current values and the result must pass every rule of
+    a new case."""
+
+    version: Version
+    child: ChildPatch | None = None
+    incident: IncidentPatch | None = None
+    parties: Annotated[list[PartyIn], BeforeValidator(_party_list)] | None = Field(
+        default=None, max_length=MAX_PARTIES
+    )
+    channel: RequiredChannel | None = None
+    risk_level: RequiredRisk | None = None
+
+    def applied_to(self, current: CaseIn) -> CaseIn:
+        """Return the current values with this change applied, validated as a whole (cross-field rules)."""
+        data = current.model_dump()
+        changes = self.model_dump(exclude_unset=True, exclude={"version"})
+        for section in ("child", "incident"):
+            part = changes.pop(section, None)
+            if part is not None:
+                data[section].update(part)
+            elif section in self.model_fields_set:
+                data[section] = None  # sent as null: refused below like a missing section
+        data.update(changes)
+        return parse_data(CaseIn, data, strict=False)
+
+
+# Other inputs ---------------------------------------------------------------------------------------------
+
+
+class TransitionIn(Input):
+    """A lifecycle step; `reason` is a code where the step needs one (closure, cancellation, reopening)."""
+
+    action: Annotated[CaseAction, Field(strict=False), _say(_l("Unknown action."))]
+    reason: Reason = None
+    at: Annotated[dt.datetime | None, BeforeValidator(_time), AfterValidator(_utc)] = Field(
+        default=None, description="When the first contact happened (ISO 8601; default: now)"
+    )
+    version: Version
+
+
+class AssignIn(Input):
+    """The case manager and team, by username (active workers of the owning agency)."""
+
+    case_manager: Annotated[str, _say(_l("Choose an active worker of the owning agency."))]
+    team: Annotated[
+        list[str],
+        BeforeValidator(lambda v: [] if v is None else v),
+        _say(_l("Send the team as a list of usernames.")),
+    ] = Field(default_factory=list)
+    version: Version
+
+
+class NoteIn(Input):
+    """A note on the case."""
+
+    kind: Annotated[NoteKind, Field(strict=False), _say(_l("Choose the kind of note."))]
+    body: NoteBody
+    visibility: Annotated[
+        NoteVisibility,
+        Field(strict=False),
+        BeforeValidator(_default_visibility),
+        _say(_l("Choose who may read the note.")),
+    ] = NoteVisibility.CASE_TEAM
+
+
+class ServiceIn(Input):
+    """A service delivered to the child."""
+
+    service_type: ServiceType
+    provider: Annotated[
+        str, AfterValidator(_active_agency), _say(_l("Choose the agency that provided the service."))
+    ] = Field(description="Agency code (GET /reference)")
+    date: ServiceDate
+    outcome: Annotated[ServiceOutcome, Field(strict=False), _say(_l("Choose the outcome."))]
+    note: ServiceNote = ""
+
+
+class SearchIn(Input):
+    """A search within the user's cases (sent in a body: a NIK never goes into a URL)."""
+
+    by: Annotated[SearchKind, Field(strict=False), _say(_l("Unknown search kind."))]
+    query: SearchText
+
+    @model_validator(mode="after")
+    def _nik_query(self) -> SearchIn:
+        if self.by is SearchKind.NIK:
+            try:
+                self.query = normalise_nik(self.query)
+            except ValueError:
+                raise refuse_at((("query",), _nik_message(), None)) from None
+        return self
+
+
+def _clamp_limit(value: int) -> int:
+    return min(max(value or 50, 1), 200)
+
+
+class CaseFilters(Input):
+    """What a case list is narrowed to (the web's filter form and the API's query alike)."""
+
+    status: Annotated[StatusFilter | None, Field(strict=False), BeforeValidator(_blank_is_none)] = None
+    risk_level: Annotated[RiskLevel | None, Field(strict=False), BeforeValidator(_blank_is_none)] = None
+    violence_type: OptionalViolenceType = Field(default=None, description="The main form of violence")
+    kecamatan: Annotated[
+        str | None,
+        BeforeValidator(_blank_is_none),
+        AfterValidator(lambda v: None if v is None else _kecamatan(v)),
+    ] = Field(default=None, description="Kecamatan code of the child's kelurahan")
+    overdue: bool = Field(default=False, description="Open, first contact overdue")
+    quiet: bool = Field(default=False, description="Open, and no note in the last 30 days")
+    registered_from: Day = None
+    registered_to: Day = None
+    sort: Annotated[CaseSort, Field(strict=False), BeforeValidator(lambda v: v or CaseSort.NEWEST)] = (
+        CaseSort.NEWEST
+    )
+
+
+class CaseListQuery(CaseFilters):
+    """The query of GET /cases: the filters, a case manager by username, and the page."""
+
+    case_manager: Annotated[str | None, BeforeValidator(_blank_is_none)] = Field(
+        default=None, description="Username of the case manager"
+    )
+    after: Annotated[str | None, BeforeValidator(_blank_is_none)] = Field(
+        default=None, description="The `next` of the previous page"
+    )
+    limit: Annotated[int, AfterValidator(_clamp_limit)] = Field(default=50, description="1 to 200")
+
+
+# Answers ---------------------------------------------------------------------------------------------------
+
+
+class CaseSummaryOut(Output):
+    """A case in a list: the child's initials only when the case is restricted."""
+
+    id: UUID
+    case_number: str = Field(examples=["KDI-2026-00042"])
+    child_label: str = Field(description="The child's name, or initials when the case is restricted")
+    child_sex: Sex
+    child_age: int | None
+    primary_violence_type: str = Field(description="Code (GET /reference: violence_type)")
+    kecamatan: str | None
+    status: CaseStatus
+    risk_level: RiskLevel
+    confidentiality: Confidentiality
+    owner_agency: str = Field(description="Agency code")
+    case_manager: str = Field(description="Username")
+    created_at: UtcTime
+    first_contact_overdue: bool
+    is_demo: bool
+
+
+class ChildOut(Output):
+    """The child as read (the NIK only through POST /cases/{case_id}/nik, which is audited)."""
+
+    name: str
+    nik: None = Field(description="Always null in a read")
+    nik_recorded: bool
+    sex: Sex
+    date_of_birth: dt.date | None
+    age: int | None
+    age_is_estimate: bool
+    disability: bool
+    address: str
+    kelurahan: str | None
+    school: str
+
+
+class IncidentOut(Output):
+    """The incident as read."""
+
+    date: dt.date | None
+    date_is_approximate: bool
+    kelurahan: str | None
+    place: str | None
+    violence_types: list[str]
+    primary_violence_type: str
+    ampk: list[str]
+    narrative: str
+
+
+class PartyOut(Output):
+    """Another person on the case."""
+
+    role: PartyRole
+    name: str
+    phone: str
+    address: str
+    relationship: str | None
+    sex: Sex | None
+    age_group: AgeGroup | None
+    is_child: bool
+
+
+class NoteOut(Output):
+    """A note as the case read shows it."""
+
+    id: int
+    kind: NoteKind
+    visibility: NoteVisibility
+    author: str = Field(description="Username")
+    created_at: UtcTime
+    body: str | None
+
+
+class ServiceOut(Output):
+    """A service as the case read shows it."""
+
+    id: int
+    service_type: str
+    provider: str = Field(description="Agency code")
+    date: dt.date
+    outcome: ServiceOutcome
+    note: str | None
+
+
+class EventOut(Output):
+    """One entry of the case's timeline."""
+
+    model_config = ConfigDict(extra="forbid", serialize_by_alias=True, validate_by_name=True)
+
+    kind: str = Field(description="A lifecycle action, `created`, `assignment` or a referral event")
+    from_status: CaseStatus | None = Field(alias="from")
+    to_status: CaseStatus | None = Field(alias="to")
+    reason: str | None
+    actor: str = Field(description="Username")
+    at: UtcTime
+
+
+class CaseOut(CaseSummaryOut):
+    """A case in full, with `version` (send it back with every change) and the steps the user may take."""
+
+    child: ChildOut
+    incident: IncidentOut
+    parties: list[PartyOut]
+    channel: str | None
+    version: int
+    team: list[str] = Field(description="Usernames")
+    updated_at: UtcTime
+    first_contact_due_at: UtcTime
+    first_contact_at: UtcTime | None
+    closed_at: UtcTime | None
+    closure_reason: str | None
+    closure_requested_reason: str | None
+    cancel_reason: str | None
+    notes: list[NoteOut]
+    services: list[ServiceOut]
+    timeline: list[EventOut]
+    actions: list[CaseAction] = Field(description="The lifecycle steps the user may take now")
+
+
+class DuplicateWarnings(Output):
+    """What looked like the same child when the case was registered."""
+
+    nik_exists_at: list[str] = Field(description="Names of agencies with a case of this NIK")
+    possible_same_child: list[UUID] = Field(
+        description="Cases in your scope with the same name and birth date"
+    )
+
+
+class CaseCreatedOut(CaseOut):
+    """A registered case (201; 200 when an `Idempotency-Key` repeats a registration)."""
+
+    warnings: DuplicateWarnings
+
+
+class CaseChangedOut(CaseOut):
+    """A changed case, with the field paths that changed."""
+
+    changed: list[str]
+
+
+class CaseListOut(Output):
+    """One page of cases."""
+
+    items: list[CaseSummaryOut]
+    next: str | None = Field(description="Pass as `after` for the next page; null on the last page")
+
+
+class SearchOut(Output):
+    """What a search found."""
+
+    items: list[CaseSummaryOut]
+
+
+class NoteCreatedOut(Output):
+    """A note added (with a warning to show, if any)."""
+
+    id: int
+    kind: NoteKind
+    visibility: NoteVisibility
+    warning: str | None
+
+
+class ServiceCreatedOut(Output):
+    """A service recorded."""
+
+    id: int
+    service_type: str
+    date: dt.date
+
+
+class NikOut(Output):
+    """The child's NIK (each reveal is audited)."""
+
+    nik: str | None
+
+
+class AccessEntryOut(Output):
+    """Who did what with the case, when."""
+
+    seq: int
+    at: UtcTime
+    user: str | None
+    agency: str | None
+    action: str
+    outcome: str
+
+
+class AccessLogOut(Output):
+    """The case's access log, newest first."""
+
+    items: list[AccessEntryOut]

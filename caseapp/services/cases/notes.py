@@ -1,0 +1,98 @@
+"""What is written on a case over time: notes (encrypted) and the services delivered to the child."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from caseapp import audit
+from caseapp.audit import AuditAction
+from caseapp.database import utcnow
+from caseapp.extensions import db
+from caseapp.models import Agency, Case, CaseNote, ServiceRecord, User
+from caseapp.models.case import NoteKind
+from caseapp.schemas.cases import NoteIn, ServiceIn
+from caseapp.services.cases.rules import CaseStep, check
+
+# UU TPKS (UU 12/2022) forbids settling sexual violence out of court.
+SEXUAL_VIOLENCE = "sexual"
+SEXUAL_CRIME_AMPK = "sexual_crime_victim"
+
+
+def add_note(actor: User, case: Case, value: NoteIn) -> tuple[CaseNote, str | None]:
+    """Add an encrypted note; return it and a warning to show (mediation on a sexual-violence case)."""
+    check(actor, case, CaseStep.NOTE)
+    note = CaseNote(
+        case=case,
+        kind=value.kind.value,
+        visibility=value.visibility.value,
+        author_id=actor.id,
+        created_at=utcnow(),
+    )
+    note.body = value.body
+    db.session.add(note)
+    db.session.flush()
+    audit.record(
+        AuditAction.NOTE_CREATE,
+        actor=actor,
+        object_type="case",
+        object_id=case.uuid,
+        details={"note": note.id, "kind": value.kind.value},
+    )
+    warning = None
+    sexual = SEXUAL_VIOLENCE in {t.code for t in case.violence_types} or SEXUAL_CRIME_AMPK in {
+        a.code for a in case.ampk
+    }
+    if value.kind is NoteKind.MEDIATION and sexual:
+        warning = _(
+            "Mediation was recorded on a sexual-violence case. UU TPKS (UU 12/2022, Pasal 23) forbids "
+            "settling sexual violence out of court: the case must go on through the criminal process."
+        )
+    return note, warning
+
+
+def visible_notes(actor: User, case: Case) -> list[CaseNote]:
+    """Return the notes of a visible case, newest first."""
+    stmt = (
+        select(CaseNote)
+        .where(CaseNote.case_id == case.id)
+        .order_by(CaseNote.created_at.desc(), CaseNote.id.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def add_service(actor: User, case: Case, value: ServiceIn) -> ServiceRecord:
+    """Record a service delivered to the child."""
+    check(actor, case, CaseStep.SERVICE)
+    provider = db.session.scalar(select(Agency).where(Agency.code == value.provider))
+    assert provider is not None  # the schema accepted an active agency's code
+    record = ServiceRecord(
+        case=case,
+        service_type=value.service_type,
+        provider_agency_id=provider.id,
+        service_date=value.date,
+        outcome=value.outcome.value,
+        created_by_id=actor.id,
+        created_at=utcnow(),
+    )
+    record.note = value.note or None
+    db.session.add(record)
+    db.session.flush()
+    audit.record(
+        AuditAction.SERVICE_CREATE,
+        actor=actor,
+        object_type="case",
+        object_id=case.uuid,
+        details={"service": record.id, "service_type": value.service_type, "provider": provider.code},
+    )
+    return record
+
+
+def case_services(case: Case) -> list[ServiceRecord]:
+    """Return the services of a case, newest first."""
+    stmt = (
+        select(ServiceRecord)
+        .where(ServiceRecord.case_id == case.id)
+        .order_by(ServiceRecord.service_date.desc(), ServiceRecord.id.desc())
+    )
+    return list(db.session.scalars(stmt))
