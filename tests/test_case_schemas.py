@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 
+from caseapp.api.endpoint import operation_of
 from caseapp.errors import InvalidTransition, PermissionDenied, StaleVersion
 from caseapp.extensions import db
 from caseapp.models import AuditEvent, Case, CaseNote, User
@@ -182,7 +183,7 @@ def test_the_documented_actions_are_the_lifecycle_table(app, client, make_user):
         for r in app.url_map.iter_rules()
         if app.view_functions[r.endpoint].__module__ == "caseapp.api.cases"
     }
-    assert len(mine) == 11 and not mine & set(doc.get("x-undeclared", []))
+    assert len(mine) == 11 and all(operation_of(app.view_functions[e]) is not None for e in mine)
 
 
 # One rule set for the web and the API -----------------------------------------------------------------------
