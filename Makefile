@@ -27,7 +27,8 @@ run: setup
 
 lint: venv
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check caseapp tests config.py wsgi.py
+	$(BIN)/ruff format --check caseapp tests bench config.py wsgi.py
+	$(BIN)/lint-imports
 	$(BIN)/mypy
 
 # Debian packages the suite drives: Chromium for the browser journeys; wrk and nginx for the load runner

@@ -6,7 +6,7 @@ import logging
 import secrets
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, Response, g, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -154,7 +154,7 @@ def register_security_headers(app: Flask) -> None:
         g.request_id = secrets.token_hex(8)
 
     @app.after_request
-    def _headers(response):  # type: ignore[no-untyped-def]
+    def _headers(response: Response) -> Response:
         nonce = getattr(g, "csp_nonce", None) or secrets.token_urlsafe(16)
         response.headers["Content-Security-Policy"] = (
             "default-src 'self'; "
@@ -180,7 +180,7 @@ def register_mail_after_commit(app: Flask) -> None:
     """Send the mail a request queued once its response is out (the outbox keeps it if sending fails)."""
 
     @app.after_request
-    def _send_outbox(response):  # type: ignore[no-untyped-def]
+    def _send_outbox(response: Response) -> Response:
         if g.get("outbox_pending") and app.config.get("MAIL_SERVER"):
 
             def send() -> None:

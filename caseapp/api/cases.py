@@ -1,4 +1,4 @@
-"""Case resources of the JSON API (DESIGN.md section 10): the same services as the web pages.
+"""Case resources of the JSON API: the same services as the web pages.
 
 Bodies and queries are parsed by `@endpoint` into the schemas of `caseapp.schemas.cases` (400 with
 `fields` by dotted path when they break a rule); answers are shaped by the same module.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask_login import current_user
 
@@ -53,7 +53,7 @@ def require(permission: Permission, hide: bool = False) -> Callable[[F], F]:
 
         setattr(wrapped, POLICY_ATTR, permission)
         setattr(wrapped, HIDE_ATTR, hide)
-        return wrapped  # type: ignore[return-value]
+        return cast(F, wrapped)
 
     return decorator
 

@@ -1,4 +1,4 @@
-"""The append-only, hash-chained audit log (DESIGN.md section 8)."""
+"""The append-only, hash-chained audit log."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """A child-victim case (one child per case) and what hangs off it: parties, team, notes, services, events.
 
 S fields are encrypted under the case's own data key (`EncryptedField`); P fields are plaintext codes kept
-for scoping and statistics (DESIGN.md section 3). Nothing here decides who may see what: that is
+for scoping and statistics. Nothing here decides who may see what: that is
 `caseapp.services.scoping.visible_cases`.
 """
 

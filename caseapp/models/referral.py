@@ -1,4 +1,4 @@
-"""Referrals between agencies, in-app notifications and the e-mail outbox (DESIGN.md section 6)."""
+"""Referrals between agencies, in-app notifications and the e-mail outbox."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Roles, permissions and the one table that maps them (DESIGN.md section 4)."""
+"""Roles, permissions and the one table that maps them."""
 
 from __future__ import annotations
 

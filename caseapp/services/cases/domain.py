@@ -21,7 +21,7 @@ __all__ = [
     "restricted_by_default",
 ]
 
-# When the first contact with the child is due after registration, by risk level (DESIGN.md section 5).
+# When the first contact with the child is due after registration, by risk level.
 FIRST_CONTACT_DUE = {
     RiskLevel.HIGH.value: timedelta(hours=24),
     RiskLevel.MEDIUM.value: timedelta(hours=72),

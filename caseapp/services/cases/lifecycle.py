@@ -1,4 +1,4 @@
-"""A case's lifecycle (DESIGN.md section 5): one table of steps drives `transition`, `available_actions`
+"""A case's lifecycle: one table of steps drives `transition`, `available_actions`
 and the API's list of actions.
 
     new -> assessment -> intervention -> monitoring (-> back to intervention)
