@@ -20,7 +20,7 @@ def test_only_the_web_front_end_renders_templates():
 
 
 def test_no_code_compares_role_names():
-    """Access rules ask permissions (`user.can(...)`), never `role == "supervisor"` (the role table maps them)."""
+    """Access rules ask permissions (`user.can(...)`), never compare role names (the role table maps them)."""
     names = r"""["'](case_worker|supervisor|analyst|auditor|admin)["']"""
     pattern = re.compile(rf"(==|!=|\bin\b)\s*(Role\.|{names})|(Role\.[A-Z_]+|{names})\s*(==|!=)")
     allowed = {
