@@ -85,8 +85,8 @@ def test_every_label_reads_in_both_languages_and_a_stored_code_finds_it(locale, 
 
 
 def test_the_vocabularies_match_what_the_services_write():
-    from caseapp.services.cases import ACTIONS
+    from caseapp.schemas.cases import CaseAction
     from caseapp.services.notify import SUBJECTS
 
-    assert set(ACTIONS) <= set(CaseEventKind)  # every lifecycle step is a timeline entry
+    assert set(CaseAction) <= set(CaseEventKind)  # every lifecycle step is a timeline entry
     assert set(SUBJECTS) == set(NotificationKind)
