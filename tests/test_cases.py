@@ -896,3 +896,26 @@ def test_a_workers_case_manager_filter_offers_the_managers_of_the_cases_they_see
     page = client.get("/cases/").get_data(as_text=True)
     assert "Aku Petugas" in page and "Rekan Tim" in page  # mine, and the manager of a case I am on
     assert "Orang Lain" not in page  # a colleague whose cases I cannot see is not a choice
+
+
+def test_a_deactivated_agency_is_no_longer_a_service_provider(app, client, make_user):
+    """Deactivating an agency takes effect at once, even where the list of agencies is cached."""
+    worker = make_user()
+    admin = make_user("admin", "DP3A")
+    with app.app_context():
+        case = register(worker)
+    w = _token(app, worker)
+    body = {"service_type": "health", "provider": "DINKES", "date": "2026-11-01", "outcome": "ongoing"}
+    first = client.post(f"/api/v1/cases/{case.uuid}/services", json=body, headers=w)
+    assert first.status_code == 201  # the agency list is now cached in this process
+    with app.app_context():
+        from caseapp.models import Agency
+        from caseapp.services import users
+
+        dinkes = db.session.scalar(db.select(Agency).where(Agency.code == "DINKES"))
+        users.update_agency(
+            db.session.get(User, admin.id), dinkes, dinkes.name, dinkes.accepts_referrals, False
+        )
+        db.session.commit()
+    refused = client.post(f"/api/v1/cases/{case.uuid}/services", json=body, headers=w)
+    assert refused.status_code == 400 and "provider" in refused.json["fields"]

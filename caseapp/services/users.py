@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from caseapp import audit
+from caseapp import audit, reference_data
 from caseapp.audit import AuditAction
 from caseapp.database import utcnow
 from caseapp.errors import NotFound, ValidationFailed
@@ -171,6 +171,7 @@ def update_agency(actor: User, agency: Agency, name: str, accepts_referrals: boo
             changes.append(field)
     db.session.flush()
     if changes:
+        reference_data.clear_cache()  # this process offers the change at once; others within minutes
         audit.record(
             AuditAction.AGENCY_UPDATE,
             actor=actor,

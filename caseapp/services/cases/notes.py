@@ -8,6 +8,7 @@ from sqlalchemy import select
 from caseapp import audit
 from caseapp.audit import AuditAction
 from caseapp.database import utcnow
+from caseapp.errors import ValidationFailed
 from caseapp.extensions import db
 from caseapp.models import Agency, Case, CaseNote, ServiceRecord, User
 from caseapp.models.case import NoteKind
@@ -64,8 +65,11 @@ def visible_notes(actor: User, case: Case) -> list[CaseNote]:
 def add_service(actor: User, case: Case, value: ServiceIn) -> ServiceRecord:
     """Record a service delivered to the child."""
     check(actor, case, CaseStep.SERVICE)
-    provider = db.session.scalar(select(Agency).where(Agency.code == value.provider))
-    assert provider is not None  # the schema accepted an active agency's code
+    # Checked here too: the schema's list of agencies is a cache that another process may hold for minutes.
+    provider = db.session.scalar(select(Agency).where(Agency.code == value.provider, Agency.active.is_(True)))
+    if provider is None:
+        msg = _("Choose the agency that provided the service.")
+        raise ValidationFailed(msg, fields={"provider": [msg]})
     record = ServiceRecord(
         case=case,
         service_type=value.service_type,
