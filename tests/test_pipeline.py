@@ -130,3 +130,16 @@ def test_method_not_allowed_says_which_methods_are(client, login_as):
     assert api.json["error"] == "method_not_allowed"
     page = client.put("/cases/")
     assert page.status_code == 405 and "GET" in page.headers["Allow"]
+
+
+def test_a_registration_looks_for_the_same_nik_once(app, client, make_user):
+    """The form's duplicate look-up is the registration's: one look-up, one audit entry."""
+    worker = make_user()
+    login(client, worker.username)
+    form = client.get("/cases/new").get_data(as_text=True)
+    key = re.search(r'name="idempotency_key"[^>]*value="([0-9a-f]+)"', form)
+    assert key is not None
+    saved = client.post("/cases/new", data=_form_data(child_nik=nik(778), idempotency_key=key.group(1)))
+    assert saved.status_code == 302
+    checks = [a for a, d in _actions(app) if a == "case.search" and "nik_duplicate_check" in (d or "")]
+    assert len(checks) == 1

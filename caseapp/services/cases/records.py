@@ -274,18 +274,25 @@ def registered_with(actor: User, idempotency_key: str | None) -> Case | None:
 
 
 def register_case(
-    actor: User, value: CaseIn, idempotency_key: str | None = None, is_demo: bool = False
+    actor: User,
+    value: CaseIn,
+    idempotency_key: str | None = None,
+    is_demo: bool = False,
+    duplicates: Duplicates | None = None,
 ) -> Registered:
     """Register a case owned by the actor's agency and managed by the actor.
 
-    A repeated submission with the same idempotency key returns the case the first one created.
+    A repeated submission with the same idempotency key returns the case the first one created. A caller
+    that has already looked for duplicates (to warn first) passes what it found, so the look-up (and its
+    audit entry) happens once.
     """
     require(actor, Permission.CASE_CREATE)
     key_hash = _idempotency_hash(actor, idempotency_key)
     existing = registered_with(actor, idempotency_key)
     if existing is not None:
         return Registered(existing, created=False)
-    duplicates = find_duplicates(actor, value)
+    if duplicates is None:
+        duplicates = find_duplicates(actor, value)
     now = utcnow()
     try:
         with db.session.begin_nested():

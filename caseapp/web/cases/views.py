@@ -118,7 +118,9 @@ def case_create() -> ResponseReturnValue:
             duplicates = cases.find_duplicates(actor, value)
             if duplicates and not form.confirm_duplicate.data:
                 return render_template("cases/form.html", form=form, case=None, duplicates=duplicates), 409
-            result = cases.register_case(actor, value, form.idempotency_key.data or None)
+            result = cases.register_case(
+                actor, value, form.idempotency_key.data or None, duplicates=duplicates
+            )
         except ValidationFailed as exc:
             form.show_errors(exc.fields, form.party_rows())
         else:
