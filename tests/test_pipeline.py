@@ -143,3 +143,17 @@ def test_a_registration_looks_for_the_same_nik_once(app, client, make_user):
     assert saved.status_code == 302
     checks = [a for a, d in _actions(app) if a == "case.search" and "nik_duplicate_check" in (d or "")]
     assert len(checks) == 1
+
+
+def test_a_nik_typed_into_the_search_is_never_echoed(app, client, make_user):
+    worker = make_user()
+    login(client, worker.username)
+    typed = nik(779)
+    for by, query in (
+        ("nik", typed[:12]),
+        ("nik", typed),
+        ("name", typed),
+        ("number", f"{typed[:4]} {typed[4:]}"),
+    ):
+        page = client.post("/cases/search", data={"by": by, "query": query}).get_data(as_text=True)
+        assert typed[:12] not in page.replace(" ", ""), (by, query)

@@ -3,6 +3,7 @@ pipeline commits)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -83,13 +84,16 @@ def case_search() -> ResponseReturnValue:
     search = SearchForm()
     form = FilterForm(MultiDict())
     form.fill_choices(cases.manager_choices(actor))
+    body = search.to_body()
+    typed = re.sub(r"[\s.\-]", "", search.query.data or "")
+    if search.by.data == "nik" or re.search(r"\d{10,}", typed):
+        # Never echo what may be a NIK back into the page, found or refused.
+        search.query.data = ""
     try:
-        rows = cases.search_cases(actor, parse_data(SearchIn, search.to_body(), strict=False))
+        rows = cases.search_cases(actor, parse_data(SearchIn, body, strict=False))
     except ValidationFailed as exc:
         apply_field_errors(search, exc)
         return _list_page(form, [], 0, next_after=None, search=search, searched=True), 400
-    if search.by.data == "nik":
-        search.query.data = ""  # do not echo a NIK back into the page
     return _list_page(form, rows, len(rows), next_after=None, search=search, searched=True)
 
 
