@@ -788,3 +788,20 @@ def test_only_supervisors_supervise_referrals():
     from caseapp.security.permissions import Permission, Role, role_has
 
     assert {r for r in Role if role_has(r, Permission.REFERRAL_SUPERVISE)} == {Role.SUPERVISOR}
+
+
+def test_a_step_refused_for_its_state_is_explained_in_words(app, client, people, sent):
+    """Declining an accepted referral on the page says so in a sentence, not with a status code."""
+    referral_id = sent["referral"]["id"]
+    supervisor = people["police_spv"]
+    accepted = client.post(
+        f"/api/v1/referrals/{referral_id}/accept", json={}, headers=_token(app, supervisor)
+    )
+    assert accepted.status_code == 200
+    web = app.test_client()
+    login(web, supervisor.username)
+    web.post(
+        f"/referrals/{referral_id}/respond", data={"action": "decline", "reason": "no_capacity", "note": "x"}
+    )
+    page = web.get(f"/referrals/{referral_id}").get_data(as_text=True)
+    assert "Rujukan ini sudah berstatus Diterima." in page

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 
 from caseapp import audit
+from caseapp import labels as L
 from caseapp.audit import AuditAction
 from caseapp.database import utcnow
 from caseapp.errors import InvalidTransition, PermissionDenied, ValidationFailed
@@ -155,7 +156,10 @@ def _guarded(referral: Referral, step: Step, *conditions: Any, **values: Any) ->
     if getattr(result, "rowcount", 0) != 1:
         db.session.refresh(referral)
         raise InvalidTransition(
-            _("This referral is already %(status)s.", status=referral.status),
+            _(
+                "This referral is already %(status)s.",
+                status=L.label(L.REFERRAL_STATUS_LABELS, referral.status),
+            ),
             fields={"status": [referral.status]},
         )
     db.session.refresh(referral)

@@ -172,7 +172,11 @@ def _take(step: Step, referral_id: int) -> ResponseReturnValue:
     form = form_class()
     try:
         service(me, referral, parse_data(schema, form.to_body(), strict=False))
-    except (ValidationFailed, InvalidTransition) as exc:
+    except InvalidTransition as exc:
+        transaction.doom()  # its `fields` carry the current state as a code, for API clients
+        flash(exc.message, "danger")
+        return redirect(url_for("referrals.referral_view", referral_id=referral_id))
+    except ValidationFailed as exc:
         transaction.doom()
         flash(" ".join(m for msgs in exc.fields.values() for m in msgs) or exc.message, "danger")
         return redirect(url_for("referrals.referral_view", referral_id=referral_id))
