@@ -350,3 +350,43 @@ def test_deactivating_an_agency_signs_its_people_out(app, make_user):
         db.session.commit()
     assert client.get("/").status_code == 302
     assert login(app.test_client(), worker.username).status_code == 401
+
+
+def test_changing_your_own_password_revokes_your_api_tokens(app, client, make_user):
+    user = make_user()
+    result = app.test_cli_runner().invoke(args=["user", "token", user.username])
+    token = {"Authorization": f"Bearer {result.output.strip().splitlines()[-1]}"}
+    assert app.test_client().get("/api/v1/me", headers=token).status_code == 200
+    login(client, user.username)
+    new = "perahu-layar-di-teluk-kendari-biru"
+    changed = client.post(
+        "/account/password", data={"current_password": PASSWORD, "new_password": new, "confirm": new}
+    )
+    assert changed.status_code == 302
+    assert app.test_client().get("/api/v1/me", headers=token).status_code == 401
+
+
+def test_the_current_password_cannot_be_guessed_without_limit(app, client, make_user):
+    """Wrong current passwords count like failed sign-ins (audited, then held back), the right one too."""
+    user = make_user()
+    new = "perahu-layar-di-teluk-kendari-biru"
+    codes = []
+    with time_machine.travel("2026-11-20 08:00:00", tick=False):
+        login(client, user.username)
+        for n in range(7):
+            guess = {"current_password": f"tebakan-salah-{n}", "new_password": new, "confirm": new}
+            codes.append(client.post("/account/password", data=guess).status_code)
+        right = {"current_password": PASSWORD, "new_password": new, "confirm": new}
+        held = client.post("/account/password", data=right)
+    assert codes[:5] == [400] * 5 and codes[-1] == 429
+    assert held.status_code == 429 and "Retry-After" in held.headers
+    with app.app_context():
+        from caseapp.models import AuditEvent
+
+        actions = list(db.session.scalars(db.select(AuditEvent.action).where(AuditEvent.actor_id == user.id)))
+    assert actions.count("auth.password_check_failed") >= 5
+    assert "auth.password_change" not in actions
+    with time_machine.travel("2026-11-20 08:05:00", tick=False):
+        later = client.post("/account/password", data=right)
+        assert later.status_code == 302  # the wait is over: the right password works again
+        assert login(app.test_client(), user.username, new).status_code == 302

@@ -11,6 +11,7 @@ class AuditAction(StrEnum):
     AUTH_LOGIN_THROTTLED = "auth.login_throttled"
     AUTH_LOGOUT = "auth.logout"
     AUTH_PASSWORD_CHANGE = "auth.password_change"
+    AUTH_PASSWORD_CHECK_FAILED = "auth.password_check_failed"
     AUTH_SESSION_REVOKED = "auth.session_revoked"
     AUTH_TOKEN_CREATE = "auth.token_create"
     AUTH_TOKEN_REVOKE = "auth.token_revoke"

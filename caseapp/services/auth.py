@@ -20,7 +20,7 @@ from caseapp.database import upsert_insert, utcnow
 from caseapp.errors import TooManyAttempts, ValidationFailed
 from caseapp.extensions import db
 from caseapp.models import LoginThrottle, User, UserSession
-from caseapp.services import passwords
+from caseapp.services import passwords, tokens
 from caseapp.transaction import separate_transaction
 
 
@@ -80,6 +80,31 @@ def _register_failure(session: Session, key: str, now: datetime) -> int:
     return failures
 
 
+def _refuse_while_held_back(key: str, now: datetime, password: str, user: User | None) -> None:
+    """Raise TooManyAttempts (audited on its own) while failures for this username hold it back."""
+    throttle = db.session.get(LoginThrottle, key)
+    if throttle and throttle.next_allowed_at and throttle.next_allowed_at > now:
+        passwords.burn_verify_time(password)  # as slow as every other answer
+        wait = math.ceil((throttle.next_allowed_at - now).total_seconds())
+        audit.record_separately(
+            AuditAction.AUTH_LOGIN_THROTTLED,
+            actor=user,
+            object_type="user" if user else None,
+            object_id=user.id if user else None,
+            outcome=Outcome.DENIED,
+            details={"wait_seconds": wait},
+        )
+        raise TooManyAttempts(
+            _("Too many failed attempts. Try again in %(n)d seconds.", n=wait), retry_after=wait
+        )
+
+
+def _clear_failures(key: str) -> None:
+    throttle = db.session.get(LoginThrottle, key)
+    if throttle is not None:
+        db.session.delete(throttle)
+
+
 def authenticate(username: str, password: str, trusted_device: bool = False) -> User:
     """Return the user for these credentials or raise LoginFailed / TooManyAttempts.
 
@@ -94,21 +119,8 @@ def authenticate(username: str, password: str, trusted_device: bool = False) -> 
     now = utcnow()
     key = throttle_key(username)
     user = db.session.scalar(db.select(User).where(User.username == normalise_username(username)))
-    throttle = db.session.get(LoginThrottle, key)
-    if not trusted_device and throttle and throttle.next_allowed_at and throttle.next_allowed_at > now:
-        passwords.burn_verify_time(password)  # as slow as every other answer
-        wait = math.ceil((throttle.next_allowed_at - now).total_seconds())
-        audit.record_separately(
-            AuditAction.AUTH_LOGIN_THROTTLED,
-            actor=user,
-            object_type="user" if user else None,
-            object_id=user.id if user else None,
-            outcome=Outcome.DENIED,
-            details={"wait_seconds": wait},
-        )
-        raise TooManyAttempts(
-            _("Too many failed attempts. Try again in %(n)d seconds.", n=wait), retry_after=wait
-        )
+    if not trusted_device:
+        _refuse_while_held_back(key, now, password, user)
     if user is None:
         passwords.burn_verify_time(password)
         reason = "unknown_user"
@@ -134,8 +146,7 @@ def authenticate(username: str, password: str, trusted_device: bool = False) -> 
         )
         raise LoginFailed
     assert user is not None
-    if throttle is not None:
-        db.session.delete(throttle)
+    _clear_failures(key)
     user.last_login_at = now
     audit.record(AuditAction.AUTH_LOGIN, actor=user, object_type="user", object_id=user.id)
     if passwords.app_hasher().check_needs_rehash(user.password_hash):
@@ -230,12 +241,30 @@ def revoke_user_sessions(user: User, reason: str, keep: UserSession | None = Non
 def change_password(
     user: User, current_password: str, new_password: str, keep: UserSession | None = None
 ) -> None:
-    """Change the user's own password; every other session of theirs is revoked."""
+    """Change the user's own password; every other session and every API token of theirs is revoked.
+
+    The current password is checked like a sign-in: a wrong one counts as a failure of that username
+    (recorded and audited on its own), and while failures hold the username back even the right one
+    is refused, so a borrowed session cannot be used to guess it.
+    """
+    now = utcnow()
+    key = throttle_key(user.username)
+    _refuse_while_held_back(key, now, current_password, user)
     if not passwords.verify_password(user.password_hash, current_password):
+        with separate_transaction() as side:
+            failures = _register_failure(side, key, now)
+        audit.record_separately(
+            AuditAction.AUTH_PASSWORD_CHECK_FAILED,
+            actor=user,
+            object_type="user",
+            object_id=user.id,
+            details={"failures": failures},
+        )
         raise ValidationFailed(
             _("The current password is wrong."),
             fields={"current_password": [_("The current password is wrong.")]},
         )
+    _clear_failures(key)
     if new_password == current_password:
         msg = _("Choose a password different from the current one.")
         raise ValidationFailed(msg, fields={"new_password": [msg]})
@@ -247,3 +276,4 @@ def change_password(
     db.session.flush()
     audit.record(AuditAction.AUTH_PASSWORD_CHANGE, actor=user, object_type="user", object_id=user.id)
     revoke_user_sessions(user, "password_change", keep=keep)
+    tokens.revoke_all_tokens(user)

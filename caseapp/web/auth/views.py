@@ -146,6 +146,10 @@ def change_password() -> ResponseReturnValue:
         except ValidationFailed as exc:
             for name, messages in exc.fields.items():
                 getattr(form, name).errors = list(messages)
+        except TooManyAttempts as exc:
+            form.form_errors.append(exc.message)
+            page = render_template("auth/change_password.html", form=form)
+            return page, 429, {"Retry-After": str(exc.retry_after)}
         else:
             # A new session token too: whoever may have copied the old cookie is out as well.
             current = g.get("user_session")
