@@ -160,3 +160,13 @@ def test_someone_elses_token_cannot_be_revoked(app, client, login_as, make_user)
 def test_password_is_never_stored_in_plaintext(app, make_user):
     make_user(username="canary.user")
     assert scan_for(app, ["kuda-lari-di-pantai-nambo"]) == []
+
+
+def test_the_api_rate_limit_counts_per_token_not_per_address(app_factory, make_user):
+    """One busy token behind an office's shared address does not throttle the others."""
+    app = app_factory(API_RATE_LIMIT="3 per minute")
+    busy = _bearer(_token(app, make_user().username))
+    other = _bearer(_token(app, make_user().username))
+    client = app.test_client()
+    assert [client.get("/api/v1/me", headers=busy).status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert client.get("/api/v1/me", headers=other).status_code == 200
