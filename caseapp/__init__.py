@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from typing import Any
 
@@ -76,11 +77,18 @@ def register_extensions(app: Flask) -> None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
-    """Turn on foreign keys, WAL and a busy timeout on every SQLite connection."""
+    """Turn on foreign keys, WAL and a busy timeout on every SQLite connection; keep the files private.
+
+    The database file is made readable by its owner only before WAL is turned on: SQLite creates its
+    -wal and -shm files with the database file's permissions.
+    """
     import sqlite3
 
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
+        for _seq, name, path in cursor.execute("PRAGMA database_list").fetchall():
+            if name == "main" and path and os.path.exists(path):
+                os.chmod(path, 0o600)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=5000")

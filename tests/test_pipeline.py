@@ -157,3 +157,23 @@ def test_a_nik_typed_into_the_search_is_never_echoed(app, client, make_user):
     ):
         page = client.post("/cases/search", data={"by": by, "query": query}).get_data(as_text=True)
         assert typed[:12] not in page.replace(" ", ""), (by, query)
+
+
+def test_the_sqlite_database_and_its_journal_files_are_private(tmp_path):
+    """A stolen copy is still encrypted, but nobody else on the machine should read even that."""
+    import stat
+
+    from caseapp.models import Region
+    from tests.conftest import make_app
+
+    path = tmp_path / "private.db"
+    app = make_app(f"sqlite:///{path}")
+    with app.app_context():
+        Region.__table__.create(db.engine)
+        db.session.add(Region(code="74", name="Sultra", level="provinsi"))
+        db.session.commit()
+        files = [p for p in tmp_path.iterdir() if p.name.startswith("private.db")]
+        assert {p.name for p in files} >= {"private.db", "private.db-wal", "private.db-shm"}
+        modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in files}
+        db.engine.dispose()
+    assert set(modes.values()) == {0o600}, modes
