@@ -30,4 +30,7 @@ def input_value(when: datetime) -> str:
 
 def from_input(text: str) -> datetime:
     """Return the stored (naive UTC) time for a datetime-local value typed in Kendari time (ValueError)."""
-    return datetime.fromisoformat(text).replace(tzinfo=ZONE).astimezone(UTC).replace(tzinfo=None)
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=ZONE).astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:  # a year at the edge of the calendar (0001, 9999): not a time we can store
+        raise ValueError(text) from None

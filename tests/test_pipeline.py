@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from flask import Blueprint
 
 from caseapp.extensions import db
@@ -177,3 +178,25 @@ def test_the_sqlite_database_and_its_journal_files_are_private(tmp_path):
         modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in files}
         db.engine.dispose()
     assert set(modes.values()) == {0o600}, modes
+
+
+@pytest.mark.parametrize(
+    "url,data",
+    [
+        ("/cases/?case_manager=99999999999999999999", None),
+        (
+            "/cases/{case}/transition",
+            {"action": "record_first_contact", "version": "1", "at_local": "0001-01-01T00:00"},
+        ),
+    ],
+)
+def test_edge_of_the_calendar_and_huge_numbers_are_refused_not_crashed(app, client, make_user, url, data):
+    worker = make_user()
+    with app.app_context():
+        case = register(worker)
+    login(client, worker.username)
+    target = url.format(case=case.uuid)
+    response = client.post(target, data=data) if data else client.get(target)
+    assert response.status_code < 500
+    with app.app_context():
+        assert db.session.get(Case, case.id).first_contact_at is None

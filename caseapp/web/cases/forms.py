@@ -341,4 +341,4 @@ class FilterForm(FlaskForm):
     def case_manager_id(self) -> int | None:
         """Return the chosen case manager's id (what the dashboard's links carry), or None."""
         value = self.case_manager.data or ""
-        return int(value) if value.isdigit() else None
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
