@@ -919,3 +919,14 @@ def test_a_deactivated_agency_is_no_longer_a_service_provider(app, client, make_
         db.session.commit()
     refused = client.post(f"/api/v1/cases/{case.uuid}/services", json=body, headers=w)
     assert refused.status_code == 400 and "provider" in refused.json["fields"]
+
+
+def test_a_patch_that_changes_nothing_is_on_record_as_a_read(app, client, make_user):
+    """It answers the whole case, so the access log must show it."""
+    worker = make_user()
+    with app.app_context():
+        case = register(worker)
+    before = len(_audit(app, "case.view"))
+    response = client.patch(f"/api/v1/cases/{case.uuid}", json={"version": 1}, headers=_token(app, worker))
+    assert response.status_code == 200 and response.json["changed"] == []
+    assert len(_audit(app, "case.view")) == before + 1

@@ -398,7 +398,10 @@ def update_case(actor: User, case: Case, value: CaseIn, version: int | None) -> 
 def patch_case(actor: User, case: Case, patch: CasePatch) -> list[str]:
     """Apply a partial change onto the case's current values (the result passes every rule of a new case);
     return the changed field paths. A patch carrying only `version` changes nothing."""
-    return update_case(actor, case, patch.applied_to(current_input(case)), patch.version)
+    changed = update_case(actor, case, patch.applied_to(current_input(case)), patch.version)
+    if not changed:  # the answer is the case as it is: a read, on record like every other read
+        audit.record(AuditAction.CASE_VIEW, actor=actor, object_type="case", object_id=case.uuid)
+    return changed
 
 
 def differences(case: Case, value: CaseIn) -> dict[str, Any]:
