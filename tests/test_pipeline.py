@@ -200,3 +200,16 @@ def test_edge_of_the_calendar_and_huge_numbers_are_refused_not_crashed(app, clie
     assert response.status_code < 500
     with app.app_context():
         assert db.session.get(Case, case.id).first_contact_at is None
+
+
+def test_a_refused_note_form_shows_the_case_and_that_is_on_record(app, client, make_user):
+    worker = make_user()
+    with app.app_context():
+        case = register(worker)
+    login(client, worker.username)
+    before = [a for a, _d in _actions(app)]
+    refused = client.post(f"/cases/{case.uuid}/notes", data={"note-kind": "call", "note-body": ""})
+    assert refused.status_code == 400 and "Siti Canary Aminah" in refused.get_data(as_text=True)
+    after = [a for a, _d in _actions(app)]
+    assert after.count("case.view") == before.count("case.view") + 1
+    assert after.count("note.create") == before.count("note.create")

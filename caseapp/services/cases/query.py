@@ -45,10 +45,20 @@ def get_case(actor: User, case_uuid: Any, fresh: bool = False) -> Case:
     return case
 
 
-def view_case(actor: User, case_uuid: Any) -> Case:
-    """Open a case for reading; the view is audited."""
+def view_case(actor: User, case_uuid: Any, beside_a_refusal: bool = False) -> Case:
+    """Open a case for reading; the view is audited.
+
+    `beside_a_refusal`: the case page answers a refused form (its request rolls back); the view is kept
+    on record all the same, since the whole case was shown.
+    """
     case = get_case(actor, case_uuid)
-    audit.record(AuditAction.CASE_VIEW, actor=actor, object_type="case", object_id=case.uuid)
+    audit.record(
+        AuditAction.CASE_VIEW,
+        actor=actor,
+        object_type="case",
+        object_id=case.uuid,
+        keep_on_rollback=beside_a_refusal,
+    )
     return case
 
 

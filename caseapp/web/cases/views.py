@@ -304,7 +304,8 @@ def add_note(case_uuid: str) -> ResponseReturnValue:
     except ValidationFailed as exc:
         form.fill_choices()
         apply_field_errors(form, exc)
-        return _render_case(case, note_form=form, status=400)
+        shown = cases.view_case(actor, case_uuid, beside_a_refusal=True)
+        return _render_case(shown, note_form=form, status=400)
     flash(_("Note added."), "success")
     if warning:
         flash(warning, "warning")
@@ -322,7 +323,8 @@ def add_service(case_uuid: str) -> ResponseReturnValue:
         cases.add_service(actor, case, parse_data(ServiceIn, form.to_body(), strict=False))
     except ValidationFailed as exc:
         apply_field_errors(form, exc, aliases=ServiceForm.ALIASES)
-        return _render_case(case, service_form=form, status=400)
+        shown = cases.view_case(actor, case_uuid, beside_a_refusal=True)
+        return _render_case(shown, service_form=form, status=400)
     flash(_("Service recorded."), "success")
     return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#services")
 
