@@ -75,6 +75,24 @@ def test_the_api_list_filters_quiet_cases(app, client, make_user):
     assert '"filters": ["quiet"]' in listing[0].details
 
 
+def test_a_case_manager_filter_by_an_unknown_username_finds_nothing_like_a_stranger(app, client, make_user):
+    """A username no one has answers like a colleague of another agency: 200, no cases (no 400 telling
+    which usernames exist)."""
+    worker = make_user()
+    stranger = make_user("case_worker", "POLRESTA")
+    with app.app_context():
+        register(worker)
+    headers = _api(app, worker)
+    unknown = client.get("/api/v1/cases?case_manager=nobody.at.all", headers=headers)
+    other = client.get(f"/api/v1/cases?case_manager={stranger.username}", headers=headers)
+    own = client.get(f"/api/v1/cases?case_manager={worker.username}", headers=headers)
+    assert unknown.status_code == other.status_code == own.status_code == 200, unknown.json
+    assert unknown.json == other.json == {"items": [], "next": None}
+    assert len(own.json["items"]) == 1
+    listed = _audit(app, "case.list")
+    assert len(listed) == 3 and all('"case_manager"' in e.details for e in listed)
+
+
 def _audit(app, action: str) -> list[AuditEvent]:
     with app.app_context():
         rows = list(db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == action)))

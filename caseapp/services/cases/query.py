@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import Select, false, func, select, tuple_
 from sqlalchemy.orm import joinedload
 
 from caseapp import audit
@@ -31,6 +31,12 @@ CLOSED_STATES = (CaseStatus.CLOSED.value, CaseStatus.CANCELLED.value)
 QUIET_DAYS = 30  # "quiet": open, and no note for this long
 
 
+def _comparable(text: str) -> bool:
+    """Say whether text can be compared in SQL: no case number, username or code holds a NUL character,
+    which PostgreSQL refuses in any text it is given (such input simply matches nothing)."""
+    return "\x00" not in text
+
+
 def get_case(actor: User, case_uuid: Any, fresh: bool = False) -> Case:
     """Return a case the actor may see, or raise NotFound (and audit the denial) for anything else.
 
@@ -40,7 +46,8 @@ def get_case(actor: User, case_uuid: Any, fresh: bool = False) -> Case:
     stmt = visible_cases(actor).where(Case.uuid == uid).execution_options(populate_existing=fresh)
     case = db.session.scalar(stmt) if uid else None
     if case is None:
-        access.record_denial(actor, Permission.CASE_READ, object_type="case", object_id=str(case_uuid)[:64])
+        shown = str(case_uuid)[:64].replace("\x00", "\ufffd")  # the audit log stores text, never NUL
+        access.record_denial(actor, Permission.CASE_READ, object_type="case", object_id=shown)
         raise NotFound()
     return case
 
@@ -76,6 +83,7 @@ class CaseFilter:
     violence_type: str = ""
     kecamatan: str = ""
     case_manager_id: int | None = None
+    case_manager: str = ""  # a username (the API's filter): an unknown one matches no case
     overdue: bool = False
     quiet: bool = False  # open, and no note in the last 30 days
     registered_from: date | None = None
@@ -90,18 +98,14 @@ class CaseFilter:
 def case_filter(
     query: CaseFilters, case_manager_id: int | None = None, case_manager: str | None = None
 ) -> CaseFilter:
-    """Return the filter a validated query asks for; a case manager named by username must exist."""
-    if case_manager:
-        case_manager_id = db.session.scalar(select(User.id).where(User.username == case_manager))
-        if case_manager_id is None:
-            message = _("Unknown user.")
-            raise ValidationFailed(message, fields={"case_manager": [message]})
+    """Return the filter a validated query asks for (a case manager by id, or by username)."""
     return CaseFilter(
         status=query.status or "",
         risk_level=query.risk_level or "",
         violence_type=query.violence_type or "",
         kecamatan=query.kecamatan or "",
         case_manager_id=case_manager_id,
+        case_manager=case_manager or "",
         overdue=query.overdue,
         quiet=query.quiet,
         registered_from=query.registered_from,
@@ -138,6 +142,14 @@ def filtered_cases(actor: User, f: CaseFilter) -> Select[Any]:
         stmt = stmt.where(Case.kecamatan == f.kecamatan)
     if f.case_manager_id:
         stmt = stmt.where(Case.case_manager_id == f.case_manager_id)
+    if f.case_manager:
+        # By username, in the same query: a name no one has matches no case, exactly like a colleague
+        # whose cases the actor cannot see (a list never tells whether a username exists).
+        if _comparable(f.case_manager):
+            manager = select(User.id).where(User.username == f.case_manager).scalar_subquery()
+            stmt = stmt.where(Case.case_manager_id == manager)
+        else:
+            stmt = stmt.where(false())
     if f.overdue:
         stmt = stmt.where(
             Case.first_contact_at.is_(None),
@@ -208,7 +220,10 @@ def search_cases(actor: User, search: SearchIn, limit: int = 50) -> list[Case]:
     scope = visible_cases(actor)
     query = search.query
     if search.by is SearchKind.NUMBER:
-        found = list(db.session.scalars(scope.where(Case.case_number == query.upper()).limit(limit)))
+        number = (
+            scope.where(Case.case_number == query.upper()) if _comparable(query) else scope.where(false())
+        )
+        found = list(db.session.scalars(number.limit(limit)))
     elif search.by is SearchKind.NIK:  # the schema normalised it to its 16 digits
         candidates = db.session.scalars(scope.where(Case.child_nik_bidx == nik_index(query)))
         found = [c for c in candidates if c.child_nik == query][:limit]
