@@ -131,3 +131,13 @@ def agency_choices(active_only: bool = True) -> list[tuple[str, str]]:
         return [(a.code, a.name) for a in db.session.scalars(stmt)]
 
     return list(_cached(("agencies", str(active_only)), load))
+
+
+def referral_agencies() -> list[str]:
+    """Return the codes of the active agencies that accept referrals, sorted."""
+
+    def load() -> list[str]:
+        stmt = select(Agency.code).where(Agency.active.is_(True), Agency.accepts_referrals.is_(True))
+        return sorted(db.session.scalars(stmt))
+
+    return list(_cached(("agencies", "referrals"), load))

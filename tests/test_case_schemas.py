@@ -15,7 +15,7 @@ from caseapp.errors import InvalidTransition, PermissionDenied, StaleVersion
 from caseapp.extensions import db
 from caseapp.models import AuditEvent, Case, CaseNote, User
 from caseapp.models.case import CaseStatus
-from caseapp.schemas.cases import CaseAction, TransitionIn
+from caseapp.schemas.cases import CaseAction, TransitionIn, step_reasons
 from caseapp.services import cases
 from tests.casedata import body, nik, register
 from tests.conftest import login
@@ -91,6 +91,29 @@ def test_a_case_manager_filter_by_an_unknown_username_finds_nothing_like_a_stran
     assert len(own.json["items"]) == 1
     listed = _audit(app, "case.list")
     assert len(listed) == 3 and all('"case_manager"' in e.details for e in listed)
+
+
+def test_a_damaged_page_link_is_refused_whatever_its_shape(app, client, make_user):
+    worker = make_user()
+    _english(app, worker)
+    headers = _api(app, worker)
+    for after in ("garbage", "2026-02-30T08:00:00~7", "2026-11-01T08:00:00~7~8", "2026-11-01T08:00:00~x"):
+        response = client.get("/api/v1/cases", query_string={"after": after}, headers=headers)
+        assert response.status_code == 400, after
+        assert response.json["fields"] == {
+            "after": ["The page link is damaged; start again from the first page."]
+        }
+    fine = client.get(
+        "/api/v1/cases", query_string={"after": "2026-11-01T08:00:00.123456~7"}, headers=headers
+    )
+    assert fine.status_code == 200 and fine.json["items"] == []
+
+
+def test_a_query_parameter_given_twice_is_refused_by_name(app, client, make_user):
+    worker = make_user()
+    _english(app, worker)
+    response = client.get("/api/v1/cases?status=open&status=new", headers=_api(app, worker))
+    assert response.status_code == 400 and list(response.json["fields"]) == ["status"]
 
 
 def _audit(app, action: str) -> list[AuditEvent]:
@@ -202,6 +225,19 @@ def test_the_documented_actions_are_the_lifecycle_table(app, client, make_user):
         if app.view_functions[r.endpoint].__module__ == "caseapp.api.cases"
     }
     assert len(mine) == 11 and all(operation_of(app.view_functions[e]) is not None for e in mine)
+
+
+def test_the_documented_reasons_of_a_step_are_the_lifecycle_table(app, client, make_user):
+    """The document says which reason codes a step takes; the lifecycle table is what checks them."""
+    doc = client.get("/api/v1/openapi.json", headers=_api(app, make_user())).json
+    rules = doc["components"]["schemas"]["TransitionIn"]["allOf"][0]["allOf"]
+    documented = {
+        r["if"]["properties"]["action"]["const"]: set(r["then"]["properties"]["reason"]["enum"])
+        for r in rules
+    }
+    with app.test_request_context():
+        table = {str(action): set(step.reasons()) for action, step in cases.STEPS.items() if step.reasons}
+        assert documented == table == {str(a): set(codes) for a, codes in step_reasons().items()}
 
 
 # One rule set for the web and the API -----------------------------------------------------------------------

@@ -6,9 +6,10 @@
     def add_note(case_id: str, body: NoteIn) -> NoteOut: ...
 
 The body is parsed from the request's JSON (strictly: no "12" for 12) and the query from the URL (text
-read as numbers, dates and booleans); a bad one raises ValidationFailed (400, fields by dotted path). What
-the view returns is validated against `response` and serialised from it, so the answer can hold nothing
-the OpenAPI document (built from the same declaration in `caseapp.api.openapi`) does not describe.
+read as numbers, dates and booleans; a parameter given twice is refused); a bad one raises
+ValidationFailed (400, fields by dotted path). What the view returns is validated against `response` and
+serialised from it, so the answer can hold nothing the OpenAPI document (built from the same declaration
+in `caseapp.api.openapi`) does not describe.
 """
 
 from __future__ import annotations
@@ -64,7 +65,9 @@ def endpoint(
             if body is not None:
                 kwargs["body"] = parse_json(body, request.get_data())
             if query is not None:
-                kwargs["query"] = parse_data(query, request.args.to_dict(), strict=False)
+                # A parameter given twice arrives as a list, which no query field takes (400, by name).
+                given = {k: v[0] if len(v) == 1 else v for k, v in request.args.lists()}
+                kwargs["query"] = parse_data(query, given, strict=False)
             result = view(*args, **kwargs)
             if isinstance(result, Response) or adapter is None:
                 return result

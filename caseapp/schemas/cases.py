@@ -10,6 +10,7 @@ a case's state (its status, version, owner) are the services' business.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
@@ -38,16 +39,35 @@ from caseapp import reference_data
 from caseapp.database import utcnow
 from caseapp.models.case import (
     AgeGroup,
+    CancelReason,
     CaseStatus,
     Confidentiality,
     NoteKind,
     NoteVisibility,
     PartyRole,
+    ReopenReason,
     RiskLevel,
     ServiceOutcome,
 )
 from caseapp.schemas.base import Input, Output, fail, parse_data
-from caseapp.schemas.types import Code, Kelurahan, UtcTime, as_utc_naive
+from caseapp.schemas.types import (
+    CALENDAR_DAY,
+    DAY_PATTERN,
+    MAX_ID,
+    MONTH_DAY,
+    NOT_BLANK,
+    PY_STRIPPED,
+    YEAR,
+    Code,
+    Document,
+    Kelurahan,
+    UtcTime,
+    as_utc_naive,
+    patch_field,
+    read_day,
+    schema_rules,
+    up_to,
+)
 
 MAX_PARTIES = 12
 MAX_NARRATIVE = 20000
@@ -174,7 +194,20 @@ def _text(max_length: int, required: bool = False) -> Any:
         str,
         StringConstraints(strip_whitespace=True, min_length=1 if required else None, max_length=max_length),
         BeforeValidator(_none_is_blank),
+        # Null reads as empty: a required text refuses it (and blank text), any other takes it.
+        Document(pattern=NOT_BLANK) if required else Document(null=True),
     ]
+
+
+# A NIK as `normalise_nik` reads it: 16 ASCII digits, spaces, dots and dashes anywhere among them, and
+# whitespace around (it strips the value). Its region and birth date parts cannot be checked by a pattern:
+# the description says what they must be.
+NIK_PATTERN = f"^[{PY_STRIPPED}.-]*(?:[0-9][ .-]*){{16}}[{PY_STRIPPED}.-]*$"
+NIK_RULE = (
+    "16 digits PPRRSSDDMMYYNNNN: a Kemendagri region code (PPRRSS) where the first four digits name a "
+    "known province and regency, the birth date (DD plus 40 for a woman, MM, YY), a serial; spaces, dots "
+    "and dashes among them are ignored"
+)
 
 
 def normalise_nik(value: str) -> str:
@@ -212,7 +245,7 @@ def _day(required: Any = None) -> BeforeValidator:
             return None
         if isinstance(value, str):
             try:
-                return dt.date.fromisoformat(value)
+                return read_day(value)
             except ValueError:
                 raise fail(_("Enter a date as YYYY-MM-DD.")) from None
         return value
@@ -273,6 +306,8 @@ def _version(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
     message = _("Send the version of the case you are changing (an integer).")
     if isinstance(value, bool):
         raise fail(message)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # JSON has one kind of number: 3.0 is the integer 3, as the document says
     try:
         return handler(value)
     except ValidationError:
@@ -354,26 +389,49 @@ else:
         _say(_l("Choose a reason from the list.")),
     ]
 
-Nik = Annotated[str | None, BeforeValidator(_blank_is_none), AfterValidator(_nik)]
+# "" reads as none wherever a before-validator says `_blank_is_none`; `Document(blank=True)` says so.
+Nik = Annotated[
+    str | None,
+    BeforeValidator(_blank_is_none),
+    AfterValidator(_nik),
+    Document(blank=True, pattern=NIK_PATTERN),
+]
 ChildSex = Annotated[Sex, _say(_l("Choose the child's sex."))]
-BirthDate = Annotated[dt.date | None, _day(), AfterValidator(_birth_date)]
-Age = Annotated[int | None, WrapValidator(_whole_years)]
+# Not in the future (a rule relative to today, which a schema cannot state).
+BirthDate = Annotated[
+    dt.date | None, _day(), AfterValidator(_birth_date), Document(blank=True, pattern=DAY_PATTERN)
+]
+Age = Annotated[int | None, WrapValidator(_whole_years), Document(blank=True)]
+# From 2000-01-01 (the pattern's years) to today (a rule relative to today, in the description).
 IncidentDate = Annotated[
-    dt.date, _day(required=_l("This field is required.")), AfterValidator(_incident_date)
+    dt.date,
+    _day(required=_l("This field is required.")),
+    AfterValidator(_incident_date),
+    Document(pattern=f"^[2-9][0-9]{{3}}-{MONTH_DAY}$"),
 ]
 ServiceDate = Annotated[
-    dt.date, _day(required=_l("Enter a date as YYYY-MM-DD.")), AfterValidator(_not_future)
+    dt.date,
+    _day(required=_l("Enter a date as YYYY-MM-DD.")),
+    AfterValidator(_not_future),
+    Document(pattern=DAY_PATTERN),
 ]
-Day = Annotated[dt.date | None, _day()]
-OptionalKelurahan = Annotated[Kelurahan | None, BeforeValidator(_blank_is_none)]
-OptionalPlace = Annotated[Place | None, BeforeValidator(_blank_is_none)]
-OptionalViolenceType = Annotated[ViolenceType | None, BeforeValidator(_blank_is_none)]
-OptionalRelationship = Annotated[Relationship | None, BeforeValidator(_blank_is_none)]
+Day = Annotated[dt.date | None, _day(), Document(blank=True, pattern=DAY_PATTERN)]
+OptionalKelurahan = Annotated[Kelurahan | None, BeforeValidator(_blank_is_none), Document(blank=True)]
+OptionalPlace = Annotated[Place | None, BeforeValidator(_blank_is_none), Document(blank=True)]
+OptionalViolenceType = Annotated[ViolenceType | None, BeforeValidator(_blank_is_none), Document(blank=True)]
+OptionalRelationship = Annotated[Relationship | None, BeforeValidator(_blank_is_none), Document(blank=True)]
 RequiredChannel = Annotated[Channel, BeforeValidator(_chosen)]
 RequiredRisk = Annotated[RiskLevel, Field(strict=False), BeforeValidator(_chosen)]
 RequiredPartyRole = Annotated[PartyRole, Field(strict=False), BeforeValidator(_chosen)]
-PartySex = Annotated[Sex | None, BeforeValidator(_blank_is_none)]
-PartyAgeGroup = Annotated[AgeGroup | None, Field(strict=False), BeforeValidator(_blank_is_none)]
+Kecamatan = Annotated[
+    str,
+    AfterValidator(_kecamatan),
+    Field(json_schema_extra=_listed(lambda: (c for c, _name in reference_data.kecamatan_choices()))),
+]
+PartySex = Annotated[Sex | None, BeforeValidator(_blank_is_none), Document(blank=True)]
+PartyAgeGroup = Annotated[
+    AgeGroup | None, Field(strict=False), BeforeValidator(_blank_is_none), Document(blank=True)
+]
 # The version of the case a change is based on (optimistic lock): the one way a version is read.
 Version = Annotated[int, WrapValidator(_version), Field(description="The case's `version` you last read")]
 
@@ -381,10 +439,57 @@ Version = Annotated[int, WrapValidator(_version), Field(description="The case's 
 # Case input -----------------------------------------------------------------------------------------------
 
 
-class IncidentIn(Input):
-    """What happened: when, where, which forms of violence."""
+def _single_form() -> list[dict[str, Any]]:
+    """The document's "one form of violence, listed once or more": a branch per code."""
+    return [
+        {"minItems": 1, "items": {"const": code}} for code in sorted(reference_data.code_set("violence_type"))
+    ]
 
-    date: IncidentDate
+
+def _a_main_form() -> dict[str, Any]:
+    """`IncidentIn._one_primary_form` as the document states it: a main form, or a single form listed."""
+    main: dict[str, Any] = {
+        "required": ["primary_violence_type"],
+        "properties": {"primary_violence_type": {"type": "string", "minLength": 1}},
+    }
+    listed = [{"required": ["violence_types"], "properties": {"violence_types": s}} for s in _single_form()]
+    return {"anyOf": [main, *listed]}
+
+
+def _main_form_cleared() -> dict[str, Any]:
+    """In a patch, clearing the main form while listing the forms needs a single form listed (when the
+    list is left out, the stored forms decide)."""
+    return {
+        "if": {
+            "required": ["primary_violence_type", "violence_types"],
+            "properties": {"primary_violence_type": {"enum": ["", None]}},
+        },
+        "then": {"properties": {"violence_types": {"anyOf": _single_form()}}},
+    }
+
+
+# A child's age when there is no date of birth (ChildIn._age).
+CHILD_AGE = {"type": "integer", "minimum": 0, "maximum": 17}
+DATE_OF_BIRTH_OR_AGE = {
+    "anyOf": [
+        {"required": ["date_of_birth"], "properties": {"date_of_birth": {"type": "string", "minLength": 1}}},
+        {"required": ["age"], "properties": {"age": CHILD_AGE}},
+    ]
+}
+# In a patch: a date of birth cleared while an age is sent needs a child's age (when the age is left out,
+# the stored one decides).
+AGE_WHEN_BIRTH_DATE_CLEARED = {
+    "if": {"required": ["date_of_birth", "age"], "properties": {"date_of_birth": {"enum": ["", None]}}},
+    "then": {"properties": {"age": CHILD_AGE}},
+}
+
+
+class IncidentIn(Input):
+    """What happened: when, where, which forms of violence (a main form, or a single form listed)."""
+
+    model_config = ConfigDict(json_schema_extra=schema_rules(_a_main_form))
+
+    date: IncidentDate = Field(description="From 2000-01-01 to today (UTC): not in the future")
     date_is_approximate: bool = False
     kelurahan: OptionalKelurahan = None
     place: OptionalPlace = None
@@ -418,11 +523,20 @@ class IncidentIn(Input):
 class ChildIn(Input):
     """The child: a date of birth, or else an estimated age."""
 
+    model_config = ConfigDict(json_schema_extra=schema_rules(DATE_OF_BIRTH_OR_AGE))
+
     name: ChildName
-    nik: Nik = Field(default=None, description="16 digits, or null when not known")
+    nik: Nik = Field(default=None, description=f"{NIK_RULE}; null or empty when not known")
     sex: ChildSex
-    date_of_birth: BirthDate = None
-    age: Age = Field(default=None, description="Estimated age in years, only without a date of birth")
+    date_of_birth: BirthDate = Field(
+        default=None,
+        description="Not in the future; on or before the incident date and less than 18 years before it",
+    )
+    age: Age = Field(
+        default=None,
+        description="Estimated age in years (0 to 17), needed without a date of birth (with one, it is "
+        "computed)",
+    )
     disability: bool = False
     address: Address = ""
     kelurahan: OptionalKelurahan = None
@@ -467,7 +581,7 @@ class CaseIn(Input):
 
     incident: IncidentIn
     child: ChildIn
-    parties: Annotated[list[PartyIn], BeforeValidator(_party_list)] = Field(
+    parties: Annotated[list[PartyIn], BeforeValidator(_party_list), Document(null=True)] = Field(
         default_factory=list, max_length=MAX_PARTIES
     )
     channel: RequiredChannel
@@ -495,29 +609,43 @@ class CaseEditIn(CaseIn):
 
 
 class ChildPatch(Input):
-    """Child fields to change (each one optional)."""
+    """Child fields to change (each one optional; a date of birth cleared needs an age)."""
 
-    name: ChildName | None = None
-    nik: Nik = None
-    sex: ChildSex | None = None
-    date_of_birth: BirthDate = None
-    age: Age = None
-    disability: bool | None = None
+    model_config = ConfigDict(json_schema_extra=schema_rules(AGE_WHEN_BIRTH_DATE_CLEARED))
+
+    name: ChildName | None = patch_field()
+    nik: Nik = Field(default=None, description=f"{NIK_RULE}; null or empty clears it")
+    sex: ChildSex | None = patch_field()
+    date_of_birth: BirthDate = Field(
+        default=None,
+        description="Not in the future; on or before the incident date and less than 18 years before it "
+        "(the stored one when it is not changed); null or empty: the age is estimated",
+    )
+    age: Age = Field(
+        default=None, description="Estimated age (0 to 17), used when the case has no date of birth"
+    )
+    disability: bool | None = patch_field()
     address: Address | None = None
     kelurahan: OptionalKelurahan = None
     school: School | None = None
 
 
 class IncidentPatch(Input):
-    """Incident fields to change (each one optional)."""
+    """Incident fields to change (each one optional; the main form cleared needs a single form listed)."""
 
-    date: IncidentDate | None = None
-    date_is_approximate: bool | None = None
+    model_config = ConfigDict(json_schema_extra=schema_rules(_main_form_cleared))
+
+    date: IncidentDate | None = patch_field(
+        "From 2000-01-01 to today, on or after the child's date of birth and less than 18 years after it"
+    )
+    date_is_approximate: bool | None = patch_field()
     kelurahan: OptionalKelurahan = None
     place: OptionalPlace = None
-    violence_types: ViolenceTypes | None = None
-    primary_violence_type: OptionalViolenceType = None
-    ampk: AmpkCodes | None = None
+    violence_types: ViolenceTypes | None = patch_field("Replaces the forms; the main form joins them")
+    primary_violence_type: OptionalViolenceType = Field(
+        default=None, description="Null or empty: the single form listed (or stored) is the main one"
+    )
+    ampk: AmpkCodes | None = patch_field()
     narrative: Narrative | None = None
 
 
@@ -527,13 +655,13 @@ class CasePatch(Input):
     a new case."""
 
     version: Version
-    child: ChildPatch | None = None
-    incident: IncidentPatch | None = None
+    child: ChildPatch | None = patch_field()
+    incident: IncidentPatch | None = patch_field()
     parties: Annotated[list[PartyIn], BeforeValidator(_party_list)] | None = Field(
-        default=None, max_length=MAX_PARTIES
+        default=None, max_length=MAX_PARTIES, description="Replaces the list; null empties it"
     )
-    channel: RequiredChannel | None = None
-    risk_level: RequiredRisk | None = None
+    channel: RequiredChannel | None = patch_field()
+    risk_level: RequiredRisk | None = patch_field()
 
     def applied_to(self, current: CaseIn) -> CaseIn:
         """Return the current values with this change applied, validated as a whole (cross-field rules)."""
@@ -552,13 +680,56 @@ class CasePatch(Input):
 # Other inputs ---------------------------------------------------------------------------------------------
 
 
+def step_reasons() -> dict[CaseAction, frozenset[str]]:
+    """Return the reason codes of the steps that need one (the lifecycle table checks them, after the
+    case's state; a test keeps the two equal)."""
+    return {
+        CaseAction.REQUEST_CLOSURE: reference_data.code_set("closure_reason"),
+        CaseAction.CANCEL: frozenset(r.value for r in CancelReason),
+        CaseAction.REOPEN: frozenset(r.value for r in ReopenReason),
+    }
+
+
+def _reasons_of_the_steps() -> dict[str, Any]:
+    """The document's statement of `step_reasons`: such a step takes one of its codes as `reason`."""
+    return {
+        "allOf": [
+            {
+                "if": {"required": ["action"], "properties": {"action": {"const": action.value}}},
+                "then": {"required": ["reason"], "properties": {"reason": {"enum": sorted(codes)}}},
+            }
+            for action, codes in step_reasons().items()
+        ]
+    }
+
+
+# An RFC 3339 time as Python reads it (no leap second; Z in capitals); `format: date-time` adds the calendar.
+TIME_PATTERN = (
+    f"^{YEAR}-{MONTH_DAY}[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]+)?"
+    "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$"
+)
+
+
 class TransitionIn(Input):
     """A lifecycle step; `reason` is a code where the step needs one (closure, cancellation, reopening)."""
 
+    model_config = ConfigDict(json_schema_extra=schema_rules(_reasons_of_the_steps))
+
     action: Annotated[CaseAction, Field(strict=False), _say(_l("Unknown action."))]
-    reason: Reason = None
-    at: Annotated[dt.datetime | None, BeforeValidator(_time), AfterValidator(_utc)] = Field(
-        default=None, description="When the first contact happened (ISO 8601; default: now)"
+    reason: Reason = Field(
+        default=None,
+        description="Needed by request_closure, cancel and reopen: one of the step's codes (this schema's "
+        "rules list them); the other steps ignore it",
+    )
+    at: Annotated[
+        dt.datetime | None,
+        BeforeValidator(_time),
+        AfterValidator(_utc),
+        Document(blank=True, format="date-time", pattern=TIME_PATTERN),
+    ] = Field(
+        default=None,
+        description="When the first contact happened (record_first_contact; default: now), RFC 3339: not "
+        "in the future, and at most 30 days before the registration",
     )
     version: Version
 
@@ -566,12 +737,15 @@ class TransitionIn(Input):
 class AssignIn(Input):
     """The case manager and team, by username (active workers of the owning agency)."""
 
-    case_manager: Annotated[str, _say(_l("Choose an active worker of the owning agency."))]
+    case_manager: Annotated[str, _say(_l("Choose an active worker of the owning agency."))] = Field(
+        description="Username of an active worker of the owning agency"
+    )
     team: Annotated[
         list[str],
         BeforeValidator(lambda v: [] if v is None else v),
         _say(_l("Send the team as a list of usernames.")),
-    ] = Field(default_factory=list)
+        Document(null=True),
+    ] = Field(default_factory=list, description="Usernames of active workers of the owning agency")
     version: Version
 
 
@@ -585,7 +759,8 @@ class NoteIn(Input):
         Field(strict=False),
         BeforeValidator(_default_visibility),
         _say(_l("Choose who may read the note.")),
-    ] = NoteVisibility.CASE_TEAM
+        Document(null=True, blank=True),
+    ] = Field(default=NoteVisibility.CASE_TEAM, description="Null or empty: case_team")
 
 
 class ServiceIn(Input):
@@ -593,9 +768,12 @@ class ServiceIn(Input):
 
     service_type: ServiceType
     provider: Annotated[
-        str, AfterValidator(_active_agency), _say(_l("Choose the agency that provided the service."))
-    ] = Field(description="Agency code (GET /reference)")
-    date: ServiceDate
+        str,
+        AfterValidator(_active_agency),
+        _say(_l("Choose the agency that provided the service.")),
+        Field(json_schema_extra=_listed(lambda: (c for c, _name in reference_data.agency_choices()))),
+    ] = Field(description="Code of an active agency (GET /reference)")
+    date: ServiceDate = Field(description="Not in the future")
     outcome: Annotated[ServiceOutcome, Field(strict=False), _say(_l("Choose the outcome."))]
     note: ServiceNote = ""
 
@@ -603,8 +781,24 @@ class ServiceIn(Input):
 class SearchIn(Input):
     """A search within the user's cases (sent in a body: a NIK never goes into a URL)."""
 
+    model_config = ConfigDict(
+        json_schema_extra=schema_rules(
+            {
+                "oneOf": [
+                    {"properties": {"by": {"enum": [SearchKind.NUMBER.value, SearchKind.NAME.value]}}},
+                    {
+                        "properties": {
+                            "by": {"const": SearchKind.NIK.value},
+                            "query": {"pattern": NIK_PATTERN},
+                        }
+                    },
+                ]
+            }
+        )
+    )
+
     by: Annotated[SearchKind, Field(strict=False), _say(_l("Unknown search kind."))]
-    query: SearchText
+    query: SearchText = Field(description=f"A case number, part of a name, or a NIK ({NIK_RULE})")
 
     @model_validator(mode="after")
     def _nik_query(self) -> SearchIn:
@@ -621,35 +815,67 @@ def _clamp_limit(value: int) -> int:
 
 
 class CaseFilters(Input):
-    """What a case list is narrowed to (the web's filter form and the API's query alike)."""
+    """What a case list is narrowed to (the web's filter form and the API's query alike); empty: not
+    narrowed."""
 
-    status: Annotated[StatusFilter | None, Field(strict=False), BeforeValidator(_blank_is_none)] = None
-    risk_level: Annotated[RiskLevel | None, Field(strict=False), BeforeValidator(_blank_is_none)] = None
+    status: Annotated[
+        StatusFilter | None, Field(strict=False), BeforeValidator(_blank_is_none), Document(blank=True)
+    ] = None
+    risk_level: Annotated[
+        RiskLevel | None, Field(strict=False), BeforeValidator(_blank_is_none), Document(blank=True)
+    ] = None
     violence_type: OptionalViolenceType = Field(default=None, description="The main form of violence")
-    kecamatan: Annotated[
-        str | None,
-        BeforeValidator(_blank_is_none),
-        AfterValidator(lambda v: None if v is None else _kecamatan(v)),
-    ] = Field(default=None, description="Kecamatan code of the child's kelurahan")
+    kecamatan: Annotated[Kecamatan | None, BeforeValidator(_blank_is_none), Document(blank=True)] = Field(
+        default=None, description="Kecamatan code of the child's kelurahan"
+    )
     overdue: bool = Field(default=False, description="Open, first contact overdue")
     quiet: bool = Field(default=False, description="Open, and no note in the last 30 days")
     registered_from: Day = None
     registered_to: Day = None
-    sort: Annotated[CaseSort, Field(strict=False), BeforeValidator(lambda v: v or CaseSort.NEWEST)] = (
-        CaseSort.NEWEST
-    )
+    sort: Annotated[
+        CaseSort,
+        Field(strict=False),
+        BeforeValidator(lambda v: v or CaseSort.NEWEST),
+        Document(null=True, blank=True),
+    ] = Field(default=CaseSort.NEWEST, description="Empty: newest")
+
+
+# A page cursor (`caseapp.http.pagination`): the last row's sort time (naive UTC, as `isoformat` writes it,
+# on a real calendar day) and its id (one a database integer holds).
+CURSOR_PATTERN = (
+    f"^{CALENDAR_DAY}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{{6}})?~{up_to(MAX_ID)}$"
+)
+_CURSOR = re.compile(CURSOR_PATTERN)
+
+
+def _cursor(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            if not _CURSOR.fullmatch(value):
+                raise ValueError(value)
+            dt.datetime.fromisoformat(value.split("~")[0])
+        except ValueError:
+            raise fail(_("The page link is damaged; start again from the first page.")) from None
+    return value
 
 
 class CaseListQuery(CaseFilters):
     """The query of GET /cases: the filters, a case manager by username, and the page."""
 
     case_manager: Annotated[str | None, BeforeValidator(_blank_is_none)] = Field(
-        default=None, description="Username of the case manager"
+        default=None,
+        description="Username of the case manager (one that manages none of the cases you see, or no one, "
+        "matches none)",
     )
-    after: Annotated[str | None, BeforeValidator(_blank_is_none)] = Field(
-        default=None, description="The `next` of the previous page"
+    after: Annotated[
+        str | None,
+        BeforeValidator(_blank_is_none),
+        AfterValidator(_cursor),
+        Document(blank=True, pattern=CURSOR_PATTERN),
+    ] = Field(default=None, description="The `next` of the previous page")
+    limit: Annotated[int, AfterValidator(_clamp_limit)] = Field(
+        default=50, description="Page size, 1 to 200 (a larger one gives 200, a smaller one 1, 0 gives 50)"
     )
-    limit: Annotated[int, AfterValidator(_clamp_limit)] = Field(default=50, description="1 to 200")
 
 
 # Answers ---------------------------------------------------------------------------------------------------

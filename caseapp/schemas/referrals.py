@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from flask_babel import gettext as _
 from pydantic import (
+    AfterValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -25,11 +26,29 @@ from pydantic import (
     model_validator,
 )
 
+from caseapp import reference_data
 from caseapp.database import utcnow
 from caseapp.models.case import ServiceOutcome
 from caseapp.models.referral import ConsentBy, DeclineReason, ReferralStatus, Section, Urgency
 from caseapp.schemas.base import Input, Output, fail
-from caseapp.schemas.types import Code, Text, UtcTime
+from caseapp.schemas.types import (
+    DAY_PATTERN,
+    NOT_BLANK,
+    Code,
+    Document,
+    Text,
+    UtcTime,
+    read_day,
+    schema_rules,
+)
+
+
+def _referral_agency(code: str) -> str:
+    # Checked here as well as when sending, so that only a listed code goes on to the database.
+    if code not in reference_data.referral_agencies():
+        raise fail(_("Choose an agency that accepts referrals."))
+    return code
+
 
 # `Code(...)` and `Text(...)` build pydantic types at run time; a type checker reads them as plain text.
 if TYPE_CHECKING:
@@ -39,13 +58,19 @@ if TYPE_CHECKING:
     PersonName = str
     NoteText = str
     ReasonText = str
+    Explanation = str
 else:
     ServiceCode = Code("service")
-    AgencyCode = Text(40)
+    AgencyCode = Annotated[
+        str,
+        AfterValidator(_referral_agency),
+        Field(json_schema_extra=lambda schema: schema.update(enum=reference_data.referral_agencies())),
+    ]
     Username = Text(80)
     PersonName = Text(120)
     NoteText = Text(2000)
-    ReasonText = Text(5000)
+    ReasonText = Text(5000, filled=True)
+    Explanation = Text(2000, filled=True)
 
 # Filters of a referral list besides the statuses themselves.
 OPEN_FILTER = "open"
@@ -67,20 +92,44 @@ def _or_say(message: Callable[[], str]) -> WrapValidator:
 
 # Sending ----------------------------------------------------------------------------------------------------
 
+GIVEN = (ConsentBy.CHILD, ConsentBy.GUARDIAN)
+DAY = {"type": "string", "format": "date", "pattern": DAY_PATTERN}
+# The consent as the document states it: by `given_by`, who and when, or why none is needed.
+CONSENT_KINDS = {
+    "oneOf": [
+        {
+            "properties": {
+                "given_by": {"enum": [c.value for c in GIVEN]},
+                "name": {"pattern": NOT_BLANK},
+                "obtained_at": DAY,
+            },
+            "required": ["name", "obtained_at"],
+        },
+        {
+            "properties": {
+                "given_by": {"const": ConsentBy.NOT_REQUIRED.value},
+                "legal_basis": {"pattern": NOT_BLANK},
+            },
+            "required": ["legal_basis"],
+        },
+    ]
+}
+
 
 class ConsentIn(Input):
     """The consent to the referral: given by the child or guardian (who, when), or not required (why)."""
 
     # Each field is checked against the choice made before it, absent or not (hence validate_default).
-    model_config = ConfigDict(validate_default=True)
+    model_config = ConfigDict(validate_default=True, json_schema_extra=schema_rules(CONSENT_KINDS))
 
     given_by: Annotated[
         ConsentBy,
         _or_say(lambda: _("Record the consent: given by the child or guardian, or not required.")),
     ]
     name: PersonName = Field(default="", description="Who gave the consent (child or guardian)")
-    obtained_at: dt.date | None = Field(
-        default=None, description="When the consent was given (not in the future)"
+    obtained_at: Annotated[dt.date | None, Document(blank=True, pattern=DAY_PATTERN)] = Field(
+        default=None,
+        description="When the child or guardian gave the consent (not in the future); otherwise ignored",
     )
     legal_basis: NoteText = Field(default="", description="Why no consent is needed (given_by not_required)")
 
@@ -95,15 +144,25 @@ class ConsentIn(Input):
     @classmethod
     def _consent_date(cls, value: Any, info: ValidationInfo) -> dt.date | None:
         # Read here rather than by the date type, so that a missing or malformed date gets the question.
-        if info.data.get("given_by") not in (ConsentBy.CHILD, ConsentBy.GUARDIAN):
-            return None  # no consent to date (or no valid choice to check it against)
-        if isinstance(value, dt.date):
+        given_by = info.data.get("given_by")
+        if given_by is None:
+            return None  # no valid choice to check it against
+        question = _("When was the consent given? (YYYY-MM-DD)")
+        if not value:
+            when = None
+        elif isinstance(value, dt.date):
             when = value
         else:
             try:
-                when = dt.date.fromisoformat(str(value))
+                when = read_day(value) if isinstance(value, str) else None
             except ValueError:
-                raise fail(_("When was the consent given? (YYYY-MM-DD)")) from None
+                when = None
+            if when is None:
+                raise fail(question if given_by in GIVEN else _("Enter a date as YYYY-MM-DD."))
+        if given_by not in GIVEN:
+            return None  # no consent to date
+        if when is None:
+            raise fail(question)
         if when > utcnow().date():
             raise fail(_("The date cannot be in the future."))
         return when
@@ -119,14 +178,20 @@ class ConsentIn(Input):
 class ReferralIn(Input):
     """A referral of a case to another agency."""
 
-    to_agency: AgencyCode = Field(description="Code of an agency that accepts referrals (not the case's own)")
-    services: list[ServiceCode] = Field(description="Services requested (codes of the `service` vocabulary)")
+    to_agency: AgencyCode = Field(
+        description="Code of an active agency that accepts referrals, neither the case's own nor yours"
+    )
+    services: Annotated[list[ServiceCode], Document(minItems=1)] = Field(
+        description="Services requested (codes of the `service` vocabulary)"
+    )
     urgency: Annotated[Urgency, _or_say(lambda: _("Choose the urgency."))] = Field(
         description="Sets the answer's due time: emergency 24 h, urgent 72 h, routine 7 days"
     )
     reason: ReasonText = Field(description="Why the child is referred")
     shared_sections: list[Section] = Field(
-        default_factory=list, description="What the receiving agency may read of the case"
+        default_factory=list,
+        description="What the receiving agency may read of the case (of a restricted case, a case worker "
+        "may share only the incident and the services)",
     )
     consent: ConsentIn
 
@@ -179,6 +244,8 @@ class ReferralListQuery(Input):
 class AcceptIn(Input):
     """Accept a sent referral; a supervisor may name the worker, anyone else accepts it for themselves."""
 
+    model_config = ConfigDict(json_schema_extra={"type": ["object", "null"]})
+
     assignee: Username | None = Field(
         default=None, description="Username of a worker of the receiving agency"
     )
@@ -199,10 +266,30 @@ class AssignIn(Input):
 class DeclineIn(Input):
     """Decline a sent referral, with a reason (`other` needs a note)."""
 
-    model_config = ConfigDict(validate_default=True)
+    model_config = ConfigDict(
+        validate_default=True,
+        json_schema_extra=schema_rules(
+            {
+                "oneOf": [
+                    {
+                        "properties": {
+                            "reason": {"enum": [r.value for r in DeclineReason if r != DeclineReason.OTHER]}
+                        }
+                    },
+                    {
+                        "properties": {
+                            "reason": {"const": DeclineReason.OTHER.value},
+                            "note": {"pattern": NOT_BLANK},
+                        },
+                        "required": ["note"],
+                    },
+                ]
+            }
+        ),
+    )
 
     reason: Annotated[DeclineReason, _or_say(lambda: _("Choose why the referral is declined."))]
-    note: NoteText = ""
+    note: NoteText = Field(default="", description="Needed when the reason is `other`")
 
     @field_validator("note")
     @classmethod
@@ -222,7 +309,7 @@ class CompleteIn(Input):
 class WithdrawIn(Input):
     """Withdraw a sent or accepted referral (the referring side), saying why."""
 
-    reason: NoteText = Field(description="Why the referral is withdrawn (shown to the receiving agency)")
+    reason: Explanation = Field(description="Why the referral is withdrawn (shown to the receiving agency)")
 
     @field_validator("reason")
     @classmethod

@@ -17,11 +17,12 @@ from caseapp.errors import ValidationFailed
 from caseapp.exports import ExportFormat
 from caseapp.models.case import CaseStatus, RiskLevel
 from caseapp.reports.caseload import Caseload
-from caseapp.reports.periods import PATTERN, Period, parse_period
+from caseapp.reports.periods import Period, parse_period
 from caseapp.reports.recap import Recap
 from caseapp.reports.suppression import METHOD
 from caseapp.reports.tables import recap_display
 from caseapp.schemas.base import Input, Output, fail
+from caseapp.schemas.types import PY_STRIPPED, Document
 
 
 class ReportFormat(StrEnum):
@@ -43,11 +44,16 @@ def _period(value: Any) -> Period:
         raise fail(exc.message) from None
 
 
+# What `parse_period` accepts: empty (the current year), or a year 2000-2100 alone, with a month or with a
+# quarter, whitespace around it allowed (it strips the value first).
+_SPACE = f"[{PY_STRIPPED}]*"
+PERIOD_PATTERN = f"^(?:{_SPACE}(?:20[0-9]{{2}}|2100)(?:-(?:0[1-9]|1[0-2])|-Q[1-4])?{_SPACE})?$"
+
 # A period as the URL names it (2026, 2026-Q3, 2026-11), read as its [start, end) range in UTC.
 ReportPeriod = Annotated[
     Period,
     PlainValidator(_period),
-    WithJsonSchema({"type": "string", "pattern": PATTERN, "examples": ["2026", "2026-Q3", "2026-11"]}),
+    WithJsonSchema({"type": "string", "pattern": PERIOD_PATTERN, "examples": ["2026", "2026-Q3", "2026-11"]}),
 ]
 
 
@@ -96,8 +102,8 @@ class CaseloadQuery(ReportQuery):
 class RecapQuery(ReportQuery):
     """The recap of every agency or of one (an analyst's choice; anyone else sees their own agency's)."""
 
-    agency: AgencyCode | None = Field(
-        default=None, description="An agency code (GET /reference); all agencies when absent"
+    agency: Annotated[AgencyCode | None, Document(blank=True)] = Field(
+        default=None, description="An agency code (GET /reference); all agencies when absent or empty"
     )
 
     @field_validator("agency", mode="before")

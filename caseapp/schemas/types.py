@@ -1,15 +1,136 @@
-"""Field types shared by the schemas: reference codes, regions, bounded text, UTC times."""
+"""Field types shared by the schemas: reference codes, regions, bounded text, days, UTC times; and how the
+API document says what a type's validators accept beyond its pydantic type (`Document`, `patch_field`).
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from flask_babel import gettext as _
-from pydantic import AfterValidator, Field, PlainSerializer, StringConstraints, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    Field,
+    GetJsonSchemaHandler,
+    PlainSerializer,
+    StringConstraints,
+    WithJsonSchema,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from caseapp import reference_data
 from caseapp.schemas.base import fail
+
+# What `strip_whitespace` removes around text (Unicode White_Space, as pydantic-core trims it), as the body of
+# a regular expression class that JSON Schema (ECMA 262) and Python read alike.
+STRIPPED = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# What Python's `str.strip` removes: the same and U+001C-U+001F.
+PY_STRIPPED = STRIPPED + r"\x1c-\x1f"
+# Text with something besides that whitespace: what a required text field takes.
+NOT_BLANK = f"[^{STRIPPED}]"
+# A day written YYYY-MM-DD (years 0001-9999, as Python's dates); `format: date` adds the calendar.
+YEAR = "(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"
+MONTH_DAY = "(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+DAY_PATTERN = f"^{YEAR}-{MONTH_DAY}$"
+# A real calendar day YYYY-MM-DD, for where no `format` can check the calendar (0000 is not a year).
+LEAP_YEAR = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+CALENDAR_DAY = (
+    f"(?:{YEAR}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    f"|02-(?:0[1-9]|1[0-9]|2[0-8]))|{LEAP_YEAR}-02-29)"
+)
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+MAX_ID = 2**31 - 1  # the largest id a database integer holds
+
+
+def up_to(limit: int) -> str:
+    """Return a regular expression of the decimal numbers from 0 to `limit` (leading zeros allowed)."""
+    digits = str(limit)
+    parts = [f"[0-9]{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    for i, digit in enumerate(digits[:-1]):
+        if digit != "0":
+            parts.append(f"{digits[:i]}[0-{int(digit) - 1}][0-9]{{{len(digits) - i - 1}}}")
+    parts.append(f"{digits[:-1]}[0-{digits[-1]}]")
+    return f"0*(?:{'|'.join(parts)})"
+
+
+NULL: dict[str, Any] = {"type": "null"}
+BLANK: dict[str, Any] = {"const": ""}
+
+
+class Document:
+    """Say in the API document what a type's validators accept or refuse beyond its pydantic type.
+
+    Validation is unchanged: this only corrects the JSON Schema, so that the document promises exactly
+    what the validation takes. `null=True` adds null (a before-validator reads it as empty), `null=False`
+    removes it (a later check refuses it); `blank` adds "" (read as none); other keywords (a `pattern`,
+    `minItems`, a `description`) go to the schema of the value itself.
+    """
+
+    def __init__(self, *, null: bool | None = None, blank: bool = False, **keywords: Any) -> None:
+        self.null = null
+        self.blank = blank
+        self.keywords = keywords
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """Return the type's schema with the corrections applied."""
+        return documented(handler(core_schema), self.null, self.blank, self.keywords)
+
+
+def documented(
+    schema: dict[str, Any], null: bool | None, blank: bool = False, keywords: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Return a schema with null added or removed, "" added, and keywords set on the value's own schema."""
+    outer = {k: v for k, v in schema.items() if k != "anyOf"}
+    branches = list(schema["anyOf"]) if "anyOf" in schema else [outer]
+    if "anyOf" not in schema:
+        outer = {k: outer.pop(k) for k in ("title", "description", "default", "examples") if k in outer}
+    values = [b for b in branches if b != NULL and b != BLANK]
+    if keywords:
+        values = [{**b, **keywords} for b in values]
+    if blank or BLANK in branches:
+        values.append(BLANK)
+    if null or (null is None and NULL in branches):
+        values.append(NULL)
+    if null is False:
+        outer.pop("default", None)
+    return {**values[0], **outer} if len(values) == 1 else {"anyOf": values, **outer}
+
+
+def patch_field(description: str | None = None) -> Any:
+    """A field of a partial change: left out, the stored value stays; null is refused (when the change
+    is applied, the rules of a whole record refuse it), which the document says."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        corrected = documented(schema, null=False)
+        schema.clear()
+        schema.update(corrected)
+
+    return Field(default=None, description=description, json_schema_extra=extra)
+
+
+def schema_rules(*rules: dict[str, Any] | Callable[[], dict[str, Any]]) -> Callable[[dict[str, Any]], None]:
+    """Return a model's `json_schema_extra` that adds the rules its validators check across fields.
+
+    Each rule is a JSON Schema (or a function building one when the document is asked for, for rules that
+    name reference codes); the model's schema must satisfy all of them (`allOf`).
+    """
+
+    def extra(schema: dict[str, Any]) -> None:
+        schema["allOf"] = [*schema.get("allOf", []), *(rule() if callable(rule) else rule for rule in rules)]
+
+    return extra
+
+
+def read_day(value: str) -> date:
+    """Return the day written YYYY-MM-DD (ASCII digits); raise ValueError for anything else."""
+    if not _DAY.fullmatch(value):
+        raise ValueError(f"not YYYY-MM-DD: {value[:20]!r}")
+    return date.fromisoformat(value)
 
 
 def _enum_of(load: Any) -> Any:
@@ -48,9 +169,11 @@ Kelurahan = Annotated[
 ]
 
 
-def Text(max_length: int) -> Any:  # noqa: N802 - reads as a type in annotations
-    """Free text, stripped, at most `max_length` characters."""
-    return Annotated[str, StringConstraints(strip_whitespace=True, max_length=max_length)]
+def Text(max_length: int, filled: bool = False) -> Any:  # noqa: N802 - reads as a type in annotations
+    """Free text, stripped, at most `max_length` characters; `filled`: the field's own check refuses blank
+    text (with its own message), which the document says with a pattern."""
+    text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=max_length)]
+    return Annotated[text, Document(pattern=NOT_BLANK)] if filled else text
 
 
 def _utc_iso(value: datetime) -> str:
