@@ -213,3 +213,23 @@ def test_a_refused_note_form_shows_the_case_and_that_is_on_record(app, client, m
     after = [a for a, _d in _actions(app)]
     assert after.count("case.view") == before.count("case.view") + 1
     assert after.count("note.create") == before.count("note.create")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "registered_to=9999-12-31",
+        "after=2026-01-01T00:00:00~99999999999999999999",
+        "after=2026-01-01T00:00:00~-1",
+    ],
+)
+def test_list_filters_at_the_edges_answer_without_a_server_error(app, client, make_user, query):
+    worker = make_user()
+    with app.app_context():
+        register(worker)
+    result = app.test_cli_runner().invoke(args=["user", "token", worker.username])
+    token = {"Authorization": f"Bearer {result.output.strip().splitlines()[-1]}"}
+    api = client.get(f"/api/v1/cases?{query}", headers=token)
+    assert api.status_code in (200, 400), api.get_data(as_text=True)
+    if query.startswith("registered_to"):
+        assert api.status_code == 200 and len(api.json["items"]) == 1

@@ -161,7 +161,7 @@ def filtered_cases(actor: User, f: CaseFilter) -> Select[Any]:
         stmt = stmt.where(Case.status.not_in(CLOSED_STATES), Case.id.not_in(recent))
     if f.registered_from:
         stmt = stmt.where(Case.created_at >= datetime.combine(f.registered_from, datetime.min.time()))
-    if f.registered_to:
+    if f.registered_to and f.registered_to < date.max:  # up to the last day of the calendar: no bound
         stmt = stmt.where(
             Case.created_at < datetime.combine(f.registered_to + timedelta(days=1), datetime.min.time())
         )
@@ -180,6 +180,8 @@ def list_cases(
         column = Case.first_contact_due_at if sort == CaseSort.DUE else Case.created_at
         try:
             value, last_id = datetime.fromisoformat(after[0]), int(after[1])
+            if not 0 < last_id < 2**31:
+                raise ValueError(after[1])
         except ValueError:
             raise ValidationFailed(_("The page link is damaged; start again from the first page.")) from None
         key = tuple_(column, Case.id)
