@@ -222,6 +222,9 @@ EDGES: list[tuple[str, str, dict[str, Any], bool]] = [
     ),
     ("refer", "ReferralIn", {"services": []}, False),
     ("refer", "ReferralIn", {"reason": "\n"}, False),
+    ("step", "TransitionIn", {"action": "start_assessment", "version": 9, "at": "2026-11-01T08:00:00"}, True),
+    ("step", "TransitionIn", {"action": "start_assessment", "version": 9, "at": "2026-11-01T08:00"}, False),
+    ("step", "TransitionIn", {"action": "cancel", "version": 9, "at": "0001-01-01T00:00:00+01:00"}, False),
     ("decline", "DeclineIn", {"reason": "other", "note": " "}, False),
     ("decline", "DeclineIn", {"reason": "no_capacity"}, True),
 ]
@@ -246,6 +249,7 @@ def test_the_document_and_the_validation_agree_at_the_edges(app, client, make_us
         "register": ("POST", "/api/v1/cases"),
         "patch": ("PATCH", f"/api/v1/cases/{case.uuid}"),
         "search": ("POST", "/api/v1/cases/search"),
+        "step": ("POST", f"/api/v1/cases/{case.uuid}/transition"),
         "refer": ("POST", f"/api/v1/cases/{case.uuid}/referrals"),
         "decline": ("POST", f"/api/v1/referrals/{sent.json['id']}/decline"),
     }

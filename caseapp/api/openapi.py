@@ -132,7 +132,12 @@ def document(app: Flask, base_url: str) -> dict[str, Any]:
         if parameters:
             op["parameters"] = parameters
         if operation.body is not None:
-            op["requestBody"] = {"required": True, "content": _content(refs[(operation.body, "validation")])}
+            # A body whose schema takes null may be left out (the endpoint reads no body as null).
+            optional = "null" in operation.body.model_json_schema().get("type", [])
+            op["requestBody"] = {
+                "required": not optional,
+                "content": _content(refs[(operation.body, "validation")]),
+            }
         ok: dict[str, Any] = {"description": STATUS_TEXT.get(operation.status, "OK")}
         if operation.media_types:
             ok["content"] = _content(_answer_schema(operation, refs))

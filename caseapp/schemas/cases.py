@@ -51,18 +51,17 @@ from caseapp.models.case import (
 )
 from caseapp.schemas.base import Input, Output, fail, parse_data
 from caseapp.schemas.types import (
-    CALENDAR_DAY,
     DAY_PATTERN,
     MAX_ID,
     MONTH_DAY,
     NOT_BLANK,
     PY_STRIPPED,
-    YEAR,
     Code,
     Document,
     Kelurahan,
     UtcTime,
     as_utc_naive,
+    calendar_day,
     patch_field,
     read_day,
     schema_rules,
@@ -253,12 +252,24 @@ def _day(required: Any = None) -> BeforeValidator:
     return BeforeValidator(read)
 
 
+# An RFC 3339 time (the offset may be left out: UTC), years 0002-9998 (in UTC, a time of the calendar's
+# first or last year may leave it), on a real calendar day, no leap second.
+TIME_YEAR = "(?:[1-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8]|0[1-9][0-9]{2}|00[1-9][0-9]|000[2-9])"
+TIME_PATTERN = (
+    f"^{calendar_day(TIME_YEAR)}[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]+)?"
+    "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])?$"
+)
+_TIME = re.compile(TIME_PATTERN)
+
+
 def _time(value: Any) -> Any:
-    """Read an ISO 8601 time (empty: none)."""
+    """Read a time written as the document says (empty: none)."""
     if value is None or value == "":
         return None
     if isinstance(value, str):
         try:
+            if not _TIME.fullmatch(value):
+                raise ValueError(value)
             return dt.datetime.fromisoformat(value)
         except ValueError:
             raise fail(_("Enter a time as ISO 8601.")) from None
@@ -333,7 +344,11 @@ def _kecamatan(value: str) -> str:
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    return None if value is None else as_utc_naive(value)
+    if value is None:
+        return None
+    if not 1 < value.year < 9999:  # in UTC, such a time may leave the calendar (no case is that old)
+        raise fail(_("Enter a time as ISO 8601."))
+    return as_utc_naive(value)
 
 
 def _default_visibility(value: Any) -> Any:
@@ -703,13 +718,6 @@ def _reasons_of_the_steps() -> dict[str, Any]:
     }
 
 
-# An RFC 3339 time as Python reads it (no leap second; Z in capitals); `format: date-time` adds the calendar.
-TIME_PATTERN = (
-    f"^{YEAR}-{MONTH_DAY}[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]+)?"
-    "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$"
-)
-
-
 class TransitionIn(Input):
     """A lifecycle step; `reason` is a code where the step needs one (closure, cancellation, reopening)."""
 
@@ -725,11 +733,11 @@ class TransitionIn(Input):
         dt.datetime | None,
         BeforeValidator(_time),
         AfterValidator(_utc),
-        Document(blank=True, format="date-time", pattern=TIME_PATTERN),
+        Document(blank=True, pattern=TIME_PATTERN, format=None),
     ] = Field(
         default=None,
-        description="When the first contact happened (record_first_contact; default: now), RFC 3339: not "
-        "in the future, and at most 30 days before the registration",
+        description="When the first contact happened (record_first_contact; default: now), RFC 3339 (without "
+        "an offset: UTC): not in the future, and at most 30 days before the registration",
     )
     version: Version
 
@@ -843,7 +851,7 @@ class CaseFilters(Input):
 # A page cursor (`caseapp.http.pagination`): the last row's sort time (naive UTC, as `isoformat` writes it,
 # on a real calendar day) and its id (one a database integer holds).
 CURSOR_PATTERN = (
-    f"^{CALENDAR_DAY}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{{6}})?~{up_to(MAX_ID)}$"
+    f"^{calendar_day()}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{{6}})?~{up_to(MAX_ID)}$"
 )
 _CURSOR = re.compile(CURSOR_PATTERN)
 

@@ -35,12 +35,18 @@ NOT_BLANK = f"[^{STRIPPED}]"
 YEAR = "(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"
 MONTH_DAY = "(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
 DAY_PATTERN = f"^{YEAR}-{MONTH_DAY}$"
-# A real calendar day YYYY-MM-DD, for where no `format` can check the calendar (0000 is not a year).
 LEAP_YEAR = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
-CALENDAR_DAY = (
-    f"(?:{YEAR}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
-    f"|02-(?:0[1-9]|1[0-9]|2[0-8]))|{LEAP_YEAR}-02-29)"
-)
+
+
+def calendar_day(year: str = YEAR) -> str:
+    """Return a regular expression of the real calendar days YYYY-MM-DD of the years `year` matches (for
+    where no `format` can check the calendar; 0000 is not a year, and no leap year is 0001 or 9999)."""
+    return (
+        f"(?:{year}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+        f"|02-(?:0[1-9]|1[0-9]|2[0-8]))|{LEAP_YEAR}-02-29)"
+    )
+
+
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 MAX_ID = 2**31 - 1  # the largest id a database integer holds
 
@@ -66,7 +72,8 @@ class Document:
     Validation is unchanged: this only corrects the JSON Schema, so that the document promises exactly
     what the validation takes. `null=True` adds null (a before-validator reads it as empty), `null=False`
     removes it (a later check refuses it); `blank` adds "" (read as none); other keywords (a `pattern`,
-    `minItems`, a `description`) go to the schema of the value itself.
+    `minItems`) go to the schema of the value itself, where None removes one (a `format` the pattern
+    replaces).
     """
 
     def __init__(self, *, null: bool | None = None, blank: bool = False, **keywords: Any) -> None:
@@ -91,7 +98,7 @@ def documented(
         outer = {k: outer.pop(k) for k in ("title", "description", "default", "examples") if k in outer}
     values = [b for b in branches if b != NULL and b != BLANK]
     if keywords:
-        values = [{**b, **keywords} for b in values]
+        values = [{k: v for k, v in {**b, **keywords}.items() if v is not None} for b in values]
     if blank or BLANK in branches:
         values.append(BLANK)
     if null or (null is None and NULL in branches):
