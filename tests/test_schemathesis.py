@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -24,7 +25,8 @@ from schemathesis.hooks import HookContext, HookDispatcher, HookScope
 
 from caseapp.database import utcnow
 from caseapp.extensions import db
-from caseapp.models import Referral
+from caseapp.models import Case, Referral
+from caseapp.models.referral import Section
 from caseapp.schemas.cases import EARLIEST_INCIDENT
 from caseapp.schemas.types import as_utc_naive
 from tests.casedata import body, nik, register
@@ -56,8 +58,12 @@ def _operations(schema):  # type: ignore[no-untyped-def]
 #    and a form of violence wherever they touch them, so that they hold whatever is stored.
 # 5. A first contact time between 30 days before the registration and now: relative to the case and now.
 # 6. A case manager and team are active workers of the owning agency: data, not shape.
-# 7. A referral goes to neither the case's agency nor the sender's, and only a supervisor refers without
-#    consent: relative to the case and to the role.
+# 7. A referral goes to neither the case's agency nor the sender's, only a supervisor refers without consent,
+#    and only a supervisor shares a restricted case's identifying sections: relative to the case and to
+#    the role (and a patch may restrict the case on the way).
+
+
+IDENTIFYING = {Section.IDENTITY, Section.CONTACT, Section.PERPETRATOR, Section.NOTES}
 
 
 def _pick(value: Any, n: int) -> int:
@@ -79,16 +85,20 @@ def _born_by(incident: str, value: Any) -> str:
     return _day_in(value if isinstance(value, str) and value else incident, day - timedelta(days=6570), day)
 
 
-def _valid_nik(value: Any) -> Any:
-    """Rule 3: a structurally valid NIK in place of a generated one."""
-    return nik(_pick(value, 10000)) if isinstance(value, str) and value else value
+def _valid_nik(part: dict[str, Any], key: str) -> None:
+    """Rule 3: a structurally valid NIK in place of a generated one (empty or null stays)."""
+    if isinstance(part.get(key), str) and part[key]:
+        part[key] = nik(_pick(part[key], 10000))
 
 
 class PositiveRules:
     """A `map_case` hook keeping positive requests within the rules above, by operation."""
 
-    def __init__(self, role: str, agency: str, username: str, registered_at: datetime) -> None:
+    def __init__(
+        self, role: str, agency: str, username: str, registered_at: datetime, restricted: Callable[[], bool]
+    ) -> None:
         self.role, self.agency, self.username, self.registered_at = role, agency, username, registered_at
+        self.restricted = restricted  # whether the test's case is restricted now
 
     def map_case(self, context: HookContext, case: Any) -> Any:
         """Return the case with its body moved within the rules (hook signature)."""
@@ -108,6 +118,7 @@ class PositiveRules:
         return case
 
     def today(self) -> date:
+        """Return the API's today (UTC)."""
         return utcnow().date()
 
     def register(self, body: dict[str, Any]) -> None:
@@ -115,13 +126,12 @@ class PositiveRules:
         incident["date"] = _day_in(incident["date"], EARLIEST_INCIDENT, self.today())  # rule 1
         if child.get("date_of_birth"):
             child["date_of_birth"] = _born_by(incident["date"], child["date_of_birth"])  # rules 1, 2
-        child["nik"] = _valid_nik(child.get("nik"))
+        _valid_nik(child, "nik")
 
     def patch(self, body: dict[str, Any]) -> None:
         child, incident = body.get("child"), body.get("incident")
-        if child is not None:
-            child["nik"] = _valid_nik(child.get("nik"))
         child, incident = child or {}, incident or {}
+        _valid_nik(child, "nik")
         born = child.get("date_of_birth")
         if born or "date" in incident:  # rule 4: both dates, consistent with each other
             incident["date"] = _day_in(incident.get("date") or born, EARLIEST_INCIDENT, self.today())
@@ -137,7 +147,7 @@ class PositiveRules:
 
     def search(self, body: dict[str, Any]) -> None:
         if body.get("by") == "nik":
-            body["query"] = _valid_nik(body["query"])  # rule 3
+            _valid_nik(body, "query")  # rule 3
 
     def service(self, body: dict[str, Any]) -> None:
         body["date"] = _day_in(body["date"], date.min, self.today())  # rule 1
@@ -148,7 +158,7 @@ class PositiveRules:
             span = int(timedelta(days=29).total_seconds())
             at = as_utc_naive(datetime.fromisoformat(body["at"]))
             if not latest - timedelta(seconds=span) <= at <= latest:
-                at = latest - timedelta(seconds=int(at.timestamp()) % span)
+                at = latest - timedelta(seconds=int((at - datetime.min).total_seconds()) % span)
             body["at"] = at.isoformat(timespec="seconds") + "Z"
 
     def assign(self, body: dict[str, Any]) -> None:
@@ -159,6 +169,8 @@ class PositiveRules:
     def refer(self, body: dict[str, Any]) -> None:
         if body["to_agency"] == self.agency:  # rule 7
             body["to_agency"] = "POLRESTA"
+        if self.role != "supervisor" and self.restricted():  # rule 7
+            body["shared_sections"] = [s for s in body.get("shared_sections", []) if s not in IDENTIFYING]
         consent = body["consent"]
         if consent["given_by"] == "not_required" and self.role != "supervisor":  # rule 7
             body["consent"] = {
@@ -213,6 +225,12 @@ EDGES: list[tuple[str, str, dict[str, Any], bool]] = [
     ("search", "SearchIn", {"by": "name", "query": "  "}, False),
     ("refer", "ReferralIn", {"consent": {**G, "name": "  "}}, False),
     ("refer", "ReferralIn", {"consent": {**G, "obtained_at": 20261101}}, False),
+    (
+        "refer",
+        "ReferralIn",
+        {"consent": {"given_by": "not_required", "legal_basis": "UU", "obtained_at": 0}},
+        False,
+    ),
     ("refer", "ReferralIn", {"consent": {"given_by": "not_required", "legal_basis": "UU 35/2014"}}, True),
     (
         "refer",
@@ -299,9 +317,14 @@ def test_the_api_keeps_its_document(app_factory, make_user, role):
     headers = _bearer(_token(app, user.username))
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, headers=headers)
     assert sent.status_code == 201 and police_token
+
+    def restricted() -> bool:
+        with app.app_context():
+            return bool(db.session.get(Case, case.id).is_restricted)
+
     rules = HookDispatcher(scope=HookScope.TEST)
     rules.register_hook_with_name(
-        PositiveRules(role, "UPTD_PPA", user.username, registered_at).map_case, "map_case"
+        PositiveRules(role, "UPTD_PPA", user.username, registered_at, restricted).map_case, "map_case"
     )
 
     failures: list[str] = []

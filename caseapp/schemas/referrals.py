@@ -148,7 +148,7 @@ class ConsentIn(Input):
         if given_by is None:
             return None  # no valid choice to check it against
         question = _("When was the consent given? (YYYY-MM-DD)")
-        if not value:
+        if value is None or value == "":
             when = None
         elif isinstance(value, dt.date):
             when = value
