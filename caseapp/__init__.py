@@ -213,7 +213,7 @@ def register_commands(app: Flask) -> None:
 
 def register_template_globals(app: Flask) -> None:
     """Expose helpers that every template uses."""
-    from flask_babel import get_locale
+    from flask_babel import format_decimal, get_locale
 
     from caseapp.labels import role_label
     from caseapp.security.permissions import Permission
@@ -229,6 +229,7 @@ def register_template_globals(app: Flask) -> None:
     app.jinja_env.globals["zip"] = zip
     app.jinja_env.filters["zip"] = lambda first, *others: zip(first, *others, strict=False)
     app.jinja_env.filters["wita"] = localtime.show
+    app.jinja_env.filters["format_decimal"] = format_decimal
     app.jinja_env.globals["case_label"] = list_label
 
     @app.context_processor

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask import Response, stream_with_context
+from flask_babel import gettext
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -22,7 +23,8 @@ Sheet = tuple[str, Sequence[str], Sequence[Sequence[Any]]]
 class ExportFormat(StrEnum):
     """The file formats a table can be downloaded in."""
 
-    CSV = "csv"
+    CSV = "csv"  # comma-separated, decimal point (RFC 4180)
+    CSV_ID = "csv-id"  # as Excel reads it in an Indonesian locale: semicolons, decimal comma
     XLSX = "xlsx"
 
 
@@ -30,6 +32,20 @@ MEDIA_TYPES = {
     ExportFormat.CSV: "text/csv",
     ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+# What a file states about itself (the agency, the period, when counted, the disclosure rule): label, value.
+About = Sequence[tuple[str, str]]
+
+
+def _media_type(fmt: ExportFormat) -> str:
+    return MEDIA_TYPES[ExportFormat.CSV if fmt is ExportFormat.CSV_ID else fmt]
+
+
+def _csv_value(value: Any, decimal_comma: bool) -> Any:
+    if value is None:
+        return ""
+    if decimal_comma and isinstance(value, float):
+        return repr(value).replace(".", ",")
+    return safe_cell(value)
 
 
 def safe_cell(value: Any) -> Any:
@@ -73,14 +89,31 @@ def csv_response(
     return response
 
 
-def xlsx_response(filename: str, sheets: Sequence[Sheet], empty_note: str) -> Response:
-    """Return an XLSX workbook, one sheet per table, every text cell escaped against formulas."""
+def _sheet_titles(titles: Sequence[str]) -> list[str]:
+    """Return sheet names a spreadsheet accepts: no []:*?/\\, at most 31 characters, each one unique."""
+    out: list[str] = []
+    for title in titles:
+        clean = "".join(c for c in title if c not in "[]:*?/\\")[:31].strip() or "Sheet"
+        name, n = clean, 1
+        while name.lower() in (o.lower() for o in out):
+            n += 1
+            name = f"{clean[: 31 - len(str(n)) - 1]} {n}"
+        out.append(name)
+    return out
+
+
+def xlsx_response(filename: str, sheets: Sequence[Sheet], empty_note: str, about: About = ()) -> Response:
+    """Return an XLSX workbook: the `about` sheet, then one sheet per table, text escaped against formulas."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    for title, header, rows in sheets:
-        clean = "".join(c for c in title if c not in "[]:*?/\\\\")[:31] or "Sheet"
-        sheet = book.create_sheet(clean)
+    all_sheets: list[Sheet] = list(sheets)
+    if about:
+        all_sheets.insert(0, (_about_title(), ["", ""], [list(pair) for pair in about]))
+    for name, (_title, header, rows) in zip(
+        _sheet_titles([s[0] for s in all_sheets]), all_sheets, strict=True
+    ):
+        sheet = book.create_sheet(name)
         sheet.append([safe_cell(h) for h in header])
         for row in rows:
             sheet.append(["" if v is None else safe_cell(v) for v in row])
@@ -93,29 +126,46 @@ def xlsx_response(filename: str, sheets: Sequence[Sheet], empty_note: str) -> Re
     return response
 
 
-def stacked_csv_response(filename: str, sheets: Sequence[Sheet], empty_note: str) -> Response:
-    """Return several tables in one CSV file, each under its title."""
+def _about_title() -> str:
+    return gettext("About this file")
+
+
+def stacked_csv_response(
+    filename: str,
+    sheets: Sequence[Sheet],
+    empty_note: str,
+    about: About = (),
+    fmt: ExportFormat = ExportFormat.CSV,
+) -> Response:
+    """Return several tables in one CSV file, each under its title, after what the file says of itself."""
+    decimal_comma = fmt is ExportFormat.CSV_ID
 
     def rows() -> Iterator[Sequence[Any]]:
+        for label, value in about:
+            yield [label, value]
         for index, (title, header, body) in enumerate(sheets):
-            if index:
+            if index or about:
                 yield []
             yield [title]
             yield list(header)
             yield from body if body else [[empty_note]]
 
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=";" if decimal_comma else ",")
     for row in rows():
-        writer.writerow(["" if v is None else safe_cell(v) for v in row])
-    response = Response("\ufeff" + buffer.getvalue(), mimetype=MEDIA_TYPES[ExportFormat.CSV])
+        writer.writerow([_csv_value(v, decimal_comma) for v in row])
+    response = Response("\ufeff" + buffer.getvalue(), mimetype=_media_type(fmt))
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def tables_response(name: str, fmt: ExportFormat, sheets: Sequence[Sheet], empty_note: str) -> Response:
-    """Return titled tables as one download named `name`: a CSV file (each table under its title) or an
-    XLSX workbook (one sheet per table); `empty_note` stands in a table without rows."""
-    if fmt == ExportFormat.CSV:
-        return stacked_csv_response(f"{name}.csv", sheets, empty_note)
-    return xlsx_response(f"{name}.xlsx", sheets, empty_note)
+def tables_response(
+    name: str, fmt: ExportFormat, sheets: Sequence[Sheet], empty_note: str, about: About = ()
+) -> Response:
+    """Return titled tables as one download named `name`: a CSV file (each table under its title; `csv-id`
+    in the Indonesian Excel convention) or an XLSX workbook (one sheet per table); `empty_note` stands in a
+    table without rows; `about` (label, value) pairs open the file."""
+    if fmt is ExportFormat.XLSX:
+        return xlsx_response(f"{name}.xlsx", sheets, empty_note, about)
+    suffix = "-id" if fmt is ExportFormat.CSV_ID else ""
+    return stacked_csv_response(f"{name}{suffix}.csv", sheets, empty_note, about, fmt)

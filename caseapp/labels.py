@@ -53,6 +53,7 @@ ROLE_LABELS: Labels[Role] = Labels(
         Role.CASE_WORKER: _l("Case worker"),
         Role.SUPERVISOR: _l("Supervisor"),
         Role.ANALYST: _l("Analyst (task force)"),
+        Role.REPORTING_OFFICER: _l("Reporting officer (SIMFONI-PPA)"),
         Role.AUDITOR: _l("Auditor"),
         Role.ADMIN: _l("Administrator"),
     }
@@ -98,7 +99,11 @@ AGE_GROUP_LABELS: Labels[AgeGroup] = Labels(
         AgeGroup.UNDER_6: _l("0-5 years"),
         AgeGroup.AGE_6_12: _l("6-12 years"),
         AgeGroup.AGE_13_17: _l("13-17 years"),
-        AgeGroup.ADULT: _l("Adult"),
+        AgeGroup.ADULT: _l("Adult (age not known)"),
+        AgeGroup.ADULT_18_24: _l("18-24 years"),
+        AgeGroup.ADULT_25_44: _l("25-44 years"),
+        AgeGroup.ADULT_45_59: _l("45-59 years"),
+        AgeGroup.ADULT_60_PLUS: _l("60 years or older"),
     }
 )
 NOTE_KIND_LABELS: Labels[NoteKind] = Labels(
@@ -166,7 +171,7 @@ FIELD_LABELS: dict[str, LazyString] = {
     "child.nik": _l("NIK"),
     "child.sex": _l("Sex"),
     "child.date_of_birth": _l("Date of birth"),
-    "child.age": _l("Estimated age"),
+    "child.age": _l("Estimated age at the incident"),
     "child.disability": _l("Disability"),
     "child.address": _l("Address"),
     "child.kelurahan": _l("Kelurahan of residence"),

@@ -29,11 +29,11 @@ def test_demo_creates_accounts_once(app, tmp_path):
     assert result.exit_code == 0, result.output
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     lines = [line.split("\t") for line in path.read_text().splitlines() if not line.startswith("#")]
-    assert len(lines) == 11
+    assert len(lines) == 12
     roles = {(role, agency) for _, _, role, agency in lines}
     for agency in ("DP3A", "UPTD_PPA", "POLRESTA", "DINSOS"):
         assert ("supervisor", agency) in roles and ("case_worker", agency) in roles
-    assert {"analyst", "auditor", "admin"} <= {role for role, _ in roles}
+    assert {"analyst", "reporting_officer", "auditor", "admin"} <= {role for role, _ in roles}
     # Every printed password signs in.
     for username, password, _, _ in lines:
         assert password in result.output
@@ -42,7 +42,7 @@ def test_demo_creates_accounts_once(app, tmp_path):
         assert response.status_code == 302, username
     again = runner.invoke(args=["demo", "--credentials", str(path)])
     assert "already exist" in again.output
-    assert len(path.read_text().splitlines()) == 13  # unchanged
+    assert len(path.read_text().splitlines()) == 14  # unchanged
 
 
 def test_user_create_with_password_from_environment(app, monkeypatch):

@@ -54,7 +54,14 @@ def test_the_me_answer_is_described_field_by_field(app, client, make_user):
     assert set(me["required"]) == {"username", "display_name", "role", "agency", "permissions", "locale"}
     role = me["properties"]["role"]
     role_schema = doc["components"]["schemas"][role["$ref"].split("/")[-1]] if "$ref" in role else role
-    assert set(role_schema["enum"]) == {"case_worker", "supervisor", "analyst", "auditor", "admin"}
+    assert set(role_schema["enum"]) == {
+        "case_worker",
+        "supervisor",
+        "analyst",
+        "reporting_officer",
+        "auditor",
+        "admin",
+    }
 
 
 def test_an_api_route_without_a_declaration_breaks_the_document(app):

@@ -19,7 +19,7 @@ def test_every_role_has_a_row():
 
 
 def test_admin_and_auditor_and_analyst_never_see_case_content():
-    for role in (Role.ADMIN, Role.AUDITOR, Role.ANALYST):
+    for role in (Role.ADMIN, Role.AUDITOR, Role.ANALYST, Role.REPORTING_OFFICER):
         assert not (ROLE_PERMISSIONS[role] & CASE_CONTENT), role
 
 
@@ -35,7 +35,12 @@ def test_only_admin_manages_users_and_auditor_reads_audit():
 
 
 def test_only_the_task_force_reads_the_recap_of_every_agency():
-    assert {r for r in Role if role_has(r, Permission.REPORT_ALL_AGENCIES)} == {Role.ANALYST}
+    assert {r for r in Role if role_has(r, Permission.REPORT_ALL_AGENCIES)} == {
+        Role.ANALYST,
+        Role.REPORTING_OFFICER,
+    }
+    # Exact case-level figures: the reporting officer alone.
+    assert {r for r in Role if role_has(r, Permission.REPORT_SIMFONI)} == {Role.REPORTING_OFFICER}
     # Whoever may choose the agency reads the recap at all.
     assert all(
         role_has(r, Permission.REPORT_AGGREGATE) for r in Role if role_has(r, Permission.REPORT_ALL_AGENCIES)

@@ -1,4 +1,4 @@
-"""Reports: numbers against a hand-built data set, suppression, exports, and no identity for analysts."""
+"""Reports: numbers against a hand-built data set, rounding, exports, and no identity for analysts."""
 
 from __future__ import annotations
 
@@ -16,52 +16,40 @@ from caseapp.database import utcnow
 from caseapp.exports import safe_cell
 from caseapp.extensions import db
 from caseapp.models import AuditEvent, Case
-from caseapp.reports.suppression import PRIMARY, SECONDARY, shown_count, suppress
+from caseapp.models.case import STAT_KEY_SPACE
+from caseapp.reports import recap as recap_report
+from caseapp.reports.disclosure import Count, published
+from caseapp.reports.periods import parse_period
+from caseapp.schemas.reports import RecapTablesOut
 from tests.casedata import register
 from tests.conftest import login
 
-# Suppression -------------------------------------------------------------------------------------------
+# Rounding ------------------------------------------------------------------------------------------------
 
 
-def test_suppression_by_hand():
-    # counts: a 2x2 table; totals are added by suppress()
-    shown = suppress([[3, 10], [7, 8]])
-    # 3 is primary; its row and column then need a second hidden cell each; totals 13, 15, 10, 18, 28.
-    assert shown[0][0] == PRIMARY
-    assert sum(v in (PRIMARY, SECONDARY) for v in shown[0]) >= 2
-    assert sum(row[0] in (PRIMARY, SECONDARY) for row in shown) >= 2
-    assert shown[-1][-1] == "28"
+def test_rounding_by_hand():
+    assert published(Count(0, 123)) == 0  # zero stays zero
+    assert published(Count(10, 999)) == 10  # a multiple of 5 stays itself
+    # 1 rounds up only when the cell key is below 1/5 of the key space
+    assert published(Count(1, 0)) == 5 and published(Count(1, STAT_KEY_SPACE // 5 + 1)) == 0
+    assert published(Count(4, STAT_KEY_SPACE - 1)) == 0 and published(Count(4, 0)) == 5
+    assert published(Count(12, STAT_KEY_SPACE // 2)) == 10  # 12: up with probability 2/5
 
 
-def test_zero_and_large_counts_are_shown():
-    assert suppress([[0, 5], [12, 0]]) == [["0", "5", "5"], ["12", "0", "12"], ["12", "5", "17"]]
+def test_rounding_is_unbiased_over_the_keys():
+    keys = [i * STAT_KEY_SPACE // 1000 for i in range(1000)]
+    for n in range(1, 15):
+        mean = sum(published(Count(n, k)) for k in keys) / len(keys)
+        assert abs(mean - n) < 0.01, n
 
 
 @settings(max_examples=300, deadline=None)
-@given(
-    st.lists(st.lists(st.integers(0, 12), min_size=1, max_size=5), min_size=1, max_size=6).filter(
-        lambda m: len({len(r) for r in m}) == 1
-    )
-)
-def test_no_hidden_cell_can_be_recovered_from_a_line(counts):
-    shown = suppress(counts)
-    full = [list(r) + [sum(r)] for r in counts]
-    full.append([sum(col) for col in zip(*full, strict=True)])
-    hidden = [[v in (PRIMARY, SECONDARY) for v in row] for row in shown]
-    for i, row in enumerate(full):
-        for j, value in enumerate(row):
-            if 1 <= value <= 4:
-                assert shown[i][j] == PRIMARY  # every small count hidden
-            elif not hidden[i][j]:
-                assert shown[i][j] == str(value)  # what is shown is true
-    lines = [row for row in hidden] + [list(col) for col in zip(*hidden, strict=True)]
-    for line in lines:
-        assert sum(line) != 1  # a single hidden cell in a line could be worked out from its total
-
-
-def test_a_headline_count_is_suppressed_like_a_cell():
-    assert [shown_count(n) for n in (0, 1, 4, 5, 12)] == [0, PRIMARY, PRIMARY, 5, 12]
-    assert suppress([[3]])[0][0] == PRIMARY  # the same rule as the tables'
+@given(st.integers(0, 10_000), st.integers(0, 2**40))
+def test_a_rounded_count_is_within_four_of_the_true_one_and_fixed(n, keys):
+    shown = published(Count(n, keys))
+    assert shown % 5 == 0 and abs(shown - n) <= 4
+    assert shown == published(Count(n, keys + STAT_KEY_SPACE))  # the cell key is the sum modulo the space
+    assert (shown == 0) == (n == 0) or n < 5  # only 1-4 may look like 0
 
 
 @given(st.text())
@@ -143,29 +131,55 @@ def test_caseload_numbers(app, client, dataset):
     assert body["timings_hours"]["closure"]["median_hours"] == 480.0
 
 
-def test_recap_numbers_and_suppression(app, client, make_user, dataset):
+def _true(table):
+    """Return {row: [true counts with totals]} of a raw recap table."""
+    full = table.full()
+    rows = [*table.rows, "Total"] if table.total_row else table.rows
+    return {r: [c.n for c in cells] for r, cells in zip(rows, full, strict=True)}
+
+
+def test_recap_true_numbers(app, dataset):
+    with app.app_context():
+        data = recap_report.build(parse_period("2026-Q1"))
+        assert (data.children.n, data.cases.n, data.perpetrators.n) == (7, 7, 7)
+        by_type = _true(data.tables["type_sex_age"])
+        # main form physical: M 6 and 10 (cases 2 and 4), M 15 (the police case): ages at the incident
+        assert by_type["physical"] == [0, 0, 0, 0, 2, 1, 3]
+        assert by_type["sexual"] == [0, 1, 1, 0, 0, 0, 2]  # born 2015 and 2012: 11 and 14 at the incident
+        assert by_type["Total"][-1] == 7  # main forms share out the children
+        every = _true(data.tables["violence_types"])
+        assert every["physical"] == [4] and every["sexual"] == [2]  # a child under each of their forms
+        assert _true(data.tables["place"])["unknown"] == [1]
+        assert _true(data.tables["kecamatan"])["unknown"] == [1, 0, 1]
+        assert _true(data.tables["relationship"])["step_parent"] == [7]
+        assert _true(data.tables["perpetrators"])["unknown"] == [0, 0, 0, 0]
+        assert _true(data.tables["perpetrators"])["18+"] == [0, 7, 0, 7]
+        own = recap_report.build(parse_period("2026-Q1"), dataset["supervisor"].agency_id)
+        assert own.children.n == 6 and own.agency_code == "UPTD_PPA"
+
+
+def test_recap_answers_are_rounded_to_fives(app, client, make_user, dataset):
     analyst = make_user("analyst", "BAPPEDA")
     login(client, analyst.username)
     body = client.get("/api/v1/reports/recap?period=2026-Q1").json
-    assert body["children"] == 7
+    assert body["children"] in (5, 10)  # 7 children
     by_type = body["tables"]["type_sex_age"]
-    rows = dict(zip(by_type["rows"], by_type["cells"], strict=False))
-    # physical: F 13-17 (case 1), M 0-5 (case 2), M 6-12 (case 4), M 13-17 (the police case)
     assert by_type["columns"] == ["F:0-5", "F:6-12", "F:13-17", "M:0-5", "M:6-12", "M:13-17"]
-    physical = rows["physical"]
-    assert [c in (PRIMARY, SECONDARY, "0") for c in physical] == [True] * 7
-    assert physical[-1] == PRIMARY  # 4 children: a small total is hidden too
-    assert all(c in ("0", PRIMARY, SECONDARY) for r in by_type["cells"] for c in r[:-1])
-    total_row = by_type["cells"][-1]
-    assert total_row[-1] == "8"  # 8 child-type pairs: one child has two forms of violence
-    place = dict(zip(body["tables"]["place"]["rows"], body["tables"]["place"]["cells"], strict=False))
-    assert place["household"] == [PRIMARY, PRIMARY]
-    flows = body["tables"]["referral_flows"]
-    assert flows["rows"] == []
+    assert by_type["total_row"] and by_type["total_column"]
+    assert all(int(c) % 5 == 0 for t in body["tables"].values() for r in t["cells"] for c in r)
+    # The same children give the same figure wherever they are counted.
+    assert by_type["cells"][-1][-1] == str(body["children"])
+    assert body["tables"]["summary"]["cells"][1] == [str(body["children"])]
+    place = body["tables"]["place"]
+    assert not place["total_column"] and len(place["cells"][0]) == 1  # one column: no repeated total
+    assert body["tables"]["referral_flows"]["rows"] == []
+    assert "rounding to base 5" in body["disclosure"]
+    assert [i["key"] for i in body["indicators"]] == ["ampk_served", "abh_diversion"]
+    assert body["indicators"][1]["percent"] is None
     supervisor_view = app.test_client()
     login(supervisor_view, dataset["supervisor"].username)
     own = supervisor_view.get("/api/v1/reports/recap?period=2026-Q1").json
-    assert own["agency"] == "UPTD_PPA" and own["children"] == 6
+    assert own["agency"] == "UPTD_PPA" and own["children"] in (5, 10)
 
 
 def test_recap_and_exports_never_show_identity(app, client, make_user, dataset):
@@ -203,15 +217,25 @@ def test_exports_are_audited_and_empty_periods_give_a_file(app, client, make_use
     response = client.get("/api/v1/reports/caseload?period=2019&format=csv")
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[0] == ["Kasus terbuka menurut status"]
+    # The file says what it is: agency, period, when counted, the rule; then the tables.
+    assert rows[0] == ["Lembaga", "UPTD Perlindungan Perempuan dan Anak Kota Kendari"]
+    assert rows[1] == ["Periode", "2019 (2019-01-01 – 2019-12-31)"]
+    assert (
+        rows[2][0] == "Dihitung pada" and rows[2][1].endswith("WITA") and rows[3][0] == "Aturan pengungkapan"
+    )
+    assert rows[5] == ["Kasus terbuka menurut status"]
     xlsx = client.get("/reports/caseload?period=2026-03&format=xlsx")
     workbook = load_workbook(io.BytesIO(xlsx.data))
-    assert len(workbook.sheetnames) == 6
+    assert len(workbook.sheetnames) == 7 and workbook.sheetnames[0] == "Tentang berkas ini"
     empty = make_user("analyst", "BAPPEDA")
     c2 = app.test_client()
     login(c2, empty.username)
     nothing = c2.get("/api/v1/reports/recap?period=2019&format=csv").get_data(as_text=True)
-    assert "Tidak ada data untuk periode ini." in nothing
+    # An empty period: the same tables (their rows do not depend on the data), every count 0.
+    lines = list(csv.reader(io.StringIO(nothing.lstrip("\ufeff"))))
+    assert lines[0] == ["Lembaga", "Semua lembaga"]
+    numbers = [c for line in lines[5:] for c in line[1:] if c.isdigit()]
+    assert numbers and set(numbers) == {"0"}
     with app.app_context():
         exports = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "export.create")).all()
         assert len(exports) == 3
@@ -267,39 +291,48 @@ def test_the_report_answers_carry_exactly_their_declared_keys(app, client, make_
     assert list(caseload["ageing_days"]) == ["0-7", "31-90", "8-30", "90+"]  # sorted by jsonify
     assert set(caseload["timings_hours"]) == {"first_contact", "referral_acceptance", "closure"}
     recap = client.get("/api/v1/reports/recap?period=2026").json
-    assert set(recap) == {"period", "agency", "children", "tables", "suppression"}
-    assert set(recap["tables"]) == {
-        "type_sex_age",
-        "type_sex_age_kecamatan",
-        "kecamatan",
-        "month_type",
-        "place",
-        "relationship",
-        "ampk",
-        "services",
-        "referral_flows",
+    assert set(recap) == {
+        "period",
+        "agency",
+        "children",
+        "cases",
+        "perpetrators",
+        "tables",
+        "indicators",
+        "computed_at",
+        "disclosure",
     }
-    assert all(set(t) == {"title", "rows", "columns", "cells"} for t in recap["tables"].values())
+    assert set(recap["tables"]) == set(RecapTablesOut.model_fields)
+    assert {"type_sex_age", "perpetrators", "disability", "referral_timeliness"} <= set(recap["tables"])
+    assert all(
+        set(t) == {"title", "rows", "columns", "total_row", "total_column", "cells"}
+        for t in recap["tables"].values()
+    )
 
 
 def test_only_the_task_force_chooses_the_recap_agency(app, client, make_user, dataset):
     login(client, dataset["supervisor"].username)
     own = client.get("/api/v1/reports/recap?period=2026&agency=POLRESTA").json
-    assert own["agency"] == "UPTD_PPA" and own["children"] == 6  # a supervisor sees their own agency
+    assert own["agency"] == "UPTD_PPA" and own["children"] in (5, 10)  # a supervisor sees their own agency
     page = client.get("/reports/recap?period=2026").get_data(as_text=True)
     assert 'name="agency"' not in page  # and is offered no choice
     analyst = app.test_client()
     login(analyst, make_user("analyst", "BAPPEDA").username)
     police = analyst.get("/api/v1/reports/recap?period=2026&agency=POLRESTA").json
-    assert police["agency"] == "POLRESTA" and police["children"] == PRIMARY  # one child: suppressed
+    assert police["agency"] == "POLRESTA" and police["children"] in (0, 5)  # one child: rounded
     assert analyst.get("/api/v1/reports/recap?period=2026&agency=").json["agency"] is None
     assert 'name="agency"' in analyst.get("/reports/recap?period=2026").get_data(as_text=True)
 
 
-def test_the_small_headline_is_suppressed_the_same_way_on_the_page(app, client, make_user, dataset):
+def test_the_page_states_the_method_and_shows_the_same_rounded_headline(app, client, make_user, dataset):
     login(client, make_user("analyst", "BAPPEDA").username)
-    page = client.get("/reports/recap?period=2026&agency=POLRESTA").get_data(as_text=True)
-    assert "Anak yang didaftarkan dalam periode: &lt;5." in page
+    shown = client.get("/api/v1/reports/recap?period=2026&agency=POLRESTA").json["children"]
+    for page in (
+        client.get("/reports/recap?period=2026&agency=POLRESTA").get_data(as_text=True),
+        client.get("/reports/recap?period=2026&agency=POLRESTA&print=1").get_data(as_text=True),
+    ):
+        assert f"Anak yang didaftarkan dalam periode: {shown};" in page
+        assert 'data-testid="disclosure-method"' in page and "kelipatan 5" in page
 
 
 def test_the_report_routes_are_described_with_their_query_answers_and_downloads(app, client, make_user):
@@ -323,7 +356,7 @@ def test_the_report_routes_are_described_with_their_query_answers_and_downloads(
         assert schemas[answer]["additionalProperties"] is False
     recap_params = {p["name"]: p for p in doc["paths"]["/reports/recap"]["get"]["parameters"]}
     assert "POLRESTA" in str(recap_params["agency"]["schema"])
-    assert set(schemas["RecapOut"]["required"]) == {"period", "agency", "children", "tables", "suppression"}
+    assert {"children", "tables", "indicators", "disclosure"} <= set(schemas["RecapOut"]["required"])
 
 
 def test_dashboard_is_on_the_supervisor_home_page_and_numbers_link_to_lists(app, client, dataset):
@@ -371,3 +404,27 @@ def test_dashboard_counts_are_shared_for_a_minute_and_say_when_they_were_counted
         ).all()
         assert len(views) == 4
     cache.clear()
+
+
+def test_the_indonesian_csv_uses_semicolons_and_decimal_commas(app, client, make_user, dataset):
+    with time_machine.travel("2026-03-20 08:00:00", tick=False):
+        login(client, dataset["supervisor"].username)
+        response = client.get("/reports/caseload?period=2026-03&format=csv-id")
+        standard = client.get("/reports/caseload?period=2026-03&format=csv").get_data(as_text=True)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert 'filename="caseload-2026-03-id.csv"' in response.headers["Content-Disposition"]
+    raw = response.get_data(as_text=True)
+    assert raw.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(raw.lstrip("\ufeff")), delimiter=";"))
+    assert rows[0][0] == "Lembaga"
+    timing = next(r for r in rows if r and r[0] == "Pendaftaran sampai kontak pertama")
+    assert timing[1:] == ["1", "6,0", "6,0"]  # hours with a decimal comma
+    assert ",6.0,6.0" in standard
+
+
+def test_long_sheet_titles_stay_unique_and_short():
+    from caseapp.exports import _sheet_titles
+
+    names = _sheet_titles(["A" * 40, "A" * 40 + "b", "x/y:z", "Sheet"])
+    assert all(len(n) <= 31 for n in names) and len({n.lower() for n in names}) == 4
+    assert names[2] == "xyz"

@@ -140,7 +140,10 @@ def document(app: Flask, base_url: str) -> dict[str, Any]:
             }
         ok: dict[str, Any] = {"description": STATUS_TEXT.get(operation.status, "OK")}
         if operation.media_types:
-            ok["content"] = _content(_answer_schema(operation, refs))
+            # A download-only operation (no JSON answer) lists its files alone.
+            ok["content"] = (
+                _content(_answer_schema(operation, refs)) if operation.response is not None else {}
+            )
             for media_type in operation.media_types:
                 ok["content"].update(_content({"type": "string", "format": "binary"}, media_type))
         elif operation.response is not None:

@@ -6,10 +6,10 @@ from flask import Response
 
 from caseapp.api.endpoint import endpoint
 from caseapp.api.views import bp
-from caseapp.exports import MEDIA_TYPES
+from caseapp.exports import MEDIA_TYPES, ExportFormat
 from caseapp.http.context import acting_user
 from caseapp.http.policy import require
-from caseapp.schemas.reports import CaseloadOut, CaseloadQuery, RecapOut, RecapQuery
+from caseapp.schemas.reports import CaseloadOut, CaseloadQuery, RecapOut, RecapQuery, SimfoniIn
 from caseapp.security.permissions import Permission
 from caseapp.services import reports
 
@@ -44,3 +44,17 @@ def recap_report(query: RecapQuery) -> RecapOut | Response:
     if query.download:
         return reports.export_recap(me, query.period, query.agency, query.download)
     return RecapOut.of(reports.view_recap(me, query.period, query.agency))
+
+
+@bp.route("/reports/simfoni", methods=["POST"])
+@require(Permission.REPORT_SIMFONI)
+@endpoint(body=SimfoniIn, media_type=DOWNLOADS, errors=(429,))
+def simfoni_export(body: SimfoniIn) -> Response:
+    """The exact, case-level SIMFONI-PPA export of a period (the reporting officer's).
+
+    One row per case of every agency registered in the period, the fields SIMFONI-PPA takes
+    (docs/SIMFONI-PPA.md); no names, NIK, addresses or chronology. The user's password is asked again:
+    a wrong one answers 400 on `password` and counts like a failed sign-in (429 while held back).
+    Audited as an export with its period.
+    """
+    return reports.export_simfoni(acting_user(), body.period, ExportFormat(body.format.value), body.password)

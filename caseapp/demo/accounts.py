@@ -20,6 +20,7 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str, str], ...] = (
     ("spv.dinsos", "Supervisor Dinas Sosial (demo)", Role.SUPERVISOR, "DINSOS"),
     ("petugas.dinsos", "Pekerja Sosial Dinsos (demo)", Role.CASE_WORKER, "DINSOS"),
     ("analis.bappeda", "Analis Gugus Tugas KLA (demo)", Role.ANALYST, "BAPPEDA"),
+    ("simfoni.dp3a", "Operator SIMFONI-PPA DP3A (demo)", Role.REPORTING_OFFICER, "DP3A"),
     ("auditor", "Auditor Inspektorat (demo)", Role.AUDITOR, "INSPEKTORAT"),
     ("admin", "Administrator Sistem (demo)", Role.ADMIN, "DP3A"),
 )

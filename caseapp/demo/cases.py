@@ -38,12 +38,12 @@ from caseapp.demo.data import (
     SERVICES_FOR,
     STEP_DAYS,
 )
-from caseapp.demo.people import pick, years_between
+from caseapp.demo.people import pick
 from caseapp.demo.plan import Kelurahan, Plan, plan_case
 from caseapp.errors import CaseappError
 from caseapp.extensions import db
 from caseapp.models import Agency, Case, CaseEvent, Region, User
-from caseapp.models.case import NoteKind, NoteVisibility, ServiceOutcome, age_group
+from caseapp.models.case import NoteKind, NoteVisibility, ServiceOutcome
 from caseapp.schemas.base import parse_data
 from caseapp.schemas.cases import AssignIn, CaseAction, CaseIn, NoteIn, ServiceIn, TransitionIn
 from caseapp.security.permissions import Role
@@ -151,9 +151,6 @@ def _build_case(rng: random.Random, now: datetime, plan: Plan, staff: _Staff) ->
     case.created_at = created
     case.updated_at = created
     case.first_contact_due_at = created + case_service.FIRST_CONTACT_DUE[case.risk_level]
-    if plan.dob is not None:  # "age at registration": the registration is in the past
-        case.child_age = years_between(plan.dob, created.date())
-        case.child_age_group = age_group(case.child_age)
     db.session.flush()
     event_times = [created]
     last = created

@@ -84,6 +84,23 @@ def choose_narrative(rng: random.Random, violence: str, relationship: str | None
     return rng.choice(fitting) if fitting else options[0][0]
 
 
+# Alleged perpetrators' age bands (SIMFONI-PPA's adult bands), mostly 25-44; an unknown one stays "18+".
+_ADULT_BANDS = [
+    AgeGroup.ADULT_25_44,
+    AgeGroup.ADULT_18_24,
+    AgeGroup.ADULT_25_44,
+    AgeGroup.ADULT_45_59,
+    AgeGroup.ADULT_25_44,
+    AgeGroup.ADULT_60_PLUS,
+    AgeGroup.ADULT,
+]
+
+
+def _adult_band(name: str, relationship: str) -> str:
+    """Return an adult's age band, drawn from the name so that the demo's random sequence is unchanged."""
+    return _ADULT_BANDS[sum(map(ord, name + relationship)) % len(_ADULT_BANDS)].value
+
+
 def plan_case(
     rng: random.Random, now: datetime, places: list[Kelurahan], agencies: Collection[str], niks: set[str]
 ) -> Plan:
@@ -144,7 +161,7 @@ def plan_case(
         "nik": nik,
         "sex": sex,
         "date_of_birth": dob.isoformat() if known_dob else None,
-        "age": None if known_dob else max(0, min(17, years_between(dob, registered.date()))),
+        "age": None if known_dob else age,
         "disability": rng.random() < 0.04,
         "address": home_address,
         "kelurahan": home.code,
@@ -175,7 +192,9 @@ def plan_case(
                 perpetrator_name,
                 perpetrator_rel,
                 perpetrator_sex,
-                age_group=AgeGroup.AGE_13_17.value if peer else AgeGroup.ADULT.value,
+                age_group=AgeGroup.AGE_13_17.value
+                if peer
+                else _adult_band(perpetrator_name, perpetrator_rel),
                 address="" if stranger or rng.random() < 0.5 else address(rng),
             )
         )

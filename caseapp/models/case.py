@@ -7,6 +7,7 @@ for scoping and statistics. Nothing here decides who may see what: that is
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
@@ -115,7 +116,11 @@ class AgeGroup(StrEnum):
     UNDER_6 = "0-5"
     AGE_6_12 = "6-12"
     AGE_13_17 = "13-17"
-    ADULT = "18+"
+    ADULT = "18+"  # an adult whose age band is not known
+    ADULT_18_24 = "18-24"
+    ADULT_25_44 = "25-44"
+    ADULT_45_59 = "45-59"
+    ADULT_60_PLUS = "60+"
 
 
 def age_group(age: int | None) -> str | None:
@@ -129,6 +134,14 @@ def age_group(age: int | None) -> str | None:
     if age <= 17:
         return AgeGroup.AGE_13_17.value
     return AgeGroup.ADULT.value
+
+
+STAT_KEY_SPACE = 2**31  # stat_key is in [0, STAT_KEY_SPACE): an INTEGER on every database
+
+
+def new_stat_key() -> int:
+    """Return a fresh record key for the statistics (secret; nothing about the case derives from it)."""
+    return secrets.randbelow(STAT_KEY_SPACE)
 
 
 class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynamic base
@@ -151,6 +164,9 @@ class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynami
     # sha256(user id | Idempotency-Key): a repeated submission finds the case it already created.
     idempotency_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     is_demo: Mapped[bool] = mapped_column(default=False)
+    # A fixed random number per case: the published statistics round each count by the keys of the records
+    # it counts (caseapp.reports.disclosure), so the same children always give the same figure.
+    stat_key: Mapped[int] = mapped_column(default=new_stat_key)
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -171,7 +187,7 @@ class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynami
     child_school_ct: Mapped[bytes | None] = mapped_column("child_school", LargeBinary)
     child_initials: Mapped[str] = mapped_column(String(8))  # what lists show of a restricted case
     child_sex: Mapped[str] = mapped_column(String(1))
-    child_age: Mapped[int | None]  # at registration, for statistics
+    child_age: Mapped[int | None]  # at the incident (fixed: not recomputed as time passes), for statistics
     child_age_group: Mapped[str | None] = mapped_column(String(6))
     child_age_is_estimate: Mapped[bool] = mapped_column(default=False)
     child_disability: Mapped[bool] = mapped_column(default=False)

@@ -1,44 +1,129 @@
-"""The task force's monthly recap in the SIMFONI-PPA shape: counts only, small cells suppressed.
+"""The task force's recap in the SIMFONI-PPA shape: counts only, every count rounded before it is shown.
 
-One aggregate query per table, over plaintext columns; nothing decrypts and nothing leads to a case. Cases are
-counted by registration date in the period; a child with several forms of violence is counted once under
-each, so those tables add up to more than the number of children.
+Nothing decrypts and nothing leads to a case: each query groups plaintext categories and returns, per group,
+how many records it counts and the sum of their statistics keys (`disclosure.Count`), from which the
+published figure is rounded (`disclosure.published`).
+
+What is counted:
+- **children**: cases registered in the period (not cancelled), one child once: cases of the same NIK (by its
+  blind index) are one child, city-wide in the all-agency recap and within the agency in an agency's recap.
+  A child's categories (sex, age at the incident, kecamatan, main form of violence, place, the main alleged
+  perpetrator's relationship) are those of their first case in the period;
+- **cases**: every case registered in the period (not cancelled);
+- **alleged perpetrators**: the perpetrator rows of those cases;
+- **services**: children who received a service (provided or ongoing, not refused or unavailable) dated in
+  the period, whenever their case was registered;
+- **referrals**: sent in the period, by where they stand now.
+
+Tables whose rows share out one headline (`partition`) add up to it in truth (an "unknown" row holds what was
+not recorded); the forms of violence, AMPK categories and services can be several per child, so those tables
+count a child under each and have no total row.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import String, and_, cast, distinct, func, literal, literal_column, or_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    cast,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy import case as sql_case
+from sqlalchemy.sql import Subquery
 
 from caseapp.cache import cached
 from caseapp.database import utcnow
 from caseapp.extensions import db
 from caseapp.models import Agency, Case, CaseAmpk, CaseParty, CaseViolenceType, Region, ServiceRecord
-from caseapp.models.referral import Referral
+from caseapp.models.case import AgeGroup, CaseStatus, PartyRole, ServiceOutcome
+from caseapp.models.referral import Referral, ReferralStatus
+from caseapp.reports.disclosure import ZERO, Count, published, total
 from caseapp.reports.periods import Period
-from caseapp.reports.suppression import SuppressedTable, shown_count, table
 
 SEX_AGE = [("F", "0-5"), ("F", "6-12"), ("F", "13-17"), ("M", "0-5"), ("M", "6-12"), ("M", "13-17")]
 FLOW_COLUMNS = ["waiting", "overdue", "accepted", "completed", "declined", "withdrawn"]
+TIMELINESS_COLUMNS = ["in_time", "late", "overdue", "waiting", "withdrawn"]
+PERPETRATOR_ROWS = [
+    "child",
+    AgeGroup.ADULT_18_24.value,
+    AgeGroup.ADULT_25_44.value,
+    AgeGroup.ADULT_45_59.value,
+    AgeGroup.ADULT_60_PLUS.value,
+    AgeGroup.ADULT.value,
+    "unknown",
+]
+CHILD_AGE_GROUPS = {"0-5", "6-12", "13-17"}
+UNKNOWN = "unknown"
+NO_PERPETRATOR = "none"
+GIVEN = (ServiceOutcome.PROVIDED.value, ServiceOutcome.ONGOING.value)
+# Spreads a case's key over the rows it owns (perpetrators, referrals), so that each gets a key of its own.
+_SPREAD = 40503
 
 
 @dataclass
 class RawTable:
-    """Counts by row and column codes, before suppression."""
+    """Counts by row and column codes, before rounding. Never shown: show `shown()`."""
 
     rows: list[str]
     columns: list[str]
-    counts: list[list[int]]
+    counts: list[list[Count]]
+    partition: bool = True  # each record in one cell: the table has totals, the union of its cells
 
-    def suppressed(self) -> SuppressedTable:
-        return table(self.rows, self.columns, self.counts)
+    @property
+    def total_column(self) -> bool:
+        """Say whether each row ends with its total (only where there is more than one column)."""
+        return self.partition and len(self.columns) > 1
+
+    @property
+    def total_row(self) -> bool:
+        """Say whether the last row is the total of each column."""
+        return self.partition
+
+    def full(self) -> list[list[Count]]:
+        """Return the true counts with their totals (columns then rows), as `shown` lays them out."""
+        body = [[*row, total(row)] if self.total_column else list(row) for row in self.counts]
+        if self.total_row:
+            width = len(self.columns) + (1 if self.total_column else 0)
+            body.append([total([row[j] for row in body]) for j in range(width)])
+        return body
+
+    def shown(self) -> list[list[str]]:
+        """Return every cell (totals included) as it may be published."""
+        return [[str(published(c)) for c in row] for row in self.full()]
+
+    def true_total(self) -> int:
+        """The true number of records the table shares out (for tests; never shown)."""
+        return sum(c.n for row in self.counts for c in row)
+
+
+@dataclass
+class Indicator:
+    """A KLA indicator of the period: published numerator and denominator, and the share they give."""
+
+    key: str
+    numerator: int | None
+    denominator: int | None
+
+    @property
+    def percent(self) -> float | None:
+        """The share in percent, computed from the published (rounded) counts; None when not computable."""
+        if self.numerator is None or not self.denominator:
+            return None
+        return round(100 * self.numerator / self.denominator, 1)
 
 
 @dataclass
@@ -47,25 +132,57 @@ class Recap:
 
     period: Period
     agency_code: str | None
-    children: int
+    children: Count
+    cases: Count
+    perpetrators: Count
     tables: dict[str, RawTable] = field(default_factory=dict)
+    indicators: list[Indicator] = field(default_factory=list)
     computed_at: datetime = field(default_factory=utcnow)
 
     @property
-    def children_shown(self) -> int | Literal["<5"]:
-        """The number of children as it may be shown (a small number is suppressed like a cell)."""
-        return shown_count(self.children)
+    def children_shown(self) -> int:
+        """The number of children as it may be published."""
+        return published(self.children)
+
+    @property
+    def cases_shown(self) -> int:
+        """The number of cases as it may be published."""
+        return published(self.cases)
+
+    @property
+    def perpetrators_shown(self) -> int:
+        """The number of alleged perpetrators as it may be published."""
+        return published(self.perpetrators)
 
 
-def _pivot(
-    rows: Sequence[Any], row_key: Any, col_key: Any, columns: list[str], row_order: list[str] | None = None
-) -> RawTable:
-    grid: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+def current(period: Period, agency_id: int | None = None) -> Recap:
+    """The recap as served: computed at most REPORT_CACHE_SECONDS ago (each view is still audited)."""
+    seconds = float(current_app.config.get("REPORT_CACHE_SECONDS", 60))
+    return cached("recap", (period.label, agency_id), lambda: build(period, agency_id), seconds)
+
+
+# Queries ------------------------------------------------------------------------------------------------
+
+
+def _counted(rows: Iterable[Any], key: Callable[[Any], tuple[str, ...]]) -> dict[tuple[str, ...], Count]:
+    """Add up (n, keys) of result rows by a key of their columns."""
+    out: dict[tuple[str, ...], Count] = defaultdict(lambda: ZERO)
     for r in rows:
-        grid[row_key(r)][col_key(r)] += int(r.n)
-    labels = row_order if row_order is not None else sorted(grid)
-    labels = [label for label in labels if label in grid]
-    return RawTable(labels, columns, [[grid[label].get(c, 0) for c in columns] for label in labels])
+        k = key(r)
+        out[k] = out[k] + Count(int(r.n), int(r.keys or 0))
+    return out
+
+
+def _grid(
+    cells: dict[tuple[str, ...], Count], rows: Sequence[str], columns: Sequence[str], partition: bool = True
+) -> RawTable:
+    return RawTable(
+        list(rows), list(columns), [[cells.get((r, c), ZERO) for c in columns] for r in rows], partition
+    )
+
+
+def _column(cells: dict[tuple[str, ...], Count], rows: Sequence[str], partition: bool = False) -> RawTable:
+    return RawTable(list(rows), ["n"], [[cells.get((r,), ZERO)] for r in rows], partition)
 
 
 def _codes(vocabulary: str) -> list[str]:
@@ -79,143 +196,289 @@ def _codes(vocabulary: str) -> list[str]:
     return list(db.session.scalars(stmt))
 
 
-def current(period: Period, agency_id: int | None = None) -> Recap:
-    """The recap as served: computed at most REPORT_CACHE_SECONDS ago (each view is still audited)."""
-    seconds = float(current_app.config.get("REPORT_CACHE_SECONDS", 60))
-    return cached("recap", (period.label, agency_id), lambda: build(period, agency_id), seconds)
+def cases_where(period: Period | None, agency_id: int | None) -> ColumnElement[bool]:
+    """Return the recap's cases: registered in the period, of the agency (each if given), not cancelled."""
+    cond: ColumnElement[bool] = Case.status != CaseStatus.CANCELLED.value
+    if period is not None:
+        cond = and_(cond, Case.created_at >= period.start, Case.created_at < period.end)
+    if agency_id is not None:
+        cond = and_(cond, Case.owner_agency_id == agency_id)
+    return cond
+
+
+def child_map(period: Period | None, agency_id: int | None) -> Subquery:
+    """Map each case in scope to its child: (case_id, child_id, key), one child_id per NIK (blind index).
+
+    A child is identified by the first of their cases in scope; a case without a NIK is a child of its own.
+    The child's key is that first case's statistics key.
+    """
+    same_child = [Case.child_nik_bidx, sql_case((Case.child_nik_bidx.is_(None), Case.id))]
+    return (
+        select(
+            Case.id.label("case_id"),
+            func.min(Case.id).over(partition_by=same_child).label("child_id"),
+            func.first_value(Case.stat_key).over(partition_by=same_child, order_by=Case.id).label("key"),
+        )
+        .where(cases_where(period, agency_id))
+        .subquery()
+    )
+
+
+def _const(value: str) -> ColumnElement[str]:
+    """A constant string of the recap's own (never input) written into the SQL, so that an expression in
+    GROUP BY is the same text as in SELECT (bound parameters would differ, which PostgreSQL refuses)."""
+    assert value.replace("_", "").isalnum()  # noqa: S101 - only the recap's own codes
+    return literal_column(f"'{value}'", String)
+
+
+def _month() -> ColumnElement[str]:
+    return func.substr(cast(Case.created_at, String), 1, 7)
+
+
+def _months(period: Period) -> list[str]:
+    out = []
+    year, month = period.start.year, period.start.month
+    while datetime(year, month, 1) < period.end:
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def _main_relationship() -> ColumnElement[str]:
+    """The relationship of the case's first alleged perpetrator, 'unknown' if not recorded, 'none' if none."""
+    first = (
+        select(func.coalesce(CaseParty.relationship_code, _const(UNKNOWN)))
+        .where(CaseParty.case_id == Case.id, CaseParty.role == PartyRole.PERPETRATOR.value)
+        .order_by(CaseParty.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return func.coalesce(first, _const(NO_PERPETRATOR))
+
+
+def _per_child(children: Subquery, table: Any, code: Any, *where: Any) -> dict[tuple[str, ...], Count]:
+    """Count children (once each) by a code of any of their cases (forms of violence, AMPK, ...)."""
+    pairs = (
+        select(children.c.child_id, children.c.key, code.label("code"))
+        .select_from(children)
+        .join(table, table.case_id == children.c.case_id)
+        .where(*where)
+        .distinct()
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(pairs.c.code, func.count().label("n"), func.sum(pairs.c.key).label("keys")).group_by(
+            pairs.c.code
+        )
+    )
+    return _counted(rows, lambda r: (r.code,))
 
 
 def build(period: Period, agency_id: int | None = None) -> Recap:
-    """Compute the recap (raw counts; show only `.suppressed()` tables)."""
-    in_period = and_(
-        Case.created_at >= period.start, Case.created_at < period.end, Case.status != "cancelled"
-    )
-    scope = in_period if agency_id is None else and_(in_period, Case.owner_agency_id == agency_id)
+    """Compute the recap (true counts; publish only `RawTable.shown()` and the `*_shown` headlines)."""
     agency_code = db.session.scalar(select(Agency.code).where(Agency.id == agency_id)) if agency_id else None
-    children = int(db.session.scalar(select(func.count()).select_from(Case).where(scope)) or 0)
-    recap = Recap(period=period, agency_code=agency_code, children=children)
+    in_scope = cases_where(period, agency_id)
+    children = child_map(period, agency_id)
     types = _codes("violence_type")
-    kecamatan_names: dict[str, str] = {
-        code: name
-        for code, name in db.session.execute(
-            select(Region.code, Region.name).where(Region.level == "kecamatan")
-        )
-    }
+    kecamatan_codes = list(
+        db.session.scalars(select(Region.code).where(Region.level == "kecamatan").order_by(Region.name))
+    )
 
-    # Violence type x sex x age group x kecamatan (one query), and its margins.
-    rows: Any = db.session.execute(
+    # Children, once each, by every category of their first case in the period (one query).
+    first_cases = (
         select(
-            Case.kecamatan,
-            CaseViolenceType.code,
-            Case.child_sex,
-            Case.child_age_group,
-            func.count(distinct(Case.id)).label("n"),
+            func.coalesce(Case.kecamatan, _const(UNKNOWN)).label("kecamatan"),
+            Case.child_sex.label("sex"),
+            func.coalesce(Case.child_age_group, _const(UNKNOWN)).label("age"),
+            Case.primary_violence_type.label("type"),
+            func.coalesce(Case.place, _const(UNKNOWN)).label("place"),
+            _month().label("month"),
+            cast(Case.child_disability, Integer).label("disability"),
+            _main_relationship().label("relationship"),
+            children.c.key,
         )
-        .join(CaseViolenceType, CaseViolenceType.case_id == Case.id)
-        .where(scope)
-        .group_by(Case.kecamatan, CaseViolenceType.code, Case.child_sex, Case.child_age_group)
+        .join(children, children.c.case_id == Case.id)
+        .where(children.c.case_id == children.c.child_id)
+        .subquery()
+    )
+    dimensions = [c for c in first_cases.c if c.name != "key"]
+    rows = db.session.execute(
+        select(*dimensions, func.count().label("n"), func.sum(first_cases.c.key).label("keys")).group_by(
+            *dimensions
+        )
     ).all()
+    child_count = total(list(_counted(rows, lambda r: ()).values()))
     sex_age = [f"{s}:{a}" for s, a in SEX_AGE]
-    recap.tables["type_sex_age"] = _pivot(
-        rows, lambda r: r.code, lambda r: f"{r.child_sex}:{r.child_age_group}", sex_age, types
-    )
+    kecamatan_rows = [*kecamatan_codes, UNKNOWN]
 
-    recap.tables["type_sex_age_kecamatan"] = _pivot(
-        rows,
-        lambda r: f"{kecamatan_names.get(r.kecamatan, '?') if r.kecamatan else '?'}|{r.code}",
-        lambda r: f"{r.child_sex}:{r.child_age_group}",
-        sex_age,
-    )
-    # Children per kecamatan by sex; per month by main form of violence.
-    rows = db.session.execute(
-        select(Case.kecamatan, Case.child_sex, func.count().label("n"))
-        .where(scope)
-        .group_by(Case.kecamatan, Case.child_sex)
-    ).all()
-    recap.tables["kecamatan"] = _pivot(
-        rows,
-        lambda r: kecamatan_names.get(r.kecamatan, "?") if r.kecamatan else "?",
-        lambda r: r.child_sex,
-        ["F", "M"],
-    )
-    month = func.substr(cast(Case.created_at, String), 1, 7)
-    rows = db.session.execute(
-        select(month.label("month"), Case.primary_violence_type, func.count().label("n"))
-        .where(scope)
-        .group_by(month, Case.primary_violence_type)
-    ).all()
-    recap.tables["month_type"] = _pivot(rows, lambda r: r.month, lambda r: r.primary_violence_type, types)
+    def by(*names: str) -> dict[tuple[str, ...], Count]:
+        return _counted(rows, lambda r: tuple(_dimension(r, name) for name in names))
 
-    # Place of incident, AMPK, relationship to the alleged perpetrator.
-    rows = db.session.execute(
-        select(func.coalesce(Case.place, literal_column("'unknown'")).label("code"), func.count().label("n"))
-        .where(scope)
-        .group_by(func.coalesce(Case.place, literal_column("'unknown'")))
-    ).all()
-    recap.tables["place"] = _pivot(
-        rows, lambda r: r.code, lambda r: "n", ["n"], [*_codes("place"), "unknown"]
+    tables: dict[str, RawTable] = {}
+    tables["type_sex_age"] = _grid(by("type", "sex_age"), types, sex_age)
+    tables["type_sex_age_kecamatan"] = _grid(
+        by("kecamatan_type", "sex_age"), [f"{k}|{t}" for k in kecamatan_rows for t in types], sex_age
     )
-    rows = db.session.execute(
-        select(CaseAmpk.code, func.count(distinct(Case.id)).label("n"))
-        .join(CaseAmpk, CaseAmpk.case_id == Case.id)
-        .where(scope)
-        .group_by(CaseAmpk.code)
-    ).all()
-    recap.tables["ampk"] = _pivot(rows, lambda r: r.code, lambda r: "n", ["n"], _codes("ampk"))
-    rows = db.session.execute(
+    tables["kecamatan"] = _grid(by("kecamatan", "sex"), kecamatan_rows, ["F", "M"])
+    tables["month_type"] = _grid(by("month", "type"), _months(period), types)
+    tables["place"] = _column(by("place"), [*_codes("place"), UNKNOWN], partition=True)
+    tables["relationship"] = _column(
+        by("relationship"), [*_codes("relationship"), UNKNOWN, NO_PERPETRATOR], partition=True
+    )
+    tables["disability"] = _grid(by("disability", "sex_age"), ["1", "0"], sex_age)
+    tables["violence_types"] = _column(
+        _per_child(children, CaseViolenceType, CaseViolenceType.code), types, partition=False
+    )
+    tables["ampk"] = _column(_per_child(children, CaseAmpk, CaseAmpk.code), _codes("ampk"), partition=False)
+
+    # Services given in the period (by service date), to children of the scope whenever registered.
+    served = child_map(None, agency_id)
+    service_cells = _per_child(
+        served,
+        ServiceRecord,
+        ServiceRecord.service_type,
+        ServiceRecord.service_date >= period.start.date(),
+        ServiceRecord.service_date < period.end.date(),
+        ServiceRecord.outcome.in_(GIVEN),
+    )
+    tables["services"] = _column(service_cells, _codes("service"), partition=False)
+
+    # Alleged perpetrators of the period's cases, by age band and sex.
+    perpetrator_key = cast(Case.stat_key, BigInteger) + CaseParty.id * _SPREAD
+    band = sql_case(
+        (CaseParty.is_child, _const("child")),
+        (CaseParty.age_group.in_(CHILD_AGE_GROUPS), _const("child")),
+        else_=func.coalesce(CaseParty.age_group, _const(UNKNOWN)),
+    )
+    prows = db.session.execute(
         select(
-            func.coalesce(CaseParty.relationship_code, literal_column("'unknown'")).label("code"),
-            func.count(distinct(Case.id)).label("n"),
+            band.label("band"),
+            func.coalesce(CaseParty.sex, _const(UNKNOWN)).label("sex"),
+            func.count().label("n"),
+            func.sum(perpetrator_key).label("keys"),
         )
-        .join(CaseParty, and_(CaseParty.case_id == Case.id, CaseParty.role == "perpetrator"))
-        .where(scope)
-        .group_by(func.coalesce(CaseParty.relationship_code, literal_column("'unknown'")))
+        .join(Case, Case.id == CaseParty.case_id)
+        .where(in_scope, CaseParty.role == PartyRole.PERPETRATOR.value)
+        .group_by(band, func.coalesce(CaseParty.sex, _const(UNKNOWN)))
     ).all()
-    recap.tables["relationship"] = _pivot(
-        rows, lambda r: r.code, lambda r: "n", ["n"], [*_codes("relationship"), "unknown"]
+    tables["perpetrators"] = _grid(
+        _counted(prows, lambda r: (r.band, r.sex)), PERPETRATOR_ROWS, ["F", "M", UNKNOWN]
+    )
+    perpetrator_count = total(list(_counted(prows, lambda r: ()).values()))
+    case_row = db.session.execute(
+        select(func.count().label("n"), func.sum(Case.stat_key).label("keys")).where(in_scope)
+    ).one()
+    case_count = Count(int(case_row.n), int(case_row.keys or 0))
+    child_perpetrators = total(
+        [v for k, v in _counted(prows, lambda r: (r.band,)).items() if k == ("child",)]
+    )
+    tables["summary"] = RawTable(
+        ["cases", "children", "perpetrators", "child_perpetrators"],
+        ["n"],
+        [[case_count], [child_count], [perpetrator_count], [child_perpetrators]],
+        partition=False,
     )
 
-    # Services given in the period (by service date), whoever registered the case.
-    service_scope = and_(
-        ServiceRecord.service_date >= period.start.date(), ServiceRecord.service_date < period.end.date()
+    tables.update(_referral_tables(period, agency_id))
+    recap = Recap(
+        period=period,
+        agency_code=agency_code,
+        children=child_count,
+        cases=case_count,
+        perpetrators=perpetrator_count,
+        tables=tables,
     )
-    if agency_id is not None:
-        service_scope = and_(service_scope, Case.owner_agency_id == agency_id)
-    rows = db.session.execute(
-        select(ServiceRecord.service_type, func.count(distinct(ServiceRecord.case_id)).label("n"))
-        .join(Case, Case.id == ServiceRecord.case_id)
-        .where(service_scope)
-        .group_by(ServiceRecord.service_type)
-    ).all()
-    recap.tables["services"] = _pivot(rows, lambda r: r.service_type, lambda r: "n", ["n"], _codes("service"))
+    recap.indicators = _indicators(period, children)
+    return recap
 
-    # Referral flows between agencies (sent in the period), by where they stand now.
+
+def _dimension(r: Any, name: str) -> str:
+    if name == "sex_age":
+        return f"{r.sex}:{r.age}"
+    if name == "kecamatan_type":
+        return f"{r.kecamatan}|{r.type}"
+    return str(getattr(r, name))
+
+
+def _referral_tables(period: Period, agency_id: int | None) -> dict[str, RawTable]:
+    """Referrals sent in the period: flows between agencies, and whether they were answered in time."""
     now = utcnow()
-    sent_scope = and_(Referral.sent_at >= period.start, Referral.sent_at < period.end)
+    sent = and_(Referral.sent_at >= period.start, Referral.sent_at < period.end)
     if agency_id is not None:
-        sent_scope = and_(
-            sent_scope, or_(Referral.from_agency_id == agency_id, Referral.to_agency_id == agency_id)
-        )
+        sent = and_(sent, or_(Referral.from_agency_id == agency_id, Referral.to_agency_id == agency_id))
     from_agency = Agency.__table__.alias("from_agency")
     to_agency = Agency.__table__.alias("to_agency")
-    overdue = and_(Referral.status == "sent", Referral.due_at < now)
-    state = sql_case(
-        (overdue, literal("overdue")), (Referral.status == "sent", literal("waiting")), else_=Referral.status
+    waiting = Referral.status == ReferralStatus.SENT.value
+    overdue = and_(waiting, Referral.due_at < now)
+    state = sql_case((overdue, _const("overdue")), (waiting, _const("waiting")), else_=Referral.status)
+    answered_at = func.coalesce(Referral.accepted_at, Referral.declined_at)
+    timeliness = sql_case(
+        (answered_at.is_(None) & overdue, _const("overdue")),
+        (answered_at.is_(None) & waiting, _const("waiting")),
+        (answered_at.is_(None), _const("withdrawn")),
+        (answered_at <= Referral.due_at, _const("in_time")),
+        else_=_const("late"),
     )
+    key = cast(Case.stat_key, BigInteger) + Referral.id * _SPREAD
     rows = db.session.execute(
         select(
             from_agency.c.code.label("src"),
             to_agency.c.code.label("dst"),
             state.label("state"),
+            timeliness.label("timeliness"),
             func.count().label("n"),
+            func.sum(key).label("keys"),
         )
         .select_from(Referral)
+        .join(Case, Case.id == Referral.case_id)
         .join(from_agency, from_agency.c.id == Referral.from_agency_id)
         .join(to_agency, to_agency.c.id == Referral.to_agency_id)
-        .where(sent_scope)
-        .group_by(from_agency.c.code, to_agency.c.code, state)
+        .where(sent)
+        .group_by(from_agency.c.code, to_agency.c.code, state, timeliness)
     ).all()
-    recap.tables["referral_flows"] = _pivot(
-        rows, lambda r: f"{r.src}→{r.dst}", lambda r: r.state, FLOW_COLUMNS
+    # The rows are every pair of agencies that has ever referred, whatever the period holds.
+    ever = select(from_agency.c.code, to_agency.c.code).select_from(Referral)
+    ever = ever.join(from_agency, from_agency.c.id == Referral.from_agency_id)
+    ever = ever.join(to_agency, to_agency.c.id == Referral.to_agency_id)
+    if agency_id is not None:
+        ever = ever.where(or_(Referral.from_agency_id == agency_id, Referral.to_agency_id == agency_id))
+    pairs = sorted({f"{a}→{b}" for a, b in db.session.execute(ever.distinct()).tuples()})
+    receivers = sorted({p.split("→")[1] for p in pairs})
+    return {
+        "referral_flows": _grid(_counted(rows, lambda r: (f"{r.src}→{r.dst}", r.state)), pairs, FLOW_COLUMNS),
+        "referral_timeliness": _grid(
+            _counted(rows, lambda r: (r.dst, r.timeliness)), receivers, TIMELINESS_COLUMNS
+        ),
+    }
+
+
+def _indicators(period: Period, children: Subquery) -> list[Indicator]:
+    """KLA cluster V indicators of the period, from published (rounded) counts only."""
+    with_ampk = (
+        select(children.c.child_id, children.c.key)
+        .join(CaseAmpk, CaseAmpk.case_id == children.c.case_id)
+        .distinct()
+        .subquery()
     )
-    return recap
+    ampk_children = db.session.execute(
+        select(func.count().label("n"), func.sum(with_ampk.c.key).label("keys"))
+    ).one()
+    served_case = (
+        select(children.c.child_id)
+        .join(ServiceRecord, ServiceRecord.case_id == children.c.case_id)
+        .where(ServiceRecord.outcome.in_(GIVEN), ServiceRecord.service_date < period.end.date())
+    )
+    ampk_served = db.session.execute(
+        select(func.count().label("n"), func.sum(with_ampk.c.key).label("keys")).where(
+            exists(served_case.where(children.c.child_id == with_ampk.c.child_id))
+        )
+    ).one()
+    return [
+        Indicator(
+            "ampk_served",
+            published(Count(int(ampk_served.n), int(ampk_served.keys or 0))),
+            published(Count(int(ampk_children.n), int(ampk_children.keys or 0))),
+        ),
+        # Diversion is recorded with the justice track: until then the indicator cannot be computed.
+        Indicator("abh_diversion", None, None),
+    ]

@@ -549,8 +549,8 @@ class ChildIn(Input):
     )
     age: Age = Field(
         default=None,
-        description="Estimated age in years (0 to 17), needed without a date of birth (with one, it is "
-        "computed)",
+        description="Estimated age in years at the incident (0 to 17), needed without a date of birth (with "
+        "one, it is computed at the incident date)",
     )
     disability: bool = False
     address: Address = ""
@@ -560,6 +560,7 @@ class ChildIn(Input):
     @model_validator(mode="after")
     def _age(self) -> ChildIn:
         if self.date_of_birth is not None:
+            # Provisional: the case's own check replaces it with the age at the incident.
             self.age = years_between(self.date_of_birth, utcnow().date())
         elif self.age is None:
             raise refuse_at((("date_of_birth",), _("Enter the date of birth or an estimated age."), None))
@@ -614,6 +615,9 @@ class CaseIn(Input):
         if years_between(born, incident.date) >= 18:
             message = _("The child was 18 or older at the incident: not a child case.")
             raise refuse_at((("date_of_birth",), message, born))
+        # The age counted in statistics is the age at the incident: it does not change as time passes or
+        # when the case is edited.
+        child.age = years_between(born, incident.date)
         return child
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from flask_babel import gettext as _
 from pydantic import AfterValidator, ConfigDict, Field, PlainValidator, WithJsonSchema, field_validator
@@ -17,12 +17,12 @@ from caseapp.errors import ValidationFailed
 from caseapp.exports import ExportFormat
 from caseapp.models.case import CaseStatus, RiskLevel
 from caseapp.reports.caseload import Caseload
+from caseapp.reports.disclosure import METHOD
 from caseapp.reports.periods import Period, parse_period
 from caseapp.reports.recap import Recap
-from caseapp.reports.suppression import METHOD
-from caseapp.reports.tables import recap_display
+from caseapp.reports.tables import indicator_rows, recap_display
 from caseapp.schemas.base import Input, Output, fail
-from caseapp.schemas.types import PY_STRIPPED, Document
+from caseapp.schemas.types import PY_STRIPPED, Document, UtcTime
 
 
 class ReportFormat(StrEnum):
@@ -30,6 +30,7 @@ class ReportFormat(StrEnum):
 
     JSON = "json"
     CSV = ExportFormat.CSV.value
+    CSV_ID = ExportFormat.CSV_ID.value
     XLSX = ExportFormat.XLSX.value
 
 
@@ -86,7 +87,9 @@ class ReportQuery(Input):
         description="YYYY, YYYY-Qn or YYYY-MM (years 2000-2100, UTC); the current year when absent",
     )
     format: ReportFormat = Field(
-        default=ReportFormat.JSON, description="json, or a download of the same tables: csv or xlsx"
+        default=ReportFormat.JSON,
+        description="json, or a download of the same tables: csv, csv-id (semicolons and decimal "
+        "comma, as Excel reads it in Indonesia) or xlsx",
     )
 
     @property
@@ -110,6 +113,24 @@ class RecapQuery(ReportQuery):
     @classmethod
     def _blank_is_all(cls, value: Any) -> Any:
         return None if value == "" else value
+
+
+class SimfoniFormat(StrEnum):
+    """The files the SIMFONI-PPA export comes in."""
+
+    CSV = ExportFormat.CSV.value
+    CSV_ID = ExportFormat.CSV_ID.value
+    XLSX = ExportFormat.XLSX.value
+
+
+class SimfoniIn(Input):
+    """The exact, case-level SIMFONI-PPA export of a period, asked for with the user's password again."""
+
+    period: ReportPeriod = Field(description="YYYY, YYYY-Qn or YYYY-MM (years 2000-2100, UTC)")
+    format: SimfoniFormat = Field(default=SimfoniFormat.XLSX, description="csv, csv-id or xlsx")
+    password: Annotated[str, Field(min_length=1, max_length=256)] = Field(
+        description="The user's own password, asked again before exact figures leave the system"
+    )
 
 
 # Answers ------------------------------------------------------------------------------------------------
@@ -188,46 +209,75 @@ class CaseloadOut(Output):
 
 
 class RecapTableOut(Output):
-    """One recap table, suppressed: its total row is the last of `cells`, its total column each row's last."""
+    """One recap table, every count rounded (see `disclosure`).
+
+    Where the table has totals, its total row is the last of `cells` and its total column each row's last.
+    """
 
     title: str = Field(description="In the user's language")
-    rows: list[str] = Field(description="Row keys (codes, or names where the recap has no code)")
-    columns: list[str] = Field(description="Column keys (sex:age group, codes or states)")
-    cells: list[list[str]] = Field(description="Counts as they may be shown: digits, <5 or ×")
+    rows: list[str] = Field(description="Row keys (codes, or names where the recap has no code), no total")
+    columns: list[str] = Field(description="Column keys (sex:age group, codes or states), no total")
+    total_row: bool = Field(description="Whether the last row of cells is the total of each column")
+    total_column: bool = Field(description="Whether the last cell of each row is the row's total")
+    cells: list[list[str]] = Field(
+        description="Counts as they may be published: multiples of 5 (see disclosure)"
+    )
 
 
 class RecapTablesOut(Output):
     """Every table of the recap."""
 
+    summary: RecapTableOut
     type_sex_age: RecapTableOut
     type_sex_age_kecamatan: RecapTableOut
     kecamatan: RecapTableOut
     month_type: RecapTableOut
+    violence_types: RecapTableOut
     place: RecapTableOut
     relationship: RecapTableOut
+    perpetrators: RecapTableOut
+    disability: RecapTableOut
     ampk: RecapTableOut
     services: RecapTableOut
     referral_flows: RecapTableOut
+    referral_timeliness: RecapTableOut
+
+
+class IndicatorOut(Output):
+    """A KLA cluster V indicator of the period."""
+
+    key: str
+    title: str = Field(description="In the user's language")
+    definition: str = Field(description="What is counted, in the user's language")
+    numerator: int | None = Field(description="Published (rounded) count; null when not computable")
+    denominator: int | None = Field(description="Published (rounded) count; null when not computable")
+    percent: float | None = Field(description="numerator / denominator in percent, from the rounded counts")
 
 
 class RecapOut(Output):
-    """The task force's recap of a period: counts only, small ones suppressed."""
+    """The task force's recap of a period: counts only, every count rounded to a multiple of 5."""
 
     period: str
     agency: str | None = Field(description="The agency the recap covers, or null for all")
-    children: int | Literal["<5"] = Field(description="Children registered in the period (1-4 as <5)")
+    children: int = Field(description="Children registered in the period, one child once (rounded)")
+    cases: int = Field(description="Cases registered in the period (rounded)")
+    perpetrators: int = Field(description="Alleged perpetrators of those cases (rounded)")
     tables: RecapTablesOut
-    suppression: str = Field(description="How small counts are hidden")
+    indicators: list[IndicatorOut]
+    computed_at: UtcTime = Field(description="When the figures were counted (UTC)")
+    disclosure: str = Field(description="How the counts are protected, and what a shown count means")
 
     @classmethod
     def of(cls, recap: Recap) -> RecapOut:
-        """Shape a computed recap (its suppressed tables only)."""
+        """Shape a computed recap (its rounded tables only)."""
         tables = {
             table.key: RecapTableOut(
                 title=table.title,
-                rows=table.shown.row_labels,
-                columns=table.shown.column_labels,
-                cells=table.shown.cells,
+                rows=table.raw_rows,
+                columns=table.raw_columns,
+                total_row=recap.tables[table.key].total_row,
+                total_column=recap.tables[table.key].total_column,
+                cells=table.cells,
             )
             for table in recap_display(recap)
         }
@@ -235,6 +285,10 @@ class RecapOut(Output):
             period=recap.period.label,
             agency=recap.agency_code,
             children=recap.children_shown,
+            cases=recap.cases_shown,
+            perpetrators=recap.perpetrators_shown,
             tables=RecapTablesOut(**tables),
-            suppression=METHOD,
+            indicators=[IndicatorOut(**i._asdict()) for i in indicator_rows(recap)],
+            computed_at=recap.computed_at,
+            disclosure=METHOD,
         )

@@ -11,6 +11,7 @@ class Role(StrEnum):
     CASE_WORKER = "case_worker"
     SUPERVISOR = "supervisor"
     ANALYST = "analyst"
+    REPORTING_OFFICER = "reporting_officer"  # DP3A's SIMFONI-PPA operator: the recap and the exact export
     AUDITOR = "auditor"
     ADMIN = "admin"
 
@@ -35,6 +36,7 @@ class Permission(StrEnum):
     REPORT_CASELOAD = "report:caseload"
     REPORT_AGGREGATE = "report:aggregate"
     REPORT_ALL_AGENCIES = "report:all_agencies"  # the recap of every agency or any one; else one's own
+    REPORT_SIMFONI = "report:simfoni"  # the exact, case-level SIMFONI-PPA export (password asked again)
     AUDIT_READ = "audit:read"
     USER_MANAGE = "user:manage"
     AGENCY_MANAGE = "agency:manage"
@@ -68,6 +70,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     },
     Role.ANALYST: frozenset(
         {Permission.ACCOUNT_SELF, Permission.REPORT_AGGREGATE, Permission.REPORT_ALL_AGENCIES}
+    ),
+    Role.REPORTING_OFFICER: frozenset(
+        {
+            Permission.ACCOUNT_SELF,
+            Permission.REPORT_AGGREGATE,
+            Permission.REPORT_ALL_AGENCIES,
+            Permission.REPORT_SIMFONI,
+        }
     ),
     Role.AUDITOR: frozenset({Permission.ACCOUNT_SELF, Permission.AUDIT_READ}),
     # Separation of duties: administrators never see case content.

@@ -238,6 +238,33 @@ def revoke_user_sessions(user: User, reason: str, keep: UserSession | None = Non
     return count
 
 
+def confirm_password(
+    user: User, password: str, field: str = "password", purpose: str = "password_change"
+) -> None:
+    """Check the signed-in user's own password again (before a password change or an exact export).
+
+    Checked like a sign-in: a wrong one counts as a failure of that username (recorded and audited on its
+    own, with its purpose), and while failures hold the username back even the right one is refused
+    (TooManyAttempts), so a borrowed session cannot be used to guess it. Raise ValidationFailed on `field`.
+    """
+    now = utcnow()
+    key = throttle_key(user.username)
+    _refuse_while_held_back(key, now, password, user)
+    if not passwords.verify_password(user.password_hash, password):
+        with separate_transaction() as side:
+            failures = _register_failure(side, key, now)
+        audit.record_separately(
+            AuditAction.AUTH_PASSWORD_CHECK_FAILED,
+            actor=user,
+            object_type="user",
+            object_id=user.id,
+            details={"failures": failures, "purpose": purpose},
+        )
+        message = _("The current password is wrong.")
+        raise ValidationFailed(message, fields={field: [message]})
+    _clear_failures(key)
+
+
 def change_password(
     user: User, current_password: str, new_password: str, keep: UserSession | None = None
 ) -> None:
@@ -247,24 +274,7 @@ def change_password(
     (recorded and audited on its own), and while failures hold the username back even the right one
     is refused, so a borrowed session cannot be used to guess it.
     """
-    now = utcnow()
-    key = throttle_key(user.username)
-    _refuse_while_held_back(key, now, current_password, user)
-    if not passwords.verify_password(user.password_hash, current_password):
-        with separate_transaction() as side:
-            failures = _register_failure(side, key, now)
-        audit.record_separately(
-            AuditAction.AUTH_PASSWORD_CHECK_FAILED,
-            actor=user,
-            object_type="user",
-            object_id=user.id,
-            details={"failures": failures},
-        )
-        raise ValidationFailed(
-            _("The current password is wrong."),
-            fields={"current_password": [_("The current password is wrong.")]},
-        )
-    _clear_failures(key)
+    confirm_password(user, current_password, field="current_password")
     if new_password == current_password:
         msg = _("Choose a password different from the current one.")
         raise ValidationFailed(msg, fields={"new_password": [msg]})

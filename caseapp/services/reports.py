@@ -7,23 +7,26 @@ so a rule about reports (the recap's scope, the audit of an export) is written o
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Response
 from flask_babel import gettext as _
 
-from caseapp import audit
+from caseapp import audit, localtime, reference_data
 from caseapp.audit import AuditAction
-from caseapp.errors import ValidationFailed
+from caseapp.database import utcnow
+from caseapp.errors import PermissionDenied, ValidationFailed
 from caseapp.exports import ExportFormat, Sheet, tables_response
 from caseapp.extensions import db
 from caseapp.models import Agency, User
-from caseapp.reports import caseload, recap
+from caseapp.reports import caseload, recap, simfoni
 from caseapp.reports.caseload import Caseload
 from caseapp.reports.periods import Period
 from caseapp.reports.recap import Recap
 from caseapp.reports.tables import caseload_sheets, recap_sheets
 from caseapp.security.permissions import Permission
+from caseapp.services import auth
 
 
 def recap_scope(actor: User, agency_code: str | None) -> int | None:
@@ -66,7 +69,10 @@ def export_caseload(actor: User, period: Period, fmt: ExportFormat) -> Response:
     """Return the dashboard of the actor's agency as a download, audited as an export."""
     report = caseload_for(actor, period)
     filters = {"period": period.label, "agency": actor.agency.code}
-    return _export(actor, "caseload", fmt, caseload_sheets(report), filters)
+    about = _about(
+        actor.agency.name, period, report.computed_at, _("Exact counts: for the agency's own use.")
+    )
+    return _export(actor, "caseload", fmt, caseload_sheets(report), filters, about)
 
 
 def view_recap(actor: User, period: Period, agency_code: str | None) -> Recap:
@@ -79,7 +85,45 @@ def view_recap(actor: User, period: Period, agency_code: str | None) -> Recap:
 def export_recap(actor: User, period: Period, agency_code: str | None, fmt: ExportFormat) -> Response:
     """Return the recap's suppressed tables as a download, audited as an export."""
     data = recap.current(period, recap_scope(actor, agency_code))
-    return _export(actor, "recap", fmt, recap_sheets(data), _recap_filters(data))
+    agency = _agency_name(data.agency_code) if data.agency_code else _("All agencies")
+    about = _about(agency, period, data.computed_at, disclosure_rule())
+    return _export(actor, "recap", fmt, recap_sheets(data), _recap_filters(data), about)
+
+
+def disclosure_rule() -> str:
+    """Return the recap's disclosure rule in the user's language (the page and every file state it)."""
+    return _(
+        "Every count is rounded to a multiple of 5 (fixed random rounding keyed by record, the cell-key "
+        "method): 0 and 5 can stand for 1 to 4 children; a shown count p means a true count between p-4 and "
+        "p+4; totals are rounded on their own, so rows may not add up exactly."
+    )
+
+
+def _agency_name(code: str) -> str:
+    return dict(reference_data.agency_choices(active_only=False)).get(code, code)
+
+
+def _about(agency: str, period: Period, computed_at: datetime, rule: str) -> list[tuple[str, str]]:
+    last_day = (period.end - timedelta(days=1)).date()
+    return [
+        (_("Agency"), agency),
+        (_("Period"), f"{period.label} ({period.start.date().isoformat()} – {last_day.isoformat()})"),
+        (_("Counted at"), f"{localtime.show(computed_at)} WITA"),
+        (_("Disclosure rule"), rule),
+    ]
+
+
+def export_simfoni(actor: User, period: Period, fmt: ExportFormat, password: str) -> Response:
+    """Return the exact, case-level SIMFONI-PPA export of a period, after the actor's password is checked
+    again (a wrong one is refused and counted like a failed sign-in); audited as an export."""
+    if not actor.can(Permission.REPORT_SIMFONI):
+        raise PermissionDenied(str(Permission.REPORT_SIMFONI))
+    auth.confirm_password(actor, password, field="password", purpose="simfoni_export")
+    rows = simfoni.rows(period)
+    rule = _("Exact, case-level figures for SIMFONI-PPA: confidential, not for publication.")
+    about = _about(_("All agencies"), period, utcnow(), rule)
+    sheet: Sheet = (_("SIMFONI-PPA cases"), simfoni.header(), rows)
+    return _export(actor, "simfoni", fmt, [sheet], {"period": period.label, "cases": len(rows)}, about)
 
 
 def _recap_filters(data: Recap) -> dict[str, Any]:
@@ -93,7 +137,12 @@ def _viewed(actor: User, report: str, details: dict[str, Any]) -> None:
 
 
 def _export(
-    actor: User, report: str, fmt: ExportFormat, sheets: list[Sheet], filters: dict[str, Any]
+    actor: User,
+    report: str,
+    fmt: ExportFormat,
+    sheets: list[Sheet],
+    filters: dict[str, Any],
+    about: list[tuple[str, str]],
 ) -> Response:
     audit.record(
         AuditAction.EXPORT_CREATE,
@@ -103,4 +152,4 @@ def _export(
         details={"report": report, "format": fmt.value, **filters},
     )
     name = f"{report}-{filters.get('period', '')}".strip("-")
-    return tables_response(name, fmt, sheets, _("No data for this period."))
+    return tables_response(name, fmt, sheets, _("No data for this period."), about)

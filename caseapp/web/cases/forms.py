@@ -70,7 +70,7 @@ class CaseForm(FlaskForm):
     child_sex = SelectField(_l("Sex"), validate_choice=False)
     child_date_of_birth = StringField(_l("Date of birth"), render_kw={"type": "date"})
     child_age = StringField(
-        _l("Estimated age (years)"),
+        _l("Estimated age at the incident (years)"),
         description=_l("Only when the date of birth is not known."),
         render_kw={"inputmode": "numeric"},
     )

@@ -9,16 +9,19 @@ from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
 from caseapp.database import utcnow
+from caseapp.errors import TooManyAttempts, ValidationFailed
+from caseapp.exports import ExportFormat
 from caseapp.http.context import acting_user
 from caseapp.http.policy import require
 from caseapp.reports import caseload
 from caseapp.reports.caseload import Caseload
-from caseapp.reports.suppression import PRIMARY, SECONDARY
-from caseapp.reports.tables import recap_display
+from caseapp.reports.tables import indicator_rows, recap_display
 from caseapp.schemas.base import Input, parse_data
-from caseapp.schemas.reports import CaseloadQuery, RecapQuery
+from caseapp.schemas.reports import CaseloadQuery, RecapQuery, SimfoniIn
 from caseapp.security.permissions import Permission
 from caseapp.services import reports
+from caseapp.web.forms import apply_field_errors
+from caseapp.web.reports.forms import SimfoniForm
 
 bp = Blueprint("reports", __name__)
 
@@ -72,9 +75,31 @@ def recap_page() -> ResponseReturnValue:
         template,
         recap=data,
         tables=recap_display(data),
+        indicators=indicator_rows(data),
         period=query.period,
         agencies=reports.recap_agencies(me),
-        primary=PRIMARY,
-        secondary=SECONDARY,
         selected_agency=query.agency or "",
     )
+
+
+@bp.route("/reports/simfoni", methods=["GET", "POST"])
+@require(Permission.REPORT_SIMFONI)
+def simfoni_page() -> ResponseReturnValue:
+    """The reporting officer's exact, case-level SIMFONI-PPA export (the password asked again)."""
+    form = SimfoniForm()
+    if request.method == "GET":
+        form.period.data = form.period.data or str(utcnow().year)
+    if form.validate_on_submit():
+        try:
+            body = parse_data(SimfoniIn, form.to_body(), strict=False)
+            return reports.export_simfoni(
+                acting_user(), body.period, ExportFormat(body.format.value), body.password
+            )
+        except ValidationFailed as exc:
+            apply_field_errors(form, exc)
+        except TooManyAttempts as exc:
+            form.form_errors.append(exc.message)
+            page = render_template("reports/simfoni.html", form=form)
+            return page, 429, {"Retry-After": str(exc.retry_after)}
+    status = 400 if request.method == "POST" else 200
+    return render_template("reports/simfoni.html", form=form), status

@@ -1,0 +1,165 @@
+"""The case-level SIMFONI-PPA export: exact figures, one row per case, for the reporting officer only.
+
+SIMFONI-PPA (the ministry's national recording system) takes each case, not a table. This export gives the
+reporting officer the fields it asks for, mapped from ours (docs/SIMFONI-PPA.md has the mapping table), for
+every case of every agency registered in the period (cancelled ones aside), so that nothing is typed twice
+and small categories (trafficking, exploitation) go upward exactly, through this channel, never through the
+published recap. It reads plaintext categories only: names, NIK, addresses and the chronology stay in the
+case file (the officer opens the case for them, audited, if the ministry needs them).
+
+The same child registered at two agencies has the same `child_ref` (by the NIK's blind index), so the
+ministry's figures can count one child once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from caseapp import labels as L
+from caseapp import localtime
+from caseapp import reference_data as reference
+from caseapp.extensions import db
+from caseapp.models import Agency, Case, CaseAmpk, CaseParty, CaseViolenceType, ServiceRecord
+from caseapp.models.case import PartyRole
+from caseapp.reports.periods import Period
+from caseapp.reports.recap import GIVEN, cases_where, child_map
+
+
+def _yes_no(value: bool) -> str:
+    return _("Yes") if value else _("No")
+
+
+def _codes_by_case(rows: Sequence[Any]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = defaultdict(list)
+    for case_id, code in rows:
+        if code not in out[case_id]:
+            out[case_id].append(code)
+    return out
+
+
+def header() -> list[str]:
+    """Return the column titles (SIMFONI-PPA's field names, in the user's language)."""
+    return [
+        _("Registration number"),
+        _("Child reference"),
+        _("Handling agency"),
+        _("Date of report (WITA)"),
+        _("Complaint channel"),
+        _("Date of incident"),
+        _("Incident date approximate"),
+        _("Kecamatan of incident"),
+        _("Kelurahan of incident"),
+        _("Place of incident"),
+        _("Main form of violence"),
+        _("Forms of violence"),
+        _("Sex of the victim"),
+        _("Age of the victim at the incident"),
+        _("Age group of the victim"),
+        _("Age estimated"),
+        _("Victim with a disability"),
+        _("Kecamatan of residence"),
+        _("Kelurahan of residence"),
+        _("AMPK category"),
+        _("Number of alleged perpetrators"),
+        _("Sex of the alleged perpetrator"),
+        _("Age group of the alleged perpetrator"),
+        _("Alleged perpetrator is a child"),
+        _("Relationship of the perpetrator to the victim"),
+        _("Services given"),
+        _("Case status"),
+    ]
+
+
+def rows(period: Period) -> list[list[Any]]:
+    """Return one row per case registered in the period (exact values, labels in the user's language)."""
+    scope = cases_where(period, None)
+    children = child_map(period, None)
+    cases = db.session.execute(
+        select(Case, Agency.name, children.c.child_id)
+        .join(Agency, Agency.id == Case.owner_agency_id)
+        .join(children, children.c.case_id == Case.id)
+        .where(scope)
+        .order_by(Case.created_at, Case.id)
+    ).all()
+    ids = select(Case.id).where(scope)  # as a subquery: a year of a province is too many parameters
+    types = _codes_by_case(
+        db.session.execute(
+            select(CaseViolenceType.case_id, CaseViolenceType.code).where(CaseViolenceType.case_id.in_(ids))
+        ).all()
+    )
+    ampk = _codes_by_case(
+        db.session.execute(select(CaseAmpk.case_id, CaseAmpk.code).where(CaseAmpk.case_id.in_(ids))).all()
+    )
+    services = _codes_by_case(
+        db.session.execute(
+            select(ServiceRecord.case_id, ServiceRecord.service_type)
+            .where(ServiceRecord.case_id.in_(ids), ServiceRecord.outcome.in_(GIVEN))
+            .order_by(ServiceRecord.service_date)
+        ).all()
+    )
+    perpetrators: dict[int, list[CaseParty]] = defaultdict(list)
+    for party in db.session.scalars(
+        select(CaseParty)
+        .where(CaseParty.case_id.in_(ids), CaseParty.role == PartyRole.PERPETRATOR.value)
+        .order_by(CaseParty.id)
+    ):
+        perpetrators[party.case_id].append(party)
+    child_refs: dict[int, str] = {}
+    regions = reference.regions()
+
+    def kecamatan_of(kelurahan: str | None) -> str:
+        region = regions.get(kelurahan or "")
+        parent = regions.get(region.parent_code or "") if region else None
+        return parent.name if parent else ""
+
+    def kelurahan_name(code: str | None) -> str:
+        region = regions.get(code or "")
+        return region.name if region else ""
+
+    out: list[list[Any]] = []
+    for case, agency_name, child_id in cases:
+        ref = child_refs.setdefault(child_id, f"A{len(child_refs) + 1:05d}")
+        first = perpetrators[case.id][0] if perpetrators[case.id] else None
+
+        def joined(vocabulary: str, codes: list[str]) -> str:
+            return "; ".join(reference.code_label(vocabulary, c) for c in codes)
+
+        out.append(
+            [
+                case.case_number,
+                ref,
+                agency_name,
+                localtime.show(case.created_at),
+                reference.code_label("channel", case.channel) if case.channel else "",
+                case.incident_date.isoformat() if case.incident_date else "",
+                _yes_no(case.incident_date_approximate),
+                kecamatan_of(case.incident_kelurahan),
+                kelurahan_name(case.incident_kelurahan),
+                reference.code_label("place", case.place) if case.place else "",
+                reference.code_label("violence_type", case.primary_violence_type),
+                joined("violence_type", types[case.id]),
+                L.label(L.SEX_LABELS, case.child_sex),
+                case.child_age,
+                case.child_age_group or "",
+                _yes_no(case.child_age_is_estimate),
+                _yes_no(case.child_disability),
+                kecamatan_of(case.child_kelurahan),
+                kelurahan_name(case.child_kelurahan),
+                joined("ampk", ampk[case.id]),
+                len(perpetrators[case.id]),
+                L.label(L.SEX_LABELS, first.sex) if first and first.sex else "",
+                L.label(L.AGE_GROUP_LABELS, first.age_group) if first and first.age_group else "",
+                _yes_no(first.is_child) if first else "",
+                reference.code_label("relationship", first.relationship_code)
+                if first and first.relationship_code
+                else "",
+                joined("service", services[case.id]),
+                L.label(L.STATUS_LABELS, case.status),
+            ]
+        )
+    return out

@@ -1,0 +1,295 @@
+"""What the recap counts, checked against the true counts (`recap.build`), and the SIMFONI-PPA export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import time_machine
+from openpyxl import load_workbook
+
+from caseapp import cache
+from caseapp.extensions import db
+from caseapp.models import AuditEvent, Case, User
+from caseapp.reports import recap as recap_report
+from caseapp.reports.periods import parse_period
+from caseapp.schemas.base import parse_json
+from caseapp.schemas.cases import CasePatch, ServiceIn
+from caseapp.services import cases
+from tests.casedata import CANARIES, nik, register
+from tests.conftest import PASSWORD, login
+
+Q2 = parse_period("2026-Q2")
+
+
+def _cells(raw, row):
+    """Return the true counts of one row of a raw table (with its total where it has one)."""
+    full = raw.full()
+    return [c.n for c in full[raw.rows.index(row)]]
+
+
+def _patch(actor: User, case_id: int, **fields) -> None:
+    case = db.session.get(Case, case_id)
+    patch = parse_json(CasePatch, json.dumps({"version": case.version, **fields}))
+    cases.patch_case(db.session.get(User, actor.id), case, patch)
+    db.session.commit()
+
+
+def test_age_is_fixed_at_the_incident_and_edits_do_not_change_it(app, make_user):
+    worker = make_user("case_worker", "UPTD_PPA")
+    with app.app_context():
+        with time_machine.travel("2026-05-10 02:00:00", tick=False):
+            # 16 at the incident (2026-05-01); she turns 18 in June 2027.
+            ref = register(worker, child__date_of_birth="2009-06-01", incident__date="2026-05-01")
+            assert ref.load().child_age == 16 and ref.load().child_age_group == "13-17"
+        with time_machine.travel("2027-08-01 02:00:00", tick=False):
+            _patch(worker, ref.id, risk_level="high")
+            _patch(worker, ref.id, child={"school": "SMA Canary"})
+            case = db.session.get(Case, ref.id)
+            assert case.version == 3 and (case.child_age, case.child_age_group) == (16, "13-17")
+            data = recap_report.build(Q2)
+            assert _cells(data.tables["type_sex_age"], "physical") == [0, 0, 1, 0, 0, 0, 1]
+
+
+def test_a_child_who_was_17_at_the_incident_and_is_18_now_is_registered_and_counted_as_13_17(app, make_user):
+    worker = make_user("case_worker", "UPTD_PPA")
+    with app.app_context(), time_machine.travel("2026-06-15 02:00:00", tick=False):
+        # Born 2008-03-01: 17 on 2026-02-01, 18 when she comes forward.
+        born = register(worker, child__date_of_birth="2008-03-01", incident__date="2026-02-01")
+        # Only an estimated age: 17 at the incident.
+        estimated = register(
+            worker, child__date_of_birth=None, child__age=17, incident__date="2026-02-01", child__sex="M"
+        )
+        assert born.load().child_age == 17 and estimated.load().child_age == 17
+        assert estimated.load().child_age_is_estimate
+        data = recap_report.build(Q2)
+        assert _cells(data.tables["type_sex_age"], "physical") == [0, 0, 1, 0, 0, 1, 2]
+        assert data.children.n == 2
+
+
+def test_only_services_given_are_counted(app, make_user):
+    worker = make_user("case_worker", "UPTD_PPA")
+    with app.app_context(), time_machine.travel("2026-06-15 02:00:00", tick=False):
+        refs = [register(worker, incident__date="2026-06-01") for _ in range(4)]
+        user = db.session.get(User, worker.id)
+        for ref, outcome in zip(refs, ("provided", "ongoing", "refused", "not_available"), strict=True):
+            value = parse_json(
+                ServiceIn,
+                json.dumps(
+                    {
+                        "service_type": "health",
+                        "provider": "UPTD_PPA",
+                        "date": "2026-06-10",
+                        "outcome": outcome,
+                    }
+                ),
+            )
+            cases.add_service(user, ref.load(), value)
+        db.session.commit()
+        data = recap_report.build(Q2)
+        assert _cells(data.tables["services"], "health") == [2]  # refused and not available are not given
+
+
+def test_the_same_nik_at_two_agencies_is_one_child_city_wide_and_one_per_agency(app, make_user):
+    uptd = make_user("case_worker", "UPTD_PPA")
+    police = make_user("case_worker", "POLRESTA")
+    same = nik(4242)
+    with app.app_context(), time_machine.travel("2026-06-15 02:00:00", tick=False):
+        register(uptd, child__nik=same, incident__date="2026-06-01")
+        register(
+            police,
+            child__nik=same,
+            incident__date="2026-06-01",
+            incident__violence_types=["sexual", "physical"],
+        )
+        register(police, incident__date="2026-06-01")  # another child, no NIK
+        everyone = recap_report.build(Q2)
+        assert (everyone.children.n, everyone.cases.n) == (2, 3)
+        # Her forms of violence are those of both her cases, counted once each.
+        assert _cells(everyone.tables["violence_types"], "sexual") == [1]
+        assert _cells(everyone.tables["violence_types"], "physical") == [2]
+        uptd_id = db.session.get(User, uptd.id).agency_id
+        police_id = db.session.get(User, police.id).agency_id
+        assert recap_report.build(Q2, uptd_id).children.n == 1
+        assert recap_report.build(Q2, police_id).children.n == 2
+
+
+def test_unknown_rows_make_every_table_add_up_to_its_headline(app, make_user):
+    worker = make_user("case_worker", "UPTD_PPA")
+    with app.app_context(), time_machine.travel("2026-06-15 02:00:00", tick=False):
+        register(worker, incident__date="2026-06-01", parties=[])  # no perpetrator recorded
+        unknown = {
+            "role": "perpetrator",
+            "name": "",
+            "phone": "",
+            "address": "",
+            "relationship": None,
+            "sex": None,
+            "age_group": None,
+            "is_child": False,
+        }
+        register(
+            worker,
+            incident__date="2026-06-01",
+            parties=[unknown],
+            child__kelurahan=None,
+            incident__place=None,
+        )
+        young = dict(unknown, relationship="neighbour", sex="M", age_group="13-17")
+        register(
+            worker, incident__date="2026-06-01", parties=[young, dict(unknown, age_group="25-44", sex="F")]
+        )
+        data = recap_report.build(Q2)
+        relationship = data.tables["relationship"]
+        assert _cells(relationship, "none") == [1] and _cells(relationship, "unknown") == [1]
+        assert _cells(relationship, "neighbour") == [1]
+        perpetrators = data.tables["perpetrators"]
+        assert _cells(perpetrators, "unknown") == [0, 0, 1, 1]
+        assert _cells(perpetrators, "child") == [0, 1, 0, 1]
+        assert _cells(perpetrators, "25-44") == [1, 0, 0, 1]
+        assert data.perpetrators.n == 3 == perpetrators.true_total()
+        assert _cells(data.tables["kecamatan"], "unknown") == [1, 0, 1]
+        for key in (
+            "type_sex_age",
+            "type_sex_age_kecamatan",
+            "kecamatan",
+            "month_type",
+            "place",
+            "relationship",
+        ):
+            assert data.tables[key].true_total() == data.children.n == 3, key
+        summary = {
+            row: cells[0].n
+            for row, cells in zip(data.tables["summary"].rows, data.tables["summary"].counts, strict=True)
+        }
+        assert summary == {"cases": 3, "children": 3, "perpetrators": 3, "child_perpetrators": 1}
+
+
+def test_referrals_answered_in_time(app, client, make_user):
+    from datetime import timedelta
+
+    from caseapp.models.referral import Referral
+
+    worker = make_user("case_worker", "UPTD_PPA")
+    with app.app_context(), time_machine.travel("2026-06-15 02:00:00", tick=False):
+        ref = register(worker, incident__date="2026-06-01")
+        case = ref.load()
+        police = db.session.scalar(db.select(User.agency_id).where(User.id == worker.id))
+        from caseapp.models import Agency
+
+        to = db.session.scalar(db.select(Agency.id).where(Agency.code == "POLRESTA"))
+        now = case.created_at
+        common = {
+            "case_id": case.id,
+            "from_agency_id": police,
+            "from_user_id": worker.id,
+            "to_agency_id": to,
+            "urgency": "normal",
+            "services": "legal_aid",
+            "shared_sections": "incident",
+            "consent_given_by": "guardian",
+            "sent_at": now,
+            "due_at": now + timedelta(days=3),
+        }
+        db.session.add_all(
+            [
+                Referral(**common, status="accepted", accepted_at=now + timedelta(days=1)),
+                Referral(**common, status="declined", declined_at=now + timedelta(days=5)),
+                Referral(**common, status="sent"),
+            ]
+        )
+        db.session.commit()
+    with app.app_context(), time_machine.travel("2026-06-25 02:00:00", tick=False):
+        data = recap_report.build(Q2)
+        timeliness = data.tables["referral_timeliness"]
+        assert timeliness.columns == ["in_time", "late", "overdue", "waiting", "withdrawn"]
+        assert _cells(timeliness, "POLRESTA") == [1, 1, 1, 0, 0, 3]
+
+
+# SIMFONI-PPA -------------------------------------------------------------------------------------------
+
+
+def _simfoni_data(app, make_user):
+    uptd = make_user("case_worker", "UPTD_PPA")
+    police = make_user("case_worker", "POLRESTA")
+    same = nik(777)
+    with app.app_context(), time_machine.travel("2026-06-15 02:00:00", tick=False):
+        register(uptd, child__nik=same, incident__date="2026-06-01")
+        register(
+            police,
+            child__nik=same,
+            incident__date="2026-06-01",
+            incident__violence_types=["trafficking"],
+            incident__primary_violence_type="trafficking",
+        )
+
+
+def test_the_simfoni_export_is_exact_audited_and_needs_the_password_again(app, client, make_user):
+    _simfoni_data(app, make_user)
+    officer = make_user("reporting_officer", "DP3A")
+    login(client, officer.username)
+    wrong = client.post("/api/v1/reports/simfoni", json={"period": "2026-Q2", "password": "not it"})
+    assert wrong.status_code == 400 and list(wrong.json["fields"]) == ["password"]
+    response = client.post(
+        "/api/v1/reports/simfoni", json={"period": "2026-Q2", "password": PASSWORD, "format": "csv"}
+    )
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    text = response.get_data(as_text=True)
+    for canary in CANARIES:
+        assert canary not in text  # no names, addresses or chronology
+    assert nik(777) not in text
+    lines = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    header_at = next(i for i, line in enumerate(lines) if line and line[0] == "Nomor registrasi")
+    rows = [line for line in lines[header_at + 1 :] if line]
+    assert len(rows) == 2
+    assert rows[0][1] == rows[1][1]  # the same child at two agencies: one child reference
+    assert "Perdagangan orang" in " ".join(rows[1]) or "trafficking" in " ".join(rows[1]).lower()
+    with app.app_context():
+        events = db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.seq)).all()
+        failed = [e for e in events if e.action == "auth.password_check_failed"]
+        assert failed and '"purpose": "simfoni_export"' in failed[-1].details
+        export = [e for e in events if e.action == "export.create" and e.object_id == "simfoni"]
+        assert (
+            len(export) == 1
+            and '"period": "2026-Q2"' in export[0].details
+            and '"cases": 2' in export[0].details
+        )
+
+
+def test_only_the_reporting_officer_gets_the_simfoni_export(app, client, make_user):
+    for role, agency in (
+        ("supervisor", "DP3A"),
+        ("analyst", "BAPPEDA"),
+        ("case_worker", "DP3A"),
+        ("admin", "DP3A"),
+    ):
+        c = app.test_client()
+        login(c, make_user(role, agency).username)
+        answer = c.post("/api/v1/reports/simfoni", json={"period": "2026", "password": PASSWORD})
+        assert answer.status_code == 403, role
+        assert c.get("/reports/simfoni").status_code == 403, role
+
+
+def test_the_simfoni_page_keeps_the_period_on_a_wrong_password_and_downloads_xlsx(app, client, make_user):
+    _simfoni_data(app, make_user)
+    cache.clear()
+    officer = make_user("reporting_officer", "DP3A")
+    login(client, officer.username)
+    page = client.get("/reports/simfoni")
+    assert page.status_code == 200 and 'name="password"' in page.get_data(as_text=True)
+    token = ""  # the test app runs without CSRF (tests/conftest.py); the form carries it when on
+    refused = client.post(
+        "/reports/simfoni",
+        data={"period": "2026-Q2", "format": "xlsx", "password": "no", "csrf_token": token},
+    )
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and 'value="2026-Q2"' in html and "Kata sandi saat ini salah." in html
+    done = client.post(
+        "/reports/simfoni",
+        data={"period": "2026-Q2", "format": "xlsx", "password": PASSWORD, "csrf_token": token},
+    )
+    assert done.status_code == 200
+    book = load_workbook(io.BytesIO(done.data))
+    assert book.sheetnames[0] == "Tentang berkas ini" and book.sheetnames[1] == "Kasus SIMFONI-PPA"
+    assert book["Kasus SIMFONI-PPA"].max_row == 3  # the header and two cases
