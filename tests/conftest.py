@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,6 +49,8 @@ def make_app(database_url: str, **overrides: object) -> Flask:
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Each app its own attachment store (created on the first upload), never the instance folder.
+        "ATTACHMENT_DIR": os.path.join(tempfile.gettempdir(), f"caseapp-att-{os.getpid()}-{next(_counter)}"),
         **KEYS,
     }
     settings.update(overrides)
