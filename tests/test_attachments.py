@@ -509,3 +509,12 @@ def test_the_case_page_uploads_and_a_refused_file_keeps_what_was_typed(app, clie
     assert f"/attachments/{row.uuid}/delete" in client.get(f"/cases/{case.uuid}").get_data(as_text=True)
     assert client.post(f"/attachments/{row.uuid}/delete", data={"reason": "salah unggah"}).status_code == 302
     assert "visum.pdf" not in client.get(f"/cases/{case.uuid}").get_data(as_text=True)
+
+
+def test_the_admin_page_shows_storage_per_agency(app, client, case, w, make_user):
+    _upload(client, w, case.uuid, pdf(b"z" * 5000))
+    admin = make_user("admin", "DP3A")
+    login(client, admin.username)
+    page = client.get("/admin/agencies").get_data(as_text=True)
+    assert 'data-testid="storage-UPTD_PPA">1 ' in page
+    assert "Canary" not in page and "visum" not in page
