@@ -50,7 +50,7 @@ def list_attachments(case_id: str) -> AttachmentListOut:
 
 @bp.route("/attachments/<attachment_id>", methods=["GET"])
 @require(Permission.CASE_READ, hide=True)
-@endpoint(media_type="application/octet-stream", errors=(409,), tag="attachments")
+@endpoint(media_type=("application/pdf", "image/jpeg", "image/png"), errors=(409,), tag="attachments")
 def download_attachment(attachment_id: str) -> Response:
     """Download a file (always as an attachment; audited); 409 while it waits for the malware scan.
 

@@ -26,7 +26,7 @@ from caseapp.audit import AuditAction, Outcome
 from caseapp.database import utcnow
 from caseapp.errors import InvalidTransition, NotFound, TooLarge, ValidationFailed
 from caseapp.extensions import db
-from caseapp.models import Agency, Case, Referral, User
+from caseapp.models import Agency, Case, DataKey, Referral, User
 from caseapp.models.attachment import Attachment, AttachmentStatus
 from caseapp.models.referral import Section
 from caseapp.schemas.attachments import AttachmentDeleteIn, AttachmentIn, AttachmentOut
@@ -412,15 +412,16 @@ class Usage:
 
 
 def storage_usage() -> list[Usage]:
-    """Return how many attachment files and bytes each agency's cases hold (deleted ones included until
-    shredded: they are still stored)."""
+    """Return how many attachment files and bytes each agency's cases hold (soft-deleted ones included:
+    they are still stored; shredded ones not)."""
     stmt = (
         select(
             Agency.code, Agency.name, func.count(Attachment.id), func.coalesce(func.sum(Attachment.size), 0)
         )
         .join(Case, Case.owner_agency_id == Agency.id)
         .join(Attachment, Attachment.case_id == Case.id)
-        .where(Attachment.status != AttachmentStatus.INFECTED.value)
+        .join(DataKey, DataKey.id == Attachment.data_key_id)
+        .where(Attachment.status != AttachmentStatus.INFECTED.value, DataKey.wrapped.is_not(None))
         .group_by(Agency.code, Agency.name)
         .order_by(Agency.code)
     )
