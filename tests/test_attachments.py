@@ -518,3 +518,22 @@ def test_the_admin_page_shows_storage_per_agency(app, client, case, w, make_user
     page = client.get("/admin/agencies").get_data(as_text=True)
     assert 'data-testid="storage-UPTD_PPA">1 ' in page
     assert "Canary" not in page and "visum" not in page
+
+
+def test_a_png_loses_its_text_chunks_and_a_fake_image_is_refused(app, client, case, w):
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "Canary PNG comment")
+    out = io.BytesIO()
+    Image.new("RGBA", (20, 10), (0, 0, 255, 128)).save(out, format="PNG", pnginfo=info)
+    response = _upload(client, w, case.uuid, out.getvalue(), name="foto", kind="photo")
+    assert response.status_code == 201, response.json
+    assert response.json["name"] == "foto.png" and response.json["content_type"] == "image/png"
+    got = client.get(f"/api/v1/attachments/{response.json['id']}", headers=w).data
+    assert b"Canary PNG comment" not in got
+    with Image.open(io.BytesIO(got)) as image:
+        assert image.size == (20, 10) and image.mode == "RGBA"
+    # A PNG signature in front of anything else is not an image.
+    fake = _upload(client, w, case.uuid, b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, name="x.png", kind="photo")
+    assert fake.status_code == 400, fake.json

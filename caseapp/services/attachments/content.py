@@ -148,4 +148,10 @@ def prepare(data: bytes) -> Prepared:
     if content_type == PDF:
         return Prepared(PDF, data, None)
     image = _open_image(data, content_type)
-    return Prepared(content_type, _reencode(image, content_type), _thumbnail(image))
+    try:
+        return Prepared(content_type, _reencode(image, content_type), _thumbnail(image))
+    except Exception:  # noqa: BLE001 - a mode or a structure Pillow cannot draw again: refused, not a crash
+        raise Refused(
+            _("The image cannot be read: it is damaged or not really a %(type)s.", type=content_type),
+            content_type,
+        ) from None
