@@ -537,3 +537,33 @@ def test_a_png_loses_its_text_chunks_and_a_fake_image_is_refused(app, client, ca
     # A PNG signature in front of anything else is not an image.
     fake = _upload(client, w, case.uuid, b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, name="x.png", kind="photo")
     assert fake.status_code == 400, fake.json
+
+
+def test_only_a_supervisor_shares_a_restricted_childs_attachments(app, client, people):
+    with app.app_context():
+        restricted = register(
+            people["worker"], incident__violence_types=["sexual"], incident__primary_violence_type="sexual"
+        )
+    w = _token(app, people["worker"])
+    assert _refer(client, w, restricted.uuid, "DINSOS", ["incident", "attachments"]).status_code == 400
+    spv = _token(app, people["spv"])
+    assert _refer(client, spv, restricted.uuid, "DINSOS", ["incident", "attachments"]).status_code == 201
+
+
+def test_a_rolled_back_upload_leaves_no_file_behind(app, case, people):
+    from caseapp.models import Case, User
+    from caseapp.schemas.attachments import AttachmentIn
+
+    with app.test_request_context():
+        actor = db.session.get(User, people["worker"].id)
+        row = db.session.get(Case, case.id)
+        attachments.upload(actor, row, AttachmentIn(kind="visum"), "v.pdf", io.BytesIO(pdf()))
+        assert len(_store_files(app)) == 1
+        db.session.rollback()
+        assert _store_files(app) == []
+        attachments.upload(
+            actor, db.session.get(Case, case.id), AttachmentIn(kind="visum"), "v.pdf", io.BytesIO(pdf())
+        )
+        db.session.commit()
+        db.session.rollback()
+        assert len(_store_files(app)) == 1

@@ -4,12 +4,13 @@ Every function takes the acting user, reaches cases through `visible_cases` (or 
 the `attachments` section), audits in the same transaction, flushes and never commits. Each file gets its
 own data key (a `DataKey` row, wrapped under the KEK like a case's, so `keys rotate` rewraps it and
 shredding it destroys the file); the bytes are sealed chunk by chunk (`crypto.encrypt_chunks`) before they
-reach the store (`storage`). The store is written before the transaction commits: a request that then
-rolls back leaves an object whose key was never committed, unreadable by anyone.
+reach the store (`storage`). The store is written before the transaction commits; a rollback removes what
+the transaction wrote (and an object left behind by a crash is unreadable: its key was never committed).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 import uuid as uuid_mod
@@ -19,7 +20,8 @@ from typing import IO, Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from caseapp import audit
 from caseapp.audit import AuditAction, Outcome
@@ -35,7 +37,7 @@ from caseapp.security.permissions import Permission
 from caseapp.services import data_keys
 from caseapp.services.access import record_denial
 from caseapp.services.attachments import content, scanner
-from caseapp.services.attachments.storage import StorageError, current_store
+from caseapp.services.attachments.storage import AttachmentStore, StorageError, current_store
 from caseapp.services.cases.rules import CaseStep, check
 from caseapp.services.referrals.access import may_read_shared
 from caseapp.services.scoping import parse_case_uuid, visible_cases
@@ -56,6 +58,7 @@ __all__ = [
     "upload",
 ]
 
+log = logging.getLogger("caseapp.attachments")
 MAX_NAME = 150
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
@@ -94,6 +97,28 @@ def clean_name(filename: str | None, content_type: str) -> str:
     if dot and ("." + given.lower()) in (ext, ".jpeg" if ext == ".jpg" else ext):
         return base
     return (stem if dot else base) + ext
+
+
+_WRITTEN = "caseapp.attachments_written"
+
+
+def _remember_written(store: AttachmentStore, key: str) -> None:
+    """Note an object written in this transaction: a rollback removes it again (its key never existed)."""
+    db.session().info.setdefault(_WRITTEN, []).append((store, key))
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_written(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _remove_written(session: Session) -> None:
+    for store, key in session.info.pop(_WRITTEN, []):
+        try:
+            store.delete(key)
+        except StorageError:  # unreadable anyway: its data key was rolled back with the row
+            log.warning("could not remove object %s after a rollback", key)
 
 
 def _pieces(data: bytes, size: int) -> Iterator[bytes]:
@@ -162,10 +187,12 @@ def upload(
     db.session.add(row)
     db.session.flush([row])
     dek, store = key.plaintext(), current_store()
+    _remember_written(store, row.object_key)
     store.put(
         row.object_key, crypto.encrypt_chunks(dek, str(row.uuid), _pieces(prepared.data, _chunk_size()))
     )
     if prepared.thumbnail is not None:
+        _remember_written(store, row.thumbnail_key)
         store.put(
             row.thumbnail_key,
             crypto.encrypt_chunks(dek, f"{row.uuid}:thumbnail", _pieces(prepared.thumbnail, _chunk_size())),
