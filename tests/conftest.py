@@ -175,6 +175,7 @@ def app_factory(database_url: str) -> Iterator:
     for application in made:
         with application.app_context():
             db.engine.dispose()
+        shutil.rmtree(application.config["ATTACHMENT_DIR"], ignore_errors=True)
 
 
 @pytest.fixture
@@ -192,6 +193,7 @@ def app(request: pytest.FixtureRequest, database_url: str) -> Iterator[Flask]:
     yield application
     with application.app_context():
         db.engine.dispose()
+    shutil.rmtree(application.config["ATTACHMENT_DIR"], ignore_errors=True)
 
 
 @pytest.fixture
