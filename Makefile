@@ -32,13 +32,16 @@ lint: venv
 	$(BIN)/mypy
 
 # Debian packages the suite drives: Chromium for the browser journeys; wrk and nginx for the load runner
-# (and its own test).
+# (and its own test); ClamAV's daemon for the malware-scan test (started by the test itself, with its own
+# signature database) and libmagic, which decides an attachment's type.
 # Installed only where missing and we are root.
 system-packages:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
 	[ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
+	[ -x /usr/sbin/clamd ] || missing="$$missing clamav-daemon"; \
+	ls /usr/lib/*/libmagic.so.1 >/dev/null 2>&1 || missing="$$missing libmagic1"; \
 	if [ -n "$$missing" ] && [ "$$(id -u)" = "0" ]; then \
 		echo "Installing Debian's$$missing"; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \

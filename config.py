@@ -90,6 +90,19 @@ class Config:
     # How many reverse proxies in front set X-Forwarded-For/-Proto (0: none, the peer is the client).
     PROXY_HOPS = 0
     DEMO_CREDENTIALS_FILE = str(INSTANCE_DIR / "demo-credentials.txt")
+    # Attachments: the largest file accepted (413 above it), where the encrypted files are kept
+    # ("filesystem" under ATTACHMENT_DIR, or "s3" in ATTACHMENT_S3_BUCKET at ATTACHMENT_S3_ENDPOINT with the
+    # usual AWS_* credentials) and the ClamAV daemon that scans them ("/run/clamav/clamd.ctl" or
+    # "tcp://host:3310"; unset: no scan).
+    ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+    ATTACHMENT_CHUNK_BYTES = 64 * 1024
+    ATTACHMENT_STORAGE = "filesystem"
+    ATTACHMENT_DIR = str(INSTANCE_DIR / "attachments")
+    ATTACHMENT_S3_BUCKET: str | None = None
+    ATTACHMENT_S3_ENDPOINT: str | None = None
+    ATTACHMENT_S3_REGION = "us-east-1"
+    CLAMD_SOCKET: str | None = None
+    CLAMD_TIMEOUT_SECONDS = 30
     SECRET_KEY: str | None = None
     # Key material for the security core: KEK ring "id:base64,..." (first current), blind-index root key
     # and audit MAC key (base64 of 32 random bytes each).
@@ -117,6 +130,18 @@ class Config:
                 for k, _, v in (p.partition("=") for p in env["REFERRAL_DUE_HOURS"].split(","))
                 if v.strip().isdigit()
             }
+        if env.get("ATTACHMENT_MAX_MB", "").isdigit():
+            values["ATTACHMENT_MAX_BYTES"] = int(env["ATTACHMENT_MAX_MB"]) * 1024 * 1024
+        for name in (
+            "ATTACHMENT_STORAGE",
+            "ATTACHMENT_DIR",
+            "ATTACHMENT_S3_BUCKET",
+            "ATTACHMENT_S3_ENDPOINT",
+            "ATTACHMENT_S3_REGION",
+            "CLAMD_SOCKET",
+        ):
+            if env.get(name):
+                values[name] = env[name]
         if env.get("CASEAPP_PROXY_HOPS", "").isdigit():
             values["PROXY_HOPS"] = int(env["CASEAPP_PROXY_HOPS"])
         for name in (

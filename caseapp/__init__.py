@@ -112,12 +112,14 @@ def _sqlite_savepoint_in_transaction(conn: Any, name: str) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach the web areas."""
+    import caseapp.api.attachments  # noqa: F401  (adds the attachment resources)
     import caseapp.api.cases  # noqa: F401  (adds the case resources to the API blueprint)
     import caseapp.api.referrals  # noqa: F401  (adds the referral resources)
     import caseapp.api.reports  # noqa: F401  (adds the report resources)
     import caseapp.web.auth.tokens  # noqa: F401  (adds its routes to the auth blueprint)
     from caseapp.api.views import bp as api_bp
     from caseapp.web.admin.views import bp as admin_bp
+    from caseapp.web.attachments.views import bp as attachments_bp
     from caseapp.web.audit.views import bp as audit_bp
     from caseapp.web.auth.views import bp as auth_bp
     from caseapp.web.cases.views import bp as cases_bp
@@ -131,14 +133,17 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(cases_bp, url_prefix="/cases")
     app.register_blueprint(referrals_bp)
+    app.register_blueprint(attachments_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 
 def register_request_pipeline(app: Flask) -> None:
     """Refuse anonymous users except on public views (fail closed); one unit of work per request."""
-    from caseapp.http import transaction
+    from caseapp.http import transaction, uploads
     from caseapp.http.auth import enforce_login
+
+    uploads.install(app)
 
     app.before_request(enforce_login)
     transaction.install(app)
@@ -164,11 +169,13 @@ def register_security_headers(app: Flask) -> None:
     @app.after_request
     def _headers(response: Response) -> Response:
         nonce = getattr(g, "csp_nonce", None) or secrets.token_urlsafe(16)
-        response.headers["Content-Security-Policy"] = (
+        # A file answer brings its own, stricter one (caseapp.http.files): keep it.
+        response.headers.setdefault(
+            "Content-Security-Policy",
             "default-src 'self'; "
             f"script-src 'self' 'nonce-{nonce}'; "
             "style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
-            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
         )
         response.headers["X-Content-Type-Options"] = "nosniff"
         if g.get("request_id"):

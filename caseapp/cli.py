@@ -25,6 +25,7 @@ keys_cli = AppGroup("keys", help="Key material: generate, rotate.")
 referrals_cli = AppGroup("referrals", help="Referral deadlines.")
 outbox_cli = AppGroup("outbox", help="The e-mail outbox.")
 audit_cli = AppGroup("audit", help="The tamper-evident audit log.")
+attachments_cli = AppGroup("attachments", help="Encrypted attachments.")
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -183,6 +184,19 @@ def referrals_remind_command() -> None:
     click.echo(f"Reminded about {count} overdue referrals; e-mail sent {sent}, failed {failed}.")
 
 
+@attachments_cli.command("rescan")
+def attachments_rescan_command() -> None:
+    """Scan the files kept in quarantine while the malware scanner was down (cron, e.g. every 10 minutes)."""
+    from caseapp.services import attachments
+
+    if not current_app.config.get("CLAMD_SOCKET"):
+        click.echo("CLAMD_SOCKET is not set: no scanner, nothing to rescan.")
+        return
+    with unit_of_work():
+        counts = attachments.rescan_quarantined(limit=1000)
+    click.echo("Released {clean}, malware found and shredded {infected}, waiting {waiting}.".format(**counts))
+
+
 @outbox_cli.command("send")
 def outbox_send_command() -> None:
     """Send (or retry) the e-mail waiting in the outbox."""
@@ -280,6 +294,7 @@ def register(app: Flask) -> None:
         audit_cli,
         referrals_cli,
         outbox_cli,
+        attachments_cli,
         security_check_command,
         prune_command,
     ):

@@ -50,6 +50,13 @@ class ValidationFailed(CaseappError):
     code = "validation_failed"
 
 
+class TooLarge(CaseappError):
+    """The upload is larger than the configured limit."""
+
+    status = 413
+    code = "too_large"
+
+
 class TooManyAttempts(CaseappError):
     """The caller must wait before trying again."""
 

@@ -15,6 +15,7 @@ from typing import Any, TypeVar, cast
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from caseapp.models.attachment import AttachmentKind, AttachmentStatus
 from caseapp.models.case import (
     AgeGroup,
     CancelReason,
@@ -222,6 +223,7 @@ SECTION_LABELS: Labels[Section] = Labels(
         Section.PERPETRATOR: _l("Alleged perpetrator"),
         Section.SERVICES: _l("Services so far"),
         Section.NOTES: _l("Case notes"),
+        Section.ATTACHMENTS: _l("Attachments (documents, photos)"),
     }
 )
 CONSENT_LABELS: Labels[ConsentBy] = Labels(
@@ -248,5 +250,24 @@ NOTIFICATION_LABELS: Labels[NotificationKind] = Labels(
         NotificationKind.REFERRAL_WITHDRAWN: _l("Referral withdrawn"),
         NotificationKind.REFERRAL_ASSIGNED: _l("Referral assigned to you"),
         NotificationKind.REFERRAL_OVERDUE: _l("Referral overdue"),
+    }
+)
+ATTACHMENT_KIND_LABELS: Labels[AttachmentKind] = Labels(
+    {
+        AttachmentKind.VISUM: _l("Visum et repertum"),
+        AttachmentKind.BAP: _l("Police report (BAP)"),
+        AttachmentKind.CONSENT: _l("Consent form"),
+        AttachmentKind.MEDICAL: _l("Medical document"),
+        AttachmentKind.SCHOOL: _l("School letter"),
+        AttachmentKind.PHOTO: _l("Photo"),
+        AttachmentKind.COURT: _l("Court document"),
+        AttachmentKind.OTHER: _l("Other document"),
+    }
+)
+ATTACHMENT_STATUS_LABELS: Labels[AttachmentStatus] = Labels(
+    {
+        AttachmentStatus.CLEAN: _l("Available"),
+        AttachmentStatus.QUARANTINED: _l("Waiting for the malware scan"),
+        AttachmentStatus.INFECTED: _l("Malware found: removed"),
     }
 )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,6 +49,8 @@ def make_app(database_url: str, **overrides: object) -> Flask:
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Each app its own attachment store (created on the first upload), never the instance folder.
+        "ATTACHMENT_DIR": os.path.join(tempfile.gettempdir(), f"caseapp-att-{os.getpid()}-{next(_counter)}"),
         **KEYS,
     }
     settings.update(overrides)
@@ -172,6 +175,7 @@ def app_factory(database_url: str) -> Iterator:
     for application in made:
         with application.app_context():
             db.engine.dispose()
+        shutil.rmtree(application.config["ATTACHMENT_DIR"], ignore_errors=True)
 
 
 @pytest.fixture
@@ -189,6 +193,7 @@ def app(request: pytest.FixtureRequest, database_url: str) -> Iterator[Flask]:
     yield application
     with application.app_context():
         db.engine.dispose()
+    shutil.rmtree(application.config["ATTACHMENT_DIR"], ignore_errors=True)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -268,6 +269,61 @@ def test_referral_to_the_police_from_sending_to_completion(live_server, browser,
         page.goto(f"{live_server}/cases/{case.uuid}")
         expect(page.get_by_test_id("timeline")).to_contain_text("Rujukan selesai")
         expect(page.get_by_test_id("case-referrals")).to_contain_text("Selesai")
+    finally:
+        context.close()
+
+
+@pytest.mark.csrf
+def test_a_visum_uploaded_on_a_case_is_downloaded_by_the_police_after_it_is_shared(
+    live_server, browser, app, make_user, tmp_path
+):
+    from playwright.sync_api import expect
+
+    from caseapp.extensions import db
+    from tests.casedata import register
+
+    worker = make_user("case_worker", "UPTD_PPA", display_name="Rina Petugas")
+    police_spv = make_user("supervisor", "POLRESTA", display_name="Kanit PPA")
+    with app.app_context():
+        case = register(worker)
+        db.session.remove()
+    visum = tmp_path / "visum-rsud.pdf"
+    visum.write_bytes(b"%PDF-1.4\n% visum et repertum canary\ntrailer\n<<>>\n%%EOF\n")
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    try:
+        _sign_in(page, live_server, worker.username)
+        page.goto(f"{live_server}/cases/{case.uuid}")
+        files = page.locator("#attachments")
+        files.get_by_label("Berkas (PDF, JPEG atau PNG)").set_input_files(str(visum))
+        files.get_by_label("Jenis dokumen").select_option("visum")
+        files.get_by_role("button", name="Unggah").click()
+        expect(page.get_by_role("status").first).to_contain_text("Berkas diunggah")
+        expect(page.get_by_test_id("attachments")).to_contain_text("visum-rsud.pdf")
+
+        page.get_by_role("link", name="Rujuk", exact=True).click()
+        page.get_by_label("Rujuk ke").select_option("POLRESTA")
+        shared = page.get_by_role("checkbox", name="Lampiran (dokumen, foto)", exact=True)
+        expect(shared).not_to_be_checked()  # never ticked by default
+        shared.check()
+        page.get_by_label("Penegakan hukum").check()
+        page.get_by_label("Kedaruratan").select_option("urgent")
+        page.get_by_label("Alasan rujukan").fill("Visum untuk laporan polisi.")
+        page.get_by_label("Persetujuan", exact=True).select_option("guardian")
+        page.get_by_label("Persetujuan diberikan oleh (nama)").fill("Ibu Wa Ode")
+        page.get_by_label("Tanggal persetujuan").fill("2026-11-20")
+        page.get_by_role("button", name="Kirim rujukan").click()
+        expect(page.get_by_role("status").first).to_contain_text("Rujukan dikirim ke POLRESTA")
+        _sign_out(page)
+
+        _sign_in(page, live_server, police_spv.username)
+        page.goto(f"{live_server}/referrals/")
+        page.get_by_role("link", name=case.case_number).click()
+        with page.expect_download() as download_info:
+            page.get_by_test_id("shared-attachments").get_by_role("link", name="visum-rsud.pdf").click()
+        download = download_info.value
+        assert download.suggested_filename == "visum-rsud.pdf"
+        assert Path(download.path()).read_bytes() == visum.read_bytes()
     finally:
         context.close()
 

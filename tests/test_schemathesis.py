@@ -63,7 +63,11 @@ def _operations(schema):  # type: ignore[no-untyped-def]
 #    the role (and a patch may restrict the case on the way).
 
 
-IDENTIFYING = {Section.IDENTITY, Section.CONTACT, Section.PERPETRATOR, Section.NOTES}
+# 8. An attachment is a PDF, JPEG or PNG by its content: a rule on bytes that the document cannot state
+#    (positive uploads send a small PDF).
+
+
+IDENTIFYING = {Section.IDENTITY, Section.CONTACT, Section.PERPETRATOR, Section.NOTES, Section.ATTACHMENTS}
 
 
 def _pick(value: Any, n: int) -> int:
@@ -110,12 +114,16 @@ class PositiveRules:
             ("POST", "/cases/{case_id}/transition"): self.transition,
             ("POST", "/cases/{case_id}/assign"): self.assign,
             ("POST", "/cases/{case_id}/referrals"): self.refer,
+            ("POST", "/cases/{case_id}/attachments"): self.attach,
         }.get((case.method.upper(), case.operation.path))
         if fix is not None and isinstance(case.body, dict):
             body = json.loads(json.dumps(case.body))
             fix(body)
             case.body = body
         return case
+
+    def attach(self, body: dict[str, Any]) -> None:
+        body["file"] = "%PDF-1.4\n% schemathesis\ntrailer\n<<>>\n%%EOF\n"  # rule 8
 
     def today(self) -> date:
         """Return the API's today (UTC)."""

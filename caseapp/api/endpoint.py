@@ -41,6 +41,9 @@ class Operation:
     errors: tuple[int, ...]
     media_types: tuple[str, ...]  # downloads (CSV, XLSX) the operation may answer instead of JSON
     tag: str | None
+    # A multipart/form-data body: these text fields beside one file part named by `upload`.
+    form: type[BaseModel] | None = None
+    upload: str | None = None
 
 
 def endpoint(
@@ -52,11 +55,14 @@ def endpoint(
     errors: tuple[int, ...] = (),
     media_type: str | tuple[str, ...] = (),
     tag: str | None = None,
+    form: type[BaseModel] | None = None,
+    upload: str | None = None,
 ) -> Callable[[Callable[..., Any]], ApiView]:
     """Declare an API operation's schemas (see the module docstring); `errors` lists extra statuses;
-    `media_type` the download format(s) it may answer instead of JSON."""
+    `media_type` the download format(s) it may answer instead of JSON; `form` and `upload` a multipart body
+    (text fields parsed into `form`, passed as `form=`; the file part named `upload` is read by the view)."""
     media_types = (media_type,) if isinstance(media_type, str) else tuple(media_type)
-    operation = Operation(body, query, response, status, tuple(errors), media_types, tag)
+    operation = Operation(body, query, response, status, tuple(errors), media_types, tag, form, upload)
     adapter = TypeAdapter(response) if response is not None else None
 
     def decorator(view: Callable[..., Any]) -> ApiView:
@@ -64,6 +70,9 @@ def endpoint(
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if body is not None:
                 kwargs["body"] = parse_json(body, request.get_data())
+            if form is not None:
+                given = {k: v[0] if len(v) == 1 else v for k, v in request.form.lists()}
+                kwargs["form"] = parse_data(form, given, strict=False)
             if query is not None:
                 # A parameter given twice arrives as a list, which no query field takes (400, by name).
                 given = {k: v[0] if len(v) == 1 else v for k, v in request.args.lists()}

@@ -65,6 +65,18 @@ def _query_parameters(model: type[BaseModel], components: dict[str, Any]) -> lis
     ]
 
 
+def _multipart_schema(operation: Operation, components: dict[str, Any]) -> dict[str, Any]:
+    """The text fields of a multipart body (from its schema) and its file part."""
+    assert operation.form is not None
+    schema = operation.form.model_json_schema(ref_template=REF)
+    components.update(schema.pop("$defs", {}))
+    schema.pop("title", None)
+    if operation.upload:
+        schema.setdefault("properties", {})[operation.upload] = {"type": "string", "format": "binary"}
+        schema["required"] = [operation.upload, *schema.get("required", [])]
+    return schema
+
+
 def _content(schema: dict[str, Any], media_type: str = "application/json") -> dict[str, Any]:
     return {media_type: {"schema": schema}}
 
@@ -72,8 +84,10 @@ def _content(schema: dict[str, Any], media_type: str = "application/json") -> di
 def _statuses(operation: Operation, view: Any, has_path_args: bool) -> list[int]:
     policy = policy_of(view)
     codes = {401, 429, *operation.errors}
-    if operation.body is not None or operation.query is not None:
+    if operation.body is not None or operation.query is not None or operation.form is not None:
         codes.add(400)
+    if operation.upload is not None:
+        codes.add(413)
     if policy not in (None, PUBLIC):
         codes.add(403)
     if getattr(view, HIDE_ATTR, False) or has_path_args:
@@ -137,6 +151,11 @@ def document(app: Flask, base_url: str) -> dict[str, Any]:
             op["requestBody"] = {
                 "required": not optional,
                 "content": _content(refs[(operation.body, "validation")]),
+            }
+        if operation.form is not None:
+            op["requestBody"] = {
+                "required": True,
+                "content": _content(_multipart_schema(operation, components), "multipart/form-data"),
             }
         ok: dict[str, Any] = {"description": STATUS_TEXT.get(operation.status, "OK")}
         if operation.media_types:

@@ -26,7 +26,7 @@ from caseapp.security.crypto import DecryptionError
 PageRenderer = Callable[[int, int, str, str], str]
 _RENDERER = "caseapp.error_page"
 
-PAGES = (400, 403, 404, 405, 409, 422, 429, 500)
+PAGES = (400, 403, 404, 405, 409, 413, 422, 429, 500)
 
 
 def _titles() -> dict[int, str]:
@@ -36,6 +36,7 @@ def _titles() -> dict[int, str]:
         404: _("Page not found"),
         405: _("This action is not allowed here"),
         409: _("This record has changed"),
+        413: _("The file is too large"),
         422: _("Please check what you entered"),
         429: _("Too many requests"),
         500: _("Something went wrong"),

@@ -2,6 +2,7 @@
 
 from caseapp.models.agency import Agency
 from caseapp.models.api_token import ApiToken
+from caseapp.models.attachment import Attachment
 from caseapp.models.audit_event import AuditEvent
 from caseapp.models.case import (
     Case,
@@ -23,6 +24,7 @@ from caseapp.models.user import LoginThrottle, User, UserSession
 __all__ = [
     "Agency",
     "ApiToken",
+    "Attachment",
     "AuditEvent",
     "Case",
     "CaseAmpk",

@@ -39,6 +39,7 @@ class Section(StrEnum):
     PERPETRATOR = "perpetrator"
     SERVICES = "services"
     NOTES = "notes"
+    ATTACHMENTS = "attachments"  # documents and photos; never ticked by default
 
 
 class ConsentBy(StrEnum):

@@ -30,6 +30,7 @@ from caseapp import reference_data
 from caseapp.database import utcnow
 from caseapp.models.case import ServiceOutcome
 from caseapp.models.referral import ConsentBy, DeclineReason, ReferralStatus, Section, Urgency
+from caseapp.schemas.attachments import AttachmentOut
 from caseapp.schemas.base import Input, Output, fail
 from caseapp.schemas.types import (
     DAY_PATTERN,
@@ -415,6 +416,7 @@ class SharedCaseOut(Output):
     perpetrator: list[PerpetratorOut] | None = _part()
     services: list[SharedServiceOut] | None = _part()
     notes: list[SharedNoteOut] | None = _part()
+    attachments: list[AttachmentOut] | None = _part()
 
 
 class ReferralOut(Output):

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import os
 import re
+from collections.abc import Iterable, Iterator
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -123,3 +124,81 @@ def normalise_nik(value: str) -> str:
     if len(digits) != 16 or not digits.isdigit():
         raise ValueError("a NIK has exactly 16 digits")
     return digits
+
+
+# Files: chunked AES-256-GCM ------------------------------------------------------------------------------
+#
+# A stored file is FILE_MAGIC followed by records `length (4, big-endian) | nonce (12) | ciphertext + tag`,
+# one per chunk. Each chunk's associated data names the file, the chunk's index and whether it is the last
+# one, so chunks cannot be reordered, swapped between files, dropped from the end or appended.
+
+FILE_MAGIC = b"CAF1"
+_LEN_BYTES = 4
+
+
+def _chunk_aad(file_id: str, index: int, last: bool) -> bytes:
+    return f"file|{file_id}|{index}|{'last' if last else 'more'}".encode()
+
+
+def encrypt_chunks(dek: bytes, file_id: str, chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Yield the stored form of a file, chunk by chunk (the first piece is the header)."""
+    cipher = AESGCM(dek)
+    yield FILE_MAGIC
+    index = 0
+    pending: bytes | None = None
+    for chunk in chunks:
+        if pending is not None:
+            yield _seal_chunk(cipher, file_id, index, pending, last=False)
+            index += 1
+        pending = bytes(chunk)
+    yield _seal_chunk(cipher, file_id, index, pending or b"", last=True)
+
+
+def _seal_chunk(cipher: AESGCM, file_id: str, index: int, plain: bytes, *, last: bool) -> bytes:
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = cipher.encrypt(nonce, plain, _chunk_aad(file_id, index, last))
+    return (NONCE_BYTES + len(sealed)).to_bytes(_LEN_BYTES, "big") + nonce + sealed
+
+
+def decrypt_chunks(dek: bytes, file_id: str, stored: bytes) -> Iterator[bytes]:
+    """Yield the plaintext chunks of a stored file; raise DecryptionError saying which chunk failed and why
+    (tampered, swapped, reordered, truncated) before yielding anything past it."""
+    if not stored.startswith(FILE_MAGIC):
+        raise DecryptionError(f"file {file_id}: not an encrypted file of ours (unknown header)")
+    cipher = AESGCM(dek)
+    pos, index, view = len(FILE_MAGIC), 0, memoryview(stored)
+    while True:
+        if pos + _LEN_BYTES > len(stored):
+            raise DecryptionError(f"file {file_id} is truncated: chunk {index} is missing")
+        size = int.from_bytes(view[pos : pos + _LEN_BYTES], "big")
+        start, end = pos + _LEN_BYTES, pos + _LEN_BYTES + size
+        if size < NONCE_BYTES + _TAG_BYTES or end > len(stored):
+            raise DecryptionError(f"file {file_id} is truncated inside chunk {index}")
+        nonce, sealed = bytes(view[start : start + NONCE_BYTES]), bytes(view[start + NONCE_BYTES : end])
+        last = end == len(stored)
+        try:
+            plain = cipher.decrypt(nonce, sealed, _chunk_aad(file_id, index, last))
+        except InvalidTag:
+            if not last:
+                try:
+                    cipher.decrypt(nonce, sealed, _chunk_aad(file_id, index, True))
+                except InvalidTag:
+                    pass
+                else:
+                    raise DecryptionError(f"file {file_id}: data follows its last chunk ({index})") from None
+            else:
+                try:
+                    cipher.decrypt(nonce, sealed, _chunk_aad(file_id, index, False))
+                except InvalidTag:
+                    pass
+                else:
+                    raise DecryptionError(
+                        f"file {file_id} is truncated: it ends after chunk {index}, which is not its last"
+                    ) from None
+            raise DecryptionError(
+                f"file {file_id}: chunk {index} failed its integrity check (tampered, swapped or reordered)"
+            ) from None
+        yield plain
+        if last:
+            return
+        pos, index = end, index + 1

@@ -28,6 +28,7 @@ class Permission(StrEnum):
     CASE_CLOSE_REQUEST = "case:close:request"
     CASE_CLOSE_APPROVE = "case:close:approve"
     CASE_ACCESS_LOG = "case:access_log"
+    ATTACHMENT_DELETE = "attachment:delete"  # soft-delete a case's attachment, with a reason
     REFERRAL_SEND = "referral:send"
     REFERRAL_RESPOND = "referral:respond"
     # Answer for an agency's referrals: assign incoming ones (and read what they share), refer without
@@ -64,6 +65,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.CASE_ASSIGN,
         Permission.CASE_CLOSE_APPROVE,
         Permission.CASE_ACCESS_LOG,
+        Permission.ATTACHMENT_DELETE,
         Permission.REFERRAL_SUPERVISE,
         Permission.REPORT_CASELOAD,
         Permission.REPORT_AGGREGATE,

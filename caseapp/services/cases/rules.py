@@ -25,6 +25,8 @@ class CaseStep(StrEnum):
     EDIT = "edit"
     NOTE = "note"
     SERVICE = "service"
+    ATTACH = "attach"
+    DELETE_ATTACHMENT = "delete_attachment"
     REFER = "refer"
     ASSIGN = "assign"
     ACCESS_LOG = "access_log"
@@ -34,6 +36,8 @@ PERMISSION = {
     CaseStep.EDIT: Permission.CASE_UPDATE,
     CaseStep.NOTE: Permission.CASE_UPDATE,
     CaseStep.SERVICE: Permission.CASE_UPDATE,
+    CaseStep.ATTACH: Permission.CASE_UPDATE,
+    CaseStep.DELETE_ATTACHMENT: Permission.ATTACHMENT_DELETE,
     CaseStep.REFER: Permission.REFERRAL_SEND,
     CaseStep.ASSIGN: Permission.CASE_ASSIGN,
     CaseStep.ACCESS_LOG: Permission.CASE_ACCESS_LOG,

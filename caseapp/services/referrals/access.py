@@ -58,7 +58,9 @@ STEP_PERMISSION: dict[Step, Permission] = {
 }
 READABLE = (ReferralStatus.SENT.value, ReferralStatus.ACCEPTED.value, ReferralStatus.COMPLETED.value)
 # Sections that identify the child or the family: on a restricted case only a supervisor shares them.
-IDENTIFYING = frozenset({Section.IDENTITY, Section.CONTACT, Section.PERPETRATOR, Section.NOTES})
+IDENTIFYING = frozenset(
+    {Section.IDENTITY, Section.CONTACT, Section.PERPETRATOR, Section.NOTES, Section.ATTACHMENTS}
+)
 
 
 # The two sides --------------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from caseapp.schemas.referrals import (
     SharedServiceOut,
 )
 from caseapp.security.permissions import Permission
-from caseapp.services import cases
+from caseapp.services import attachments, cases
 from caseapp.services.access import record_denial
 from caseapp.services.referrals.access import (
     OPEN,
@@ -164,6 +164,9 @@ def shared_view(actor: User, referral: Referral) -> SharedCaseOut:
             SharedNoteOut(kind=n.kind, created_at=n.created_at, body=n.body)
             for n in db.session.scalars(notes)
         ]
+    shared_files = attachments.shared_attachments(referral)
+    if shared_files is not None:
+        view["attachments"] = [attachments.as_out(a) for a in shared_files]
     audit.record(
         AuditAction.CASE_VIEW,
         actor=actor,

@@ -14,7 +14,7 @@ from caseapp.http.policy import require
 from caseapp.labels import ROLE_LABELS
 from caseapp.models import Agency, User
 from caseapp.security.permissions import Permission
-from caseapp.services import users
+from caseapp.services import attachments, users
 from caseapp.web.admin.forms import AgencyForm, UserCreateForm, UserEditForm, role_choices
 from caseapp.web.forms import CsrfForm, apply_field_errors
 
@@ -127,9 +127,10 @@ def user_reset_password(user_id: int) -> ResponseReturnValue:
 @bp.route("/agencies")
 @require(Permission.AGENCY_MANAGE)
 def agency_list() -> ResponseReturnValue:
-    """List agencies."""
+    """List agencies, with the attachment storage each one's cases use (counts and bytes, no content)."""
     rows = db.session.scalars(db.select(Agency).order_by(Agency.code)).all()
-    return render_template("admin/agencies.html", agencies=rows)
+    usage = {u.agency_code: u for u in attachments.storage_usage()}
+    return render_template("admin/agencies.html", agencies=rows, usage=usage)
 
 
 @bp.route("/agencies/<int(max=2147483647):agency_id>/edit", methods=["GET", "POST"])

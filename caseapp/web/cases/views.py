@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
 from caseapp import labels as L
@@ -35,6 +36,7 @@ from caseapp.schemas.cases import (
 )
 from caseapp.security.permissions import Permission
 from caseapp.services import cases, referrals
+from caseapp.web.attachments.context import attachment_context
 from caseapp.web.cases.forms import (
     AssignForm,
     CaseForm,
@@ -224,6 +226,7 @@ def _render_case(
     service_form: ServiceForm | None = None,
     status: int = 200,
     warning: str | None = None,
+    attachment_form: FlaskForm | None = None,
 ) -> ResponseReturnValue:
     if note_form is None:
         note_form = NoteForm(formdata=None, prefix="note")
@@ -252,7 +255,11 @@ def _render_case(
         now_local=localtime.input_value(utcnow()),
         warning=warning,
         csrf_form=CsrfForm(),
+        **attachment_context(case, attachment_form),
     ), status
+
+
+render_case = _render_case  # the attachment pages re-render the case page beside a refused upload
 
 
 @bp.route("/<case_uuid>/nik", methods=["POST"])
