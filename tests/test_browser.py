@@ -357,7 +357,53 @@ def test_supervisor_dashboard_chart_link_and_xlsx(live_server, browser, app, mak
         from openpyxl import load_workbook
 
         workbook = load_workbook(path)
-        rows = [[c.value for c in r] for r in workbook.worksheets[2].iter_rows()]
+        rows = [[c.value for c in r] for r in workbook.worksheets[3].iter_rows()]  # after the About sheet
         assert rows[1][:3] == ["Rina Petugas", 3, 2]
+    finally:
+        context.close()
+
+
+@pytest.mark.csrf
+def test_analyst_reads_the_rounded_recap_and_the_officer_downloads_simfoni(
+    live_server, browser, app, make_user, tmp_path
+):
+    from openpyxl import load_workbook
+    from playwright.sync_api import expect
+
+    from caseapp.database import utcnow
+    from tests.casedata import register
+
+    worker = make_user("case_worker", "UPTD_PPA")
+    analyst = make_user("analyst", "BAPPEDA")
+    officer = make_user("reporting_officer", "DP3A")
+    with app.app_context():
+        for _ in range(3):
+            register(worker)
+    year = str(utcnow().year)
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    try:
+        _sign_in(page, live_server, analyst.username)
+        page.goto(f"{live_server}/reports/recap?period={year}")
+        expect(page.get_by_test_id("disclosure-method")).to_contain_text("kelipatan 5")
+        cells = page.get_by_test_id("recap-summary").locator("td").all_inner_texts()
+        assert cells and all(int(c) % 5 == 0 for c in cells)
+        expect(page.get_by_test_id("simfoni-link")).to_have_count(0)  # exact figures are not the analyst's
+        _sign_out(page)
+        _sign_in(page, live_server, officer.username)
+        page.goto(f"{live_server}/reports/recap?period={year}")
+        page.get_by_test_id("simfoni-link").click()
+        page.get_by_label("Periode").fill(year)
+        page.get_by_label("Kata sandi Anda").fill("not my password")
+        page.get_by_role("button", name="Unduh").click()
+        expect(page.get_by_text("Kata sandi saat ini salah.")).to_be_visible()
+        expect(page.get_by_label("Periode")).to_have_value(year)  # what was typed is kept
+        page.get_by_label("Kata sandi Anda").fill(PASSWORD)
+        with page.expect_download() as download_info:
+            page.get_by_role("button", name="Unduh").click()
+        path = tmp_path / "simfoni.xlsx"
+        download_info.value.save_as(path)
+        sheet = load_workbook(path).worksheets[1]
+        assert sheet.max_row == 4  # the header and the three cases
     finally:
         context.close()
