@@ -17,6 +17,7 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("CASEAPP_INSTANCE", BASE_DIR / "instance"))
 SECRET_KEY_FILE = INSTANCE_DIR / "secret_key"
 KEYS_FILE = INSTANCE_DIR / "keys.json"
+AUDIT_SIGNING_KEY_FILE = INSTANCE_DIR / "audit_signing_key"
 
 
 class ConfigError(RuntimeError):
@@ -109,6 +110,10 @@ class Config:
     CASEAPP_KEK: str | None = None
     CASEAPP_BIDX_KEY: str | None = None
     CASEAPP_AUDIT_KEY: str | None = None
+    # The audit log's anchor: an Ed25519 private key (base64 of its 32-byte seed) that signs checkpoints of
+    # the chain's head, and the file outside the database where they are appended (`audit checkpoint`).
+    CASEAPP_AUDIT_SIGNING_KEY: str | None = None
+    CASEAPP_AUDIT_CHECKPOINT_FILE = str(INSTANCE_DIR / "audit-checkpoints.jsonl")
 
     @classmethod
     def load(cls) -> dict:
@@ -117,7 +122,14 @@ class Config:
         env = os.environ
         if env.get("DATABASE_URL"):
             values["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
-        for name in ("SECRET_KEY", "CASEAPP_KEK", "CASEAPP_BIDX_KEY", "CASEAPP_AUDIT_KEY"):
+        for name in (
+            "SECRET_KEY",
+            "CASEAPP_KEK",
+            "CASEAPP_BIDX_KEY",
+            "CASEAPP_AUDIT_KEY",
+            "CASEAPP_AUDIT_SIGNING_KEY",
+            "CASEAPP_AUDIT_CHECKPOINT_FILE",
+        ):
             if env.get(name):
                 values[name] = env[name]
         for name in ("RATELIMIT_STORAGE_URI", "LOGIN_RATE_LIMIT", "API_RATE_LIMIT"):
@@ -171,6 +183,8 @@ class DevelopmentConfig(Config):
         for name in ("CASEAPP_KEK", "CASEAPP_BIDX_KEY", "CASEAPP_AUDIT_KEY"):
             if not values.get(name) and keys.get(name):
                 values[name] = keys[name]
+        if not values.get("CASEAPP_AUDIT_SIGNING_KEY") and AUDIT_SIGNING_KEY_FILE.exists():
+            values["CASEAPP_AUDIT_SIGNING_KEY"] = AUDIT_SIGNING_KEY_FILE.read_text().strip()
         if not values.get("SECRET_KEY"):
             raise ConfigError(
                 "No secret key: run `make run` once (or `flask --app wsgi instance init`) to create "

@@ -34,8 +34,20 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
 
 def register_keys(app: Flask) -> None:
     """Load the key material into memory (never into the config dump, a log or a page)."""
-    from caseapp.security.keys import KEY_SETTINGS, KeyConfigError, keyring_from_config
+    from caseapp.security.keys import (
+        KEY_SETTINGS,
+        KeyConfigError,
+        keyring_from_config,
+        signing_key_from_config,
+    )
 
+    signing = app.config.get("CASEAPP_AUDIT_SIGNING_KEY")
+    try:
+        app.extensions["caseapp.audit_signing_key"] = signing_key_from_config(signing) if signing else None
+    except KeyConfigError as exc:
+        raise ConfigError(str(exc)) from None
+    if signing:
+        app.config["CASEAPP_AUDIT_SIGNING_KEY"] = "(loaded)"
     if not any(app.config.get(name) for name in KEY_SETTINGS):
         # Only development/testing get here (production refuses earlier): fail at first use, so that
         # commands that need no keys (`keys generate`) still run.

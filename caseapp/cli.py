@@ -225,11 +225,12 @@ def prune_command() -> None:
 @keys_cli.command("generate")
 def keys_generate_command() -> None:
     """Print fresh key material as lines for a production environment file."""
-    from caseapp.security.keys import new_key_material
+    from caseapp.security.keys import new_key_material, new_signing_key
 
     click.echo("# caseapp key material: keep it apart from database backups, mode 0600")
     for name, value in new_key_material().items():
         click.echo(f"{name}={value}")
+    click.echo(f"CASEAPP_AUDIT_SIGNING_KEY={new_signing_key()}")
 
 
 @keys_cli.command("rotate")
@@ -257,16 +258,66 @@ def keys_rotate_command(batch_size: int) -> None:
 
 
 @audit_cli.command("verify")
-def audit_verify_command() -> None:
-    """Recompute the audit chain; exit 0 with OK: N events, or 1 naming the first bad event."""
-    from caseapp.audit import verify_chain
+@click.option(
+    "--public-key",
+    "public_key_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Check the checkpoints with this public key (PEM) instead of the configured signing key.",
+)
+def audit_verify_command(public_key_file: str | None) -> None:
+    """Recompute the audit chain and check it against the signed checkpoints; exit 0 with OK, or 1 naming
+    the first bad event (an edit, a gap, or events removed or replaced after a checkpoint)."""
+    from caseapp.audit.checkpoint import CheckpointError, load_public_key, verify_anchored
     from caseapp.audit.verify import count_events
+    from caseapp.security.keys import KeyConfigError
 
     total = count_events()
-    with click.progressbar(length=total, label="Verifying audit chain", file=sys.stderr) as bar:
-        result = verify_chain(on_progress=bar.update)
+    try:
+        public = load_public_key(Path(public_key_file).read_bytes()) if public_key_file else None
+        with click.progressbar(length=total, label="Verifying audit chain", file=sys.stderr) as bar:
+            result = verify_anchored(on_progress=bar.update, public=public)
+    except (CheckpointError, KeyConfigError, ValueError) as exc:
+        click.echo(f"FAILED: {exc}")
+        sys.exit(1)
     click.echo(result.message())
     sys.exit(0 if result.ok else 1)
+
+
+@audit_cli.command("checkpoint")
+def audit_checkpoint_command() -> None:
+    """Sign the chain's head and append it to CASEAPP_AUDIT_CHECKPOINT_FILE (run it from cron or the jobs)."""
+    from caseapp import audit
+    from caseapp.audit import AuditAction
+    from caseapp.audit.checkpoint import CheckpointError, checkpoint_path, write_checkpoint
+    from caseapp.security.keys import KeyConfigError
+
+    try:
+        with unit_of_work():
+            checkpoint = write_checkpoint()
+            audit.record(
+                AuditAction.AUDIT_CHECKPOINT,
+                object_type="audit_log",
+                object_id=checkpoint.seq,
+                details={"seq": checkpoint.seq, "key_id": checkpoint.key_id},
+                actor_username="cli",
+            )
+    except (CheckpointError, KeyConfigError) as exc:
+        click.echo(f"FAILED: {exc}")
+        sys.exit(1)
+    click.echo(f"Checkpoint of seq {checkpoint.seq} signed by key {checkpoint.key_id} in {checkpoint_path()}")
+
+
+@audit_cli.command("public-key")
+def audit_public_key_command() -> None:
+    """Print the public key (PEM) that checks the checkpoints: give it to whoever oversees the log."""
+    from caseapp.audit.checkpoint import public_key_pem
+    from caseapp.security.keys import KeyConfigError
+
+    try:
+        click.echo(public_key_pem(), nl=False)
+    except KeyConfigError as exc:
+        click.echo(f"FAILED: {exc}")
+        sys.exit(1)
 
 
 @click.command("security-check")

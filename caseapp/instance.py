@@ -12,8 +12,8 @@ import secrets
 import sys
 from pathlib import Path
 
-from caseapp.security.keys import new_key_material
-from config import INSTANCE_DIR, KEYS_FILE, SECRET_KEY_FILE
+from caseapp.security.keys import new_key_material, new_signing_key
+from config import AUDIT_SIGNING_KEY_FILE, INSTANCE_DIR, KEYS_FILE, SECRET_KEY_FILE
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -34,6 +34,10 @@ def init_instance(instance_dir: Path = INSTANCE_DIR) -> list[str]:
     if not keys_file.exists():
         _write_private(keys_file, json.dumps(new_key_material(), indent=2) + "\n")
         created.append(keys_file.name)
+    signing_file = instance_dir / AUDIT_SIGNING_KEY_FILE.name
+    if not signing_file.exists():  # added later than keys.json: an existing instance gets it too
+        _write_private(signing_file, new_signing_key() + "\n")
+        created.append(signing_file.name)
     return created
 
 

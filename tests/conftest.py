@@ -24,14 +24,14 @@ from flask.testing import FlaskClient
 
 from caseapp import create_app
 from caseapp.extensions import db
-from caseapp.instance import new_key_material
+from caseapp.instance import new_key_material, new_signing_key
 from caseapp.models import User
 from caseapp.services import reference, users
 
 CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PASSWORD = "kuda-lari-di-pantai-nambo"
-KEYS = new_key_material()
+KEYS = {**new_key_material(), "CASEAPP_AUDIT_SIGNING_KEY": new_signing_key()}
 _counter = itertools.count()
 
 
@@ -51,6 +51,10 @@ def make_app(database_url: str, **overrides: object) -> Flask:
         "RATELIMIT_STORAGE_URI": "memory://",
         # Each app its own attachment store (created on the first upload), never the instance folder.
         "ATTACHMENT_DIR": os.path.join(tempfile.gettempdir(), f"caseapp-att-{os.getpid()}-{next(_counter)}"),
+        # Nor the instance folder's audit checkpoints.
+        "CASEAPP_AUDIT_CHECKPOINT_FILE": os.path.join(
+            tempfile.gettempdir(), f"caseapp-cp-{os.getpid()}-{next(_counter)}.jsonl"
+        ),
         **KEYS,
     }
     settings.update(overrides)

@@ -106,7 +106,7 @@ def test_chain_verifies_and_cli_says_ok(app):
 
 def test_empty_log_verifies(app):
     with app.app_context():
-        assert verify_chain().message() == "OK: 0 events"
+        assert verify_chain().message().startswith("OK: 0 events")
 
 
 @pytest.mark.parametrize(

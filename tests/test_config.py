@@ -84,8 +84,8 @@ def test_instance_files_are_private_and_never_overwritten(tmp_path):
 
     from caseapp.instance import init_instance
 
-    assert sorted(init_instance(tmp_path)) == ["keys.json", "secret_key"]
-    for name in ("keys.json", "secret_key"):
+    assert sorted(init_instance(tmp_path)) == ["audit_signing_key", "keys.json", "secret_key"]
+    for name in ("audit_signing_key", "keys.json", "secret_key"):
         assert stat.S_IMODE(os.stat(tmp_path / name).st_mode) == 0o600
     before = (tmp_path / "keys.json").read_text()
     assert init_instance(tmp_path) == []

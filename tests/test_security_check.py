@@ -74,7 +74,12 @@ def test_keys_generate_prints_usable_lines(tmp_path):
     result = app.test_cli_runner().invoke(args=["keys", "generate"])
     assert result.exit_code == 0
     values = dict(line.split("=", 1) for line in result.output.splitlines() if not line.startswith("#"))
-    assert set(values) == {"CASEAPP_KEK", "CASEAPP_BIDX_KEY", "CASEAPP_AUDIT_KEY"}
+    assert set(values) == {
+        "CASEAPP_KEK",
+        "CASEAPP_BIDX_KEY",
+        "CASEAPP_AUDIT_KEY",
+        "CASEAPP_AUDIT_SIGNING_KEY",
+    }
     ring = keyring_from_config(values)
     assert len({ring.kek(ring.current_kek_id), ring.bidx_root, ring.audit_key}) == 3
     second = app.test_cli_runner().invoke(args=["keys", "generate"]).output

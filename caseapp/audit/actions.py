@@ -24,6 +24,7 @@ class AuditAction(StrEnum):
     AGENCY_UPDATE = "agency.update"
     AUDIT_VIEW = "audit.view"
     AUDIT_VERIFY = "audit.verify"
+    AUDIT_CHECKPOINT = "audit.checkpoint"
     EXPORT_CREATE = "export.create"
     KEYS_ROTATE = "keys.rotate"
     KEYS_SHRED = "keys.shred"

@@ -21,11 +21,16 @@ class VerifyResult:
     checked: int
     bad_seq: int | None = None
     problem: str | None = None
+    anchored_seq: int | None = None  # the newest checkpointed event (see `checkpoint`), if any
+    checkpoints: int = 0
 
     def message(self) -> str:
-        if self.ok:
-            return f"OK: {self.checked} events"
-        return f"FAILED at seq {self.bad_seq}: {self.problem}"
+        if not self.ok:
+            return f"FAILED at seq {self.bad_seq}: {self.problem}"
+        if self.anchored_seq is not None:
+            held = f"{self.checkpoints} checkpoints hold, up to seq {self.anchored_seq}"
+            return f"OK: {self.checked} events; {held}"
+        return f"OK: {self.checked} events (no checkpoint: removal of the newest events is not detectable)"
 
 
 def count_events() -> int:
@@ -37,7 +42,8 @@ def verify_chain(on_progress: Callable[[int], None] | None = None, chunk: int = 
     """Walk the log in order and check sequence, links and MACs; stop at the first bad event.
 
     Detects an edited event (MAC), a deleted or inserted one (sequence gap or broken link) and a reordering.
-    Cannot by itself detect removal of the newest events: compare the head with an external copy of it.
+    Cannot by itself detect removal of the newest events: `checkpoint.verify_anchored` compares the log with
+    the signed checkpoints kept outside the database.
     """
     key = current_keyring().audit_key
     # Plain tuples in canonical field order: no per-row mapping or dict (this loop is the cost of verify).

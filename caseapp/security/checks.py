@@ -35,6 +35,8 @@ def configuration_problems(app: Any) -> list[str]:
         problems.append("SECRET_KEY is shorter than 32 characters")
     if app.extensions.get("caseapp.keyring") is None:
         problems.append("key material (CASEAPP_KEK, CASEAPP_BIDX_KEY, CASEAPP_AUDIT_KEY) is missing")
+    if app.extensions.get("caseapp.audit_signing_key") is None:
+        problems.append("CASEAPP_AUDIT_SIGNING_KEY is missing: audit checkpoints cannot be signed")
     if not cfg.get("SESSION_COOKIE_SECURE"):
         problems.append("SESSION_COOKIE_SECURE is off: session cookies would travel over plain HTTP")
     if not cfg.get("SESSION_COOKIE_HTTPONLY"):

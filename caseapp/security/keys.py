@@ -12,6 +12,8 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 KEY_BYTES = 32
 KEY_SETTINGS = ("CASEAPP_KEK", "CASEAPP_BIDX_KEY", "CASEAPP_AUDIT_KEY")
 
@@ -112,3 +114,15 @@ def current_keyring() -> Keyring:
             "CASEAPP_BIDX_KEY and CASEAPP_AUDIT_KEY"
         )
     return ring
+
+
+def new_signing_key() -> str:
+    """Return a fresh Ed25519 private key for audit checkpoints, as base64 of its 32-byte seed."""
+    return base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode()
+
+
+def signing_key_from_config(value: str | None) -> Ed25519PrivateKey:
+    """Return the audit checkpoint signing key from CASEAPP_AUDIT_SIGNING_KEY, or raise KeyConfigError."""
+    if not value:
+        raise KeyConfigError("CASEAPP_AUDIT_SIGNING_KEY is empty")
+    return Ed25519PrivateKey.from_private_bytes(_decode("CASEAPP_AUDIT_SIGNING_KEY", value))

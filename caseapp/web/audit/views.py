@@ -12,11 +12,14 @@ from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from caseapp import audit
-from caseapp.audit import AuditAction, Outcome, queries, verify_chain
+from caseapp.audit import AuditAction, Outcome, queries
+from caseapp.audit.checkpoint import CheckpointError, last_checkpoint, verify_anchored
+from caseapp.audit.verify import VerifyResult
 from caseapp.exports import csv_response
 from caseapp.extensions import db
 from caseapp.http.policy import require
 from caseapp.models import Agency
+from caseapp.security.keys import KeyConfigError
 from caseapp.security.permissions import Permission
 from caseapp.web.audit.forms import AuditFilterForm
 from caseapp.web.forms import CsrfForm
@@ -67,6 +70,7 @@ def _bad_filters(form: AuditFilterForm) -> tuple[str, int]:
         events=[],
         next_before=None,
         verification=queries.last_verification(),
+        checkpoint=last_checkpoint(),
         csrf_form=CsrfForm(),
     )
     return page, 400
@@ -88,6 +92,7 @@ def event_list() -> ResponseReturnValue:
         events=events,
         next_before=next_before,
         verification=queries.last_verification(),
+        checkpoint=last_checkpoint(),
         csrf_form=CsrfForm(),
     )
 
@@ -96,7 +101,10 @@ def event_list() -> ResponseReturnValue:
 @require(Permission.AUDIT_READ)
 def verify() -> ResponseReturnValue:
     """Recompute the whole chain now and record the result."""
-    result = verify_chain()
+    try:
+        result = verify_anchored()
+    except (CheckpointError, KeyConfigError) as exc:
+        result = VerifyResult(False, 0, None, str(exc))
     audit.record(
         AuditAction.AUDIT_VERIFY,
         object_type="audit_log",
