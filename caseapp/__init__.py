@@ -229,6 +229,9 @@ def register_template_globals(app: Flask) -> None:
     app.jinja_env.globals["zip"] = zip
     app.jinja_env.filters["zip"] = lambda first, *others: zip(first, *others, strict=False)
     app.jinja_env.filters["wita"] = localtime.show
+    app.jinja_env.filters["when"] = localtime.when
+    app.jinja_env.filters["day"] = localtime.day
+    app.jinja_env.filters["duration"] = localtime.duration
     app.jinja_env.globals["case_label"] = list_label
 
     @app.context_processor
