@@ -193,6 +193,14 @@ def test_worker_registers_notes_and_requests_closure_supervisor_approves(live_se
             page.get_by_role("button", name=step).click()
             expect(page.get_by_role("status").first).to_contain_text("selesai")
         page.locator("#reason-request_closure").select_option("needs_met")
+        # An irreversible step asks first (confirm.js, data-confirm): dismissed, nothing is sent.
+        asked: list[str] = []
+        page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+        page.get_by_role("button", name="Ajukan penutupan").click()
+        expect(page.get_by_role("button", name="Ajukan penutupan")).to_be_visible()
+        assert asked == ["Minta supervisor menutup kasus ini?"]
+        expect(page.get_by_text("Penutupan diajukan")).to_have_count(0)
+        page.on("dialog", lambda dialog: dialog.accept())
         page.get_by_role("button", name="Ajukan penutupan").click()
         expect(page.get_by_text("Penutupan diajukan: Kebutuhan layanan terpenuhi.")).to_be_visible()
         expect(page.get_by_role("button", name="Setujui penutupan")).to_have_count(0)  # not the worker's call
@@ -224,6 +232,7 @@ def test_referral_to_the_police_from_sending_to_completion(live_server, browser,
         db.session.remove()
     context = browser.new_context()
     page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())  # completing asks first
     try:
         _sign_in(page, live_server, worker.username)
         page.goto(f"{live_server}/cases/{case.uuid}")
