@@ -58,7 +58,7 @@ NOT_A_VOCABULARY = {"FIELD_LABELS", "AGENCY_KIND_LABELS"}
 # The audit log's codes, in caseapp/audit/labels.py (DETAIL_LABELS: the keys its details use).
 AUDIT_VOCABULARIES: dict[str, type[StrEnum]] = {"AUDIT_ACTION_LABELS": AuditAction, "OUTCOME_LABELS": Outcome}
 # Words that read the same in both languages.
-SAME_IN_BOTH = {"NIK", "Supervisor", "Auditor", "Polisi"}
+SAME_IN_BOTH = {"NIK", "Supervisor", "Auditor", "Administrator"}
 
 
 def test_every_label_mapping_is_checked_here():
