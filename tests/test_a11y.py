@@ -223,3 +223,29 @@ def test_times_read_wita_in_the_local_format(app):
             assert localtime.day(when) == "1 Desember 2026"
         with force_locale("en"):
             assert re.fullmatch(r"December 1, 2026,? 2:05\WPM WITA", localtime.when(when))
+
+
+@pytest.mark.csrf
+def test_a_refused_long_form_on_a_phone_opens_at_its_error_summary(live_server, browser, make_user):  # noqa: F811
+    from playwright.sync_api import expect
+
+    worker = make_user("case_worker", "UPTD_PPA")
+    walker = Walker(browser, live_server, "worker", "any")
+    try:
+        walker.sign_in(worker.username)
+        page = walker.pages["phone"]
+        page.goto(f"{live_server}/cases/new")
+        page.get_by_label("Nama anak").fill("Wa Ode")
+        page.get_by_role("button", name="Daftarkan kasus").click()
+        summary = page.get_by_test_id("error-summary")
+        expect(summary).to_be_focused()
+        expect(summary).to_be_in_viewport()
+        expect(summary).to_contain_text("Mohon periksa:")
+        # Each problem links to its field, which then has the focus.
+        summary.get_by_role("link", name="Tingkat risiko").click()
+        expect(page.get_by_label("Tingkat risiko")).to_be_focused()
+        expect(page.get_by_label("Nama anak")).to_have_value("Wa Ode")
+        # The refused form itself answers 400 (Chromium logs that); nothing else went wrong.
+        assert [e for e in walker.errors if "status of 400" not in e] == []
+    finally:
+        walker.close()
