@@ -32,6 +32,8 @@ ACCEPTED = {
     "page-has-heading-one": "the caseload page's title is an h2 (templates/reports/caseload.html)",
 }
 REPORT_PAGES = ("/", "/reports/caseload", "/reports/recap")
+# Roles whose pages are walked in English (the others in Indonesian, the default): `lang` follows.
+ENGLISH = {"auditor", "admin"}
 
 NOTE = "Kunjungan rumah.\nAnak aman bersama nenek.\nKunjungan berikutnya Senin."
 
@@ -52,6 +54,7 @@ class Walker:
         self.pages = {"desktop": self.desktop.new_page(), "phone": self.phone.new_page()}
         self.errors: list[str] = []
         self.findings: list[str] = []
+        self.lang = "id"
         for kind, page in self.pages.items():
             page.on("console", lambda m, k=kind: m.type == "error" and self.errors.append(f"{k}: {m.text}"))
             page.on("pageerror", lambda e, k=kind: self.errors.append(f"{k}: {e}"))
@@ -64,6 +67,14 @@ class Walker:
             page.get_by_role("button", name="Masuk").click()
             page.wait_for_url(f"{self.base}/")
 
+    def switch_to_english(self) -> None:
+        for kind, page in self.pages.items():
+            if kind == "phone":  # the header's buttons are behind the menu toggler
+                page.get_by_role("button", name="Tampilkan menu").click()
+            page.get_by_test_id("lang-en").click()
+            page.wait_for_selector("html[lang=en]")
+        self.lang = "en"
+
     def check(self, path: str, label: str, axe: Any) -> Any:
         """Open the page in both contexts: axe on the desktop, overflow on the phone, screenshots."""
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -71,6 +82,7 @@ class Walker:
             before = len(self.errors)
             response = page.goto(f"{self.base}{path}")
             assert response is not None and response.status < 400, f"{self.name} {path}: {response}"
+            assert page.locator("html").get_attribute("lang") == self.lang, f"{self.name} {path}"
             shot = ARTIFACTS / f"{self.database}-{self.name}-{label}-{kind}.png"
             page.screenshot(path=str(shot), full_page=True)
             if kind == "desktop":
@@ -194,6 +206,8 @@ def test_every_page_of_every_role(live_server, browser, world, database_url):  #
         walker = Walker(browser, live_server, name, database)
         try:
             walker.sign_in(people[name].username)
+            if name in ENGLISH:
+                walker.switch_to_english()
             for path, label in pages:
                 page = walker.check(path, label, axe)
                 if name == "worker" and label == "case-page":

@@ -150,3 +150,17 @@ def test_agency_kinds_read_in_words(client, login_as):
     login_as("admin", "DP3A")
     page = client.get("/admin/agencies").get_data(as_text=True)
     assert "Kepolisian" in page and "women_child_protection" not in page
+
+
+def test_no_template_carries_an_inline_style_or_script():
+    """The CSP forbids inline styles and scripts: text keeps its line breaks through `.text-prewrap`, and
+    behaviour comes from scripts the app serves (confirm.js, refer.js)."""
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parent.parent / "templates"
+    offending = [
+        str(path.relative_to(templates))
+        for path in sorted(templates.rglob("*.html"))
+        if re.search(r'\sstyle="|<script>|\son[a-z]+="', path.read_text("utf-8"))
+    ]
+    assert offending == []
