@@ -263,3 +263,25 @@ def test_a_refused_long_form_on_a_phone_opens_at_its_error_summary(live_server, 
         assert [e for e in walker.errors if "status of 400" not in e] == []
     finally:
         walker.close()
+
+
+@pytest.mark.csrf
+def test_the_keyboard_reaches_the_content_first_through_the_skip_link(live_server, browser, make_user):  # noqa: F811
+    from playwright.sync_api import expect
+
+    worker = make_user("case_worker", "UPTD_PPA")
+    walker = Walker(browser, live_server, "worker", "any")
+    try:
+        walker.sign_in(worker.username)
+        page = walker.pages["desktop"]
+        page.goto(f"{live_server}/cases/")
+        page.keyboard.press("Tab")
+        skip = page.get_by_role("link", name="Langsung ke isi")
+        expect(skip).to_be_focused()
+        expect(skip).to_be_visible()  # shown while it has the focus
+        page.keyboard.press("Enter")
+        expect(page.locator("main")).to_be_focused()
+        page.keyboard.press("Tab")  # the next stop is in the content, not the header
+        assert page.evaluate("document.activeElement.closest('main') !== null")
+    finally:
+        walker.close()
