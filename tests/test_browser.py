@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from werkzeug.serving import make_server
@@ -25,8 +27,34 @@ CHROMIUM_ARGS = [
 ]
 
 
+# A refused form answers 400, 401 (a wrong password) or 409 on purpose, and Chromium logs that as a console
+# error; anything else logged as an error (a CSP violation, a missing file, a script error) fails the test.
+EXPECTED = re.compile(r"Failed to load resource: the server responded with a status of 40[019]")
+
+
+class GuardedBrowser:
+    """The browser, whose every new context records console errors and uncaught page errors."""
+
+    def __init__(self, chromium: Any) -> None:
+        self.chromium = chromium
+        self.errors: list[str] = []
+
+    def new_context(self, **options: Any) -> Any:
+        context = self.chromium.new_context(**options)
+        context.on("console", self._console)
+        context.on("weberror", lambda error: self.errors.append(str(error.error)))
+        return context
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error" and not EXPECTED.search(message.text):
+            self.errors.append(f"{message.text} ({message.location.get('url', '')})")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.chromium, name)
+
+
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[GuardedBrowser]:
     """One headless Chromium for the module, or a skip (a failure under CI)."""
     if not os.access(CHROMIUM, os.X_OK):
         skip_or_fail(f"Chromium not found at {CHROMIUM} (make test installs it with apt where root)")
@@ -34,8 +62,20 @@ def browser() -> Iterator[object]:
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
+        yield GuardedBrowser(chromium)
         chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def no_console_errors(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a browser test on any console error or CSP report in any of its pages."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    guarded: GuardedBrowser = request.getfixturevalue("browser")
+    guarded.errors.clear()
+    yield
+    assert guarded.errors == [], guarded.errors
 
 
 @pytest.fixture
