@@ -235,8 +235,13 @@ def test_times_read_wita_in_the_local_format(app):
         with force_locale("id"):
             assert localtime.when(when) == "1 Desember 2026 14.05 WITA"
             assert localtime.day(when) == "1 Desember 2026"
+            assert localtime.day("2015-12-05") == "5 Desember 2015"  # a date kept as text
+            assert localtime.day(None) == localtime.when(None) == "–"
+            assert localtime.duration(3271.9) == "136 hari 8 jam"  # not "3271.9" hours
+            assert localtime.duration(5.2) == "5 jam"
         with force_locale("en"):
             assert re.fullmatch(r"December 1, 2026,? 2:05\WPM WITA", localtime.when(when))
+            assert localtime.duration(3271.9) == "136 d 8 h"
 
 
 @pytest.mark.csrf
