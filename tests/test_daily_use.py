@@ -146,6 +146,11 @@ def test_icons_are_served_by_the_app(client, login_as):
         assert png.status_code == 200 and png.data.startswith(b"\x89PNG")
 
 
+def test_the_default_favicon_address_answers_even_signed_out(app):
+    with app.test_client().get("/favicon.ico") as response:
+        assert response.status_code == 200 and response.data.startswith(b"\x89PNG")
+
+
 def test_agency_kinds_read_in_words(client, login_as):
     login_as("admin", "DP3A")
     page = client.get("/admin/agencies").get_data(as_text=True)

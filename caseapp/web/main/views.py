@@ -82,3 +82,10 @@ def health() -> ResponseReturnValue:
     except Exception:  # noqa: BLE001 - any database failure means "not healthy"
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok")
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon() -> ResponseReturnValue:
+    """The app's icon where a browser looks for it by default (pages without a <link rel=icon>, bookmarks)."""
+    return current_app.send_static_file("icons/icon-180.png")
