@@ -169,3 +169,19 @@ def test_no_template_carries_an_inline_style_or_script():
         if re.search(r'\sstyle="|<script>|\son[a-z]+="', path.read_text("utf-8"))
     ]
     assert offending == []
+
+
+def test_the_audit_viewers_days_are_kendari_days(app, client, make_user, login_as):
+    """An event at 01.00 WITA on 1 December (17.00 UTC on 30 November) is on 1 December for the auditor."""
+    import time_machine
+
+    worker = make_user("case_worker", "UPTD_PPA")
+    with time_machine.travel("2026-11-30 17:00:00", tick=False):
+        login(app.test_client(), worker.username)
+    login_as("auditor", "INSPEKTORAT")
+    first = client.get("/audit/?action=auth.login&date_from=2026-12-01&date_to=2026-12-01").get_data(
+        as_text=True
+    )
+    assert worker.username in first and "1 Desember 2026 01.00 WITA" in first
+    before = client.get("/audit/?action=auth.login&date_to=2026-11-30").get_data(as_text=True)
+    assert worker.username not in before

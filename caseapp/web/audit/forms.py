@@ -30,5 +30,5 @@ class AuditFilterForm(FlaskForm):
         choices=[SelectChoice("", "–")] + [SelectChoice(o.value, OUTCOME_LABELS[o]) for o in Outcome],
         validators=[Optional()],
     )
-    date_from = DateField(_l("From (UTC)"), validators=[Optional()])
-    date_to = DateField(_l("To (UTC)"), validators=[Optional()])
+    date_from = DateField(_l("From (WITA)"), validators=[Optional()])
+    date_to = DateField(_l("To (WITA)"), validators=[Optional()])
