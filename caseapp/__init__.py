@@ -242,13 +242,18 @@ def register_template_globals(app: Flask) -> None:
     app.jinja_env.globals["role_label"] = role_label
     from caseapp import labels, localtime
     from caseapp import reference_data as reference
+    from caseapp.audit import labels as audit_labels
     from caseapp.services.cases import list_label
 
     app.jinja_env.globals["L"] = labels
+    app.jinja_env.globals["AL"] = audit_labels
     app.jinja_env.globals["zip"] = zip
     app.jinja_env.filters["zip"] = lambda first, *others: zip(first, *others, strict=False)
     app.jinja_env.filters["wita"] = localtime.show
     app.jinja_env.filters["format_decimal"] = format_decimal
+    app.jinja_env.filters["when"] = localtime.when
+    app.jinja_env.filters["day"] = localtime.day
+    app.jinja_env.filters["duration"] = localtime.duration
     app.jinja_env.globals["case_label"] = list_label
 
     @app.context_processor

@@ -191,6 +191,22 @@ FIELD_LABELS: dict[str, LazyString] = {
 }
 
 
+# Kinds of agency (the `kind` column of the agencies reference list), in words.
+AGENCY_KIND_LABELS: dict[str, LazyString] = {
+    "women_child_protection": _l("Women's and child protection"),
+    "police": _l("Police"),
+    "social_services": _l("Social services"),
+    "health": _l("Health"),
+    "education": _l("Education"),
+    "civil_registry": _l("Civil registry"),
+    "religious_affairs": _l("Religious affairs"),
+    "justice": _l("Justice"),
+    "legal_aid": _l("Legal aid"),
+    "planning": _l("Planning (task force secretariat)"),
+    "oversight": _l("Oversight"),
+}
+
+
 def label(mapping: Mapping[Any, object], code: str | None) -> str:
     """Return the label of a code in a mapping, or the code itself."""
     if code is None:

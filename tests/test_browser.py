@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from werkzeug.serving import make_server
@@ -26,8 +28,34 @@ CHROMIUM_ARGS = [
 ]
 
 
+# A refused form answers 400, 401 (a wrong password) or 409 on purpose, and Chromium logs that as a console
+# error; anything else logged as an error (a CSP violation, a missing file, a script error) fails the test.
+EXPECTED = re.compile(r"Failed to load resource: the server responded with a status of 40[019]")
+
+
+class GuardedBrowser:
+    """The browser, whose every new context records console errors and uncaught page errors."""
+
+    def __init__(self, chromium: Any) -> None:
+        self.chromium = chromium
+        self.errors: list[str] = []
+
+    def new_context(self, **options: Any) -> Any:
+        context = self.chromium.new_context(**options)
+        context.on("console", self._console)
+        context.on("weberror", lambda error: self.errors.append(str(error.error)))
+        return context
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error" and not EXPECTED.search(message.text):
+            self.errors.append(f"{message.text} ({message.location.get('url', '')})")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.chromium, name)
+
+
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[GuardedBrowser]:
     """One headless Chromium for the module, or a skip (a failure under CI)."""
     if not os.access(CHROMIUM, os.X_OK):
         skip_or_fail(f"Chromium not found at {CHROMIUM} (make test installs it with apt where root)")
@@ -35,8 +63,20 @@ def browser() -> Iterator[object]:
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
+        yield GuardedBrowser(chromium)
         chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def no_console_errors(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a browser test on any console error or CSP report in any of its pages."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    guarded: GuardedBrowser = request.getfixturevalue("browser")
+    guarded.errors.clear()
+    yield
+    assert guarded.errors == [], guarded.errors
 
 
 @pytest.fixture
@@ -194,6 +234,14 @@ def test_worker_registers_notes_and_requests_closure_supervisor_approves(live_se
             page.get_by_role("button", name=step).click()
             expect(page.get_by_role("status").first).to_contain_text("selesai")
         page.locator("#reason-request_closure").select_option("needs_met")
+        # An irreversible step asks first (confirm.js, data-confirm): dismissed, nothing is sent.
+        asked: list[str] = []
+        page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+        page.get_by_role("button", name="Ajukan penutupan").click()
+        expect(page.get_by_role("button", name="Ajukan penutupan")).to_be_visible()
+        assert asked == ["Minta supervisor menutup kasus ini?"]
+        expect(page.get_by_text("Penutupan diajukan")).to_have_count(0)
+        page.on("dialog", lambda dialog: dialog.accept())
         page.get_by_role("button", name="Ajukan penutupan").click()
         expect(page.get_by_text("Penutupan diajukan: Kebutuhan layanan terpenuhi.")).to_be_visible()
         expect(page.get_by_role("button", name="Setujui penutupan")).to_have_count(0)  # not the worker's call
@@ -225,6 +273,7 @@ def test_referral_to_the_police_from_sending_to_completion(live_server, browser,
         db.session.remove()
     context = browser.new_context()
     page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())  # completing asks first
     try:
         _sign_in(page, live_server, worker.username)
         page.goto(f"{live_server}/cases/{case.uuid}")

@@ -684,7 +684,10 @@ def test_supervisor_access_log_of_a_case(app, client, make_user):
     assert w.get(f"/cases/{case.uuid}/access-log").status_code == 403  # workers do not see it
     login(client, supervisor.username)
     page = client.get(f"/cases/{case.uuid}/access-log").get_data(as_text=True)
-    assert "case.view" in page and worker.username in page and "case.create" in page
+    # In words, not codes: the actions, the outcome and the details (no JSON).
+    assert "Melihat kasus" in page and worker.username in page and "Mendaftarkan kasus" in page
+    assert "Berhasil" in page
+    assert "case.view" not in page and "success" not in page and "{&#34;" not in page and '{"' not in page
 
 
 def test_every_case_audit_action_is_written_once_per_act(app, client, make_user):

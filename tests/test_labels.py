@@ -7,6 +7,8 @@ from enum import StrEnum
 import pytest
 
 from caseapp import labels
+from caseapp.audit import labels as audit_labels
+from caseapp.audit.actions import AuditAction, Outcome
 from caseapp.models.case import (
     AgeGroup,
     CancelReason,
@@ -51,8 +53,12 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "DECLINE_REASON_LABELS": DeclineReason,
     "NOTIFICATION_LABELS": NotificationKind,
 }
-# Keyed by the case input's dotted field paths, which are not a vocabulary of the models.
-NOT_A_VOCABULARY = {"FIELD_LABELS"}
+# Keyed by the case input's dotted field paths and the agencies' kinds, which are not enums of the models.
+NOT_A_VOCABULARY = {"FIELD_LABELS", "AGENCY_KIND_LABELS"}
+# The audit log's codes, in caseapp/audit/labels.py (DETAIL_LABELS: the keys its details use).
+AUDIT_VOCABULARIES: dict[str, type[StrEnum]] = {"AUDIT_ACTION_LABELS": AuditAction, "OUTCOME_LABELS": Outcome}
+# Words that read the same in both languages.
+SAME_IN_BOTH = {"NIK", "Supervisor", "Auditor", "Administrator"}
 
 
 def test_every_label_mapping_is_checked_here():
@@ -60,10 +66,10 @@ def test_every_label_mapping_is_checked_here():
     assert mappings == set(VOCABULARIES) | NOT_A_VOCABULARY
 
 
-@pytest.mark.parametrize("name", sorted(VOCABULARIES))
+@pytest.mark.parametrize("name", sorted(VOCABULARIES) + sorted(AUDIT_VOCABULARIES))
 def test_every_member_has_a_label_and_no_label_is_orphaned(name):
-    mapping = getattr(labels, name)
-    vocabulary = VOCABULARIES[name]
+    mapping = getattr(labels, name, None) or getattr(audit_labels, name)
+    vocabulary = (VOCABULARIES | AUDIT_VOCABULARIES)[name]
     assert set(mapping) == set(vocabulary), name
     assert all(type(key) is vocabulary for key in mapping), f"{name} is keyed by {vocabulary.__name__}"
 
@@ -90,3 +96,53 @@ def test_the_vocabularies_match_what_the_services_write():
 
     assert set(CaseAction) <= set(CaseEventKind)  # every lifecycle step is a timeline entry
     assert set(SUBJECTS) == set(NotificationKind)
+
+
+def _all_labels() -> list[tuple[str, object, object]]:
+    found = [
+        (name, code, text)
+        for name in [*VOCABULARIES, *NOT_A_VOCABULARY]
+        for code, text in getattr(labels, name).items()
+    ]
+    for name in [*AUDIT_VOCABULARIES, "DETAIL_LABELS"]:
+        found += [(name, code, text) for code, text in getattr(audit_labels, name).items()]
+    return found
+
+
+def test_every_label_is_translated_into_indonesian(tmp_path):
+    """Each label of every vocabulary (and of the audit log's codes and the agencies' kinds) has its own
+    Indonesian text, not the English fallback."""
+    app = make_app(f"sqlite:///{tmp_path}/unused.db")
+    untranslated = []
+    with app.test_request_context():
+        from flask_babel import force_locale
+
+        for name, code, text in _all_labels():
+            with force_locale("en"):
+                english = str(text)
+            with force_locale("id"):
+                indonesian = str(text)
+            if english == indonesian and english not in SAME_IN_BOTH:
+                untranslated.append(f"{name}[{code}] {english!r}")
+    assert not untranslated, untranslated
+
+
+def test_every_agency_kind_in_the_reference_data_has_a_label():
+    import csv
+    import io
+    from importlib import resources
+
+    text = resources.files("caseapp.data.reference").joinpath("agencies.csv").read_text("utf-8")
+    kinds = {row["kind"] for row in csv.DictReader(io.StringIO(text))}
+    assert kinds == set(labels.AGENCY_KIND_LABELS)
+
+
+def test_the_audit_log_reads_in_words(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path}/unused.db")
+    with app.test_request_context():
+        assert labels.label(audit_labels.AUDIT_ACTION_LABELS, "case.view") == "Melihat kasus"
+        assert labels.label(audit_labels.OUTCOME_LABELS, "success") == "Berhasil"
+        assert audit_labels.describe_fields('["child.name", "risk_level"]') == "Nama anak, Tingkat risiko"
+        assert audit_labels.describe_details('{"referral": 7, "sections": ["identity"]}') == (
+            "rujukan: 7; bagian: identity"
+        )

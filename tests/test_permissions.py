@@ -9,7 +9,7 @@ from caseapp.security.permissions import ROLE_PERMISSIONS, Permission, Role, rol
 from tests.conftest import make_app
 
 # The short list of endpoints anyone may reach without signing in.
-PUBLIC_ALLOWLIST = {"static", "auth.login", "main.set_locale", "main.health"}
+PUBLIC_ALLOWLIST = {"static", "auth.login", "main.set_locale", "main.health", "main.favicon"}
 
 CASE_CONTENT = {p for p in Permission if p.value.startswith(("case:", "referral:"))}
 

@@ -765,9 +765,13 @@ def test_the_api_answers_utc_and_the_pages_show_kendari_time(app, client, people
         assert body["sent_at"] == "2026-11-27T08:00:00Z" and body["due_at"] == "2026-11-30T08:00:00Z"
         login(client, people["police_spv"].username)
         page = client.get(f"/referrals/{body['id']}").get_data(as_text=True)
-        assert "2026-11-27 16:00 WITA" in page and "2026-11-30 16:00 WITA" in page and "UTC" not in page
+        assert "27 November 2026 16.00 WITA" in page and "30 November 2026 16.00 WITA" in page
+        assert "UTC" not in page
         inbox = client.get("/referrals/").get_data(as_text=True)
-        assert "2026-11-30 16:00" in inbox
+        assert "30 November 2026 16.00 WITA" in inbox
+        client.post("/locale", data={"lang": "en"})
+        page = client.get(f"/referrals/{body['id']}").get_data(as_text=True)
+        assert re.search(r"November 30, 2026,? 4:00\W+PM WITA", page)
 
 
 def test_the_referral_answer_is_described_field_by_field(app, client, people):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, select
 
 from caseapp.extensions import db
+from caseapp.localtime import ZONE
 from caseapp.models.audit_event import AuditEvent
 
 
@@ -46,10 +47,16 @@ def filtered(f: AuditFilter) -> Select[Any]:
     if f.outcome:
         stmt = stmt.where(AuditEvent.outcome == f.outcome)
     if f.date_from:
-        stmt = stmt.where(AuditEvent.occurred_at >= datetime.combine(f.date_from, time.min))
+        stmt = stmt.where(AuditEvent.occurred_at >= _kendari_midnight(f.date_from))
     if f.date_to:
-        stmt = stmt.where(AuditEvent.occurred_at < datetime.combine(f.date_to + timedelta(days=1), time.min))
+        stmt = stmt.where(AuditEvent.occurred_at < _kendari_midnight(f.date_to + timedelta(days=1)))
     return stmt
+
+
+def _kendari_midnight(day: date) -> datetime:
+    """Return the stored (naive UTC) time at which a Kendari calendar day begins: the filter's days are the
+    auditor's days (WITA), like the times the viewer shows."""
+    return datetime.combine(day, time.min, tzinfo=ZONE).astimezone(UTC).replace(tzinfo=None)
 
 
 def page(f: AuditFilter, before_seq: int | None, size: int = 50) -> tuple[list[AuditEvent], int | None]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice
 
@@ -36,3 +37,8 @@ def select_choices(pairs: list[tuple[str, str]], blank: str | None = "–") -> l
     """Return select options from (code, label) pairs, with a blank first option unless blank is None."""
     head = [SelectChoice("", blank)] if blank is not None else []
     return head + [SelectChoice(code, str(text)) for code, text in pairs]
+
+
+# The words of templates/_macros/ (pybabel does not look into folders whose name starts with "_"): named here
+# so that `make extract-messages` finds them.
+MACRO_MESSAGES = (_l("Please check:"),)

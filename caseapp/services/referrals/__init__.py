@@ -14,6 +14,7 @@ from caseapp.services.referrals.access import (
 )
 from caseapp.services.referrals.projections import (
     as_seen_by,
+    assigned_to,
     case_referrals,
     get_referral,
     incoming_overdue,
@@ -62,6 +63,7 @@ __all__ = [
     "outgoing_overdue",
     "outgoing_pending",
     "overdue_for",
+    "assigned_to",
     "remind_overdue",
     "send",
     "shared_view",

@@ -249,6 +249,15 @@ def overdue_for(actor: User) -> list[Referral]:
     return list(db.session.scalars(stmt.order_by(Referral.due_at).limit(50)))
 
 
+def assigned_to(actor: User) -> list[Referral]:
+    """Return the open referrals the actor is assigned to answer, soonest due first (their home page)."""
+    stmt = visible_referrals(actor).where(
+        Referral.assignee_id == actor.id,
+        Referral.status.in_([ReferralStatus.SENT.value, ReferralStatus.ACCEPTED.value]),
+    )
+    return list(db.session.scalars(stmt.order_by(Referral.due_at).limit(50)))
+
+
 def open_incoming_count(actor: User) -> int:
     """Return how many referrals wait for an answer from the actor's agency."""
     if not actor.can(Permission.REFERRAL_RESPOND):

@@ -6,6 +6,7 @@ from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from caseapp.audit import AuditAction, Outcome
+from caseapp.audit.labels import AUDIT_ACTION_LABELS, OUTCOME_LABELS
 
 
 class AuditFilterForm(FlaskForm):
@@ -18,15 +19,16 @@ class AuditFilterForm(FlaskForm):
     agency = SelectField(_l("Agency"), choices=[], validators=[Optional()])
     action = SelectField(
         _l("Action"),
-        choices=[SelectChoice("", "–")] + [SelectChoice(a.value) for a in AuditAction],
+        choices=[SelectChoice("", "–")]
+        + [SelectChoice(a.value, AUDIT_ACTION_LABELS[a]) for a in AuditAction],
         validators=[Optional()],
     )
     object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=40)])
     object_id = StringField(_l("Object id"), validators=[Optional(), Length(max=64)])
     outcome = SelectField(
         _l("Outcome"),
-        choices=[SelectChoice("", "–")] + [SelectChoice(o.value) for o in Outcome],
+        choices=[SelectChoice("", "–")] + [SelectChoice(o.value, OUTCOME_LABELS[o]) for o in Outcome],
         validators=[Optional()],
     )
-    date_from = DateField(_l("From (UTC)"), validators=[Optional()])
-    date_to = DateField(_l("To (UTC)"), validators=[Optional()])
+    date_from = DateField(_l("From (WITA)"), validators=[Optional()])
+    date_to = DateField(_l("To (WITA)"), validators=[Optional()])

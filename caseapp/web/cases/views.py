@@ -11,7 +11,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import MultiDict
 
 from caseapp import labels as L
 from caseapp import localtime
@@ -84,8 +83,13 @@ def case_search() -> ResponseReturnValue:
     """Search by case number, name or NIK; the query travels in the body, never the URL."""
     actor = acting_user()
     search = SearchForm()
-    form = FilterForm(MultiDict())
+    form = FilterForm(request.form)
     form.fill_choices(cases.manager_choices(actor))
+    if request.form.get("apply") == "filters" or not (search.query.data or "").strip():
+        # The filters (codes and dates, never a name or NIK) go to the list's address: choosing a filter
+        # and pressing "Search" with nothing typed filters, instead of refusing an empty search.
+        chosen: dict[str, Any] = {f.name: request.form[f.name] for f in form if request.form.get(f.name)}
+        return redirect(url_for("cases.case_list", **chosen), 303)
     body = search.to_body()
     typed = re.sub(r"[\s.\-]", "", search.query.data or "")
     if search.by.data == "nik" or re.search(r"\d{10,}", typed):

@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import text
 
+from caseapp.database import utcnow
 from caseapp.extensions import db
 from caseapp.http.context import acting_user
 from caseapp.http.policy import public, require
@@ -30,6 +31,9 @@ def home() -> ResponseReturnValue:
     permissions = sorted(ROLE_PERMISSIONS[me.role_enum])
     overdue: list[Case] = []
     overdue_referrals: list[Referral] = []
+    assigned: list[Referral] = []
+    if me.can(Permission.REFERRAL_RESPOND):
+        assigned = referrals.assigned_to(me)
     if me.can(Permission.CASE_READ):
         overdue = cases.overdue_first_contacts(me)
     if me.can(Permission.CASE_ASSIGN):  # supervisors, of both sides
@@ -42,6 +46,8 @@ def home() -> ResponseReturnValue:
         permissions=permissions,
         overdue=overdue,
         overdue_referrals=overdue_referrals,
+        assigned_referrals=assigned,
+        now=utcnow(),
         **dashboard,
     )
 
@@ -76,3 +82,10 @@ def health() -> ResponseReturnValue:
     except Exception:  # noqa: BLE001 - any database failure means "not healthy"
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok")
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon() -> ResponseReturnValue:
+    """The app's icon where a browser looks for it by default (pages without a <link rel=icon>, bookmarks)."""
+    return current_app.send_static_file("icons/icon-180.png")

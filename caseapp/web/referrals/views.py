@@ -73,7 +73,10 @@ def _refer_form(case_owner_id: int) -> ReferForm:
         [(s.value, str(L.SECTION_LABELS[s.value])) for s in Section], blank=None
     )
     consent = [ConsentBy.CHILD, ConsentBy.GUARDIAN]
-    if referrals.may_refer_without_consent(acting_user()):
+    # Only what the user may do: "not required" and its legal basis are a supervisor's (the service
+    # checks too).
+    form.legal_basis.flags.offered = referrals.may_refer_without_consent(acting_user())
+    if form.legal_basis.flags.offered:
         consent.append(ConsentBy.NOT_REQUIRED)
     form.consent_given_by.choices = choices([(c.value, str(L.CONSENT_LABELS[c.value])) for c in consent])
     defaults = {a.code: ",".join(referrals.default_sections(a)) for a in agencies}
@@ -101,9 +104,9 @@ def refer(case_uuid: str) -> ResponseReturnValue:
         except ValidationFailed as exc:
             form.show_errors(exc.fields)
         else:
-            due = localtime.show(referral.due_at)
+            due = localtime.when(referral.due_at)
             flash(
-                _("Referral sent to %(a)s; answer due %(t)s WITA.", a=referral.to_agency.code, t=due),
+                _("Referral sent to %(a)s; answer due %(t)s.", a=referral.to_agency.code, t=due),
                 "success",
             )
             return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#referrals")
