@@ -1,8 +1,10 @@
 """Notifications: in the app (the bell) and by e-mail through an outbox written in the same transaction.
 
-Messages are built from codes and case numbers only, never from what a case says about a child. A failed
-send leaves the message in the outbox with its error; `flask --app wsgi outbox send` (or the next request that
-queues mail) retries it later, so a mail failure never loses or blocks the change it announces.
+Messages are built from codes and case numbers only, never from what a case says about a child. Mail is never
+sent in a web request: the outbox row is written with the change, and after the commit the job runner is
+asked to send it (`caseapp.jobs`: a Celery worker, or the embedded thread). A failed send leaves the
+message in the outbox with its error; the periodic sweep (or `flask --app wsgi outbox send`) retries it
+later, so a mail failure or a broker outage never loses or blocks the change it announces.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from collections.abc import Iterable
 from datetime import timedelta
 from email.message import EmailMessage
 
-from flask import current_app, g, has_request_context
+from flask import current_app
 from sqlalchemy import func, select, update
 
-from caseapp import localtime
+from caseapp import jobqueue, localtime
 from caseapp.database import utcnow
 from caseapp.extensions import db
 from caseapp.models import Notification, OutboxMessage, User
@@ -60,8 +62,7 @@ def notify(users: Iterable[User], kind: str, referral: Referral) -> None:
                 "Pesan ini tidak memuat data anak; masuk ke caseapp untuk membacanya.\n"
             )
             db.session.add(OutboxMessage(to_address=user.email, subject=subject, body=body))
-            if has_request_context():
-                g.outbox_pending = True
+            jobqueue.after_commit("outbox.send")
     db.session.flush()
 
 
