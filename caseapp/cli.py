@@ -25,6 +25,7 @@ keys_cli = AppGroup("keys", help="Key material: generate, rotate.")
 referrals_cli = AppGroup("referrals", help="Referral deadlines.")
 outbox_cli = AppGroup("outbox", help="The e-mail outbox.")
 audit_cli = AppGroup("audit", help="The tamper-evident audit log.")
+search_cli = AppGroup("search", help="The blind index of children's names.")
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -115,6 +116,7 @@ def setup_command() -> None:
     upgrade()
     ctx = click.get_current_context()
     ctx.invoke(seed_command)
+    ctx.invoke(search_reindex_command)
     ctx.invoke(demo_command)
     count = int(current_app.config.get("DEMO_CASES_ON_SETUP", demo_cases.FIRST_START_CASES))
     if count > 0 and demo_cases.first_start_wanted():
@@ -208,6 +210,21 @@ def prune_command() -> None:
     click.echo("Pruned: " + ", ".join(f"{name} {n}" for name, n in counts.items()) + ".")
 
 
+@search_cli.command("reindex")
+@click.option("--batch-size", default=2000, show_default=True)
+def search_reindex_command(batch_size: int = 2000) -> None:
+    """Index the names of cases that have no name tokens yet (after the upgrade; resumable)."""
+    from caseapp.services.cases import names
+
+    pending = names.unindexed_count()
+    if not pending:
+        click.echo("Name index: every case is indexed.")
+        return
+    with click.progressbar(length=pending, label="Indexing children's names") as bar:
+        done = names.backfill(batch_size, on_batch=bar.update)
+    click.echo(f"Name index: indexed {done} cases.")
+
+
 @keys_cli.command("generate")
 def keys_generate_command() -> None:
     """Print fresh key material as lines for a production environment file."""
@@ -278,6 +295,7 @@ def register(app: Flask) -> None:
         user_cli,
         keys_cli,
         audit_cli,
+        search_cli,
         referrals_cli,
         outbox_cli,
         security_check_command,
