@@ -239,3 +239,23 @@ def test_broker_down_loses_nothing_the_beat_sweep_sends_it(
     assert len(received) == 1
     (row,) = _outbox(app)
     assert row.sent_at is not None
+
+
+def test_without_a_broker_the_first_request_starts_the_embedded_schedule(app_factory, smtp_server):  # noqa: F811
+    """`make run`: no broker, the web process's job thread sweeps the outbox on its own schedule."""
+    controller, received = smtp_server
+    app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, JOBS_EMBEDDED_SCHEDULE=True)
+    runner = app.extensions["caseapp.jobs"]
+    assert isinstance(runner, EmbeddedRunner)
+    with app.app_context():
+        # A row left by a broker outage or a crash: nothing will ask for it but the sweep.
+        db.session.add(OutboxMessage(to_address="kanit@polresta.test", subject="Rujukan", body="-"))
+        db.session.commit()
+    try:
+        assert app.test_client().get("/login").status_code == 200  # the first request starts the thread
+        deadline = time.monotonic() + 60  # a bound for a slow machine, not a measurement
+        while not received and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        runner.stop()
+    assert [m.rcpt_tos for m in received] == [["kanit@polresta.test"]]

@@ -31,6 +31,7 @@ class EmbeddedRunner:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._last_run: dict[str, float] = {}
+        self._stopping = threading.Event()
 
     def start(self) -> None:
         """Make sure the thread runs."""
@@ -43,6 +44,13 @@ class EmbeddedRunner:
         """Queue a job for the thread."""
         self._queue.put(name)
         self.start()
+
+    def stop(self) -> None:
+        """End the thread after the job it is running (the queue keeps what was not run)."""
+        self._stopping.set()
+        thread = self._thread
+        if thread is not None:
+            thread.join()
 
     def drain(self) -> None:
         """Wait until every dispatched job has run (tests, and a clean stop)."""
@@ -63,7 +71,7 @@ class EmbeddedRunner:
                 self._run(name)
 
     def _loop(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             if self.schedule:
                 self._run_due()
             try:
@@ -76,6 +84,9 @@ class EmbeddedRunner:
                         self._thread = None
                         return
                 continue
+            if self._stopping.is_set():
+                self._queue.task_done()
+                return
             try:
                 self._run(name)
             finally:
