@@ -223,17 +223,13 @@ def register_template_globals(app: Flask) -> None:
     def _nav_counts() -> dict:
         from flask_login import current_user
 
-        from caseapp.services import notify, referrals
+        from caseapp.services import notify
 
         if not current_user or not current_user.is_authenticated:
             return {"nav_counts": {}}
-        user = current_user._get_current_object()
-        return {
-            "nav_counts": {
-                "incoming": referrals.open_incoming_count(user),
-                "unread": notify.unread_count(user),
-            }
-        }
+        if "caseapp_nav_counts" not in g:  # once per request, however many templates it renders
+            g.caseapp_nav_counts = notify.nav_counts(current_user._get_current_object())
+        return {"nav_counts": g.caseapp_nav_counts}
 
     app.jinja_env.globals["ref"] = reference
     app.jinja_env.globals["csp_nonce"] = lambda: getattr(g, "csp_nonce", "")

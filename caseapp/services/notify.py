@@ -13,15 +13,17 @@ import smtplib
 from collections.abc import Iterable
 from datetime import timedelta
 from email.message import EmailMessage
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal, select, update
 
 from caseapp import jobqueue, localtime
 from caseapp.database import utcnow
 from caseapp.extensions import db
 from caseapp.models import Notification, OutboxMessage, User
-from caseapp.models.referral import Referral
+from caseapp.models.referral import Referral, ReferralStatus
+from caseapp.security.permissions import Permission
 
 MAX_ATTEMPTS = 10
 
@@ -74,6 +76,27 @@ def unread_count(user: User) -> int:
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
     )
     return int(db.session.scalar(stmt) or 0)
+
+
+def nav_counts(user: User) -> dict[str, int]:
+    """Return the navigation's badges in one statement: referrals waiting for the user's agency (for those
+    who answer them) and unread notifications."""
+    unread = (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+    incoming: Any = literal(0)
+    if user.can(Permission.REFERRAL_RESPOND):
+        incoming = (
+            select(func.count())
+            .select_from(Referral)
+            .where(Referral.to_agency_id == user.agency_id, Referral.status == ReferralStatus.SENT.value)
+            .scalar_subquery()
+        )
+    row = db.session.execute(select(incoming.label("incoming"), unread.label("unread"))).one()
+    return {"incoming": int(row.incoming or 0), "unread": int(row.unread or 0)}
 
 
 def recent(user: User, limit: int = 50) -> list[Notification]:

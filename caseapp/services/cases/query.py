@@ -44,7 +44,12 @@ def get_case(actor: User, case_uuid: Any, fresh: bool = False) -> Case:
     `fresh` reloads a case already in the session with what is saved now (after a stale-version refusal).
     """
     uid = parse_case_uuid(case_uuid)
-    stmt = visible_cases(actor).where(Case.uuid == uid).execution_options(populate_existing=fresh)
+    stmt = (
+        visible_cases(actor)
+        .where(Case.uuid == uid)
+        .options(joinedload(Case.data_key))  # every case page decrypts: one statement, not two
+        .execution_options(populate_existing=fresh)
+    )
     case = db.session.scalar(stmt) if uid else None
     if case is None:
         shown = str(case_uuid)[:64].replace("\x00", "\ufffd")  # the audit log stores text, never NUL
