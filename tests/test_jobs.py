@@ -259,3 +259,76 @@ def test_without_a_broker_the_first_request_starts_the_embedded_schedule(app_fac
     finally:
         runner.stop()
     assert [m.rcpt_tos for m in received] == [["kanit@polresta.test"]]
+
+
+def test_gunicorn_sync_worker_answers_while_the_mail_server_hangs(
+    app_factory,
+    database_url,
+    referral_parties,
+    tmp_path,
+):
+    """The issue's check: one sync worker, an SMTP server that accepts and never answers. The referral is
+    answered and so is the next request (the client gives each 3 s: a send in the request, as before,
+    held the worker 10 s per message)."""
+    import json
+    import urllib.request
+
+    with socket.socket() as silent, socket.socket() as probe:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        probe.close()
+        app = app_factory()
+        with app.app_context():
+            case = register(referral_parties)
+        headers = _token(app, referral_parties)
+        env = {
+            **os.environ,
+            "CASEAPP_CONFIG": "testing",
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret-key-" + "x" * 32,
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": str(silent.getsockname()[1]),
+            **KEYS,
+        }
+        env.pop("CELERY_BROKER_URL", None)
+        command = [sys.executable, "-m", "gunicorn", "--workers", "1", "--worker-class", "sync"]
+        command += ["--bind", f"127.0.0.1:{port}", "wsgi:app"]
+        with (tmp_path / "gunicorn.log").open("w") as log:
+            server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60  # start-up on a slow machine, not a measurement
+            while True:
+                try:
+                    urllib.request.urlopen(f"{base}/healthz", timeout=3).close()  # noqa: S310 - loopback
+                    break
+                except OSError:
+                    assert time.monotonic() < deadline and server.poll() is None, (
+                        tmp_path / "gunicorn.log"
+                    ).read_text()
+                    time.sleep(0.2)
+            body = {
+                "to_agency": "POLRESTA",
+                "services": ["law_enforcement"],
+                "urgency": "urgent",
+                "reason": "Canary reason: report to the police.",
+                "shared_sections": ["identity", "incident"],
+                "consent": {"given_by": "guardian", "name": "Ibu", "obtained_at": "2026-11-01"},
+            }
+            refer = urllib.request.Request(  # noqa: S310 - loopback
+                f"{base}/api/v1/cases/{case.uuid}/referrals",
+                data=json.dumps(body).encode(),
+                headers={**headers, "Content-Type": "application/json"},
+                method="POST",
+            )
+            with urllib.request.urlopen(refer, timeout=3) as answer:  # noqa: S310
+                assert answer.status == 201
+            me = urllib.request.Request(f"{base}/api/v1/me", headers=headers)  # noqa: S310
+            with urllib.request.urlopen(me, timeout=3) as answer:  # noqa: S310
+                assert answer.status == 200
+        finally:
+            _stop(server)
+    (row,) = _outbox(app)
+    assert row.sent_at is None  # it waits in the outbox for the server to recover (the sweep retries)
