@@ -182,6 +182,10 @@ def referrals_remind_command() -> None:
     with unit_of_work():
         count = referrals.remind_overdue()
     sent, failed = notify.send_pending()
+    # Without a broker the commit also woke this process's job thread: let it finish before exiting.
+    drain = getattr(current_app.extensions.get("caseapp.jobs"), "drain", None)
+    if drain is not None:
+        drain()
     click.echo(f"Reminded about {count} overdue referrals; e-mail sent {sent}, failed {failed}.")
 
 
