@@ -37,7 +37,12 @@ def make_celery(app: Flask) -> Any:
         broker_url=app.config["CELERY_BROKER_URL"],
         broker_connection_timeout=timeout,
         broker_connection_retry_on_startup=True,
-        broker_transport_options={"socket_connect_timeout": timeout, "socket_timeout": timeout},
+        # max_retries 0: a publish to a broker that is down fails at once (else ~2 s of reconnecting).
+        broker_transport_options={
+            "socket_connect_timeout": timeout,
+            "socket_timeout": timeout,
+            "max_retries": 0,
+        },
         task_default_queue=queue,
         task_ignore_result=True,
         task_acks_late=True,
