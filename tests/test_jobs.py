@@ -138,7 +138,7 @@ def redis_queue() -> Iterator[str]:
         skip_or_fail(f"Redis is not reachable at {REDIS}: {exc}")
     name = f"caseapp-test-{uuid.uuid4().hex[:12]}"
     yield name
-    client.delete(name)
+    client.delete(name, f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
     client.close()
 
 
