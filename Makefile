@@ -70,6 +70,7 @@ PSQL_ADMIN = psql "$$(echo $(BENCH_PG)/postgres | sed 's/+psycopg//')" -q
 define bench_data
 	DATABASE_URL=$(2) $(FLASK) db upgrade
 	DATABASE_URL=$(2) $(BIN)/python -m bench.generate --cases $(3)
+	DATABASE_URL=$(2) $(FLASK) search reindex
 	DATABASE_URL=$(2) $(BIN)/python -m bench.throughput --label $(1) $(4)
 endef
 

@@ -104,6 +104,13 @@ class Config:
     ATTACHMENT_S3_REGION = "us-east-1"
     CLAMD_SOCKET: str | None = None
     CLAMD_TIMEOUT_SECONDS = 30
+    # Background jobs (caseapp.jobs): with a broker, Celery workers and beat run them; without one, a thread
+    # of the web process does (and runs the schedule when JOBS_EMBEDDED_SCHEDULE is on).
+    CELERY_BROKER_URL: str | None = None
+    JOBS_QUEUE = "caseapp"
+    JOBS_EMBEDDED_SCHEDULE = True
+    # Period in seconds per job, overriding caseapp.jobs.tasks.SCHEDULE (e.g. {"outbox.send": 60}).
+    JOBS_SCHEDULE: dict[str, int] = {}
     SECRET_KEY: str | None = None
     # Key material for the security core: KEK ring "id:base64,..." (first current), blind-index root key
     # and audit MAC key (base64 of 32 random bytes each).
@@ -154,6 +161,16 @@ class Config:
         ):
             if env.get(name):
                 values[name] = env[name]
+        for name in ("CELERY_BROKER_URL", "JOBS_QUEUE"):
+            if env.get(name):
+                values[name] = env[name]
+        if env.get("JOBS_SCHEDULE"):
+            # e.g. "outbox.send=60,referrals.remind=3600"
+            values["JOBS_SCHEDULE"] = {
+                k.strip(): int(v)
+                for k, _, v in (p.partition("=") for p in env["JOBS_SCHEDULE"].split(","))
+                if v.strip().isdigit()
+            }
         if env.get("CASEAPP_PROXY_HOPS", "").isdigit():
             values["PROXY_HOPS"] = int(env["CASEAPP_PROXY_HOPS"])
         for name in (
@@ -199,6 +216,7 @@ class TestingConfig(Config):
     NAME = "testing"
     TESTING = True
     REPORT_CACHE_SECONDS = 0  # each test sees its own changes at once; tests/test_reports.py turns it on
+    JOBS_EMBEDDED_SCHEDULE = False  # jobs run when dispatched; tests wait for them with drain()
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1

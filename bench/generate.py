@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import click
+from flask import current_app
 from sqlalchemy import func, insert, select, text
 
 from caseapp.audit import AuditAction
@@ -33,6 +34,7 @@ from caseapp.extensions import db
 from caseapp.models import (
     Agency,
     Case,
+    CaseNameToken,
     CaseNote,
     CaseParty,
     CaseTeamMember,
@@ -50,6 +52,7 @@ from caseapp.services import passwords, reference
 from caseapp.services.cases import (
     FIRST_CONTACT_DUE,
     initials,
+    names,
     next_case_number,
     nik_index,
     restricted_by_default,
@@ -162,6 +165,8 @@ class _Setting:
     kelurahan: list[tuple[str, str]]  # (kelurahan code, kecamatan code)
     kek_id: str
     kek: bytes
+    name_key: bytes  # the name index's key (services/cases/names.py)
+    name_bits: int
 
 
 @dataclass(frozen=True)
@@ -175,6 +180,7 @@ class _Drawn:
     created: datetime
     agency: str
     manager: int
+    name: str
 
 
 def generate(total: int, batch: int = 1000, seed: int = 7, progress: bool = True) -> int:
@@ -200,6 +206,8 @@ def generate(total: int, batch: int = 1000, seed: int = 7, progress: bool = True
         ],
         kek_id=ring.current_kek_id,
         kek=ring.kek(ring.current_kek_id),
+        name_key=names.index_key(),
+        name_bits=int(current_app.config.get("NAME_INDEX_BITS", 16)),
     )
     rng = random.Random(seed + existing)
     added = 0
@@ -347,18 +355,22 @@ def _case_row(
         "channel": rng.choice(["walk_in", "phone", "sapa129", "outreach"]),
         "narrative": seal("narrative", "Data sintetis untuk uji beban. " * 3),
     }
-    return row, _Drawn(case_uuid, dek, key_id, vtype, created, code, manager)
+    return row, _Drawn(case_uuid, dek, key_id, vtype, created, code, manager, name)
 
 
 def _related_rows(
     rng: random.Random, setting: _Setting, written: list[tuple[int, _Drawn]]
 ) -> dict[Any, list[dict[str, Any]]]:
     """Draw each case's violence type, guardian, note, and sometimes a colleague, a service and a referral."""
-    types, parties, notes, services, referrals, team = [], [], [], [], [], []
+    types, parties, notes, services, referrals, team, tokens = [], [], [], [], [], [], []
     agency_ids = setting.agency_ids
     for case_id, case in written:
         code, manager, created = case.agency, case.manager, case.created
         types.append({"case_id": case_id, "code": case.violence_type})
+        tokens += [
+            {"case_id": case_id, "token": token}
+            for token in names.name_tokens(case.name, setting.name_key, setting.name_bits)
+        ]
         if rng.random() < 0.1:  # a colleague on the case team
             colleague = rng.choice(setting.staff[code])
             if colleague != manager:
@@ -433,6 +445,7 @@ def _related_rows(
         ServiceRecord: services,
         Referral: referrals,
         CaseTeamMember: team,
+        CaseNameToken: tokens,
     }
 
 

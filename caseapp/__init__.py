@@ -26,7 +26,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     register_request_pipeline(app)
     register_errorhandlers(app)
     register_security_headers(app)
-    register_mail_after_commit(app)
+    register_jobs(app)
     register_commands(app)
     register_template_globals(app)
     return app
@@ -203,24 +203,12 @@ def register_security_headers(app: Flask) -> None:
         return response
 
 
-def register_mail_after_commit(app: Flask) -> None:
-    """Send the mail a request queued once its response is out (the outbox keeps it if sending fails)."""
+def register_jobs(app: Flask) -> None:
+    """Attach the job runner: Celery when a broker is configured, else the embedded thread."""
+    import caseapp.jobqueue  # noqa: F401  (listens for commits to dispatch the jobs they asked for)
+    from caseapp import jobs
 
-    @app.after_request
-    def _send_outbox(response: Response) -> Response:
-        if g.get("outbox_pending") and app.config.get("MAIL_SERVER"):
-
-            def send() -> None:
-                from caseapp.services.notify import send_pending
-
-                with app.app_context():
-                    try:
-                        send_pending(limit=20)
-                    except Exception:  # noqa: BLE001 - retried by `flask outbox send`
-                        app.logger.exception("outbox: sending after the request failed; will retry")
-
-            response.call_on_close(send)
-        return response
+    jobs.init_app(app)
 
 
 def register_commands(app: Flask) -> None:
@@ -260,17 +248,13 @@ def register_template_globals(app: Flask) -> None:
     def _nav_counts() -> dict:
         from flask_login import current_user
 
-        from caseapp.services import notify, referrals
+        from caseapp.services import notify
 
         if not current_user or not current_user.is_authenticated:
             return {"nav_counts": {}}
-        user = current_user._get_current_object()
-        return {
-            "nav_counts": {
-                "incoming": referrals.open_incoming_count(user),
-                "unread": notify.unread_count(user),
-            }
-        }
+        if "caseapp_nav_counts" not in g:  # once per request, however many templates it renders
+            g.caseapp_nav_counts = notify.nav_counts(current_user._get_current_object())
+        return {"nav_counts": g.caseapp_nav_counts}
 
     app.jinja_env.globals["ref"] = reference
     app.jinja_env.globals["csp_nonce"] = lambda: getattr(g, "csp_nonce", "")

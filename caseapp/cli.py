@@ -26,6 +26,7 @@ referrals_cli = AppGroup("referrals", help="Referral deadlines.")
 outbox_cli = AppGroup("outbox", help="The e-mail outbox.")
 audit_cli = AppGroup("audit", help="The tamper-evident audit log.")
 attachments_cli = AppGroup("attachments", help="Encrypted attachments.")
+search_cli = AppGroup("search", help="The blind index of children's names.")
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -116,6 +117,7 @@ def setup_command() -> None:
     upgrade()
     ctx = click.get_current_context()
     ctx.invoke(seed_command)
+    ctx.invoke(search_reindex_command)
     ctx.invoke(demo_command)
     count = int(current_app.config.get("DEMO_CASES_ON_SETUP", demo_cases.FIRST_START_CASES))
     if count > 0 and demo_cases.first_start_wanted():
@@ -181,6 +183,10 @@ def referrals_remind_command() -> None:
     with unit_of_work():
         count = referrals.remind_overdue()
     sent, failed = notify.send_pending()
+    # Without a broker the commit also woke this process's job thread: let it finish before exiting.
+    drain = getattr(current_app.extensions.get("caseapp.jobs"), "drain", None)
+    if drain is not None:
+        drain()
     click.echo(f"Reminded about {count} overdue referrals; e-mail sent {sent}, failed {failed}.")
 
 
@@ -220,6 +226,21 @@ def prune_command() -> None:
     with unit_of_work():
         counts = prune()
     click.echo("Pruned: " + ", ".join(f"{name} {n}" for name, n in counts.items()) + ".")
+
+
+@search_cli.command("reindex")
+@click.option("--batch-size", default=2000, show_default=True)
+def search_reindex_command(batch_size: int = 2000) -> None:
+    """Index the names of cases that have no name tokens yet (after the upgrade; resumable)."""
+    from caseapp.services.cases import names
+
+    pending = names.unindexed_count()
+    if not pending:
+        click.echo("Name index: every case is indexed.")
+        return
+    with click.progressbar(length=pending, label="Indexing children's names") as bar:
+        done = names.backfill(batch_size, on_batch=bar.update)
+    click.echo(f"Name index: indexed {done} cases.")
 
 
 @keys_cli.command("generate")
@@ -286,21 +307,12 @@ def audit_verify_command(public_key_file: str | None) -> None:
 @audit_cli.command("checkpoint")
 def audit_checkpoint_command() -> None:
     """Sign the chain's head and append it to CASEAPP_AUDIT_CHECKPOINT_FILE (run it from cron or the jobs)."""
-    from caseapp import audit
-    from caseapp.audit import AuditAction
-    from caseapp.audit.checkpoint import CheckpointError, checkpoint_path, write_checkpoint
+    from caseapp.audit.checkpoint import CheckpointError, checkpoint_path, record_checkpoint
     from caseapp.security.keys import KeyConfigError
 
     try:
         with unit_of_work():
-            checkpoint = write_checkpoint()
-            audit.record(
-                AuditAction.AUDIT_CHECKPOINT,
-                object_type="audit_log",
-                object_id=checkpoint.seq,
-                details={"seq": checkpoint.seq, "key_id": checkpoint.key_id},
-                actor_username="cli",
-            )
+            checkpoint = record_checkpoint("cli")
     except (CheckpointError, KeyConfigError) as exc:
         click.echo(f"FAILED: {exc}")
         sys.exit(1)
@@ -343,6 +355,7 @@ def register(app: Flask) -> None:
         user_cli,
         keys_cli,
         audit_cli,
+        search_cli,
         referrals_cli,
         outbox_cli,
         attachments_cli,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from enum import StrEnum
 from typing import Any
@@ -119,9 +120,20 @@ def xlsx_response(filename: str, sheets: Sequence[Sheet], empty_note: str, about
             sheet.append(["" if v is None else safe_cell(v) for v in row])
         if not rows:
             sheet.append([empty_note])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = Response(buffer.getvalue(), mimetype=MEDIA_TYPES[ExportFormat.XLSX])
+    # Write-only sheets keep their rows on disk; the finished file goes out in chunks from a spooled file
+    # (in memory up to 1 MiB), never as one more copy in memory.
+    spool = tempfile.SpooledTemporaryFile(max_size=1 << 20)  # noqa: SIM115 - closed by the stream
+    book.save(spool)
+    size = spool.tell()
+    spool.seek(0)
+
+    def chunks() -> Iterator[bytes]:
+        with spool:
+            while chunk := spool.read(64 * 1024):
+                yield chunk
+
+    response = Response(chunks(), mimetype=MEDIA_TYPES[ExportFormat.XLSX])
+    response.headers["Content-Length"] = str(size)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

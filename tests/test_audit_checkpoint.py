@@ -117,3 +117,13 @@ def test_the_auditor_sees_the_last_checkpoint(anchored, client, make_user):
     _as_dba(anchored, "DELETE FROM audit_event WHERE seq >= 5")
     answer = client.post("/audit/verify", follow_redirects=True).get_data(as_text=True)
     assert f"Rantai audit RUSAK pada peristiwa {head - 1}" in answer and "events removed" in answer
+
+
+def test_the_hourly_job_writes_a_checkpoint(anchored, tmp_path):
+    from caseapp.jobs.tasks import SCHEDULE, run_job
+
+    assert SCHEDULE["audit.checkpoint"] == 3600
+    with anchored.app_context():
+        assert run_job("audit.checkpoint") == "checkpoint of seq 5"
+    assert _run(anchored, "verify").exit_code == 0
+    assert len((tmp_path / "anchor" / "checkpoints.jsonl").read_text().splitlines()) == 1

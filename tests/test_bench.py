@@ -35,6 +35,10 @@ def test_generator_writes_real_encrypted_cases_and_resumes(app):
         assert db.session.scalar(select(func.count()).select_from(Referral)) >= 0
         assert verify_chain().ok and verify_chain().checked == 45
         names = [c.child_name for c in db.session.scalars(select(Case).limit(3))]
+        # The generated cases are in the name index, as registered ones are.
+        from caseapp.services.cases import names as name_index
+
+        assert name_index.unindexed_count() == 0
     assert scan_for(app, [*names, "Ibu Bench", "Kunjungan rumah"]) == []
 
 

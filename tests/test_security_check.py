@@ -91,3 +91,12 @@ def test_keys_never_reach_the_config_dump(tmp_path):
     dumped = repr(dict(app.config))
     for value in KEYS.values():
         assert value.split(":")[-1] not in dumped
+
+
+def test_jobs_in_the_web_process_with_several_workers(production_app, monkeypatch):
+    monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    result = production_app().test_cli_runner().invoke(args=["security-check"])
+    assert result.exit_code == 1 and "no job broker" in result.output
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:6379/1")
+    result = production_app().test_cli_runner().invoke(args=["security-check"])
+    assert result.exit_code == 0, result.output

@@ -192,3 +192,19 @@ def verify_anchored(
     if not checkpoints:
         return result
     return check_checkpoints(checkpoints, public or _private_key().public_key(), result.checked)
+
+
+def record_checkpoint(actor_username: str) -> Checkpoint:
+    """Write a checkpoint and audit it (in the caller's unit of work): the command's and the job's work."""
+    from caseapp.audit.actions import AuditAction
+    from caseapp.audit.log import record
+
+    checkpoint = write_checkpoint()
+    record(
+        AuditAction.AUDIT_CHECKPOINT,
+        object_type="audit_log",
+        object_id=checkpoint.seq,
+        details={"seq": checkpoint.seq, "key_id": checkpoint.key_id},
+        actor_username=actor_username,
+    )
+    return checkpoint

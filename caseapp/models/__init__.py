@@ -16,6 +16,7 @@ from caseapp.models.case import (
     ServiceRecord,
 )
 from caseapp.models.data_key import DataKey
+from caseapp.models.name_index import CaseNameToken
 from caseapp.models.reference_code import ReferenceCode
 from caseapp.models.referral import Notification, OutboxMessage, Referral
 from caseapp.models.region import Region
@@ -28,6 +29,7 @@ __all__ = [
     "AuditEvent",
     "Case",
     "CaseAmpk",
+    "CaseNameToken",
     "CaseEvent",
     "CaseNote",
     "CaseNumberCounter",

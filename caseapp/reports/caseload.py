@@ -25,6 +25,9 @@ from caseapp.reports.periods import Period
 CLOSED = ("closed", "cancelled")
 OPEN = tuple(s.value for s in CaseStatus if s.value not in CLOSED)
 AGEING = [("0-7", 0, 7), ("8-30", 8, 30), ("31-90", 31, 90), ("90+", 91, None)]
+# The per-manager table lists this many case managers (most open cases first) and sums up the others in one
+# row, so the page and its export cost the same for an agency of ten managers or of a thousand.
+MANAGER_ROWS = 50
 
 
 @dataclass
@@ -55,6 +58,26 @@ class Caseload:
     referrals: dict[str, int] = field(default_factory=dict)
     timings: dict[str, Timing] = field(default_factory=dict)
     computed_at: datetime = field(default_factory=utcnow)
+
+    @property
+    def listed_workers(self) -> list[WorkerLoad]:
+        """Return the case managers the page and the export list one by one (most open cases first)."""
+        return self.workers[:MANAGER_ROWS]
+
+    @property
+    def other_workers(self) -> WorkerLoad | None:
+        """Return the case managers after the listed ones summed up (user_id: how many), or None."""
+        rest = self.workers[MANAGER_ROWS:]
+        if not rest:
+            return None
+        return WorkerLoad(
+            len(rest),
+            "",
+            sum(w.open for w in rest),
+            sum(w.high_risk for w in rest),
+            sum(w.overdue_first_contact for w in rest),
+            sum(w.no_recent_note for w in rest),
+        )
 
 
 def _timing(pairs: list[tuple[datetime, datetime]]) -> Timing:

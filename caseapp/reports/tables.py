@@ -41,7 +41,13 @@ def caseload_sheets(report: Caseload) -> list[Sheet]:
             ],
             [
                 [w.name, w.open, w.high_risk, w.overdue_first_contact, w.no_recent_note]
-                for w in report.workers
+                for w in report.listed_workers
+            ]
+            + [
+                [_("Other case managers (%(n)d)", n=o.user_id), o.open, o.high_risk]
+                + [o.overdue_first_contact, o.no_recent_note]
+                for o in [report.other_workers]
+                if o is not None
             ],
         ),
         (

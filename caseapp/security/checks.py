@@ -56,4 +56,9 @@ def configuration_problems(app: Any) -> list[str]:
         problems.append(
             "rate-limit storage is in memory with several workers: set RATELIMIT_STORAGE_URI to Redis"
         )
+    if not cfg.get("CELERY_BROKER_URL") and _workers_from_environment() > 1:
+        problems.append(
+            "no job broker with several workers: every web worker would run the jobs; set "
+            "CELERY_BROKER_URL and run `celery -A make_celery worker` and `beat`"
+        )
     return problems

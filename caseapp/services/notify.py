@@ -1,8 +1,10 @@
 """Notifications: in the app (the bell) and by e-mail through an outbox written in the same transaction.
 
-Messages are built from codes and case numbers only, never from what a case says about a child. A failed
-send leaves the message in the outbox with its error; `flask --app wsgi outbox send` (or the next request that
-queues mail) retries it later, so a mail failure never loses or blocks the change it announces.
+Messages are built from codes and case numbers only, never from what a case says about a child. Mail is never
+sent in a web request: the outbox row is written with the change, and after the commit the job runner is
+asked to send it (`caseapp.jobs`: a Celery worker, or the embedded thread). A failed send leaves the
+message in the outbox with its error; the periodic sweep (or `flask --app wsgi outbox send`) retries it
+later, so a mail failure or a broker outage never loses or blocks the change it announces.
 """
 
 from __future__ import annotations
@@ -11,15 +13,17 @@ import smtplib
 from collections.abc import Iterable
 from datetime import timedelta
 from email.message import EmailMessage
+from typing import Any
 
-from flask import current_app, g, has_request_context
-from sqlalchemy import func, select, update
+from flask import current_app
+from sqlalchemy import func, literal, select, update
 
-from caseapp import localtime
+from caseapp import jobqueue, localtime
 from caseapp.database import utcnow
 from caseapp.extensions import db
 from caseapp.models import Notification, OutboxMessage, User
-from caseapp.models.referral import Referral
+from caseapp.models.referral import Referral, ReferralStatus
+from caseapp.security.permissions import Permission
 
 MAX_ATTEMPTS = 10
 
@@ -60,8 +64,7 @@ def notify(users: Iterable[User], kind: str, referral: Referral) -> None:
                 "Pesan ini tidak memuat data anak; masuk ke caseapp untuk membacanya.\n"
             )
             db.session.add(OutboxMessage(to_address=user.email, subject=subject, body=body))
-            if has_request_context():
-                g.outbox_pending = True
+            jobqueue.after_commit("outbox.send")
     db.session.flush()
 
 
@@ -73,6 +76,27 @@ def unread_count(user: User) -> int:
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
     )
     return int(db.session.scalar(stmt) or 0)
+
+
+def nav_counts(user: User) -> dict[str, int]:
+    """Return the navigation's badges in one statement: referrals waiting for the user's agency (for those
+    who answer them) and unread notifications."""
+    unread = (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+    incoming: Any = literal(0)
+    if user.can(Permission.REFERRAL_RESPOND):
+        incoming = (
+            select(func.count())
+            .select_from(Referral)
+            .where(Referral.to_agency_id == user.agency_id, Referral.status == ReferralStatus.SENT.value)
+            .scalar_subquery()
+        )
+    row = db.session.execute(select(incoming.label("incoming"), unread.label("unread"))).one()
+    return {"incoming": int(row.incoming or 0), "unread": int(row.unread or 0)}
 
 
 def recent(user: User, limit: int = 50) -> list[Notification]:

@@ -23,6 +23,7 @@ from caseapp.models.case import CaseStatus
 from caseapp.schemas.cases import CaseFilters, CaseSort, SearchIn, SearchKind
 from caseapp.security.permissions import Permission
 from caseapp.services import access
+from caseapp.services.cases import names
 from caseapp.services.cases.duplicates import nik_index
 from caseapp.services.cases.rules import CaseStep, check, require
 from caseapp.services.scoping import parse_case_uuid, visible_cases
@@ -43,7 +44,12 @@ def get_case(actor: User, case_uuid: Any, fresh: bool = False) -> Case:
     `fresh` reloads a case already in the session with what is saved now (after a stale-version refusal).
     """
     uid = parse_case_uuid(case_uuid)
-    stmt = visible_cases(actor).where(Case.uuid == uid).execution_options(populate_existing=fresh)
+    stmt = (
+        visible_cases(actor)
+        .where(Case.uuid == uid)
+        .options(joinedload(Case.data_key))  # every case page decrypts: one statement, not two
+        .execution_options(populate_existing=fresh)
+    )
     case = db.session.scalar(stmt) if uid else None
     if case is None:
         shown = str(case_uuid)[:64].replace("\x00", "\ufffd")  # the audit log stores text, never NUL
@@ -217,7 +223,7 @@ def manager_choices(actor: User) -> list[tuple[str, str]]:
 
 
 def search_cases(actor: User, search: SearchIn, limit: int = 50) -> list[Case]:
-    """Find visible cases by case number, child name (decrypted within scope) or NIK (blind index)."""
+    """Find visible cases by case number, child name or NIK (both through blind indexes)."""
     require(actor, Permission.CASE_READ)
     scope = visible_cases(actor)
     query = search.query
@@ -229,19 +235,8 @@ def search_cases(actor: User, search: SearchIn, limit: int = 50) -> list[Case]:
     elif search.by is SearchKind.NIK:  # the schema normalised it to its 16 digits
         candidates = db.session.scalars(scope.where(Case.child_nik_bidx == nik_index(query)))
         found = [c for c in candidates if c.child_nik == query][:limit]
-    else:
-        needle = " ".join(query.lower().split())
-        found = []
-        stmt = (
-            scope.options(joinedload(Case.data_key))
-            .order_by(Case.created_at.desc())
-            .execution_options(yield_per=500)
-        )
-        for case in db.session.scalars(stmt):
-            if needle in " ".join(str(case.child_name or "").lower().split()):
-                found.append(case)
-                if len(found) >= limit:
-                    break
+    else:  # by name: the blind index narrows, decryption confirms (services/cases/names.py)
+        found = names.search(scope, query, limit)
     audit.record(
         AuditAction.CASE_SEARCH,
         actor=actor,

@@ -36,6 +36,7 @@ from caseapp.models.case import AgeGroup, CaseStatus, Confidentiality, PartyRole
 from caseapp.schemas.cases import CaseIn, CasePatch, ChildIn, IncidentIn, PartyIn
 from caseapp.security.permissions import Permission
 from caseapp.services import access, data_keys
+from caseapp.services.cases import names
 from caseapp.services.cases.domain import first_contact_due, initials, restricted_by_default
 from caseapp.services.cases.duplicates import Duplicates, find_duplicates, nik_index
 from caseapp.services.cases.rules import CaseStep, check, require
@@ -317,6 +318,7 @@ def register_case(
             _apply(case, value)
             case.parties = _party_rows(case, value)
             db.session.flush()
+            names.reindex(case)
     except IntegrityError:
         # The same submission raced us to the idempotency key: hand back the case it created.
         existing = (
@@ -385,6 +387,8 @@ def update_case(actor: User, case: Case, value: CaseIn, version: int | None) -> 
     _apply(case, value)
     if "parties" in changed:
         case.parties = _party_rows(case, value)
+    if "child.name" in changed:
+        names.reindex(case)
     if not case.is_restricted and is_restricted_input(value):
         case.confidentiality = Confidentiality.RESTRICTED.value  # never loosened silently
     case.updated_at = utcnow()

@@ -1,0 +1,166 @@
+"""Search by the child's name without decrypting the scope: a blind index of name parts.
+
+Each case keeps keyed tokens of its child's normalised name (`case_name_token`): for every word, its
+trigrams and its one- and two-letter prefixes, each as HMAC-SHA256 under a key derived from the blind-index
+root (`CASEAPP_BIDX_KEY`, index "case.child_name"), truncated to `NAME_INDEX_BITS` bits (16 by default), the
+way CipherSweet does it. A search computes the tokens of the query, selects the visible cases that hold all
+of them, and confirms each candidate by decrypting its name: truncation makes false candidates on purpose
+and the decryption removes them, so results are exactly those of a substring search.
+
+What the index shows to someone who reads the database without the key: how many distinct tokens a name
+has (roughly its length), and which cases share a token value (so names sharing parts, with uncertainty:
+with 16 bits about one token in a few hundred collides with another). Counting how often a token value
+occurs allows frequency guesses at common name parts (such as "nur" or "siti") at scale; it never gives a
+name without the key. Key rotation (`keys rotate`) rewraps data keys only: the tokens depend on the
+blind-index key alone and stay valid.
+
+Words are compared casefolded, without accents, split on anything that is not a letter or a digit. A query
+word of three letters or more matches inside a word; a one- or two-letter query word matches the start of a
+word (unless the query begins with it and goes on, then it may also end a word).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+
+from flask import current_app
+from sqlalchemy import Select, delete, exists, func, insert, select
+from sqlalchemy.orm import joinedload
+
+from caseapp.extensions import db
+from caseapp.models import Case, CaseNameToken
+from caseapp.security import crypto
+from caseapp.security.keys import current_keyring
+from caseapp.transaction import unit_of_work
+
+NAME_INDEX = "case.child_name"
+_WORD = re.compile(r"[^\W_]+")
+
+
+def name_words(text: str | None) -> list[str]:
+    """Return the comparable words of a name: casefolded, accents removed, split on non-letters."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return _WORD.findall(plain)
+
+
+def _parts(word: str) -> set[str]:
+    parts = {f"p:{word[:n]}" for n in (1, 2) if len(word) >= n}
+    parts.update(f"g:{word[i : i + 3]}" for i in range(len(word) - 2))
+    return parts
+
+
+def _query_parts(words: list[str]) -> set[str]:
+    parts: set[str] = set()
+    for position, word in enumerate(words):
+        if len(word) >= 3:
+            parts.update(f"g:{word[i : i + 3]}" for i in range(len(word) - 2))
+        elif position > 0 or len(words) == 1:
+            parts.add(f"p:{word}")  # starts a word (a first, shorter word may end one: no token)
+    return parts
+
+
+def index_key() -> bytes:
+    """Return the key of the name index (derived from the blind-index root key)."""
+    return crypto.index_key(current_keyring().bidx_root, NAME_INDEX)
+
+
+def _bits() -> int:
+    return int(current_app.config.get("NAME_INDEX_BITS", 16))
+
+
+def tokens_of(parts: Iterable[str], key: bytes, bits: int) -> set[int]:
+    """Return the truncated keyed tokens of normalised name parts."""
+    return {crypto.blind_index(key, part, bits) for part in parts}
+
+
+def name_tokens(name: str | None, key: bytes | None = None, bits: int | None = None) -> set[int]:
+    """Return the tokens stored for a child's name."""
+    parts: set[str] = set()
+    for word in name_words(name):
+        parts.update(_parts(word))
+    return tokens_of(parts, key or index_key(), bits or _bits())
+
+
+def reindex(case: Case) -> None:
+    """Replace the case's name tokens with those of its current name (the case must have an id)."""
+    db.session.execute(delete(CaseNameToken).where(CaseNameToken.case_id == case.id))
+    tokens = name_tokens(case.child_name)
+    if tokens:
+        db.session.execute(insert(CaseNameToken), [{"case_id": case.id, "token": t} for t in tokens])
+
+
+def search(scope: Select, query: str, limit: int) -> list[Case]:
+    """Return up to `limit` cases of the scope whose child's name contains the query, newest first."""
+    words = name_words(query)
+    parts = _query_parts(words)
+    if not parts:
+        return []
+    tokens = tokens_of(parts, index_key(), _bits())
+    holding_all = (
+        select(CaseNameToken.case_id)
+        .where(CaseNameToken.token.in_(sorted(tokens)))
+        .group_by(CaseNameToken.case_id)
+        .having(func.count() == len(tokens))
+    )
+    stmt = (
+        scope.where(Case.id.in_(holding_all))
+        .options(joinedload(Case.data_key))
+        .order_by(Case.created_at.desc(), Case.id.desc())
+        .execution_options(yield_per=200)
+    )
+    needle = " ".join(words)
+    found: list[Case] = []
+    for case in db.session.scalars(stmt):
+        if needle in " ".join(name_words(case.child_name)):  # confirm: tokens are truncated on purpose
+            found.append(case)
+            if len(found) >= limit:
+                break
+    return found
+
+
+def unindexed_count() -> int:
+    """Return how many cases with a name have no token yet."""
+    stmt = select(func.count()).select_from(Case).where(*_unindexed())
+    return int(db.session.scalar(stmt) or 0)
+
+
+def _unindexed() -> tuple:
+    return (
+        Case.child_name_ct.is_not(None),
+        ~exists(select(CaseNameToken.case_id).where(CaseNameToken.case_id == Case.id)),
+    )
+
+
+def backfill(batch_size: int = 2000, on_batch: Callable[[int], None] | None = None) -> int:
+    """Index every case that has a name and no token yet, one unit of work per batch (resumable);
+    return how many cases were indexed."""
+    key, bits = index_key(), _bits()
+    done, last_id = 0, 0
+    while True:
+        with unit_of_work():
+            cases = list(
+                db.session.scalars(
+                    select(Case)
+                    .where(*_unindexed(), Case.id > last_id)
+                    .options(joinedload(Case.data_key))
+                    .order_by(Case.id)
+                    .limit(batch_size)
+                )
+            )
+            if not cases:
+                return done
+            rows = [
+                {"case_id": case.id, "token": token}
+                for case in cases
+                for token in name_tokens(case.child_name, key, bits)
+            ]
+            if rows:
+                db.session.execute(insert(CaseNameToken), rows)
+        last_id = cases[-1].id
+        done += len(cases)
+        if on_batch:
+            on_batch(len(cases))
+        db.session.expunge_all()
