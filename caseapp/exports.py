@@ -104,18 +104,21 @@ def _sheet_titles(titles: Sequence[str]) -> list[str]:
 
 
 def xlsx_response(filename: str, sheets: Sequence[Sheet], empty_note: str, about: About = ()) -> Response:
-    """Return an XLSX workbook: the `about` sheet, then one sheet per table, text escaped against formulas."""
+    """Return an XLSX workbook: the `about` sheet, then one sheet per table (its title in the first row, its
+    header in the second), text escaped against formulas."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     all_sheets: list[Sheet] = list(sheets)
     if about:
-        all_sheets.insert(0, (_about_title(), ["", ""], [list(pair) for pair in about]))
-    for name, (_title, header, rows) in zip(
+        all_sheets.insert(0, (_about_title(), [], [list(pair) for pair in about]))
+    for name, (title, header, rows) in zip(
         _sheet_titles([s[0] for s in all_sheets]), all_sheets, strict=True
     ):
         sheet = book.create_sheet(name)
-        sheet.append([safe_cell(h) for h in header])
+        sheet.append([safe_cell(title)])  # the whole title: a sheet's name holds 31 characters at most
+        if header:
+            sheet.append([safe_cell(h) for h in header])
         for row in rows:
             sheet.append(["" if v is None else safe_cell(v) for v in row])
         if not rows:

@@ -69,3 +69,14 @@ def from_input(text: str) -> datetime:
         return datetime.fromisoformat(text).replace(tzinfo=ZONE).astimezone(UTC).replace(tzinfo=None)
     except OverflowError:  # a year at the edge of the calendar (0001, 9999): not a time we can store
         raise ValueError(text) from None
+
+
+def midnight_utc(local_day: date) -> datetime:
+    """Return the stored (naive UTC) time at which a Kendari calendar day begins."""
+    start = datetime.combine(local_day, datetime.min.time(), tzinfo=ZONE)
+    return start.astimezone(UTC).replace(tzinfo=None)
+
+
+def today() -> date:
+    """Return today's date in Kendari."""
+    return datetime.now(UTC).astimezone(ZONE).date()

@@ -32,10 +32,10 @@ def test_case_managers_after_the_listed_ones_are_summed_up(app, client, dataset,
     names = [w["name"] for w in api["workers"]]
     assert set(names) == {"Ani", "Budi"}  # the API lists every case manager
     budi = next(w for w in api["workers"] if w["name"] == "Budi")
-    sheet = load_workbook(io.BytesIO(xlsx.data)).worksheets[2]
-    rows = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert [r[0] for r in rows[1:]] == ["Ani", "Manajer kasus lain (1)"]
-    assert rows[2][1] == budi["open"]
+    sheet = load_workbook(io.BytesIO(xlsx.data)).worksheets[3]  # after the About sheet
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]  # the title, the header, then the rows
+    assert [r[0] for r in rows[2:]] == ["Ani", "Manajer kasus lain (1)"]
+    assert rows[3][1] == budi["open"]
 
 
 def test_without_more_case_managers_there_is_no_summary_row(app, client, dataset):  # noqa: F811

@@ -51,6 +51,7 @@ BY_PERIOD = (
     "perpetrators",
     "summary",
     "referral_flows",
+    "referral_outcomes",
     "referral_timeliness",
 )
 # Tables whose cells add up over agencies (referrals are seen by both of their agencies).

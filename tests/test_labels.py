@@ -9,6 +9,7 @@ import pytest
 from caseapp import labels
 from caseapp.audit import labels as audit_labels
 from caseapp.audit.actions import AuditAction, Outcome
+from caseapp.models.attachment import AttachmentKind, AttachmentStatus
 from caseapp.models.case import (
     AgeGroup,
     CancelReason,
@@ -52,13 +53,15 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "CONSENT_LABELS": ConsentBy,
     "DECLINE_REASON_LABELS": DeclineReason,
     "NOTIFICATION_LABELS": NotificationKind,
+    "ATTACHMENT_KIND_LABELS": AttachmentKind,
+    "ATTACHMENT_STATUS_LABELS": AttachmentStatus,
 }
 # Keyed by the case input's dotted field paths and the agencies' kinds, which are not enums of the models.
 NOT_A_VOCABULARY = {"FIELD_LABELS", "AGENCY_KIND_LABELS"}
 # The audit log's codes, in caseapp/audit/labels.py (DETAIL_LABELS: the keys its details use).
 AUDIT_VOCABULARIES: dict[str, type[StrEnum]] = {"AUDIT_ACTION_LABELS": AuditAction, "OUTCOME_LABELS": Outcome}
 # Words that read the same in both languages.
-SAME_IN_BOTH = {"NIK", "Supervisor", "Auditor", "Administrator"}
+SAME_IN_BOTH = {"NIK", "Supervisor", "Auditor", "Administrator", "Visum et repertum"}
 
 
 def test_every_label_mapping_is_checked_here():

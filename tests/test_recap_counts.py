@@ -205,6 +205,14 @@ def test_referrals_answered_in_time(app, client, make_user):
         timeliness = data.tables["referral_timeliness"]
         assert timeliness.columns == ["in_time", "late", "overdue", "waiting", "withdrawn"]
         assert _cells(timeliness, "POLRESTA") == [1, 1, 1, 0, 0, 3]
+        assert _cells(data.tables["referral_outcomes"], "POLRESTA") == [0, 1, 1, 0, 1, 0, 3]
+        flows = data.tables["referral_flows"]
+        assert flows.rows == flows.columns and _cells(flows, "UPTD_PPA")[flows.columns.index("POLRESTA")] == 3
+        # A referral of a cancelled case is not counted, like the case itself.
+        case = db.session.get(Case, ref.id)
+        case.status = "cancelled"
+        db.session.commit()
+        assert recap_report.build(Q2).tables["referral_timeliness"].true_total() == 0
 
 
 # SIMFONI-PPA -------------------------------------------------------------------------------------------
@@ -271,6 +279,16 @@ def test_only_the_reporting_officer_gets_the_simfoni_export(app, client, make_us
         assert c.get("/reports/simfoni").status_code == 403, role
 
 
+def test_a_reporting_officer_outside_dp3a_is_refused_the_exact_export(app, client, make_user):
+    officer = make_user("reporting_officer", "POLRESTA")
+    login(client, officer.username)
+    answer = client.post("/api/v1/reports/simfoni", json={"period": "2026", "password": PASSWORD})
+    assert answer.status_code == 403
+    with app.app_context():
+        denial = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "authz.deny")).all()
+        assert denial and denial[-1].actor_id == officer.id
+
+
 def test_the_simfoni_page_keeps_the_period_on_a_wrong_password_and_downloads_xlsx(app, client, make_user):
     _simfoni_data(app, make_user)
     cache.clear()
@@ -292,4 +310,4 @@ def test_the_simfoni_page_keeps_the_period_on_a_wrong_password_and_downloads_xls
     assert done.status_code == 200
     book = load_workbook(io.BytesIO(done.data))
     assert book.sheetnames[0] == "Tentang berkas ini" and book.sheetnames[1] == "Kasus SIMFONI-PPA"
-    assert book["Kasus SIMFONI-PPA"].max_row == 3  # the header and two cases
+    assert book["Kasus SIMFONI-PPA"].max_row == 4  # the title, the header and two cases

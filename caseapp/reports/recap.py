@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
@@ -48,6 +48,7 @@ from sqlalchemy.sql import Subquery
 from caseapp.cache import cached
 from caseapp.database import utcnow
 from caseapp.extensions import db
+from caseapp.localtime import midnight_utc
 from caseapp.models import Agency, Case, CaseAmpk, CaseParty, CaseViolenceType, Region, ServiceRecord
 from caseapp.models.case import AgeGroup, CaseStatus, PartyRole, ServiceOutcome
 from caseapp.models.referral import Referral, ReferralStatus
@@ -227,18 +228,26 @@ def child_map(period: Period | None, agency_id: int | None) -> Subquery:
 def _const(value: str) -> ColumnElement[str]:
     """A constant string of the recap's own (never input) written into the SQL, so that an expression in
     GROUP BY is the same text as in SELECT (bound parameters would differ, which PostgreSQL refuses)."""
-    assert value.replace("_", "").isalnum()  # noqa: S101 - only the recap's own codes
+    assert value.replace("_", "").replace("-", "").isalnum()  # noqa: S101 - only the recap's own codes
     return literal_column(f"'{value}'", String)
 
 
-def _month() -> ColumnElement[str]:
-    return func.substr(cast(Case.created_at, String), 1, 7)
+def _month(period: Period) -> ColumnElement[str]:
+    """The Kendari month (YYYY-MM) of a case's registration in the period (boundaries at WITA midnight)."""
+    months = _months(period)
+    branches = [(Case.created_at < midnight_utc(_next_month(month)), _const(month)) for month in months[:-1]]
+    return sql_case(*branches, else_=_const(months[-1])) if branches else _const(months[-1])
+
+
+def _next_month(label: str) -> date:
+    year, month = int(label[:4]), int(label[5:7])
+    return date(year + month // 12, month % 12 + 1, 1)
 
 
 def _months(period: Period) -> list[str]:
     out = []
-    year, month = period.start.year, period.start.month
-    while datetime(year, month, 1) < period.end:
+    year, month = period.first_day.year, period.first_day.month
+    while date(year, month, 1) < period.end_day:
         out.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return out
@@ -292,7 +301,7 @@ def build(period: Period, agency_id: int | None = None) -> Recap:
             func.coalesce(Case.child_age_group, _const(UNKNOWN)).label("age"),
             Case.primary_violence_type.label("type"),
             func.coalesce(Case.place, _const(UNKNOWN)).label("place"),
-            _month().label("month"),
+            _month(period).label("month"),
             cast(Case.child_disability, Integer).label("disability"),
             _main_relationship().label("relationship"),
             children.c.key,
@@ -337,8 +346,8 @@ def build(period: Period, agency_id: int | None = None) -> Recap:
         served,
         ServiceRecord,
         ServiceRecord.service_type,
-        ServiceRecord.service_date >= period.start.date(),
-        ServiceRecord.service_date < period.end.date(),
+        ServiceRecord.service_date >= period.first_day,
+        ServiceRecord.service_date < period.end_day,
         ServiceRecord.outcome.in_(GIVEN),
     )
     tables["services"] = _column(service_cells, _codes("service"), partition=False)
@@ -401,9 +410,15 @@ def _dimension(r: Any, name: str) -> str:
 
 
 def _referral_tables(period: Period, agency_id: int | None) -> dict[str, RawTable]:
-    """Referrals sent in the period: flows between agencies, and whether they were answered in time."""
+    """Referrals sent in the period (of cases not cancelled): who referred to whom, where they stand now,
+    and whether they were answered in time. The rows and columns are every agency that takes referrals,
+    whatever the data: a row that appeared only with a referral would tell that a child was referred."""
     now = utcnow()
-    sent = and_(Referral.sent_at >= period.start, Referral.sent_at < period.end)
+    sent = and_(
+        Referral.sent_at >= period.start,
+        Referral.sent_at < period.end,
+        Case.status != CaseStatus.CANCELLED.value,
+    )
     if agency_id is not None:
         sent = and_(sent, or_(Referral.from_agency_id == agency_id, Referral.to_agency_id == agency_id))
     from_agency = Agency.__table__.alias("from_agency")
@@ -436,18 +451,16 @@ def _referral_tables(period: Period, agency_id: int | None) -> dict[str, RawTabl
         .where(sent)
         .group_by(from_agency.c.code, to_agency.c.code, state, timeliness)
     ).all()
-    # The rows are every pair of agencies that has ever referred, whatever the period holds.
-    ever = select(from_agency.c.code, to_agency.c.code).select_from(Referral)
-    ever = ever.join(from_agency, from_agency.c.id == Referral.from_agency_id)
-    ever = ever.join(to_agency, to_agency.c.id == Referral.to_agency_id)
-    if agency_id is not None:
-        ever = ever.where(or_(Referral.from_agency_id == agency_id, Referral.to_agency_id == agency_id))
-    pairs = sorted({f"{a}→{b}" for a, b in db.session.execute(ever.distinct()).tuples()})
-    receivers = sorted({p.split("→")[1] for p in pairs})
+    agencies = list(
+        db.session.scalars(
+            select(Agency.code).where(Agency.accepts_referrals.is_(True)).order_by(Agency.code)
+        )
+    )
     return {
-        "referral_flows": _grid(_counted(rows, lambda r: (f"{r.src}→{r.dst}", r.state)), pairs, FLOW_COLUMNS),
+        "referral_flows": _grid(_counted(rows, lambda r: (r.src, r.dst)), agencies, agencies),
+        "referral_outcomes": _grid(_counted(rows, lambda r: (r.dst, r.state)), agencies, FLOW_COLUMNS),
         "referral_timeliness": _grid(
-            _counted(rows, lambda r: (r.dst, r.timeliness)), receivers, TIMELINESS_COLUMNS
+            _counted(rows, lambda r: (r.dst, r.timeliness)), agencies, TIMELINESS_COLUMNS
         ),
     }
 
@@ -466,19 +479,18 @@ def _indicators(period: Period, children: Subquery) -> list[Indicator]:
     served_case = (
         select(children.c.child_id)
         .join(ServiceRecord, ServiceRecord.case_id == children.c.case_id)
-        .where(ServiceRecord.outcome.in_(GIVEN), ServiceRecord.service_date < period.end.date())
+        .where(ServiceRecord.outcome.in_(GIVEN), ServiceRecord.service_date < period.end_day)
     )
     ampk_served = db.session.execute(
         select(func.count().label("n"), func.sum(with_ampk.c.key).label("keys")).where(
             exists(served_case.where(children.c.child_id == with_ampk.c.child_id))
         )
     ).one()
+    all_ampk = published(Count(int(ampk_children.n), int(ampk_children.keys or 0)))
+    served = published(Count(int(ampk_served.n), int(ampk_served.keys or 0)))
     return [
-        Indicator(
-            "ampk_served",
-            published(Count(int(ampk_served.n), int(ampk_served.keys or 0))),
-            published(Count(int(ampk_children.n), int(ampk_children.keys or 0))),
-        ),
+        # Rounded apart, the served could show more than the children: never more than all of them.
+        Indicator("ampk_served", min(served, all_ampk), all_ampk),
         # Diversion is recorded with the justice track: until then the indicator cannot be computed.
         Indicator("abh_diversion", None, None),
     ]

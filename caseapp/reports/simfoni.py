@@ -66,10 +66,10 @@ def header() -> list[str]:
         _("Kelurahan of residence"),
         _("AMPK category"),
         _("Number of alleged perpetrators"),
-        _("Sex of the alleged perpetrator"),
-        _("Age group of the alleged perpetrator"),
-        _("Alleged perpetrator is a child"),
-        _("Relationship of the perpetrator to the victim"),
+        _("Sex of each alleged perpetrator"),
+        _("Age group of each alleged perpetrator"),
+        _("An alleged perpetrator is a child"),
+        _("Relationship of each perpetrator to the victim"),
         _("Services given"),
         _("Case status"),
     ]
@@ -124,7 +124,7 @@ def rows(period: Period) -> list[list[Any]]:
     out: list[list[Any]] = []
     for case, agency_name, child_id in cases:
         ref = child_refs.setdefault(child_id, f"A{len(child_refs) + 1:05d}")
-        first = perpetrators[case.id][0] if perpetrators[case.id] else None
+        accused = perpetrators[case.id]
 
         def joined(vocabulary: str, codes: list[str]) -> str:
             return "; ".join(reference.code_label(vocabulary, c) for c in codes)
@@ -151,13 +151,14 @@ def rows(period: Period) -> list[list[Any]]:
                 kecamatan_of(case.child_kelurahan),
                 kelurahan_name(case.child_kelurahan),
                 joined("ampk", ampk[case.id]),
-                len(perpetrators[case.id]),
-                L.label(L.SEX_LABELS, first.sex) if first and first.sex else "",
-                L.label(L.AGE_GROUP_LABELS, first.age_group) if first and first.age_group else "",
-                _yes_no(first.is_child) if first else "",
-                reference.code_label("relationship", first.relationship_code)
-                if first and first.relationship_code
-                else "",
+                len(accused),
+                "; ".join(L.label(L.SEX_LABELS, p.sex) if p.sex else "–" for p in accused),
+                "; ".join(L.label(L.AGE_GROUP_LABELS, p.age_group) if p.age_group else "–" for p in accused),
+                _yes_no(any(p.is_child for p in accused)) if accused else "",
+                "; ".join(
+                    reference.code_label("relationship", p.relationship_code) if p.relationship_code else "–"
+                    for p in accused
+                ),
                 joined("service", services[case.id]),
                 L.label(L.STATUS_LABELS, case.status),
             ]

@@ -118,7 +118,7 @@ def _row_label(name: str, code: str) -> str:
             "perpetrators": _("Alleged perpetrators"),
             "child_perpetrators": _("of whom children"),
         }[code]
-    if name == "referral_timeliness":
+    if name in ("referral_timeliness", "referral_outcomes"):
         return dict(reference.agency_choices(active_only=False)).get(code, code)
     vocab = _ROW_VOCABULARIES.get(name)
     return reference.code_label(vocab, code) if vocab else code
@@ -134,6 +134,8 @@ def _column_label(name: str, code: str) -> str:
     if name == "month_type":
         return reference.code_label("violence_type", code)
     if name == "referral_flows":
+        return code  # the receiving agency's code (the names would not fit as column headings)
+    if name == "referral_outcomes":
         return {
             "waiting": _("Waiting"),
             "overdue": _("Overdue"),
@@ -174,7 +176,10 @@ def recap_titles() -> dict[str, str]:
         "disability": _("Children with a disability, by sex and age group"),
         "ampk": _("Children needing special protection (AMPK; a child may be in several categories)"),
         "services": _("Children who received each service (given or ongoing; a child may receive several)"),
-        "referral_flows": _("Referrals between agencies (sent in the period, where they stand now)"),
+        "referral_flows": _(
+            "Referrals sent in the period, from the agency of the row to the agency of the column"
+        ),
+        "referral_outcomes": _("Referrals received, by where they stand now (sent in the period)"),
         "referral_timeliness": _("Referrals received, answered within the agreed time or not"),
     }
 
@@ -231,7 +236,8 @@ def recap_sheets(recap: Recap) -> list[Sheet]:
     """Return the recap's rounded tables as titled sheets (never the true counts)."""
     sheets: list[Sheet] = []
     for table in recap_display(recap):
-        body = [[label, *cells] for label, cells in zip(table.rows, table.cells, strict=True)]
+        # Counts as numbers, so that a spreadsheet adds them up.
+        body = [[label, *map(int, cells)] for label, cells in zip(table.rows, table.cells, strict=True)]
         sheets.append((table.title, [_("Row"), *table.columns], body))
     return sheets
 

@@ -240,6 +240,7 @@ class RecapTablesOut(Output):
     ampk: RecapTableOut
     services: RecapTableOut
     referral_flows: RecapTableOut
+    referral_outcomes: RecapTableOut
     referral_timeliness: RecapTableOut
 
 

@@ -7,7 +7,7 @@ so a rule about reports (the recap's scope, the audit of an export) is written o
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from flask import Response
@@ -27,6 +27,7 @@ from caseapp.reports.recap import Recap
 from caseapp.reports.tables import caseload_sheets, recap_sheets
 from caseapp.security.permissions import Permission
 from caseapp.services import auth
+from caseapp.services.access import record_denial
 
 
 def recap_scope(actor: User, agency_code: str | None) -> int | None:
@@ -104,19 +105,25 @@ def _agency_name(code: str) -> str:
 
 
 def _about(agency: str, period: Period, computed_at: datetime, rule: str) -> list[tuple[str, str]]:
-    last_day = (period.end - timedelta(days=1)).date()
     return [
         (_("Agency"), agency),
-        (_("Period"), f"{period.label} ({period.start.date().isoformat()} – {last_day.isoformat()})"),
+        (_("Period"), f"{period.label} ({period.first_day.isoformat()} – {period.last_day.isoformat()})"),
         (_("Counted at"), f"{localtime.show(computed_at)} WITA"),
         (_("Disclosure rule"), rule),
     ]
 
 
+# Who reports upward to SIMFONI-PPA: the women's and children's protection office (DP3A) and its service
+# unit (UPTD PPA), whatever role an administrator gives someone elsewhere.
+SIMFONI_AGENCY_KINDS = frozenset({"women_child_protection"})
+
+
 def export_simfoni(actor: User, period: Period, fmt: ExportFormat, password: str) -> Response:
     """Return the exact, case-level SIMFONI-PPA export of a period, after the actor's password is checked
     again (a wrong one is refused and counted like a failed sign-in); audited as an export."""
-    if not actor.can(Permission.REPORT_SIMFONI):
+    if not actor.can(Permission.REPORT_SIMFONI) or actor.agency.kind not in SIMFONI_AGENCY_KINDS:
+        # The role given to someone outside the women's and children's protection office: refused.
+        record_denial(actor, Permission.REPORT_SIMFONI, object_type="report", object_id="simfoni")
         raise PermissionDenied(str(Permission.REPORT_SIMFONI))
     auth.confirm_password(actor, password, field="password", purpose="simfoni_export")
     rows = simfoni.rows(period)
