@@ -152,6 +152,9 @@ ACTION_LABELS: Labels[CaseEventKind] = Labels(
         CaseEventKind.RETURN_CLOSURE: _l("Return closure request"),
         CaseEventKind.CANCEL: _l("Cancel case"),
         CaseEventKind.REOPEN: _l("Reopen case"),
+        CaseEventKind.REQUEST_CANCELLATION: _l("Request cancellation"),
+        CaseEventKind.APPROVE_CANCELLATION: _l("Approve cancellation"),
+        CaseEventKind.RETURN_CANCELLATION: _l("Return cancellation request"),
         CaseEventKind.CREATED: _l("Registered"),
         CaseEventKind.ASSIGNMENT: _l("Assigned"),
         CaseEventKind.REFERRAL_SENT: _l("Referred"),
@@ -243,5 +246,11 @@ NOTIFICATION_LABELS: Labels[NotificationKind] = Labels(
         NotificationKind.REFERRAL_WITHDRAWN: _l("Referral withdrawn"),
         NotificationKind.REFERRAL_ASSIGNED: _l("Referral assigned to you"),
         NotificationKind.REFERRAL_OVERDUE: _l("Referral overdue"),
+        NotificationKind.CLOSURE_REQUESTED: _l("Closure requested: waiting for your approval"),
+        NotificationKind.CLOSURE_APPROVED: _l("Closure approved"),
+        NotificationKind.CLOSURE_RETURNED: _l("Closure request returned"),
+        NotificationKind.CANCELLATION_REQUESTED: _l("Cancellation requested: waiting for your approval"),
+        NotificationKind.CANCELLATION_APPROVED: _l("Cancellation approved"),
+        NotificationKind.CANCELLATION_RETURNED: _l("Cancellation request returned"),
     }
 )

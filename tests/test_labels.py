@@ -86,7 +86,7 @@ def test_every_label_reads_in_both_languages_and_a_stored_code_finds_it(locale, 
 
 def test_the_vocabularies_match_what_the_services_write():
     from caseapp.schemas.cases import CaseAction
-    from caseapp.services.notify import SUBJECTS
+    from caseapp.services.notify import CASE_SUBJECTS, SUBJECTS
 
     assert set(CaseAction) <= set(CaseEventKind)  # every lifecycle step is a timeline entry
-    assert set(SUBJECTS) == set(NotificationKind)
+    assert set(SUBJECTS) | set(CASE_SUBJECTS) == set(NotificationKind)

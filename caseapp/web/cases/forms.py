@@ -245,6 +245,8 @@ class TransitionForm(FlaskForm):
     action = HiddenField()
     version = HiddenField()
     reason = SelectField(_l("Reason"), validate_choice=False)
+    explanation = TextAreaField(_l("Explanation (required for “Other”)"))
+    override_reason = TextAreaField(_l("Reason to close despite the open work"))
 
     def to_body(self, at: datetime | None) -> dict[str, Any]:
         """Return the step in the API's shape (`TransitionIn`), with its time already in UTC."""
@@ -252,6 +254,8 @@ class TransitionForm(FlaskForm):
             "action": self.action.data,
             "reason": self.reason.data,
             "at": at,
+            "explanation": self.explanation.data or "",
+            "override_reason": self.override_reason.data or "",
             "version": self.version.data,
         }
 

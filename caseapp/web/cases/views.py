@@ -248,6 +248,7 @@ def _render_case(
         service_form=service_form,
         transition_form=TransitionForm(formdata=None),
         closure_reasons=reference.codes("closure_reason"),
+        open_items=cases.open_work(case) if case.is_open else {},
         now=utcnow(),
         now_local=localtime.input_value(utcnow()),
         warning=warning,

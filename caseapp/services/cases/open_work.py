@@ -1,0 +1,51 @@
+"""What is still open on a case: the work that keeps it from being closed (termination, item 7 of the flow).
+
+A case with an open referral (sent or accepted) cannot be closed unless a supervisor overrides with a
+reason; the answer names each open item by codes, agencies and due times, never by what the case says.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from caseapp import labels as L
+from caseapp import localtime
+from caseapp.extensions import db
+from caseapp.models import Case
+from caseapp.models.referral import Referral, ReferralStatus
+
+OPEN_REFERRAL_STATES = (ReferralStatus.SENT.value, ReferralStatus.ACCEPTED.value)
+
+
+def open_referrals(case: Case) -> list[Referral]:
+    """Return the case's referrals still sent or accepted, oldest first."""
+    stmt = (
+        select(Referral)
+        .where(Referral.case_id == case.id, Referral.status.in_(OPEN_REFERRAL_STATES))
+        .order_by(Referral.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def open_work(case: Case) -> dict[str, list[str]]:
+    """Return what is open on the case, keyed by kind (`referrals`), each item described in a line."""
+    found: dict[str, list[str]] = {}
+    referrals = [
+        _("Referral to %(agency)s (%(status)s, due %(due)s WITA)")
+        % {
+            "agency": r.to_agency.code,
+            "status": L.label(L.REFERRAL_STATUS_LABELS, r.status),
+            "due": localtime.show(r.due_at),
+        }
+        for r in open_referrals(case)
+    ]
+    if referrals:
+        found["referrals"] = referrals
+    return found
+
+
+def describe(found: dict[str, list[str]]) -> str:
+    """Return one sentence saying what is open (for a 409's message and the browser's notice)."""
+    items = [item for lines in found.values() for item in lines]
+    return _("The case still has open work: %(items)s.", items="; ".join(items))

@@ -1,0 +1,218 @@
+"""The UPTD PPA practice flow: honest termination (explanations, open work, supervised cancellation) and the
+notifications that carry each request and its answer, through the API, the service and the browser's forms."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from caseapp.extensions import db
+from caseapp.models import AuditEvent, Notification
+from tests.casedata import register
+from tests.conftest import login
+from tests.rawscan import scan_for
+
+GUARDIAN_CONSENT = {"given_by": "guardian", "name": "Ibu Wali", "obtained_at": "2026-11-20"}
+
+
+def _token(app, user) -> dict[str, str]:
+    result = app.test_cli_runner().invoke(args=["user", "token", user.username])
+    return {"Authorization": f"Bearer {result.output.strip().splitlines()[-1]}"}
+
+
+def _step(client, case_id, headers, action, version, **extra):
+    return client.post(
+        f"/api/v1/cases/{case_id}/transition",
+        json={"action": action, "version": version, **extra},
+        headers=headers,
+    )
+
+
+def _audit(app, action: str) -> list[AuditEvent]:
+    with app.app_context():
+        rows = list(db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == action)))
+        db.session.expunge_all()
+        return rows
+
+
+def _notices(app, user) -> list[str]:
+    with app.app_context():
+        stmt = db.select(Notification.kind).where(Notification.user_id == user.id).order_by(Notification.id)
+        return list(db.session.scalars(stmt))
+
+
+@pytest.fixture
+def people(make_user):
+    return {
+        "worker": make_user("case_worker", "UPTD_PPA"),
+        "spv": make_user("supervisor", "UPTD_PPA"),
+        "police_spv": make_user("supervisor", "POLRESTA"),
+        "police_worker": make_user("case_worker", "POLRESTA"),
+        "analyst": make_user("analyst", "UPTD_PPA"),
+    }
+
+
+@pytest.fixture
+def working(app, client, people):
+    """A case of the UPTD PPA worker, in intervention (version 3), with both sides' API headers."""
+    with app.app_context():
+        case = register(people["worker"])
+    w, s = _token(app, people["worker"]), _token(app, people["spv"])
+    assert _step(client, case.uuid, w, "start_assessment", 1).status_code == 200
+    assert _step(client, case.uuid, w, "start_intervention", 2).status_code == 200
+    return {"case": case, "w": w, "s": s}
+
+
+def _refer(client, headers, case_id):
+    body = {
+        "to_agency": "POLRESTA",
+        "services": ["law_enforcement"],
+        "urgency": "urgent",
+        "reason": "Laporan ke polisi.",
+        "shared_sections": ["incident"],
+        "consent": GUARDIAN_CONSENT,
+    }
+    response = client.post(f"/api/v1/cases/{case_id}/referrals", json=body, headers=headers)
+    assert response.status_code == 201, response.json
+    return response.json["id"]
+
+
+def test_the_reason_other_needs_its_explanation_kept_encrypted(app, client, people, working):
+    case, w = working["case"], working["w"]
+    refused = _step(client, case.uuid, w, "request_closure", 3, reason="other")
+    assert refused.status_code == 400 and list(refused.json["fields"]) == ["explanation"]
+    blank = _step(client, case.uuid, w, "request_closure", 3, reason="other", explanation="   ")
+    assert blank.status_code == 400 and "explanation" in blank.json["fields"]
+    asked = _step(
+        client, case.uuid, w, "request_closure", 3, reason="other", explanation="Canary keluarga pindah"
+    )
+    assert asked.status_code == 200, asked.json
+    assert asked.json["closure_explanation"] == "Canary keluarga pindah"
+    closed = _step(client, case.uuid, working["s"], "approve_closure", 4)
+    assert closed.json["status"] == "closed"
+    assert closed.json["closure_explanation"] == "Canary keluarga pindah"
+    assert scan_for(app, ["Canary keluarga pindah"]) == []
+    assert "Canary" not in json.dumps([a.details for a in _audit(app, "case.transition")])
+
+
+def test_an_open_referral_blocks_closure_until_completed(app, client, people, working):
+    case, w, s = working["case"], working["w"], working["s"]
+    rid = _refer(client, w, case.uuid)
+    assert _step(client, case.uuid, w, "request_closure", 3, reason="needs_met").status_code == 200
+    refused = _step(client, case.uuid, s, "approve_closure", 4)
+    assert refused.status_code == 409 and refused.json["error"] == "open_work"
+    assert list(refused.json["fields"]) == ["referrals"]
+    assert "POLRESTA" in refused.json["fields"]["referrals"][0]
+    assert "POLRESTA" in refused.json["message"]
+    # The worker may not approve at all, the police not even see the case.
+    assert _step(client, case.uuid, w, "approve_closure", 4).status_code == 403
+    for outsider in ("police_spv", "analyst"):
+        headers = _token(app, people[outsider])
+        assert _step(client, case.uuid, headers, "approve_closure", 4).status_code == 404
+    # Accepted is still open; completed is done.
+    police = _token(app, people["police_spv"])
+    accept = {"assignee": people["police_worker"].username}
+    assert client.post(f"/api/v1/referrals/{rid}/accept", json=accept, headers=police).status_code == 200
+    assert _step(client, case.uuid, s, "approve_closure", 4).status_code == 409
+    done = client.post(f"/api/v1/referrals/{rid}/complete", json={"outcome": "provided"}, headers=police)
+    assert done.status_code == 200, done.json
+    closed = _step(client, case.uuid, s, "approve_closure", 4)
+    assert closed.status_code == 200 and closed.json["status"] == "closed", closed.json
+    assert closed.json["closure_override"] == ""
+    # Both ways: the supervisor learnt of the request, the worker of the approval.
+    assert "closure_requested" in _notices(app, people["spv"])
+    assert "closure_approved" in _notices(app, people["worker"])
+
+
+def test_a_supervisor_overrides_open_work_with_a_reason(app, client, people, working):
+    case, w, s = working["case"], working["w"], working["s"]
+    _refer(client, w, case.uuid)
+    _step(client, case.uuid, w, "request_closure", 3, reason="moved_away")
+    why = "Canary anak pindah ke Jawa"
+    overridden = _step(client, case.uuid, s, "approve_closure", 4, override_reason=why)
+    assert overridden.status_code == 200, overridden.json
+    assert overridden.json["status"] == "closed"
+    assert overridden.json["closure_override"] == "Canary anak pindah ke Jawa"
+    last = _audit(app, "case.transition")[-1]
+    assert json.loads(last.details)["override"] is True and "Canary" not in last.details
+    assert scan_for(app, ["Canary anak pindah ke Jawa"]) == []
+    # Reopening clears the closure's texts.
+    reopened = _step(client, case.uuid, s, "reopen", 5, reason="needs_not_met")
+    assert reopened.json["closure_override"] == "" and reopened.json["closure_explanation"] == ""
+
+
+def test_a_returned_closure_request_tells_the_worker(app, client, people, working):
+    case, w, s = working["case"], working["w"], working["s"]
+    _step(client, case.uuid, w, "request_closure", 3, reason="needs_met")
+    returned = _step(client, case.uuid, s, "return_closure", 4)
+    assert returned.status_code == 200 and returned.json["closure_requested_reason"] is None
+    assert _notices(app, people["worker"]) == ["closure_returned"]
+    assert _notices(app, people["spv"]) == ["closure_requested"]
+
+
+def test_a_case_worker_cancellation_is_a_request_a_supervisor_approves(app, client, people):
+    with app.app_context():
+        case = register(people["worker"])
+        other = register(people["worker"], child__name="Anak Kedua")
+    w, s = _token(app, people["worker"]), _token(app, people["spv"])
+    denied = _step(client, case.uuid, w, "cancel", 1, reason="duplicate")
+    assert denied.status_code == 403
+    assert any(json.loads(a.details)["permission"] == "case:close:approve" for a in _audit(app, "authz.deny"))
+    assert _step(client, case.uuid, w, "request_cancellation", 1).status_code == 400  # a reason is needed
+    asked = _step(client, case.uuid, w, "request_cancellation", 1, reason="duplicate")
+    assert asked.status_code == 200 and asked.json["status"] == "new", asked.json
+    assert asked.json["cancel_requested_reason"] == "duplicate"
+    assert "request_cancellation" not in asked.json["actions"]
+    assert _step(client, case.uuid, w, "approve_cancellation", 2).status_code == 403
+    assert _notices(app, people["spv"]) == ["cancellation_requested"]
+    approved = _step(client, case.uuid, s, "approve_cancellation", 2)
+    assert approved.json["status"] == "cancelled" and approved.json["cancel_reason"] == "duplicate"
+    assert approved.json["cancel_requested_reason"] is None
+    assert _notices(app, people["worker"]) == ["cancellation_approved"]
+    # Returned: the case carries on.
+    _step(client, other.uuid, w, "request_cancellation", 1, reason="not_a_case")
+    back = _step(client, other.uuid, s, "return_cancellation", 2)
+    assert back.json["status"] == "new" and back.json["cancel_requested_reason"] is None
+    assert _notices(app, people["worker"])[-1] == "cancellation_returned"
+    # A supervisor cancels at once.
+    assert _step(client, other.uuid, s, "cancel", 3, reason="not_a_case").json["status"] == "cancelled"
+
+
+def test_the_case_page_shows_open_work_and_takes_an_override(app, client, people, working):
+    case, w = working["case"], working["w"]
+    _refer(client, w, case.uuid)
+    _step(client, case.uuid, w, "request_closure", 3, reason="needs_met")
+    login(client, people["spv"].username)
+    page = client.get(f"/cases/{case.uuid}").get_data(as_text=True)
+    assert 'data-testid="open-work"' in page and "POLRESTA" in page
+    assert 'name="override_reason"' in page and "data-confirm=" in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    form = {"csrf_token": token, "action": "approve_closure", "version": "4"}
+    refused = client.post(f"/cases/{case.uuid}/transition", data=form, follow_redirects=True)
+    assert "POLRESTA" in refused.get_data(as_text=True)
+    again = client.get(f"/api/v1/cases/{case.uuid}", headers=working["s"]).json
+    assert again["status"] == "intervention"
+    form["override_reason"] = "Keluarga pindah"
+    done = client.post(f"/cases/{case.uuid}/transition", data=form, follow_redirects=True)
+    text = done.get_data(as_text=True)
+    assert 'data-testid="closed"' in text and "Keluarga pindah" in text
+
+
+def test_the_worker_asks_for_closure_from_the_page(app, client, people, working):
+    case = working["case"]
+    login(client, people["worker"].username)
+    page = client.get(f"/cases/{case.uuid}").get_data(as_text=True)
+    assert 'name="explanation"' in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    form = {"csrf_token": token, "action": "request_closure", "version": "3", "reason": "other"}
+    refused = client.post(f"/cases/{case.uuid}/transition", data=form, follow_redirects=True)
+    assert "“Other”" in refused.get_data(as_text=True) or "Lainnya" in refused.get_data(as_text=True)
+    form["explanation"] = "Anak sudah aman"
+    asked = client.post(f"/cases/{case.uuid}/transition", data=form, follow_redirects=True)
+    assert 'data-testid="closure-request"' in asked.get_data(as_text=True)
+    supervisor = app.test_client()
+    login(supervisor, people["spv"].username)
+    bell = supervisor.get("/notifications").get_data(as_text=True)
+    assert case.case_number in bell
