@@ -202,6 +202,7 @@ def test_worker_registers_notes_and_requests_closure_supervisor_approves(live_se
         _sign_in(page, live_server, supervisor.username)
         page.goto(f"{live_server}/cases/")
         page.get_by_role("link", name=case_number).click()
+        page.once("dialog", lambda dialog: dialog.accept())  # an irreversible step may ask to confirm
         page.get_by_role("button", name="Setujui penutupan").click()
         expect(page.locator("h1 + div")).to_contain_text("Ditutup")
         expect(page.get_by_test_id("timeline")).to_contain_text("Setujui penutupan")
@@ -303,5 +304,76 @@ def test_supervisor_dashboard_chart_link_and_xlsx(live_server, browser, app, mak
         workbook = load_workbook(path)
         rows = [[c.value for c in r] for r in workbook.worksheets[2].iter_rows()]
         assert rows[1][:3] == ["Rina Petugas", 3, 2]
+    finally:
+        context.close()
+
+
+@pytest.mark.csrf
+def test_closure_waits_in_the_queue_is_refused_while_a_referral_is_open(
+    live_server, browser, app, client, make_user
+):
+    """The worker asks (reason "other" needs its explanation), the supervisor finds it in the work queue,
+    is refused while the police referral is open, approves once it is completed; the worker is told."""
+    from playwright.sync_api import expect
+
+    from caseapp.extensions import db
+    from tests.casedata import register
+    from tests.test_practice import _refer, _step, _token
+
+    worker = make_user("case_worker", "UPTD_PPA", display_name="Rina Petugas")
+    supervisor = make_user("supervisor", "UPTD_PPA", display_name="Kepala UPTD")
+    police = make_user("supervisor", "POLRESTA", display_name="Kanit PPA")
+    police_worker = make_user("case_worker", "POLRESTA")
+    with app.app_context():
+        case = register(worker)
+        db.session.remove()
+    w = _token(app, worker)
+    _step(client, case.uuid, w, "start_assessment", 1)
+    _step(client, case.uuid, w, "start_intervention", 2)
+    rid = _refer(client, w, case.uuid)
+    context = browser.new_context()
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    try:
+        _sign_in(page, live_server, worker.username)
+        page.goto(f"{live_server}/cases/{case.uuid}")
+        page.locator("#reason-request_closure").select_option("other")
+        page.get_by_role("button", name="Ajukan penutupan").click()
+        expect(page.locator("body")).to_contain_text("wajib diberi keterangan")
+        page.locator("#reason-request_closure").select_option("other")
+        page.locator("#explanation-request_closure").fill("Anak dan ibu pindah ke Kolaka.")
+        page.get_by_role("button", name="Ajukan penutupan").click()
+        expect(page.get_by_test_id("closure-request")).to_contain_text("Anak dan ibu pindah ke Kolaka.")
+        _sign_out(page)
+
+        _sign_in(page, live_server, supervisor.username)
+        queue = page.get_by_test_id("queue")
+        expect(queue.locator('[data-kind="closure_to_approve"]')).to_contain_text(case.case_number)
+        if os.environ.get("SCREENSHOT_DIR"):
+            page.set_viewport_size({"width": 1100, "height": 700})
+            section = page.locator("section[aria-labelledby=queue-h]")
+            section.screenshot(path=os.path.join(os.environ["SCREENSHOT_DIR"], "work-queue.png"))
+        queue.get_by_role("link", name=case.case_number).click()
+        expect(page.get_by_test_id("open-work")).to_contain_text("POLRESTA")
+        page.get_by_role("button", name="Setujui penutupan").click()
+        expect(page.locator("body")).to_contain_text("pekerjaan terbuka")
+        expect(page.locator("h1 + div")).not_to_contain_text("Ditutup")
+
+        spv = _token(app, police)
+        accept = {"assignee": police_worker.username}
+        assert client.post(f"/api/v1/referrals/{rid}/accept", json=accept, headers=spv).status_code == 200
+        done = client.post(f"/api/v1/referrals/{rid}/complete", json={"outcome": "provided"}, headers=spv)
+        assert done.status_code == 200
+        page.goto(f"{live_server}/cases/{case.uuid}")
+        expect(page.get_by_test_id("open-work")).to_have_count(0)
+        page.get_by_role("button", name="Setujui penutupan").click()
+        expect(page.locator("h1 + div")).to_contain_text("Ditutup")
+        expect(page.get_by_test_id("closed")).to_contain_text("Anak dan ibu pindah ke Kolaka.")
+        _sign_out(page)
+
+        _sign_in(page, live_server, worker.username)
+        page.get_by_test_id("bell").click()
+        expect(page.get_by_test_id("notifications")).to_contain_text("Terminasi disetujui")
+        expect(page.get_by_test_id("notifications")).to_contain_text(case.case_number)
     finally:
         context.close()

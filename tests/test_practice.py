@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 
 from caseapp.extensions import db
 from caseapp.models import AuditEvent, Notification
@@ -216,3 +218,72 @@ def test_the_worker_asks_for_closure_from_the_page(app, client, people, working)
     login(supervisor, people["spv"].username)
     bell = supervisor.get("/notifications").get_data(as_text=True)
     assert case.case_number in bell
+
+
+# The work queue ---------------------------------------------------------------------------------------------
+
+
+def _queue(client, headers) -> list[dict]:
+    response = client.get("/api/v1/queue", headers=headers)
+    assert response.status_code == 200, response.json
+    return response.json["items"]
+
+
+def test_the_queue_carries_requests_first_contacts_and_referrals(app, client, people, working):
+    case, w, s = working["case"], working["w"], working["s"]
+    police = _token(app, people["police_spv"])
+    # The worker's new case waits for its first contact.
+    mine = _queue(client, w)
+    assert [(i["kind"], i["case_id"], i["link"]) for i in mine] == [
+        ("first_contact_due", str(case.uuid), f"/cases/{case.uuid}")
+    ]
+    assert mine[0]["due_at"] and mine[0]["overdue"] is False
+    rid = _refer(client, w, case.uuid)
+    answer = [i for i in _queue(client, police) if i["kind"] == "referral_to_answer"]
+    assert answer == [
+        {
+            "kind": "referral_to_answer",
+            "case_id": None,  # the receiving agency reads the case only through the referral
+            "case_number": case.case_number,
+            "referral_id": rid,
+            "since": answer[0]["since"],
+            "due_at": answer[0]["due_at"],
+            "overdue": False,
+            "link": f"/referrals/{rid}",
+        }
+    ]
+    assert _queue(client, _token(app, people["police_worker"])) == []  # the supervisor answers the inbox
+    _step(client, case.uuid, w, "request_closure", 3, reason="needs_met")
+    waiting = [i for i in _queue(client, s) if i["kind"] == "closure_to_approve"]
+    assert [i["case_id"] for i in waiting] == [str(case.uuid)] and waiting[0]["due_at"] is None
+    assert not [i for i in _queue(client, w) if i["kind"] == "closure_to_approve"]
+    _step(client, case.uuid, s, "return_closure", 4)
+    assert not [i for i in _queue(client, s) if i["kind"] == "closure_to_approve"]
+    assert _queue(client, _token(app, people["analyst"])) == []
+    assert client.get("/api/v1/queue").status_code == 401
+
+
+def test_an_unanswered_referral_comes_back_to_its_sender_overdue(app, client, people, working):
+    case, w = working["case"], working["w"]
+    rid = _refer(client, w, case.uuid)
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=5), tick=False):
+        items = {i["kind"]: i for i in _queue(client, w)}
+        assert items["referral_overdue"]["referral_id"] == rid and items["referral_overdue"]["overdue"]
+        assert items["referral_overdue"]["case_id"] == str(case.uuid)
+        assert list(items)[0] in ("first_contact_due", "referral_overdue")  # overdue first
+
+
+def test_the_home_page_shows_the_queue_of_each_role(app, client, people):
+    with app.app_context():
+        case = register(people["worker"])
+    w = _token(app, people["worker"])
+    _step(client, case.uuid, w, "request_cancellation", 1, reason="duplicate")
+    login(client, people["spv"].username)
+    home = client.get("/").get_data(as_text=True)
+    assert 'data-kind="cancellation_to_approve"' in home and case.case_number in home
+    worker = app.test_client()
+    login(worker, people["worker"].username)
+    assert 'data-kind="first_contact_due"' in worker.get("/").get_data(as_text=True)
+    analyst = app.test_client()
+    login(analyst, people["analyst"].username)
+    assert 'data-testid="queue-empty"' in analyst.get("/").get_data(as_text=True)

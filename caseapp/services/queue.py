@@ -1,0 +1,140 @@
+"""The work queue: what waits for a user, gathered from the records they answer for.
+
+Each source asks the rule that already decides who may act (`visible_cases`, the lifecycle's permissions,
+`referrals.access.can_respond`), so an item appears only where its user may do it. Items carry case
+numbers, codes and times, never what a case says about a child; an incoming referral's case is named by
+its number only (the receiving agency reads the case through the referral).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+
+from caseapp.database import utcnow
+from caseapp.extensions import db
+from caseapp.models import Case, User
+from caseapp.models.referral import Referral, ReferralStatus
+from caseapp.schemas.queue import QueueItem, QueueKind
+from caseapp.security.permissions import Permission
+from caseapp.services.cases.lifecycle import OPEN_STATES
+from caseapp.services.referrals import access as referral_access
+from caseapp.services.scoping import visible_cases
+
+LIMIT = 100  # per source
+
+
+def _case_link(case: Case) -> str:
+    return f"/cases/{case.uuid}"
+
+
+def _requests(user: User, now: datetime) -> list[QueueItem]:
+    """Closure and cancellation requests of the user's agency's cases, for a supervisor to answer."""
+    if not user.can(Permission.CASE_CLOSE_APPROVE):
+        return []
+    items: list[QueueItem] = []
+    mine = visible_cases(user).where(Case.owner_agency_id == user.agency_id)
+    for column, kind in (
+        (Case.closure_requested_at, QueueKind.CLOSURE_TO_APPROVE),
+        (Case.cancel_requested_at, QueueKind.CANCELLATION_TO_APPROVE),
+    ):
+        rows = db.session.scalars(mine.where(column.is_not(None)).order_by(column).limit(LIMIT))
+        for case in rows:
+            since = (
+                case.closure_requested_at
+                if kind is QueueKind.CLOSURE_TO_APPROVE
+                else case.cancel_requested_at
+            )
+            assert since is not None
+            items.append(
+                QueueItem(
+                    kind=kind,
+                    case_id=case.uuid,
+                    case_number=case.case_number,
+                    since=since,
+                    due_at=None,
+                    overdue=False,
+                    link=_case_link(case),
+                )
+            )
+    return items
+
+
+def _first_contacts(user: User, now: datetime) -> list[QueueItem]:
+    """The user's own open cases whose first contact is not recorded yet (due or overdue)."""
+    if not user.can(Permission.CASE_UPDATE):
+        return []
+    stmt = (
+        visible_cases(user)
+        .where(
+            Case.case_manager_id == user.id,
+            Case.first_contact_at.is_(None),
+            Case.status.in_([s.value for s in OPEN_STATES]),
+        )
+        .order_by(Case.first_contact_due_at)
+        .limit(LIMIT)
+    )
+    return [
+        QueueItem(
+            kind=QueueKind.FIRST_CONTACT_DUE,
+            case_id=case.uuid,
+            case_number=case.case_number,
+            since=case.created_at,
+            due_at=case.first_contact_due_at,
+            overdue=case.first_contact_overdue(now),
+            link=_case_link(case),
+        )
+        for case in db.session.scalars(stmt)
+    ]
+
+
+def _referral_item(
+    kind: QueueKind, referral: Referral, now: datetime, case_id: uuid.UUID | None
+) -> QueueItem:
+    return QueueItem(
+        kind=kind,
+        case_id=case_id,
+        case_number=referral.case.case_number,
+        referral_id=referral.id,
+        since=referral.sent_at,
+        due_at=referral.due_at,
+        overdue=referral.is_overdue(now),
+        link=f"/referrals/{referral.id}",
+    )
+
+
+def _referrals(user: User, now: datetime) -> list[QueueItem]:
+    """Incoming referrals the user may answer; outgoing ones of the user's cases left unanswered too long."""
+    items: list[QueueItem] = []
+    if user.can(Permission.REFERRAL_RESPOND):
+        incoming = select(Referral).where(
+            Referral.to_agency_id == user.agency_id, Referral.status == ReferralStatus.SENT.value
+        )
+        # Who answers the inbox (its supervisors, or every worker where it has none) and the assignee.
+        answers_inbox = any(u.id == user.id for u in referral_access.responders(user.agency_id))
+        for referral in db.session.scalars(incoming.order_by(Referral.due_at).limit(LIMIT)):
+            if answers_inbox or referral_access.is_assignee(user, referral):
+                items.append(_referral_item(QueueKind.REFERRAL_TO_ANSWER, referral, now, None))
+    if user.can(Permission.REFERRAL_SEND):
+        mine = visible_cases(user).where(Case.case_manager_id == user.id).with_only_columns(Case.id)
+        if user.can(Permission.CASE_CLOSE_APPROVE):  # a supervisor watches the agency's cases
+            mine = (
+                visible_cases(user).where(Case.owner_agency_id == user.agency_id).with_only_columns(Case.id)
+            )
+        outgoing = select(Referral).where(
+            Referral.case_id.in_(mine),
+            Referral.status == ReferralStatus.SENT.value,
+            Referral.due_at < now,
+        )
+        for referral in db.session.scalars(outgoing.order_by(Referral.due_at).limit(LIMIT)):
+            items.append(_referral_item(QueueKind.REFERRAL_OVERDUE, referral, now, referral.case.uuid))
+    return items
+
+
+def work_queue(user: User) -> list[QueueItem]:
+    """Return what waits for the user: overdue first, then soonest due, then oldest."""
+    now = utcnow()
+    items = _requests(user, now) + _first_contacts(user, now) + _referrals(user, now)
+    return sorted(items, key=lambda item: item.sort_key(now))
