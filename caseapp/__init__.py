@@ -113,6 +113,7 @@ def _sqlite_savepoint_in_transaction(conn: Any, name: str) -> None:
 def register_blueprints(app: Flask) -> None:
     """Attach the web areas."""
     import caseapp.api.cases  # noqa: F401  (adds the case resources to the API blueprint)
+    import caseapp.api.practice  # noqa: F401  (adds assessments)
     import caseapp.api.queue  # noqa: F401  (adds the work queue)
     import caseapp.api.referrals  # noqa: F401  (adds the referral resources)
     import caseapp.api.reports  # noqa: F401  (adds the report resources)

@@ -28,6 +28,7 @@ from caseapp.models.case import (
     ServiceOutcome,
     Sex,
 )
+from caseapp.models.practice import Answer, NeedDomain
 from caseapp.models.referral import (
     ConsentBy,
     DeclineReason,
@@ -252,5 +253,21 @@ NOTIFICATION_LABELS: Labels[NotificationKind] = Labels(
         NotificationKind.CANCELLATION_REQUESTED: _l("Cancellation requested: waiting for your approval"),
         NotificationKind.CANCELLATION_APPROVED: _l("Cancellation approved"),
         NotificationKind.CANCELLATION_RETURNED: _l("Cancellation request returned"),
+    }
+)
+
+
+ANSWER_LABELS: Labels[Answer] = Labels(
+    {Answer.YES: _l("Yes"), Answer.NO: _l("No"), Answer.UNKNOWN: _l("Not known")}
+)
+
+NEED_LABELS: Labels[NeedDomain] = Labels(
+    {
+        NeedDomain.HEALTH: _l("Health"),
+        NeedDomain.PSYCHOLOGICAL: _l("Psychological"),
+        NeedDomain.EDUCATION: _l("Education"),
+        NeedDomain.LEGAL: _l("Legal"),
+        NeedDomain.FAMILY: _l("Family"),
+        NeedDomain.ECONOMIC: _l("Economic"),
     }
 )

@@ -20,6 +20,7 @@ from caseapp.models.case import (
     ServiceOutcome,
     Sex,
 )
+from caseapp.models.practice import Answer, NeedDomain
 from caseapp.models.referral import (
     ConsentBy,
     DeclineReason,
@@ -50,6 +51,8 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "CONSENT_LABELS": ConsentBy,
     "DECLINE_REASON_LABELS": DeclineReason,
     "NOTIFICATION_LABELS": NotificationKind,
+    "ANSWER_LABELS": Answer,
+    "NEED_LABELS": NeedDomain,
 }
 # Keyed by the case input's dotted field paths, which are not a vocabulary of the models.
 NOT_A_VOCABULARY = {"FIELD_LABELS"}

@@ -287,3 +287,111 @@ def test_the_home_page_shows_the_queue_of_each_role(app, client, people):
     analyst = app.test_client()
     login(analyst, people["analyst"].username)
     assert 'data-testid="queue-empty"' in analyst.get("/").get_data(as_text=True)
+
+
+# Assessments ------------------------------------------------------------------------------------------------
+
+ASSESSMENT = {
+    "perpetrator_has_access": "yes",
+    "safe_tonight": "no",
+    "needs": ["health", "psychological", "health"],
+    "risk_level": "high",
+    "risk_reasons": "Canary pelaku tinggal serumah",
+    "summary": "Canary ringkasan asesmen",
+}
+
+
+def test_an_assessment_is_recorded_encrypted_revised_and_reviewed(app, client, people, working):
+    case, w, s = working["case"], working["w"], working["s"]
+    created = client.post(f"/api/v1/cases/{case.uuid}/assessments", json=ASSESSMENT, headers=w)
+    assert created.status_code == 201, created.json
+    first = created.json
+    assert first["needs"] == ["health", "psychological"] and first["reviewed_by"] is None
+    assert first["summary"] == "Canary ringkasan asesmen"
+    assert scan_for(app, ["Canary pelaku tinggal serumah", "Canary ringkasan asesmen"]) == []
+    entries = _audit(app, "assessment.create")
+    assert len(entries) == 1 and "Canary" not in entries[0].details
+    assert json.loads(entries[0].details)["risk_level"] == "high"
+    # A revision: the newest comes first.
+    revised = {**ASSESSMENT, "safe_tonight": "yes", "risk_level": "medium", "summary": "Anak di rumah nenek"}
+    client.post(f"/api/v1/cases/{case.uuid}/assessments", json=revised, headers=w)
+    listed = client.get(f"/api/v1/cases/{case.uuid}/assessments", headers=w).json["items"]
+    assert [a["risk_level"] for a in listed] == ["medium", "high"]
+    # Review: a supervisor of the owning agency, once; a worker 403, another agency 404.
+    newest = listed[0]["id"]
+    waiting = [i for i in _queue(client, s) if i["kind"] == "assessment_to_review"]
+    assert [i["link"] for i in waiting] == [f"/cases/{case.uuid}#assessment"]  # the newest only
+    assert client.post(f"/api/v1/assessments/{newest}/review", headers=w).status_code == 403
+    police = _token(app, people["police_spv"])
+    assert client.post(f"/api/v1/assessments/{newest}/review", headers=police).status_code == 404
+    reviewed = client.post(f"/api/v1/assessments/{newest}/review", headers=s)
+    assert reviewed.status_code == 200 and reviewed.json["reviewed_by"] == people["spv"].username
+    assert client.post(f"/api/v1/assessments/{newest}/review", headers=s).status_code == 409
+    assert len(_audit(app, "assessment.review")) == 1
+    assert not [i for i in _queue(client, s) if i["kind"] == "assessment_to_review"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"summary": "  "}, "summary"),
+        ({"risk_level": "extreme"}, "risk_level"),
+        ({"safe_tonight": None}, "safe_tonight"),
+        ({"needs": ["money"]}, "needs.0"),
+    ],
+)
+def test_a_bad_assessment_is_400_naming_the_field(app, client, people, working, change, field):
+    body = {**ASSESSMENT, **change}
+    response = client.post(
+        f"/api/v1/cases/{working['case'].uuid}/assessments", json=body, headers=working["w"]
+    )
+    assert response.status_code == 400 and field in response.json["fields"], response.json
+
+
+def test_assessments_outside_scope_or_on_a_closed_case(app, client, people, working):
+    case = working["case"]
+    for who in ("police_spv", "analyst"):
+        headers = _token(app, people[who])
+        assert client.post(
+            f"/api/v1/cases/{case.uuid}/assessments", json=ASSESSMENT, headers=headers
+        ).status_code in (
+            403,
+            404,
+        )
+        assert client.get(f"/api/v1/cases/{case.uuid}/assessments", headers=headers).status_code in (403, 404)
+    _step(client, case.uuid, working["w"], "request_closure", 3, reason="needs_met")
+    _step(client, case.uuid, working["s"], "approve_closure", 4)
+    closed = client.post(f"/api/v1/cases/{case.uuid}/assessments", json=ASSESSMENT, headers=working["w"])
+    assert closed.status_code == 409
+
+
+def test_the_case_page_assesses_keeps_a_refused_form_and_reviews(app, client, people, working):
+    case = working["case"]
+    login(client, people["worker"].username)
+    page = client.get(f"/cases/{case.uuid}").get_data(as_text=True)
+    assert 'id="assessment"' in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    form = {
+        "csrf_token": token,
+        "assessment-perpetrator_has_access": "yes",
+        "assessment-safe_tonight": "no",
+        "assessment-needs": ["legal", "family"],
+        "assessment-risk_level": "high",
+        "assessment-risk_reasons": "Pelaku masih di rumah",
+        "assessment-summary": "",
+    }
+    refused = client.post(f"/cases/{case.uuid}/assessments", data=form)
+    assert refused.status_code == 400
+    text = refused.get_data(as_text=True)
+    assert "Pelaku masih di rumah" in text and "ringkasan" in text.lower()
+    form["assessment-summary"] = "Anak perlu pendampingan hukum"
+    saved = client.post(f"/cases/{case.uuid}/assessments", data=form, follow_redirects=True)
+    assert 'data-testid="assessment"' in saved.get_data(as_text=True)
+    assert "Anak perlu pendampingan hukum" in saved.get_data(as_text=True)
+    supervisor = app.test_client()
+    login(supervisor, people["spv"].username)
+    page = supervisor.get(f"/cases/{case.uuid}").get_data(as_text=True)
+    action = re.search(r'action="(/cases/[^"]+/review)"', page).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    done = supervisor.post(action, data={"csrf_token": token}, follow_redirects=True)
+    assert 'data-testid="assessment-reviewed"' in done.get_data(as_text=True)

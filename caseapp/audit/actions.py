@@ -37,6 +37,8 @@ class AuditAction(StrEnum):
     CASE_SEARCH = "case.search"
     NOTE_CREATE = "note.create"
     SERVICE_CREATE = "service.create"
+    ASSESSMENT_CREATE = "assessment.create"
+    ASSESSMENT_REVIEW = "assessment.review"
     REFERRAL_SEND = "referral.send"
     REFERRAL_ACCEPT = "referral.accept"
     REFERRAL_DECLINE = "referral.decline"

@@ -15,6 +15,7 @@ from caseapp.models.case import (
     ServiceRecord,
 )
 from caseapp.models.data_key import DataKey
+from caseapp.models.practice import Assessment
 from caseapp.models.reference_code import ReferenceCode
 from caseapp.models.referral import Notification, OutboxMessage, Referral
 from caseapp.models.region import Region
@@ -22,6 +23,7 @@ from caseapp.models.user import LoginThrottle, User, UserSession
 
 __all__ = [
     "Agency",
+    "Assessment",
     "ApiToken",
     "AuditEvent",
     "Case",

@@ -17,6 +17,7 @@ class QueueKind(StrEnum):
 
     CLOSURE_TO_APPROVE = "closure_to_approve"
     CANCELLATION_TO_APPROVE = "cancellation_to_approve"
+    ASSESSMENT_TO_REVIEW = "assessment_to_review"
     FIRST_CONTACT_DUE = "first_contact_due"
     REFERRAL_TO_ANSWER = "referral_to_answer"
     REFERRAL_OVERDUE = "referral_overdue"

@@ -27,6 +27,7 @@ class Permission(StrEnum):
     CASE_CLOSE_REQUEST = "case:close:request"
     CASE_CLOSE_APPROVE = "case:close:approve"
     CASE_ACCESS_LOG = "case:access_log"
+    CASE_REVIEW = "case:review"  # review assessments, approve or return care plans
     REFERRAL_SEND = "referral:send"
     REFERRAL_RESPOND = "referral:respond"
     # Answer for an agency's referrals: assign incoming ones (and read what they share), refer without
@@ -61,6 +62,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.CASE_READ_AGENCY,
         Permission.CASE_ASSIGN,
         Permission.CASE_CLOSE_APPROVE,
+        Permission.CASE_REVIEW,
         Permission.CASE_ACCESS_LOG,
         Permission.REFERRAL_SUPERVISE,
         Permission.REPORT_CASELOAD,

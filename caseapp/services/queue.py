@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from caseapp.database import utcnow
 from caseapp.extensions import db
-from caseapp.models import Case, User
+from caseapp.models import Assessment, Case, User
 from caseapp.models.referral import Referral, ReferralStatus
 from caseapp.schemas.queue import QueueItem, QueueKind
 from caseapp.security.permissions import Permission
@@ -57,6 +57,39 @@ def _requests(user: User, now: datetime) -> list[QueueItem]:
                     due_at=None,
                     overdue=False,
                     link=_case_link(case),
+                )
+            )
+    return items
+
+
+def _assessments(user: User, now: datetime) -> list[QueueItem]:
+    """The newest assessment of each open case of the agency, while no supervisor has reviewed it."""
+    if not user.can(Permission.CASE_REVIEW):
+        return []
+    cases = visible_cases(user).where(
+        Case.owner_agency_id == user.agency_id, Case.status.in_([s.value for s in OPEN_STATES])
+    )
+    stmt = (
+        select(Assessment)
+        .where(Assessment.case_id.in_(cases.with_only_columns(Case.id)))
+        .order_by(Assessment.case_id, Assessment.created_at.desc(), Assessment.id.desc())
+    )
+    items: list[QueueItem] = []
+    seen: set[int] = set()
+    for row in db.session.scalars(stmt.limit(LIMIT * 5)):
+        if row.case_id in seen:
+            continue
+        seen.add(row.case_id)
+        if row.reviewed_at is None:
+            items.append(
+                QueueItem(
+                    kind=QueueKind.ASSESSMENT_TO_REVIEW,
+                    case_id=row.case.uuid,
+                    case_number=row.case.case_number,
+                    since=row.created_at,
+                    due_at=None,
+                    overdue=False,
+                    link=_case_link(row.case) + "#assessment",
                 )
             )
     return items
@@ -136,5 +169,7 @@ def _referrals(user: User, now: datetime) -> list[QueueItem]:
 def work_queue(user: User) -> list[QueueItem]:
     """Return what waits for the user: overdue first, then soonest due, then oldest."""
     now = utcnow()
-    items = _requests(user, now) + _first_contacts(user, now) + _referrals(user, now)
+    items = (
+        _requests(user, now) + _assessments(user, now) + _first_contacts(user, now) + _referrals(user, now)
+    )
     return sorted(items, key=lambda item: item.sort_key(now))

@@ -43,8 +43,36 @@ def upgrade():
             batch_op.f('fk_notification_case_id_case_file'), 'case_file', ['case_id'], ['id'],
         )
 
+    op.create_table('case_assessment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('uuid', sa.Uuid(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('perpetrator_has_access', sa.String(length=10), nullable=False),
+    sa.Column('safe_tonight', sa.String(length=10), nullable=False),
+    sa.Column('needs', sa.String(length=200), nullable=False),
+    sa.Column('risk_level', sa.String(length=10), nullable=False),
+    sa.Column('risk_reasons', sa.LargeBinary(), nullable=True),
+    sa.Column('summary', sa.LargeBinary(), nullable=True),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('reviewed_by_id', sa.Integer(), nullable=True),
+    sa.Column('reviewed_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['author_id'], ['user_account.id'], name=op.f('fk_case_assessment_author_id_user_account')),
+    sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], name=op.f('fk_case_assessment_case_id_case_file'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['reviewed_by_id'], ['user_account.id'], name=op.f('fk_case_assessment_reviewed_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_assessment')),
+    sa.UniqueConstraint('uuid', name=op.f('uq_case_assessment_uuid'))
+    )
+    with op.batch_alter_table('case_assessment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_assessment_case_id'), ['case_id'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('case_assessment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_assessment_case_id'))
+
+    op.drop_table('case_assessment')
+
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_notification_case_id_case_file'), type_='foreignkey')
         batch_op.drop_column('case_id')

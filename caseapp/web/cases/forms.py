@@ -346,3 +346,34 @@ class FilterForm(FlaskForm):
         """Return the chosen case manager's id (what the dashboard's links carry), or None."""
         value = self.case_manager.data or ""
         return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
+class AssessmentForm(FlaskForm):
+    """An assessment: safety questions, needs by domain, risk with its reasons, a summary."""
+
+    perpetrator_has_access = SelectField(
+        _l("Does the alleged perpetrator still have access to the child?"), validate_choice=False
+    )
+    safe_tonight = SelectField(_l("Is the child safe tonight?"), validate_choice=False)
+    needs = MultiCheckboxField(_l("Needs"), validate_choice=False)
+    risk_level = SelectField(_l("Risk level"), validate_choice=False)
+    risk_reasons = TextAreaField(_l("Why this risk level"), render_kw={"rows": 2})
+    summary = TextAreaField(_l("Summary"), render_kw={"rows": 3})
+
+    def fill_choices(self) -> None:
+        """Set the options in the current language."""
+        self.perpetrator_has_access.choices = _choices(list(L.ANSWER_LABELS.items()))
+        self.safe_tonight.choices = _choices(list(L.ANSWER_LABELS.items()))
+        self.needs.choices = [(str(k), str(v)) for k, v in L.NEED_LABELS.items()]
+        self.risk_level.choices = _choices(list(L.RISK_LABELS.items()))
+
+    def to_body(self) -> dict[str, Any]:
+        """Return the assessment in the API's shape (`AssessmentIn`)."""
+        return {
+            "perpetrator_has_access": self.perpetrator_has_access.data,
+            "safe_tonight": self.safe_tonight.data,
+            "needs": list(self.needs.data or []),
+            "risk_level": self.risk_level.data,
+            "risk_reasons": self.risk_reasons.data or "",
+            "summary": self.summary.data or "",
+        }

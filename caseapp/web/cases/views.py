@@ -16,7 +16,7 @@ from caseapp import labels as L
 from caseapp import localtime
 from caseapp import reference_data as reference
 from caseapp.database import utcnow
-from caseapp.errors import InvalidTransition, StaleVersion, ValidationFailed
+from caseapp.errors import InvalidTransition, NotFound, StaleVersion, ValidationFailed
 from caseapp.http import transaction
 from caseapp.http.context import acting_user
 from caseapp.http.pagination import make_cursor, parse_cursor
@@ -33,9 +33,11 @@ from caseapp.schemas.cases import (
     ServiceIn,
     TransitionIn,
 )
+from caseapp.schemas.practice import AssessmentIn
 from caseapp.security.permissions import Permission
-from caseapp.services import cases, referrals
+from caseapp.services import assessments, cases, referrals
 from caseapp.web.cases.forms import (
+    AssessmentForm,
     AssignForm,
     CaseForm,
     FilterForm,
@@ -222,6 +224,7 @@ def _render_case(
     nik: str | None = None,
     note_form: NoteForm | None = None,
     service_form: ServiceForm | None = None,
+    assessment_form: AssessmentForm | None = None,
     status: int = 200,
     warning: str | None = None,
 ) -> ResponseReturnValue:
@@ -233,6 +236,9 @@ def _render_case(
         service_form.provider.data = case.owner_agency.code
         service_form.service_date.data = utcnow().date().isoformat()
     service_form.fill_choices()
+    if assessment_form is None:
+        assessment_form = AssessmentForm(formdata=None, prefix="assessment")
+    assessment_form.fill_choices()
     me = acting_user()
     return render_template(
         "cases/view.html",
@@ -249,6 +255,8 @@ def _render_case(
         transition_form=TransitionForm(formdata=None),
         closure_reasons=reference.codes("closure_reason"),
         open_items=cases.open_work(case) if case.is_open else {},
+        case_assessments=assessments.case_assessments(case),
+        assessment_form=assessment_form,
         now=utcnow(),
         now_local=localtime.input_value(utcnow()),
         warning=warning,
@@ -328,6 +336,43 @@ def add_service(case_uuid: str) -> ResponseReturnValue:
         return _render_case(shown, service_form=form, status=400)
     flash(_("Service recorded."), "success")
     return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#services")
+
+
+@bp.route("/<case_uuid>/assessments", methods=["POST"])
+@require(Permission.CASE_UPDATE, hide=True)
+def add_assessment(case_uuid: str) -> ResponseReturnValue:
+    """Record an assessment (a revision of the case's assessment)."""
+    actor = acting_user()
+    case = cases.get_case(actor, case_uuid)
+    form = AssessmentForm(prefix="assessment")
+    try:
+        assessments.add_assessment(actor, case, parse_data(AssessmentIn, form.to_body(), strict=False))
+    except (ValidationFailed, InvalidTransition) as exc:
+        form.fill_choices()
+        apply_field_errors(form, exc)
+        shown = cases.view_case(actor, case_uuid, beside_a_refusal=True)
+        return _render_case(shown, assessment_form=form, status=exc.status)
+    flash(_("Assessment recorded."), "success")
+    return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#assessment")
+
+
+@bp.route("/<case_uuid>/assessments/<assessment_id>/review", methods=["POST"])
+@require(Permission.CASE_REVIEW, hide=True)
+def review_assessment(case_uuid: str, assessment_id: str) -> ResponseReturnValue:
+    """Mark an assessment reviewed (a supervisor of the owning agency)."""
+    actor = acting_user()
+    case = cases.get_case(actor, case_uuid)
+    row = assessments.get_assessment(actor, assessment_id)
+    if row.case_id != case.id:
+        raise NotFound()
+    try:
+        assessments.review(actor, row)
+    except InvalidTransition as exc:
+        transaction.doom()
+        flash(exc.message, "warning")
+    else:
+        flash(_("Assessment reviewed."), "success")
+    return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#assessment")
 
 
 @bp.route("/<case_uuid>/assign", methods=["GET", "POST"])

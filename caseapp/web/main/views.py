@@ -26,6 +26,7 @@ bp = Blueprint("main", __name__)
 QUEUE_LABELS = {
     QueueKind.CLOSURE_TO_APPROVE: _l("Closure (terminasi) to approve"),
     QueueKind.CANCELLATION_TO_APPROVE: _l("Cancellation to approve"),
+    QueueKind.ASSESSMENT_TO_REVIEW: _l("Assessment to review"),
     QueueKind.FIRST_CONTACT_DUE: _l("First contact due"),
     QueueKind.REFERRAL_TO_ANSWER: _l("Referral to answer"),
     QueueKind.REFERRAL_OVERDUE: _l("Referral unanswered past its due time"),
