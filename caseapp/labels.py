@@ -28,7 +28,7 @@ from caseapp.models.case import (
     ServiceOutcome,
     Sex,
 )
-from caseapp.models.practice import Answer, NeedDomain
+from caseapp.models.practice import Answer, CarePlanStatus, NeedDomain
 from caseapp.models.referral import (
     ConsentBy,
     DeclineReason,
@@ -253,6 +253,9 @@ NOTIFICATION_LABELS: Labels[NotificationKind] = Labels(
         NotificationKind.CANCELLATION_REQUESTED: _l("Cancellation requested: waiting for your approval"),
         NotificationKind.CANCELLATION_APPROVED: _l("Cancellation approved"),
         NotificationKind.CANCELLATION_RETURNED: _l("Cancellation request returned"),
+        NotificationKind.CARE_PLAN_SUBMITTED: _l("Care plan waiting for your approval"),
+        NotificationKind.CARE_PLAN_APPROVED: _l("Care plan approved"),
+        NotificationKind.CARE_PLAN_RETURNED: _l("Care plan returned"),
     }
 )
 
@@ -269,5 +272,13 @@ NEED_LABELS: Labels[NeedDomain] = Labels(
         NeedDomain.LEGAL: _l("Legal"),
         NeedDomain.FAMILY: _l("Family"),
         NeedDomain.ECONOMIC: _l("Economic"),
+    }
+)
+
+CARE_PLAN_STATUS_LABELS: Labels[CarePlanStatus] = Labels(
+    {
+        CarePlanStatus.PENDING: _l("Waiting for approval"),
+        CarePlanStatus.APPROVED: _l("Approved"),
+        CarePlanStatus.RETURNED: _l("Returned"),
     }
 )

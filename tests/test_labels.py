@@ -20,7 +20,7 @@ from caseapp.models.case import (
     ServiceOutcome,
     Sex,
 )
-from caseapp.models.practice import Answer, NeedDomain
+from caseapp.models.practice import Answer, CarePlanStatus, NeedDomain
 from caseapp.models.referral import (
     ConsentBy,
     DeclineReason,
@@ -53,6 +53,7 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "NOTIFICATION_LABELS": NotificationKind,
     "ANSWER_LABELS": Answer,
     "NEED_LABELS": NeedDomain,
+    "CARE_PLAN_STATUS_LABELS": CarePlanStatus,
 }
 # Keyed by the case input's dotted field paths, which are not a vocabulary of the models.
 NOT_A_VOCABULARY = {"FIELD_LABELS"}

@@ -395,3 +395,134 @@ def test_the_case_page_assesses_keeps_a_refused_form_and_reviews(app, client, pe
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     done = supervisor.post(action, data={"csrf_token": token}, follow_redirects=True)
     assert 'data-testid="assessment-reviewed"' in done.get_data(as_text=True)
+
+
+# Care plans -------------------------------------------------------------------------------------------------
+
+
+def _plan(**changes):
+    body = {
+        "goals": [
+            {
+                "goal": "Canary anak kembali sekolah",
+                "services": ["health", "social_rehabilitation"],
+                "agency": "UPTD_PPA",
+                "due_date": "2027-01-15",
+            },
+            {
+                "goal": "Laporan polisi diproses",
+                "services": [],
+                "agency": "POLRESTA",
+                "due_date": "2027-02-01",
+            },
+        ],
+        "review_date": "2027-01-31",
+        "safety_plan": "Canary anak tinggal dengan nenek",
+    }
+    body.update(changes)
+    return body
+
+
+def test_a_care_plan_is_approved_by_a_supervisor_and_blocks_closure_until_then(app, client, people, working):
+    case, w, s = working["case"], working["w"], working["s"]
+    created = client.post(f"/api/v1/cases/{case.uuid}/care-plans", json=_plan(), headers=w)
+    assert created.status_code == 201, created.json
+    plan = created.json
+    assert plan["status"] == "pending" and [g["agency"] for g in plan["goals"]] == ["UPTD_PPA", "POLRESTA"]
+    assert scan_for(app, ["Canary anak kembali sekolah", "Canary anak tinggal dengan nenek"]) == []
+    assert _notices(app, people["spv"]) == ["care_plan_submitted"]
+    assert [i["kind"] for i in _queue(client, s)] == ["care_plan_to_approve"]
+    # Not approved: the case cannot be closed.
+    _step(client, case.uuid, w, "request_closure", 3, reason="needs_met")
+    refused = _step(client, case.uuid, s, "approve_closure", 4)
+    assert refused.status_code == 409 and list(refused.json["fields"]) == ["care_plans"]
+    _step(client, case.uuid, s, "return_closure", 4)
+    # A case worker may not approve; another agency does not see it.
+    assert client.post(f"/api/v1/care-plans/{plan['id']}/approve", headers=w).status_code == 403
+    police = _token(app, people["police_spv"])
+    assert client.post(f"/api/v1/care-plans/{plan['id']}/approve", headers=police).status_code == 404
+    approved = client.post(f"/api/v1/care-plans/{plan['id']}/approve", headers=s)
+    assert approved.status_code == 200 and approved.json["status"] == "approved"
+    assert approved.json["decided_by"] == people["spv"].username
+    assert client.post(f"/api/v1/care-plans/{plan['id']}/approve", headers=s).status_code == 409
+    assert _notices(app, people["worker"])[-1] == "care_plan_approved"
+    assert [e.action for e in _audit(app, "care_plan.approve")] == ["care_plan.approve"]
+    _step(client, case.uuid, w, "request_closure", 5, reason="needs_met")
+    assert _step(client, case.uuid, s, "approve_closure", 6).json["status"] == "closed"
+
+
+def test_a_returned_care_plan_carries_its_comment_and_a_review_falls_due(app, client, people, working):
+    case, w, s = working["case"], working["w"], working["s"]
+    plan = client.post(f"/api/v1/cases/{case.uuid}/care-plans", json=_plan(), headers=w).json
+    blank = client.post(f"/api/v1/care-plans/{plan['id']}/return", json={"comment": " "}, headers=s)
+    assert blank.status_code == 400 and "comment" in blank.json["fields"]
+    returned = client.post(
+        f"/api/v1/care-plans/{plan['id']}/return", json={"comment": "Tambah layanan"}, headers=s
+    )
+    assert returned.json["status"] == "returned" and returned.json["comment"] == "Tambah layanan"
+    assert _notices(app, people["worker"]) == ["care_plan_returned"]
+    assert "care_plan_returned" in [i["kind"] for i in _queue(client, w)]
+    again = client.post(
+        f"/api/v1/cases/{case.uuid}/care-plans", json=_plan(review_date="2026-12-05"), headers=w
+    )
+    client.post(f"/api/v1/care-plans/{again.json['id']}/approve", headers=s)
+    with time_machine.travel("2026-12-10 08:00:00", tick=False):
+        listed = client.get(f"/api/v1/cases/{case.uuid}/care-plans", headers=w).json["items"]
+        assert [p["status"] for p in listed] == ["approved", "returned"] and listed[0]["review_overdue"]
+        for headers in (w, s):
+            overdue = [i for i in _queue(client, headers) if i["kind"] == "care_plan_review_overdue"]
+            assert overdue and overdue[0]["overdue"], headers
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"goals": []}, "goals"),
+        ({"review_date": "31-01-2027"}, "review_date"),
+        (
+            {"goals": [{"goal": "", "services": [], "agency": "UPTD_PPA", "due_date": "2027-01-01"}]},
+            "goals.0.goal",
+        ),
+        (
+            {"goals": [{"goal": "x", "services": ["nope"], "agency": "UPTD_PPA", "due_date": "2027-01-01"}]},
+            "goals.0.services",
+        ),
+        (
+            {"goals": [{"goal": "x", "services": [], "agency": "NOPE", "due_date": "2027-01-01"}]},
+            "goals.0.agency",
+        ),
+    ],
+)
+def test_a_bad_care_plan_is_400_naming_the_field(app, client, working, change, field):
+    response = client.post(
+        f"/api/v1/cases/{working['case'].uuid}/care-plans", json=_plan(**change), headers=working["w"]
+    )
+    assert response.status_code == 400, response.json
+    assert any(k.startswith(field) for k in response.json["fields"]), response.json
+
+
+def test_the_case_page_plans_and_the_supervisor_approves(app, client, people, working):
+    case = working["case"]
+    login(client, people["worker"].username)
+    page = client.get(f"/cases/{case.uuid}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    form = {
+        "csrf_token": token,
+        "plan-goals-0-goal": "Anak kembali sekolah",
+        "plan-goals-0-services": ["health"],
+        "plan-goals-0-agency": "UPTD_PPA",
+        "plan-goals-0-due_date": "",
+        "plan-review_date": "2027-01-31",
+    }
+    refused = client.post(f"/cases/{case.uuid}/care-plans", data=form)
+    assert refused.status_code == 400 and "Anak kembali sekolah" in refused.get_data(as_text=True)
+    form["plan-goals-0-due_date"] = "2027-01-15"
+    saved = client.post(f"/cases/{case.uuid}/care-plans", data=form, follow_redirects=True)
+    assert 'data-status="pending"' in saved.get_data(as_text=True)
+    supervisor = app.test_client()
+    login(supervisor, people["spv"].username)
+    page = supervisor.get(f"/cases/{case.uuid}").get_data(as_text=True)
+    action = re.search(r'action="(/cases/[^"]+/approve)"', page).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    done = supervisor.post(action, data={"csrf_token": token}, follow_redirects=True)
+    assert 'data-status="approved"' in done.get_data(as_text=True)

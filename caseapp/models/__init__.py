@@ -15,7 +15,7 @@ from caseapp.models.case import (
     ServiceRecord,
 )
 from caseapp.models.data_key import DataKey
-from caseapp.models.practice import Assessment
+from caseapp.models.practice import Assessment, CarePlan, CarePlanGoal
 from caseapp.models.reference_code import ReferenceCode
 from caseapp.models.referral import Notification, OutboxMessage, Referral
 from caseapp.models.region import Region
@@ -24,6 +24,8 @@ from caseapp.models.user import LoginThrottle, User, UserSession
 __all__ = [
     "Agency",
     "Assessment",
+    "CarePlan",
+    "CarePlanGoal",
     "ApiToken",
     "AuditEvent",
     "Case",

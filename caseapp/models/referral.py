@@ -70,6 +70,9 @@ class NotificationKind(StrEnum):
     CANCELLATION_REQUESTED = "cancellation_requested"
     CANCELLATION_APPROVED = "cancellation_approved"
     CANCELLATION_RETURNED = "cancellation_returned"
+    CARE_PLAN_SUBMITTED = "care_plan_submitted"
+    CARE_PLAN_APPROVED = "care_plan_approved"
+    CARE_PLAN_RETURNED = "care_plan_returned"
 
 
 class Referral(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynamic base

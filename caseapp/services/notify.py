@@ -41,6 +41,9 @@ CASE_SUBJECTS = {
     "cancellation_requested": "Permintaan pembatalan kasus {number} menunggu persetujuan",
     "cancellation_approved": "Pembatalan kasus {number} disetujui",
     "cancellation_returned": "Permintaan pembatalan kasus {number} dikembalikan",
+    "care_plan_submitted": "Rencana intervensi kasus {number} menunggu persetujuan",
+    "care_plan_approved": "Rencana intervensi kasus {number} disetujui",
+    "care_plan_returned": "Rencana intervensi kasus {number} dikembalikan",
 }
 
 

@@ -9,13 +9,14 @@ its number only (the receiving agency reads the case through the referral).
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, time
 
 from sqlalchemy import select
 
 from caseapp.database import utcnow
 from caseapp.extensions import db
-from caseapp.models import Assessment, Case, User
+from caseapp.models import Assessment, CarePlan, Case, User
+from caseapp.models.practice import CarePlanStatus
 from caseapp.models.referral import Referral, ReferralStatus
 from caseapp.schemas.queue import QueueItem, QueueKind
 from caseapp.security.permissions import Permission
@@ -95,6 +96,49 @@ def _assessments(user: User, now: datetime) -> list[QueueItem]:
     return items
 
 
+def _care_plans(user: User, now: datetime) -> list[QueueItem]:
+    """The newest care plan of each open case: to approve (supervisors), returned (its case manager), its
+    review overdue (both)."""
+    reviews = user.can(Permission.CASE_REVIEW)
+    if not (reviews or user.can(Permission.CASE_UPDATE)):
+        return []
+    watched = Case.owner_agency_id == user.agency_id if reviews else Case.case_manager_id == user.id
+    cases = visible_cases(user).where(watched, Case.status.in_([s.value for s in OPEN_STATES]))
+    stmt = (
+        select(CarePlan)
+        .where(CarePlan.case_id.in_(cases.with_only_columns(Case.id)))
+        .order_by(CarePlan.case_id, CarePlan.created_at.desc(), CarePlan.id.desc())
+    )
+    items: list[QueueItem] = []
+    seen: set[int] = set()
+    for plan in db.session.scalars(stmt.limit(LIMIT * 5)):
+        if plan.case_id in seen:
+            continue
+        seen.add(plan.case_id)
+        kind, due = None, None
+        if plan.status == CarePlanStatus.PENDING.value and reviews:
+            kind = QueueKind.CARE_PLAN_TO_APPROVE
+        elif plan.status == CarePlanStatus.RETURNED.value and plan.case.case_manager_id == user.id:
+            kind = QueueKind.CARE_PLAN_RETURNED
+        elif plan.status == CarePlanStatus.APPROVED.value:
+            due = datetime.combine(plan.review_date, time.min)
+            if now >= due:
+                kind = QueueKind.CARE_PLAN_REVIEW_OVERDUE
+        if kind is not None:
+            items.append(
+                QueueItem(
+                    kind=kind,
+                    case_id=plan.case.uuid,
+                    case_number=plan.case.case_number,
+                    since=plan.decided_at or plan.created_at,
+                    due_at=due,
+                    overdue=kind is QueueKind.CARE_PLAN_REVIEW_OVERDUE,
+                    link=_case_link(plan.case) + "#care-plan",
+                )
+            )
+    return items
+
+
 def _first_contacts(user: User, now: datetime) -> list[QueueItem]:
     """The user's own open cases whose first contact is not recorded yet (due or overdue)."""
     if not user.can(Permission.CASE_UPDATE):
@@ -169,7 +213,6 @@ def _referrals(user: User, now: datetime) -> list[QueueItem]:
 def work_queue(user: User) -> list[QueueItem]:
     """Return what waits for the user: overdue first, then soonest due, then oldest."""
     now = utcnow()
-    items = (
-        _requests(user, now) + _assessments(user, now) + _first_contacts(user, now) + _referrals(user, now)
-    )
+    sources = (_requests, _assessments, _care_plans, _first_contacts, _referrals)
+    items = [item for source in sources for item in source(user, now)]
     return sorted(items, key=lambda item: item.sort_key(now))

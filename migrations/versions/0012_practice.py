@@ -66,8 +66,54 @@ def upgrade():
     with op.batch_alter_table('case_assessment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_assessment_case_id'), ['case_id'], unique=False)
 
+    op.create_table('care_plan',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('uuid', sa.Uuid(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('review_date', sa.Date(), nullable=False),
+    sa.Column('safety_plan', sa.LargeBinary(), nullable=True),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.Column('comment', sa.LargeBinary(), nullable=True),
+    sa.ForeignKeyConstraint(['author_id'], ['user_account.id'], name=op.f('fk_care_plan_author_id_user_account')),
+    sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], name=op.f('fk_care_plan_case_id_case_file'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['user_account.id'], name=op.f('fk_care_plan_decided_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_care_plan')),
+    sa.UniqueConstraint('uuid', name=op.f('uq_care_plan_uuid'))
+    )
+    with op.batch_alter_table('care_plan', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_care_plan_case_id'), ['case_id'], unique=False)
+
+    op.create_table('care_plan_goal',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('uuid', sa.Uuid(), nullable=False),
+    sa.Column('plan_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('goal', sa.LargeBinary(), nullable=True),
+    sa.Column('services', sa.String(length=400), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('due_date', sa.Date(), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_care_plan_goal_agency_id_agency')),
+    sa.ForeignKeyConstraint(['plan_id'], ['care_plan.id'], name=op.f('fk_care_plan_goal_plan_id_care_plan'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_care_plan_goal')),
+    sa.UniqueConstraint('uuid', name=op.f('uq_care_plan_goal_uuid'))
+    )
+    with op.batch_alter_table('care_plan_goal', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_care_plan_goal_plan_id'), ['plan_id'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('care_plan_goal', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_care_plan_goal_plan_id'))
+
+    op.drop_table('care_plan_goal')
+    with op.batch_alter_table('care_plan', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_care_plan_case_id'))
+
+    op.drop_table('care_plan')
     with op.batch_alter_table('case_assessment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_assessment_case_id'))
 

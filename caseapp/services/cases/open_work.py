@@ -1,7 +1,8 @@
 """What is still open on a case: the work that keeps it from being closed (termination, item 7 of the flow).
 
-A case with an open referral (sent or accepted) cannot be closed unless a supervisor overrides with a
-reason; the answer names each open item by codes, agencies and due times, never by what the case says.
+A case with an open referral (sent or accepted) or whose newest care plan is not approved cannot be closed
+unless a supervisor overrides with a reason; the answer names each open item by codes, agencies and dates,
+never by what the case says.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from sqlalchemy import select
 from caseapp import labels as L
 from caseapp import localtime
 from caseapp.extensions import db
-from caseapp.models import Case
+from caseapp.models import CarePlan, Case
+from caseapp.models.practice import CarePlanStatus
 from caseapp.models.referral import Referral, ReferralStatus
 
 OPEN_REFERRAL_STATES = (ReferralStatus.SENT.value, ReferralStatus.ACCEPTED.value)
@@ -29,7 +31,7 @@ def open_referrals(case: Case) -> list[Referral]:
 
 
 def open_work(case: Case) -> dict[str, list[str]]:
-    """Return what is open on the case, keyed by kind (`referrals`), each item described in a line."""
+    """Return what is open on the case, keyed by kind (`referrals`, `care_plans`), each item in a line."""
     found: dict[str, list[str]] = {}
     referrals = [
         _("Referral to %(agency)s (%(status)s, due %(due)s WITA)")
@@ -42,6 +44,20 @@ def open_work(case: Case) -> dict[str, list[str]]:
     ]
     if referrals:
         found["referrals"] = referrals
+    newest = db.session.scalar(
+        select(CarePlan)
+        .where(CarePlan.case_id == case.id)
+        .order_by(CarePlan.created_at.desc(), CarePlan.id.desc())
+        .limit(1)
+    )
+    if newest is not None and newest.status != CarePlanStatus.APPROVED.value:
+        found["care_plans"] = [
+            _("Care plan of %(day)s not approved (%(status)s)")
+            % {
+                "day": newest.created_at.date().isoformat(),
+                "status": L.label(L.CARE_PLAN_STATUS_LABELS, newest.status),
+            }
+        ]
     return found
 
 

@@ -377,3 +377,54 @@ class AssessmentForm(FlaskForm):
             "risk_reasons": self.risk_reasons.data or "",
             "summary": self.summary.data or "",
         }
+
+
+class GoalForm(Form):
+    """One goal of a care plan (a row; an empty row is left out)."""
+
+    goal = TextAreaField(_l("Goal"), render_kw={"rows": 1})
+    services = MultiCheckboxField(_l("Services"), validate_choice=False)
+    agency = SelectField(_l("Responsible agency"), validate_choice=False)
+    due_date = StringField(_l("Due date"), render_kw={"type": "date"})
+
+    def is_empty(self) -> bool:
+        return not (self.goal.data or "").strip() and not self.services.data and not self.due_date.data
+
+
+class CarePlanForm(FlaskForm):
+    """A care plan: up to three goals on the page (the API takes more), a review date and a safety plan."""
+
+    goals = FieldList(FormField(GoalForm), min_entries=3, max_entries=3)
+    review_date = StringField(_l("Review date"), render_kw={"type": "date"})
+    safety_plan = TextAreaField(_l("Safety plan (a child at risk at home)"), render_kw={"rows": 2})
+
+    def fill_choices(self) -> None:
+        """Set the options in the current language."""
+        services = [(c, str(text)) for c, text in reference.codes("service")]
+        agencies = _choices(reference.agency_choices())
+        for entry in self.goals:
+            entry.form.services.choices = services
+            entry.form.agency.choices = agencies
+
+    def to_body(self) -> dict[str, Any]:
+        """Return the plan in the API's shape (`CarePlanIn`), without the rows left empty."""
+        return {
+            "goals": [
+                {
+                    "goal": e.form.goal.data or "",
+                    "services": list(e.form.services.data or []),
+                    "agency": e.form.agency.data or "",
+                    "due_date": e.form.due_date.data or "",
+                }
+                for e in self.goals
+                if not e.form.is_empty()
+            ],
+            "review_date": self.review_date.data or "",
+            "safety_plan": self.safety_plan.data or "",
+        }
+
+
+class ReturnForm(FlaskForm):
+    """Return a care plan with what to change."""
+
+    comment = TextAreaField(_l("What to change"), render_kw={"rows": 2})

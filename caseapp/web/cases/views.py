@@ -33,15 +33,17 @@ from caseapp.schemas.cases import (
     ServiceIn,
     TransitionIn,
 )
-from caseapp.schemas.practice import AssessmentIn
+from caseapp.schemas.practice import AssessmentIn, CarePlanIn, ReturnIn
 from caseapp.security.permissions import Permission
-from caseapp.services import assessments, cases, referrals
+from caseapp.services import assessments, care_plans, cases, referrals
 from caseapp.web.cases.forms import (
     AssessmentForm,
     AssignForm,
+    CarePlanForm,
     CaseForm,
     FilterForm,
     NoteForm,
+    ReturnForm,
     SearchForm,
     ServiceForm,
     TransitionForm,
@@ -225,6 +227,8 @@ def _render_case(
     note_form: NoteForm | None = None,
     service_form: ServiceForm | None = None,
     assessment_form: AssessmentForm | None = None,
+    care_plan_form: CarePlanForm | None = None,
+    return_form: ReturnForm | None = None,
     status: int = 200,
     warning: str | None = None,
 ) -> ResponseReturnValue:
@@ -239,6 +243,9 @@ def _render_case(
     if assessment_form is None:
         assessment_form = AssessmentForm(formdata=None, prefix="assessment")
     assessment_form.fill_choices()
+    if care_plan_form is None:
+        care_plan_form = CarePlanForm(formdata=None, prefix="plan")
+    care_plan_form.fill_choices()
     me = acting_user()
     return render_template(
         "cases/view.html",
@@ -257,6 +264,10 @@ def _render_case(
         open_items=cases.open_work(case) if case.is_open else {},
         case_assessments=assessments.case_assessments(case),
         assessment_form=assessment_form,
+        case_plans=care_plans.case_plans(case),
+        care_plan_form=care_plan_form,
+        return_form=return_form or ReturnForm(formdata=None, prefix="return"),
+        today=utcnow().date(),
         now=utcnow(),
         now_local=localtime.input_value(utcnow()),
         warning=warning,
@@ -373,6 +384,53 @@ def review_assessment(case_uuid: str, assessment_id: str) -> ResponseReturnValue
     else:
         flash(_("Assessment reviewed."), "success")
     return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#assessment")
+
+
+@bp.route("/<case_uuid>/care-plans", methods=["POST"])
+@require(Permission.CASE_UPDATE, hide=True)
+def add_care_plan(case_uuid: str) -> ResponseReturnValue:
+    """Record a care plan; it waits for a supervisor's approval."""
+    actor = acting_user()
+    case = cases.get_case(actor, case_uuid)
+    form = CarePlanForm(prefix="plan")
+    try:
+        care_plans.add_plan(actor, case, parse_data(CarePlanIn, form.to_body(), strict=False))
+    except (ValidationFailed, InvalidTransition) as exc:
+        form.fill_choices()
+        apply_field_errors(form, exc)
+        shown = cases.view_case(actor, case_uuid, beside_a_refusal=True)
+        return _render_case(shown, care_plan_form=form, status=exc.status)
+    flash(_("Care plan recorded: it waits for a supervisor's approval."), "success")
+    return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#care-plan")
+
+
+@bp.route("/<case_uuid>/care-plans/<plan_id>/<decision>", methods=["POST"])
+@require(Permission.CASE_REVIEW, hide=True)
+def decide_care_plan(case_uuid: str, plan_id: str, decision: str) -> ResponseReturnValue:
+    """Approve a care plan, or return it with what to change (a supervisor of the owning agency)."""
+    actor = acting_user()
+    case = cases.get_case(actor, case_uuid)
+    plan = care_plans.get_plan(actor, plan_id)
+    if plan.case_id != case.id or decision not in ("approve", "return"):
+        raise NotFound()
+    form = ReturnForm(prefix="return")
+    try:
+        if decision == "approve":
+            care_plans.approve(actor, plan)
+        else:
+            care_plans.return_plan(
+                actor, plan, parse_data(ReturnIn, {"comment": form.comment.data or ""}, strict=False)
+            )
+    except ValidationFailed as exc:
+        apply_field_errors(form, exc)
+        shown = cases.view_case(actor, case_uuid, beside_a_refusal=True)
+        return _render_case(shown, return_form=form, status=400)
+    except InvalidTransition as exc:
+        transaction.doom()
+        flash(exc.message, "warning")
+    else:
+        flash(_("Care plan approved.") if decision == "approve" else _("Care plan returned."), "success")
+    return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#care-plan")
 
 
 @bp.route("/<case_uuid>/assign", methods=["GET", "POST"])
