@@ -9,7 +9,7 @@ its number only (the receiving agency reads the case through the referral).
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -121,7 +121,7 @@ def _care_plans(user: User, now: datetime) -> list[QueueItem]:
         elif plan.status == CarePlanStatus.RETURNED.value and plan.case.case_manager_id == user.id:
             kind = QueueKind.CARE_PLAN_RETURNED
         elif plan.status == CarePlanStatus.APPROVED.value:
-            due = datetime.combine(plan.review_date, time.min)
+            due = datetime.combine(plan.review_date + timedelta(days=1), time.min)  # the day has passed
             if now >= due:
                 kind = QueueKind.CARE_PLAN_REVIEW_OVERDUE
         if kind is not None:
