@@ -126,6 +126,8 @@ def register_blueprints(app: Flask) -> None:
     """Attach the web areas."""
     import caseapp.api.attachments  # noqa: F401  (adds the attachment resources)
     import caseapp.api.cases  # noqa: F401  (adds the case resources to the API blueprint)
+    import caseapp.api.practice  # noqa: F401  (adds assessments)
+    import caseapp.api.queue  # noqa: F401  (adds the work queue)
     import caseapp.api.referrals  # noqa: F401  (adds the referral resources)
     import caseapp.api.reports  # noqa: F401  (adds the report resources)
     import caseapp.web.auth.tokens  # noqa: F401  (adds its routes to the auth blueprint)

@@ -66,3 +66,9 @@ class TooManyAttempts(CaseappError):
     def __init__(self, message: str = "", retry_after: int = 60) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class OpenWork(InvalidTransition):
+    """A case cannot be closed while work on it is open; `fields` lists what is open, by kind."""
+
+    code = "open_work"

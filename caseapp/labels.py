@@ -29,6 +29,7 @@ from caseapp.models.case import (
     ServiceOutcome,
     Sex,
 )
+from caseapp.models.practice import Answer, CarePlanStatus, NeedDomain
 from caseapp.models.referral import (
     ConsentBy,
     DeclineReason,
@@ -158,6 +159,9 @@ ACTION_LABELS: Labels[CaseEventKind] = Labels(
         CaseEventKind.RETURN_CLOSURE: _l("Return closure request"),
         CaseEventKind.CANCEL: _l("Cancel case"),
         CaseEventKind.REOPEN: _l("Reopen case"),
+        CaseEventKind.REQUEST_CANCELLATION: _l("Request cancellation"),
+        CaseEventKind.APPROVE_CANCELLATION: _l("Approve cancellation"),
+        CaseEventKind.RETURN_CANCELLATION: _l("Return cancellation request"),
         CaseEventKind.CREATED: _l("Registered"),
         CaseEventKind.ASSIGNMENT: _l("Assigned"),
         CaseEventKind.REFERRAL_SENT: _l("Referred"),
@@ -266,6 +270,39 @@ NOTIFICATION_LABELS: Labels[NotificationKind] = Labels(
         NotificationKind.REFERRAL_WITHDRAWN: _l("Referral withdrawn"),
         NotificationKind.REFERRAL_ASSIGNED: _l("Referral assigned to you"),
         NotificationKind.REFERRAL_OVERDUE: _l("Referral overdue"),
+        NotificationKind.CLOSURE_REQUESTED: _l("Closure requested: waiting for your approval"),
+        NotificationKind.CLOSURE_APPROVED: _l("Closure approved"),
+        NotificationKind.CLOSURE_RETURNED: _l("Closure request returned"),
+        NotificationKind.CANCELLATION_REQUESTED: _l("Cancellation requested: waiting for your approval"),
+        NotificationKind.CANCELLATION_APPROVED: _l("Cancellation approved"),
+        NotificationKind.CANCELLATION_RETURNED: _l("Cancellation request returned"),
+        NotificationKind.CARE_PLAN_SUBMITTED: _l("Care plan waiting for your approval"),
+        NotificationKind.CARE_PLAN_APPROVED: _l("Care plan approved"),
+        NotificationKind.CARE_PLAN_RETURNED: _l("Care plan returned"),
+    }
+)
+
+
+ANSWER_LABELS: Labels[Answer] = Labels(
+    {Answer.YES: _l("Yes"), Answer.NO: _l("No"), Answer.UNKNOWN: _l("Not known")}
+)
+
+NEED_LABELS: Labels[NeedDomain] = Labels(
+    {
+        NeedDomain.HEALTH: _l("Health"),
+        NeedDomain.PSYCHOLOGICAL: _l("Psychological"),
+        NeedDomain.EDUCATION: _l("Education"),
+        NeedDomain.LEGAL: _l("Legal"),
+        NeedDomain.FAMILY: _l("Family"),
+        NeedDomain.ECONOMIC: _l("Economic"),
+    }
+)
+
+CARE_PLAN_STATUS_LABELS: Labels[CarePlanStatus] = Labels(
+    {
+        CarePlanStatus.PENDING: _l("Waiting for approval"),
+        CarePlanStatus.APPROVED: _l("Approved"),
+        CarePlanStatus.RETURNED: _l("Returned"),
     }
 )
 ATTACHMENT_KIND_LABELS: Labels[AttachmentKind] = Labels(

@@ -251,6 +251,7 @@ def test_worker_registers_notes_and_requests_closure_supervisor_approves(live_se
         _sign_in(page, live_server, supervisor.username)
         page.goto(f"{live_server}/cases/")
         page.get_by_role("link", name=case_number).click()
+        page.once("dialog", lambda dialog: dialog.accept())  # an irreversible step may ask to confirm
         page.get_by_role("button", name="Setujui penutupan").click()
         expect(page.locator("h1 + div")).to_contain_text("Ditutup")
         expect(page.get_by_test_id("timeline")).to_contain_text("Setujui penutupan")
@@ -455,5 +456,98 @@ def test_analyst_reads_the_rounded_recap_and_the_officer_downloads_simfoni(
         download_info.value.save_as(path)
         sheet = load_workbook(path).worksheets[1]
         assert sheet.max_row == 5  # the title, the header and the three cases
+    finally:
+        context.close()
+
+
+@pytest.mark.csrf
+def test_closure_waits_in_the_queue_is_refused_while_a_referral_is_open(
+    live_server, browser, app, client, make_user
+):
+    """The worker asks (reason "other" needs its explanation), the supervisor finds it in the work queue,
+    is refused while the police referral is open, approves once it is completed; the worker is told."""
+    from playwright.sync_api import expect
+
+    from caseapp.extensions import db
+    from tests.casedata import register
+    from tests.test_practice import _refer, _step, _token
+
+    worker = make_user("case_worker", "UPTD_PPA", display_name="Rina Petugas")
+    supervisor = make_user("supervisor", "UPTD_PPA", display_name="Kepala UPTD")
+    police = make_user("supervisor", "POLRESTA", display_name="Kanit PPA")
+    police_worker = make_user("case_worker", "POLRESTA")
+    with app.app_context():
+        case = register(worker)
+        db.session.remove()
+    w = _token(app, worker)
+    _step(client, case.uuid, w, "start_assessment", 1)
+    _step(client, case.uuid, w, "start_intervention", 2)
+    rid = _refer(client, w, case.uuid)
+    context = browser.new_context()
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    try:
+        _sign_in(page, live_server, worker.username)
+        page.goto(f"{live_server}/cases/{case.uuid}")
+        # Assessment, then a care plan for the supervisor to approve.
+        page.get_by_text("Lakukan asesmen").click()
+        page.get_by_label("Apakah terduga pelaku masih dapat menjangkau anak?").select_option("yes")
+        page.get_by_label("Apakah anak aman malam ini?").select_option("no")
+        page.locator("input[name=assessment-needs][value=psychological]").check()
+        page.locator("#assessment-risk_level").select_option("high")
+        page.get_by_label("Ringkasan").fill("Anak takut pulang; tinggal sementara dengan nenek.")
+        page.get_by_role("button", name="Simpan asesmen").click()
+        expect(page.get_by_test_id("assessment")).to_contain_text("tinggal sementara dengan nenek")
+        page.get_by_text("Rencana intervensi baru").click()
+        page.locator("#plan-goals-0-goal").fill("Pendampingan psikologis mingguan")
+        page.locator("#plan-goals-0-agency").select_option("UPTD_PPA")
+        page.locator("#plan-goals-0-due_date").fill("2027-01-15")
+        page.locator("#plan-review_date").fill("2027-01-31")
+        page.get_by_role("button", name="Ajukan untuk disetujui").click()
+        expect(page.get_by_test_id("care-plan")).to_have_attribute("data-status", "pending")
+        page.locator("#reason-request_closure").select_option("other")
+        page.get_by_role("button", name="Ajukan penutupan").click()
+        expect(page.locator("body")).to_contain_text("wajib diberi keterangan")
+        page.locator("#reason-request_closure").select_option("other")
+        page.locator("#explanation-request_closure").fill("Anak dan ibu pindah ke Kolaka.")
+        page.get_by_role("button", name="Ajukan penutupan").click()
+        expect(page.get_by_test_id("closure-request")).to_contain_text("Anak dan ibu pindah ke Kolaka.")
+        _sign_out(page)
+
+        _sign_in(page, live_server, supervisor.username)
+        queue = page.get_by_test_id("queue")
+        expect(queue.locator('[data-kind="closure_to_approve"]')).to_contain_text(case.case_number)
+        expect(queue.locator('[data-kind="care_plan_to_approve"]')).to_contain_text(case.case_number)
+        expect(queue.locator('[data-kind="assessment_to_review"]')).to_contain_text(case.case_number)
+        if os.environ.get("SCREENSHOT_DIR"):
+            page.set_viewport_size({"width": 1100, "height": 700})
+            section = page.locator("section[aria-labelledby=queue-h]")
+            section.screenshot(path=os.path.join(os.environ["SCREENSHOT_DIR"], "work-queue.png"))
+        queue.locator('[data-kind="closure_to_approve"] a').click()
+        expect(page.get_by_test_id("open-work")).to_contain_text("Rencana intervensi")
+        page.get_by_role("button", name="Setujui rencana intervensi").click()
+        expect(page.get_by_test_id("care-plan")).to_have_attribute("data-status", "approved")
+        expect(page.get_by_test_id("open-work")).to_contain_text("POLRESTA")
+        expect(page.get_by_test_id("open-work")).not_to_contain_text("Rencana intervensi")
+        page.get_by_role("button", name="Setujui penutupan").click()
+        expect(page.locator("body")).to_contain_text("pekerjaan terbuka")
+        expect(page.locator("h1 + div")).not_to_contain_text("Ditutup")
+
+        spv = _token(app, police)
+        accept = {"assignee": police_worker.username}
+        assert client.post(f"/api/v1/referrals/{rid}/accept", json=accept, headers=spv).status_code == 200
+        done = client.post(f"/api/v1/referrals/{rid}/complete", json={"outcome": "provided"}, headers=spv)
+        assert done.status_code == 200
+        page.goto(f"{live_server}/cases/{case.uuid}")
+        expect(page.get_by_test_id("open-work")).to_have_count(0)
+        page.get_by_role("button", name="Setujui penutupan").click()
+        expect(page.locator("h1 + div")).to_contain_text("Ditutup")
+        expect(page.get_by_test_id("closed")).to_contain_text("Anak dan ibu pindah ke Kolaka.")
+        _sign_out(page)
+
+        _sign_in(page, live_server, worker.username)
+        page.get_by_test_id("bell").click()
+        expect(page.get_by_test_id("notifications")).to_contain_text("Terminasi disetujui")
+        expect(page.get_by_test_id("notifications")).to_contain_text(case.case_number)
     finally:
         context.close()

@@ -60,7 +60,7 @@ def test_the_api_list_filters_quiet_cases(app, client, make_user):
         client.post(
             f"/api/v1/cases/{closed.uuid}/transition",
             json={"action": "cancel", "reason": "duplicate", "version": 1},
-            headers=headers,
+            headers=_api(app, make_user("supervisor", "UPTD_PPA")),  # a supervisor cancels
         )
         clock.shift(timedelta(days=40))
         client.post(
@@ -412,19 +412,22 @@ def test_the_case_page_offers_what_the_rules_allow(app, make_user, who, closed):
     assert ("edit" in allowed) == (not closed) and ("reopen" in actions) == (closed and who == "supervisor")
 
 
-STATES = [
-    (CaseStatus.NEW, False),
-    (CaseStatus.ASSESSMENT, False),
-    (CaseStatus.INTERVENTION, False),
-    (CaseStatus.INTERVENTION, True),
-    (CaseStatus.MONITORING, False),
-    (CaseStatus.MONITORING, True),
-    (CaseStatus.CLOSED, False),
-    (CaseStatus.CANCELLED, False),
+STATES = [  # (status, a closure request waits, a cancellation request waits)
+    (CaseStatus.NEW, False, False),
+    (CaseStatus.NEW, False, True),
+    (CaseStatus.ASSESSMENT, False, False),
+    (CaseStatus.ASSESSMENT, False, True),
+    (CaseStatus.INTERVENTION, False, False),
+    (CaseStatus.INTERVENTION, True, False),
+    (CaseStatus.MONITORING, False, False),
+    (CaseStatus.MONITORING, True, False),
+    (CaseStatus.CLOSED, False, False),
+    (CaseStatus.CANCELLED, False, False),
 ]
 REASONS = {
     CaseAction.REQUEST_CLOSURE: "needs_met",
     CaseAction.CANCEL: "duplicate",
+    CaseAction.REQUEST_CANCELLATION: "duplicate",
     CaseAction.REOPEN: "new_incident",
 }
 
@@ -436,13 +439,15 @@ def test_available_actions_are_exactly_the_steps_transition_takes(app, make_user
     actor = worker if role == "case_worker" else make_user("supervisor", "UPTD_PPA")
     with app.app_context():
         ref = register(worker)
-        for status, pending in STATES:
+        for status, pending, cancel_pending in STATES:
             for first_contact in (False, True):
                 for action in CaseAction:
                     case = ref.load()
                     case.status = status.value
                     case.closure_requested_at = case.created_at if pending else None
                     case.closure_requested_reason = "needs_met" if pending else None
+                    case.cancel_requested_at = case.created_at if cancel_pending else None
+                    case.cancel_requested_reason = "duplicate" if cancel_pending else None
                     case.first_contact_at = case.created_at if first_contact else None
                     db.session.commit()  # a refusal is audited in its own transaction: nothing may wait
                     user = db.session.get(User, actor.id)
@@ -455,7 +460,7 @@ def test_available_actions_are_exactly_the_steps_transition_takes(app, make_user
                         taken = False
                     except StaleVersion:  # pragma: no cover - the version is the current one
                         raise
-                    assert offered == taken, (role, status, pending, first_contact, action)
+                    assert offered == taken, (role, status, pending, cancel_pending, first_contact, action)
                     db.session.rollback()
 
 

@@ -515,8 +515,8 @@ def test_returned_closure_request_and_cancel(app, client, make_user):
     _step(client, case.uuid, w, "request_closure", 3, reason="moved_away")
     returned = _step(client, case.uuid, s, "return_closure", 4)
     assert returned.json["status"] == "intervention" and returned.json["closure_requested_reason"] is None
-    assert _step(client, other.uuid, w, "cancel", 1).status_code == 400  # a reason is required
-    cancelled = _step(client, other.uuid, w, "cancel", 1, reason="duplicate")
+    assert _step(client, other.uuid, s, "cancel", 1).status_code == 400  # a reason is required
+    cancelled = _step(client, other.uuid, s, "cancel", 1, reason="duplicate")
     assert cancelled.json["status"] == "cancelled" and cancelled.json["cancel_reason"] == "duplicate"
     assert _step(client, other.uuid, w, "start_assessment", 2).status_code == 409
 

@@ -23,6 +23,7 @@ from caseapp.models.case import (
     ServiceOutcome,
     Sex,
 )
+from caseapp.models.practice import Answer, CarePlanStatus, NeedDomain
 from caseapp.models.referral import (
     ConsentBy,
     DeclineReason,
@@ -55,6 +56,9 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "NOTIFICATION_LABELS": NotificationKind,
     "ATTACHMENT_KIND_LABELS": AttachmentKind,
     "ATTACHMENT_STATUS_LABELS": AttachmentStatus,
+    "ANSWER_LABELS": Answer,
+    "NEED_LABELS": NeedDomain,
+    "CARE_PLAN_STATUS_LABELS": CarePlanStatus,
 }
 # Keyed by the case input's dotted field paths and the agencies' kinds, which are not enums of the models.
 NOT_A_VOCABULARY = {"FIELD_LABELS", "AGENCY_KIND_LABELS"}
@@ -95,10 +99,10 @@ def test_every_label_reads_in_both_languages_and_a_stored_code_finds_it(locale, 
 
 def test_the_vocabularies_match_what_the_services_write():
     from caseapp.schemas.cases import CaseAction
-    from caseapp.services.notify import SUBJECTS
+    from caseapp.services.notify import CASE_SUBJECTS, SUBJECTS
 
     assert set(CaseAction) <= set(CaseEventKind)  # every lifecycle step is a timeline entry
-    assert set(SUBJECTS) == set(NotificationKind)
+    assert set(SUBJECTS) | set(CASE_SUBJECTS) == set(NotificationKind)
 
 
 def _all_labels() -> list[tuple[str, object, object]]:

@@ -511,7 +511,7 @@ def test_cancelled_case_is_no_longer_readable_through_its_referral(app, client, 
     client.post(
         f"/api/v1/cases/{sent['case'].uuid}/transition",
         json={"action": "cancel", "reason": "duplicate", "version": 1},
-        headers=sent["w"],
+        headers=_token(app, people["uptd_spv"]),  # a supervisor cancels; a worker only asks
     )
     view = _get(app, client, people["police_spv"], sent["referral"]["id"]).json
     assert "case" not in view and "Siti" not in str(view)

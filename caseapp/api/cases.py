@@ -114,7 +114,10 @@ def _read_fields(case: Case) -> dict[str, Any]:
         "closed_at": case.closed_at,
         "closure_reason": case.closure_reason,
         "closure_requested_reason": case.closure_requested_reason,
+        "closure_explanation": case.closure_explanation or "",
+        "closure_override": case.closure_override or "",
         "cancel_reason": case.cancel_reason,
+        "cancel_requested_reason": case.cancel_requested_reason,
         "notes": [
             {
                 "id": n.id,

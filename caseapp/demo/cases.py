@@ -224,8 +224,11 @@ def _build_case(rng: random.Random, now: datetime, plan: Plan, staff: _Staff) ->
             step(action, at, by=supervisor)
             closed_at, requested_at = at, None
         elif action == "cancel":
-            step(action, at, reason=pick(rng, CANCEL_REASONS))
-            closed_at = at
+            if supervisor is None:  # nobody may cancel: the worker's request waits for a supervisor
+                step("request_cancellation", at, reason=pick(rng, CANCEL_REASONS))
+            else:
+                step(action, at, reason=pick(rng, CANCEL_REASONS), by=supervisor)
+                closed_at = at
         else:
             step(action, at)
 

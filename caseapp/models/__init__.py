@@ -17,6 +17,7 @@ from caseapp.models.case import (
 )
 from caseapp.models.data_key import DataKey
 from caseapp.models.name_index import CaseNameToken
+from caseapp.models.practice import Assessment, CarePlan, CarePlanGoal
 from caseapp.models.reference_code import ReferenceCode
 from caseapp.models.referral import Notification, OutboxMessage, Referral
 from caseapp.models.region import Region
@@ -24,6 +25,9 @@ from caseapp.models.user import LoginThrottle, User, UserSession
 
 __all__ = [
     "Agency",
+    "Assessment",
+    "CarePlan",
+    "CarePlanGoal",
     "ApiToken",
     "Attachment",
     "AuditEvent",

@@ -104,6 +104,9 @@ class CaseEventKind(StrEnum):
     RETURN_CLOSURE = "return_closure"
     CANCEL = "cancel"
     REOPEN = "reopen"
+    REQUEST_CANCELLATION = "request_cancellation"
+    APPROVE_CANCELLATION = "approve_cancellation"
+    RETURN_CANCELLATION = "return_cancellation"
     ASSIGNMENT = "assignment"
     REFERRAL_SENT = "referral_sent"
     REFERRAL_ACCEPTED = "referral_accepted"
@@ -176,7 +179,15 @@ class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynami
     closure_reason: Mapped[str | None] = mapped_column(String(40))
     closure_requested_at: Mapped[datetime | None]
     closure_requested_reason: Mapped[str | None] = mapped_column(String(40))
+    closure_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Why the case closes when the reason is `other`, and why a supervisor closed it over open work (S).
+    closure_explanation_ct: Mapped[bytes | None] = mapped_column("closure_explanation", LargeBinary)
+    closure_override_ct: Mapped[bytes | None] = mapped_column("closure_override", LargeBinary)
     cancel_reason: Mapped[str | None] = mapped_column(String(40))
+    # A case worker's cancellation waits for a supervisor (the case leaves the statistics when cancelled).
+    cancel_requested_at: Mapped[datetime | None]
+    cancel_requested_reason: Mapped[str | None] = mapped_column(String(40))
+    cancel_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     # The child
     child_name_ct: Mapped[bytes | None] = mapped_column("child_name", LargeBinary)
@@ -209,10 +220,14 @@ class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynami
     child_address = EncryptedField("child_address_ct")
     child_school = EncryptedField("child_school_ct")
     narrative = EncryptedField("narrative_ct")
+    closure_explanation = EncryptedField("closure_explanation_ct")
+    closure_override = EncryptedField("closure_override_ct")
 
     data_key: Mapped[DataKey] = relationship()
     owner_agency: Mapped[Agency] = relationship(lazy="joined")
     case_manager: Mapped[User] = relationship(foreign_keys=[case_manager_id], lazy="joined")
+    closure_requested_by: Mapped[User | None] = relationship(foreign_keys=[closure_requested_by_id])
+    cancel_requested_by: Mapped[User | None] = relationship(foreign_keys=[cancel_requested_by_id])
     violence_types: Mapped[list[CaseViolenceType]] = relationship(
         cascade="all, delete-orphan", order_by="CaseViolenceType.code"
     )

@@ -65,6 +65,15 @@ class NotificationKind(StrEnum):
     REFERRAL_WITHDRAWN = "referral_withdrawn"
     REFERRAL_ASSIGNED = "referral_assigned"
     REFERRAL_OVERDUE = "referral_overdue"
+    CLOSURE_REQUESTED = "closure_requested"
+    CLOSURE_APPROVED = "closure_approved"
+    CLOSURE_RETURNED = "closure_returned"
+    CANCELLATION_REQUESTED = "cancellation_requested"
+    CANCELLATION_APPROVED = "cancellation_approved"
+    CANCELLATION_RETURNED = "cancellation_returned"
+    CARE_PLAN_SUBMITTED = "care_plan_submitted"
+    CARE_PLAN_APPROVED = "care_plan_approved"
+    CARE_PLAN_RETURNED = "care_plan_returned"
 
 
 class Referral(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynamic base
@@ -144,10 +153,12 @@ class Notification(db.Model):  # type: ignore[name-defined]
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     kind: Mapped[str] = mapped_column(String(30))
     referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
 
     referral: Mapped[Referral | None] = relationship(lazy="joined")
+    case: Mapped[Case | None] = relationship(lazy="joined")
 
     __table_args__ = (Index("ix_notification_user_unread", "user_id", "read_at", "created_at"),)
 

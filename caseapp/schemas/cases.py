@@ -71,6 +71,7 @@ from caseapp.schemas.types import (
 MAX_PARTIES = 12
 MAX_NARRATIVE = 20000
 MAX_NOTE = 20000
+MAX_STEP_TEXT = 2000  # a closure's explanation, an override's reason
 MAX_SERVICE_NOTE = 5000
 CHILD_AGE_GROUPS = frozenset({AgeGroup.UNDER_6, AgeGroup.AGE_6_12, AgeGroup.AGE_13_17})
 EARLIEST_INCIDENT = dt.date(2000, 1, 1)
@@ -93,6 +94,9 @@ class CaseAction(StrEnum):
     APPROVE_CLOSURE = "approve_closure"
     RETURN_CLOSURE = "return_closure"
     CANCEL = "cancel"
+    REQUEST_CANCELLATION = "request_cancellation"
+    APPROVE_CANCELLATION = "approve_cancellation"
+    RETURN_CANCELLATION = "return_cancellation"
     REOPEN = "reopen"
 
 
@@ -376,6 +380,7 @@ if TYPE_CHECKING:
     School = str
     Narrative = str
     NoteBody = str
+    StepText = str
     ServiceNote = str
     SearchText = str
     Reason = str | None
@@ -397,6 +402,7 @@ else:
         _text(MAX_NOTE, required=True), _say(_l("Write the note."), keep=("string_too_long",))
     ]
     ServiceNote = _text(MAX_SERVICE_NOTE)
+    StepText = _text(MAX_STEP_TEXT)
     SearchText = Annotated[_text(200, required=True), _say(_l("Enter what to search for."))]
     Reason = Annotated[
         Annotated[str, StringConstraints(max_length=200)] | None,
@@ -705,6 +711,7 @@ def step_reasons() -> dict[CaseAction, frozenset[str]]:
     return {
         CaseAction.REQUEST_CLOSURE: reference_data.code_set("closure_reason"),
         CaseAction.CANCEL: frozenset(r.value for r in CancelReason),
+        CaseAction.REQUEST_CANCELLATION: frozenset(r.value for r in CancelReason),
         CaseAction.REOPEN: frozenset(r.value for r in ReopenReason),
     }
 
@@ -742,6 +749,16 @@ class TransitionIn(Input):
         default=None,
         description="When the first contact happened (record_first_contact; default: now), RFC 3339 (without "
         "an offset: UTC): not in the future, and at most 30 days before the registration",
+    )
+    explanation: StepText = Field(
+        default="",
+        description="request_closure with the reason `other`: why the case can be closed (required there; "
+        "encrypted); the other steps ignore it",
+    )
+    override_reason: StepText = Field(
+        default="",
+        description="approve_closure over open work (open referrals, tasks, a care plan not approved): why "
+        "the supervisor closes the case anyway (encrypted); without it such a closure answers 409",
     )
     version: Version
 
@@ -1005,7 +1022,10 @@ class CaseOut(CaseSummaryOut):
     closed_at: UtcTime | None
     closure_reason: str | None
     closure_requested_reason: str | None
+    closure_explanation: str = Field(description="Why the case closes, where the reason is `other`")
+    closure_override: str = Field(description="Why a supervisor closed the case over open work")
     cancel_reason: str | None
+    cancel_requested_reason: str | None
     notes: list[NoteOut]
     services: list[ServiceOut]
     timeline: list[EventOut]

@@ -29,6 +29,7 @@ class Permission(StrEnum):
     CASE_CLOSE_APPROVE = "case:close:approve"
     CASE_ACCESS_LOG = "case:access_log"
     ATTACHMENT_DELETE = "attachment:delete"  # soft-delete a case's attachment, with a reason
+    CASE_REVIEW = "case:review"  # review assessments, approve or return care plans
     REFERRAL_SEND = "referral:send"
     REFERRAL_RESPOND = "referral:respond"
     # Answer for an agency's referrals: assign incoming ones (and read what they share), refer without
@@ -64,6 +65,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.CASE_READ_AGENCY,
         Permission.CASE_ASSIGN,
         Permission.CASE_CLOSE_APPROVE,
+        Permission.CASE_REVIEW,
         Permission.CASE_ACCESS_LOG,
         Permission.ATTACHMENT_DELETE,
         Permission.REFERRAL_SUPERVISE,

@@ -21,7 +21,7 @@ from sqlalchemy import func, literal, select, update
 from caseapp import jobqueue, localtime
 from caseapp.database import utcnow
 from caseapp.extensions import db
-from caseapp.models import Notification, OutboxMessage, User
+from caseapp.models import Case, Notification, OutboxMessage, User
 from caseapp.models.referral import Referral, ReferralStatus
 from caseapp.security.permissions import Permission
 
@@ -35,6 +35,19 @@ SUBJECTS = {
     "referral_withdrawn": "Rujukan {number} ditarik oleh {sender}",
     "referral_assigned": "Rujukan {number} ditugaskan kepada Anda",
     "referral_overdue": "Rujukan {number} terlambat: batas {due} WITA",
+}
+
+# A case's requests and their answers (case number and codes only).
+CASE_SUBJECTS = {
+    "closure_requested": "Permintaan terminasi kasus {number} menunggu persetujuan",
+    "closure_approved": "Terminasi kasus {number} disetujui",
+    "closure_returned": "Permintaan terminasi kasus {number} dikembalikan",
+    "cancellation_requested": "Permintaan pembatalan kasus {number} menunggu persetujuan",
+    "cancellation_approved": "Pembatalan kasus {number} disetujui",
+    "cancellation_returned": "Permintaan pembatalan kasus {number} dikembalikan",
+    "care_plan_submitted": "Rencana intervensi kasus {number} menunggu persetujuan",
+    "care_plan_approved": "Rencana intervensi kasus {number} disetujui",
+    "care_plan_returned": "Rencana intervensi kasus {number} dikembalikan",
 }
 
 
@@ -61,6 +74,26 @@ def notify(users: Iterable[User], kind: str, referral: Referral) -> None:
         if mail_on and user.email:
             body = (
                 f"{subject}\n\nBuka caseapp untuk melihat rincian: /referrals/{referral.id}\n"
+                "Pesan ini tidak memuat data anak; masuk ke caseapp untuk membacanya.\n"
+            )
+            db.session.add(OutboxMessage(to_address=user.email, subject=subject, body=body))
+            jobqueue.after_commit("outbox.send")
+    db.session.flush()
+
+
+def notify_case(users: Iterable[User], kind: str, case: Case) -> None:
+    """Notify each user once of a step on a case (a bell item, and an e-mail where mail is configured)."""
+    seen: set[int] = set()
+    subject = CASE_SUBJECTS[kind].format(number=case.case_number)
+    mail_on = bool(current_app.config.get("MAIL_SERVER"))
+    for user in users:
+        if user.id in seen or not user.active:
+            continue
+        seen.add(user.id)
+        db.session.add(Notification(user_id=user.id, kind=kind, case_id=case.id))
+        if mail_on and user.email:
+            body = (
+                f"{subject}\n\nBuka caseapp untuk melihat rincian: /cases/{case.uuid}\n"
                 "Pesan ini tidak memuat data anak; masuk ke caseapp untuk membacanya.\n"
             )
             db.session.add(OutboxMessage(to_address=user.email, subject=subject, body=body))
@@ -122,6 +155,8 @@ def mark_all_read(user: User) -> None:
 
 def subject_of(notification: Notification) -> str:
     """Return the text of a notification."""
+    if notification.case is not None and notification.kind in CASE_SUBJECTS:
+        return CASE_SUBJECTS[notification.kind].format(number=notification.case.case_number)
     if notification.referral is None:
         return notification.kind
     return _text(notification.kind, notification.referral)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from caseapp import audit, reference_data
 from caseapp.audit import AuditAction
@@ -186,3 +187,14 @@ def set_locale(user: User, lang: str) -> None:
     """Remember the user's interface language."""
     user.locale = lang
     db.session.flush()
+
+
+def active_users_with(agency_id: int, permission: Permission) -> list[User]:
+    """Return the agency's active users whose role grants the permission (who a request is addressed to)."""
+    roles = [role.value for role in Role if role_has(role, permission)]
+    stmt = (
+        select(User)
+        .where(User.agency_id == agency_id, User.active.is_(True), User.role.in_(roles))
+        .order_by(User.id)
+    )
+    return list(db.session.scalars(stmt))

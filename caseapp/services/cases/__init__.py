@@ -8,6 +8,7 @@ commits. By subject:
 - `duplicates`: the same child twice (NIK blind index, name and birth date);
 - `records`: registering and changing a case, its snapshot and the differences from an input;
 - `lifecycle`: the step table behind `transition` and `available_actions`;
+- `open_work`: what still keeps a case from being closed (open referrals);
 - `assignment`: case manager and team;
 - `notes`: notes and services;
 - `rules`: who may do what with a case they can see (`allowed_steps`, `check`);
@@ -28,6 +29,7 @@ from caseapp.services.cases.domain import (
 from caseapp.services.cases.duplicates import NIK_INDEX, Duplicates, find_duplicates, nik_index
 from caseapp.services.cases.lifecycle import STEPS, available_actions, transition
 from caseapp.services.cases.notes import add_note, add_service, case_services, visible_notes
+from caseapp.services.cases.open_work import open_work
 from caseapp.services.cases.query import (
     SORTS,
     CaseFilter,
@@ -97,6 +99,7 @@ __all__ = [
     "manager_choices",
     "next_case_number",
     "nik_index",
+    "open_work",
     "overdue_first_contacts",
     "patch_case",
     "register_case",

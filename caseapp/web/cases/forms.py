@@ -245,6 +245,8 @@ class TransitionForm(FlaskForm):
     action = HiddenField()
     version = HiddenField()
     reason = SelectField(_l("Reason"), validate_choice=False)
+    explanation = TextAreaField(_l("Explanation (required for “Other”)"))
+    override_reason = TextAreaField(_l("Reason to close despite the open work"))
 
     def to_body(self, at: datetime | None) -> dict[str, Any]:
         """Return the step in the API's shape (`TransitionIn`), with its time already in UTC."""
@@ -252,6 +254,8 @@ class TransitionForm(FlaskForm):
             "action": self.action.data,
             "reason": self.reason.data,
             "at": at,
+            "explanation": self.explanation.data or "",
+            "override_reason": self.override_reason.data or "",
             "version": self.version.data,
         }
 
@@ -342,3 +346,85 @@ class FilterForm(FlaskForm):
         """Return the chosen case manager's id (what the dashboard's links carry), or None."""
         value = self.case_manager.data or ""
         return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
+class AssessmentForm(FlaskForm):
+    """An assessment: safety questions, needs by domain, risk with its reasons, a summary."""
+
+    perpetrator_has_access = SelectField(
+        _l("Does the alleged perpetrator still have access to the child?"), validate_choice=False
+    )
+    safe_tonight = SelectField(_l("Is the child safe tonight?"), validate_choice=False)
+    needs = MultiCheckboxField(_l("Needs"), validate_choice=False)
+    risk_level = SelectField(_l("Risk level"), validate_choice=False)
+    risk_reasons = TextAreaField(_l("Why this risk level"), render_kw={"rows": 2})
+    summary = TextAreaField(_l("Summary"), render_kw={"rows": 3})
+
+    def fill_choices(self) -> None:
+        """Set the options in the current language."""
+        self.perpetrator_has_access.choices = _choices(list(L.ANSWER_LABELS.items()))
+        self.safe_tonight.choices = _choices(list(L.ANSWER_LABELS.items()))
+        self.needs.choices = [(str(k), str(v)) for k, v in L.NEED_LABELS.items()]
+        self.risk_level.choices = _choices(list(L.RISK_LABELS.items()))
+
+    def to_body(self) -> dict[str, Any]:
+        """Return the assessment in the API's shape (`AssessmentIn`)."""
+        return {
+            "perpetrator_has_access": self.perpetrator_has_access.data,
+            "safe_tonight": self.safe_tonight.data,
+            "needs": list(self.needs.data or []),
+            "risk_level": self.risk_level.data,
+            "risk_reasons": self.risk_reasons.data or "",
+            "summary": self.summary.data or "",
+        }
+
+
+class GoalForm(Form):
+    """One goal of a care plan (a row; an empty row is left out)."""
+
+    goal = TextAreaField(_l("Goal"), render_kw={"rows": 1})
+    services = MultiCheckboxField(_l("Services"), validate_choice=False)
+    agency = SelectField(_l("Responsible agency"), validate_choice=False)
+    due_date = StringField(_l("Due date"), render_kw={"type": "date"})
+
+    def is_empty(self) -> bool:
+        return not (self.goal.data or "").strip() and not self.services.data and not self.due_date.data
+
+
+class CarePlanForm(FlaskForm):
+    """A care plan: up to three goals on the page (the API takes more), a review date and a safety plan."""
+
+    goals = FieldList(FormField(GoalForm), min_entries=3, max_entries=3)
+    review_date = StringField(_l("Review date"), render_kw={"type": "date"})
+    safety_plan = TextAreaField(_l("Safety plan (a child at risk at home)"), render_kw={"rows": 2})
+
+    def fill_choices(self) -> None:
+        """Set the options in the current language."""
+        services = [(c, str(text)) for c, text in reference.codes("service")]
+        agencies = _choices(reference.agency_choices())
+        for entry in self.goals:
+            entry.form.services.choices = services
+            entry.form.agency.choices = agencies
+
+    def to_body(self) -> dict[str, Any]:
+        """Return the plan in the API's shape (`CarePlanIn`), without the rows left empty."""
+        return {
+            "goals": [
+                {
+                    "goal": e.form.goal.data or "",
+                    "services": list(e.form.services.data or []),
+                    "agency": e.form.agency.data or "",
+                    "due_date": e.form.due_date.data or "",
+                }
+                for e in self.goals
+                if not e.form.is_empty()
+            ],
+            "review_date": self.review_date.data or "",
+            "safety_plan": self.safety_plan.data or "",
+        }
+
+
+class ReturnForm(FlaskForm):
+    """Return a care plan with what to change."""
+
+    comment = TextAreaField(_l("What to change"), render_kw={"rows": 2})

@@ -16,7 +16,7 @@ from caseapp import labels as L
 from caseapp import localtime
 from caseapp import reference_data as reference
 from caseapp.database import utcnow
-from caseapp.errors import InvalidTransition, StaleVersion, ValidationFailed
+from caseapp.errors import InvalidTransition, NotFound, StaleVersion, ValidationFailed
 from caseapp.http import transaction
 from caseapp.http.context import acting_user
 from caseapp.http.pagination import make_cursor, parse_cursor
@@ -33,14 +33,18 @@ from caseapp.schemas.cases import (
     ServiceIn,
     TransitionIn,
 )
+from caseapp.schemas.practice import AssessmentIn, CarePlanIn, ReturnIn
 from caseapp.security.permissions import Permission
-from caseapp.services import cases, referrals
+from caseapp.services import assessments, care_plans, cases, referrals
 from caseapp.web.attachments.context import attachment_context
 from caseapp.web.cases.forms import (
+    AssessmentForm,
     AssignForm,
+    CarePlanForm,
     CaseForm,
     FilterForm,
     NoteForm,
+    ReturnForm,
     SearchForm,
     ServiceForm,
     TransitionForm,
@@ -228,6 +232,9 @@ def _render_case(
     nik: str | None = None,
     note_form: NoteForm | None = None,
     service_form: ServiceForm | None = None,
+    assessment_form: AssessmentForm | None = None,
+    care_plan_form: CarePlanForm | None = None,
+    return_form: ReturnForm | None = None,
     status: int = 200,
     warning: str | None = None,
     attachment_form: FlaskForm | None = None,
@@ -240,6 +247,12 @@ def _render_case(
         service_form.provider.data = case.owner_agency.code
         service_form.service_date.data = utcnow().date().isoformat()
     service_form.fill_choices()
+    if assessment_form is None:
+        assessment_form = AssessmentForm(formdata=None, prefix="assessment")
+    assessment_form.fill_choices()
+    if care_plan_form is None:
+        care_plan_form = CarePlanForm(formdata=None, prefix="plan")
+    care_plan_form.fill_choices()
     me = acting_user()
     return render_template(
         "cases/view.html",
@@ -255,6 +268,13 @@ def _render_case(
         service_form=service_form,
         transition_form=TransitionForm(formdata=None),
         closure_reasons=reference.codes("closure_reason"),
+        open_items=cases.open_work(case) if case.is_open else {},
+        case_assessments=assessments.case_assessments(case),
+        assessment_form=assessment_form,
+        case_plans=care_plans.case_plans(case),
+        care_plan_form=care_plan_form,
+        return_form=return_form or ReturnForm(formdata=None, prefix="return"),
+        today=utcnow().date(),
         now=utcnow(),
         now_local=localtime.input_value(utcnow()),
         warning=warning,
@@ -338,6 +358,90 @@ def add_service(case_uuid: str) -> ResponseReturnValue:
         return _render_case(shown, service_form=form, status=400)
     flash(_("Service recorded."), "success")
     return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#services")
+
+
+@bp.route("/<case_uuid>/assessments", methods=["POST"])
+@require(Permission.CASE_UPDATE, hide=True)
+def add_assessment(case_uuid: str) -> ResponseReturnValue:
+    """Record an assessment (a revision of the case's assessment)."""
+    actor = acting_user()
+    case = cases.get_case(actor, case_uuid)
+    form = AssessmentForm(prefix="assessment")
+    try:
+        assessments.add_assessment(actor, case, parse_data(AssessmentIn, form.to_body(), strict=False))
+    except (ValidationFailed, InvalidTransition) as exc:
+        form.fill_choices()
+        apply_field_errors(form, exc)
+        shown = cases.view_case(actor, case_uuid, beside_a_refusal=True)
+        return _render_case(shown, assessment_form=form, status=exc.status)
+    flash(_("Assessment recorded."), "success")
+    return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#assessment")
+
+
+@bp.route("/<case_uuid>/assessments/<assessment_id>/review", methods=["POST"])
+@require(Permission.CASE_REVIEW, hide=True)
+def review_assessment(case_uuid: str, assessment_id: str) -> ResponseReturnValue:
+    """Mark an assessment reviewed (a supervisor of the owning agency)."""
+    actor = acting_user()
+    case = cases.get_case(actor, case_uuid)
+    row = assessments.get_assessment(actor, assessment_id)
+    if row.case_id != case.id:
+        raise NotFound()
+    try:
+        assessments.review(actor, row)
+    except InvalidTransition as exc:
+        transaction.doom()
+        flash(exc.message, "warning")
+    else:
+        flash(_("Assessment reviewed."), "success")
+    return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#assessment")
+
+
+@bp.route("/<case_uuid>/care-plans", methods=["POST"])
+@require(Permission.CASE_UPDATE, hide=True)
+def add_care_plan(case_uuid: str) -> ResponseReturnValue:
+    """Record a care plan; it waits for a supervisor's approval."""
+    actor = acting_user()
+    case = cases.get_case(actor, case_uuid)
+    form = CarePlanForm(prefix="plan")
+    try:
+        care_plans.add_plan(actor, case, parse_data(CarePlanIn, form.to_body(), strict=False))
+    except (ValidationFailed, InvalidTransition) as exc:
+        form.fill_choices()
+        apply_field_errors(form, exc)
+        shown = cases.view_case(actor, case_uuid, beside_a_refusal=True)
+        return _render_case(shown, care_plan_form=form, status=exc.status)
+    flash(_("Care plan recorded: it waits for a supervisor's approval."), "success")
+    return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#care-plan")
+
+
+@bp.route("/<case_uuid>/care-plans/<plan_id>/<decision>", methods=["POST"])
+@require(Permission.CASE_REVIEW, hide=True)
+def decide_care_plan(case_uuid: str, plan_id: str, decision: str) -> ResponseReturnValue:
+    """Approve a care plan, or return it with what to change (a supervisor of the owning agency)."""
+    actor = acting_user()
+    case = cases.get_case(actor, case_uuid)
+    plan = care_plans.get_plan(actor, plan_id)
+    if plan.case_id != case.id or decision not in ("approve", "return"):
+        raise NotFound()
+    form = ReturnForm(prefix="return")
+    try:
+        if decision == "approve":
+            care_plans.approve(actor, plan)
+        else:
+            care_plans.return_plan(
+                actor, plan, parse_data(ReturnIn, {"comment": form.comment.data or ""}, strict=False)
+            )
+    except ValidationFailed as exc:
+        apply_field_errors(form, exc)
+        shown = cases.view_case(actor, case_uuid, beside_a_refusal=True)
+        return _render_case(shown, return_form=form, status=400)
+    except InvalidTransition as exc:
+        transaction.doom()
+        flash(exc.message, "warning")
+    else:
+        flash(_("Care plan approved.") if decision == "approve" else _("Care plan returned."), "success")
+    return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#care-plan")
 
 
 @bp.route("/<case_uuid>/assign", methods=["GET", "POST"])

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -15,12 +16,25 @@ from caseapp.http.context import acting_user
 from caseapp.http.policy import public, require
 from caseapp.models import Case, Referral
 from caseapp.reports.periods import parse_period
+from caseapp.schemas.queue import QueueKind
 from caseapp.security.permissions import ROLE_PERMISSIONS, Permission
-from caseapp.services import cases, referrals, reports, users
+from caseapp.services import cases, queue, referrals, reports, users
 from caseapp.web.reports.views import caseload_context
 from caseapp.web.utils import safe_next
 
 bp = Blueprint("main", __name__)
+
+QUEUE_LABELS = {
+    QueueKind.CLOSURE_TO_APPROVE: _l("Closure (terminasi) to approve"),
+    QueueKind.CANCELLATION_TO_APPROVE: _l("Cancellation to approve"),
+    QueueKind.ASSESSMENT_TO_REVIEW: _l("Assessment to review"),
+    QueueKind.CARE_PLAN_TO_APPROVE: _l("Care plan to approve"),
+    QueueKind.CARE_PLAN_RETURNED: _l("Care plan returned: revise it"),
+    QueueKind.CARE_PLAN_REVIEW_OVERDUE: _l("Care plan review overdue"),
+    QueueKind.FIRST_CONTACT_DUE: _l("First contact due"),
+    QueueKind.REFERRAL_TO_ANSWER: _l("Referral to answer"),
+    QueueKind.REFERRAL_OVERDUE: _l("Referral unanswered past its due time"),
+}
 
 
 @bp.route("/")
@@ -43,6 +57,8 @@ def home() -> ResponseReturnValue:
         dashboard = caseload_context(reports.caseload_for(me, parse_period(None)))
     return render_template(
         "main/home.html",
+        queue_items=queue.work_queue(me),
+        queue_labels=QUEUE_LABELS,
         permissions=permissions,
         overdue=overdue,
         overdue_referrals=overdue_referrals,

@@ -1,0 +1,84 @@
+"""The practice around a case in the JSON API: assessments and care plans (the case page shows the same)."""
+
+from __future__ import annotations
+
+from caseapp.api.endpoint import endpoint
+from caseapp.api.views import bp
+from caseapp.http.context import acting_user
+from caseapp.http.policy import require
+from caseapp.schemas.practice import (
+    AssessmentIn,
+    AssessmentListOut,
+    AssessmentOut,
+    CarePlanIn,
+    CarePlanListOut,
+    CarePlanOut,
+    ReturnIn,
+)
+from caseapp.security.permissions import Permission
+from caseapp.services import assessments, care_plans, cases
+
+
+@bp.route("/cases/<case_id>/assessments", methods=["POST"])
+@require(Permission.CASE_UPDATE, hide=True)
+@endpoint(body=AssessmentIn, response=AssessmentOut, status=201, errors=(409,))
+def add_assessment(case_id: str, body: AssessmentIn) -> AssessmentOut:
+    """Assess the child's safety, needs and risk (a new one revises the case's); 409 on a closed case."""
+    me = acting_user()
+    return assessments.as_output(assessments.add_assessment(me, cases.get_case(me, case_id), body))
+
+
+@bp.route("/cases/<case_id>/assessments", methods=["GET"])
+@require(Permission.CASE_READ, hide=True)
+@endpoint(response=AssessmentListOut)
+def list_assessments(case_id: str) -> AssessmentListOut:
+    """A case's assessments, newest (the current one) first; the read is audited."""
+    me = acting_user()
+    rows = assessments.list_assessments(me, cases.get_case(me, case_id))
+    return AssessmentListOut(items=[assessments.as_output(r) for r in rows])
+
+
+@bp.route("/assessments/<assessment_id>/review", methods=["POST"])
+@require(Permission.CASE_REVIEW, hide=True)
+@endpoint(response=AssessmentOut, errors=(409,))
+def review_assessment(assessment_id: str) -> AssessmentOut:
+    """Mark an assessment reviewed (a supervisor of the owning agency; once, else 409)."""
+    me = acting_user()
+    return assessments.as_output(assessments.review(me, assessments.get_assessment(me, assessment_id)))
+
+
+@bp.route("/cases/<case_id>/care-plans", methods=["POST"])
+@require(Permission.CASE_UPDATE, hide=True)
+@endpoint(body=CarePlanIn, response=CarePlanOut, status=201, errors=(409,))
+def add_care_plan(case_id: str, body: CarePlanIn) -> CarePlanOut:
+    """Record a care plan (it supersedes the case's plan and waits for a supervisor); 409 on a closed case."""
+    me = acting_user()
+    return care_plans.as_output(care_plans.add_plan(me, cases.get_case(me, case_id), body))
+
+
+@bp.route("/cases/<case_id>/care-plans", methods=["GET"])
+@require(Permission.CASE_READ, hide=True)
+@endpoint(response=CarePlanListOut)
+def list_care_plans(case_id: str) -> CarePlanListOut:
+    """A case's care plans, newest (the case's plan) first; the read is audited."""
+    me = acting_user()
+    rows = care_plans.list_plans(me, cases.get_case(me, case_id))
+    return CarePlanListOut(items=[care_plans.as_output(r) for r in rows])
+
+
+@bp.route("/care-plans/<plan_id>/approve", methods=["POST"])
+@require(Permission.CASE_REVIEW, hide=True)
+@endpoint(response=CarePlanOut, errors=(409,))
+def approve_care_plan(plan_id: str) -> CarePlanOut:
+    """Approve a waiting care plan (a supervisor of the owning agency; a case worker gets 403)."""
+    me = acting_user()
+    return care_plans.as_output(care_plans.approve(me, care_plans.get_plan(me, plan_id)))
+
+
+@bp.route("/care-plans/<plan_id>/return", methods=["POST"])
+@require(Permission.CASE_REVIEW, hide=True)
+@endpoint(body=ReturnIn, response=CarePlanOut, errors=(409,))
+def return_care_plan(plan_id: str, body: ReturnIn) -> CarePlanOut:
+    """Return a waiting care plan with a comment saying what to change."""
+    me = acting_user()
+    return care_plans.as_output(care_plans.return_plan(me, care_plans.get_plan(me, plan_id), body))

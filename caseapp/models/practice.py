@@ -1,0 +1,142 @@
+"""The case-management practice around a case: assessments (and, as they come, care plans, conferences).
+
+Categories, levels and dates are plaintext codes (for queues and statistics); what a worker writes about
+the child (reasons, summaries) is encrypted under the case's data key, like the case's narrative.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Date, ForeignKey, LargeBinary, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from caseapp.database import utcnow
+from caseapp.extensions import db
+from caseapp.models.agency import Agency
+from caseapp.models.case import Case
+from caseapp.models.data_key import DataKey
+from caseapp.models.encrypted import EncryptedField
+from caseapp.models.user import User
+
+
+class Answer(StrEnum):
+    """A safety question's answer."""
+
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+
+class NeedDomain(StrEnum):
+    """The domains of a child's needs an assessment looks at."""
+
+    HEALTH = "health"
+    PSYCHOLOGICAL = "psychological"
+    EDUCATION = "education"
+    LEGAL = "legal"
+    FAMILY = "family"
+    ECONOMIC = "economic"
+
+
+class Assessment(db.Model):  # type: ignore[name-defined]
+    """One assessment of a case's child; a revision is a new row, the newest is the case's assessment."""
+
+    __tablename__ = "case_assessment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    perpetrator_has_access: Mapped[str] = mapped_column(String(10))
+    safe_tonight: Mapped[str] = mapped_column(String(10))
+    needs: Mapped[str] = mapped_column(String(200), default="")  # NeedDomain codes, comma-separated
+    risk_level: Mapped[str] = mapped_column(String(10))
+    risk_reasons_ct: Mapped[bytes | None] = mapped_column("risk_reasons", LargeBinary)
+    summary_ct: Mapped[bytes | None] = mapped_column("summary", LargeBinary)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[datetime | None]
+
+    risk_reasons = EncryptedField("risk_reasons_ct")
+    summary = EncryptedField("summary_ct")
+
+    case: Mapped[Case] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id], lazy="joined")
+
+    @property
+    def need_codes(self) -> list[str]:
+        return [n for n in self.needs.split(",") if n]
+
+    def encryption_key(self) -> DataKey | None:
+        return self.case.data_key
+
+
+class CarePlanStatus(StrEnum):
+    """Where a care plan stands: waiting for a supervisor, approved, or returned with a comment."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+
+class CarePlan(db.Model):  # type: ignore[name-defined]
+    """A care plan (rencana intervensi): goals with services, the responsible agency and a due date, a
+    review date and a safety plan; a supervisor approves it or returns it. A new plan supersedes the last."""
+
+    __tablename__ = "care_plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(12), default=CarePlanStatus.PENDING.value)
+    review_date: Mapped[date] = mapped_column(Date)
+    safety_plan_ct: Mapped[bytes | None] = mapped_column("safety_plan", LargeBinary)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None]
+    comment_ct: Mapped[bytes | None] = mapped_column("comment", LargeBinary)  # why it was returned
+
+    safety_plan = EncryptedField("safety_plan_ct")
+    comment = EncryptedField("comment_ct")
+
+    case: Mapped[Case] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id], lazy="joined")
+    goals: Mapped[list[CarePlanGoal]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="CarePlanGoal.position"
+    )
+
+    def encryption_key(self) -> DataKey | None:
+        return self.case.data_key
+
+
+class CarePlanGoal(db.Model):  # type: ignore[name-defined]
+    """One goal of a care plan: what for (encrypted), which services, which agency answers for it, by when."""
+
+    __tablename__ = "care_plan_goal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("care_plan.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    goal_ct: Mapped[bytes | None] = mapped_column("goal", LargeBinary)
+    services: Mapped[str] = mapped_column(String(400), default="")  # `service` codes, comma-separated
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    due_date: Mapped[date] = mapped_column(Date)
+
+    goal = EncryptedField("goal_ct")
+
+    plan: Mapped[CarePlan] = relationship(back_populates="goals")
+    agency: Mapped[Agency] = relationship(lazy="joined")
+
+    @property
+    def service_codes(self) -> list[str]:
+        return [s for s in self.services.split(",") if s]
+
+    def encryption_key(self) -> DataKey | None:
+        return self.plan.case.data_key

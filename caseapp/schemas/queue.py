@@ -1,0 +1,51 @@
+"""The work queue: what waits for the signed-in user, one item per thing to do."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import Field
+
+from caseapp.schemas.base import Output
+from caseapp.schemas.types import UtcTime
+
+
+class QueueKind(StrEnum):
+    """What an item of the work queue asks of its user."""
+
+    CLOSURE_TO_APPROVE = "closure_to_approve"
+    CANCELLATION_TO_APPROVE = "cancellation_to_approve"
+    ASSESSMENT_TO_REVIEW = "assessment_to_review"
+    CARE_PLAN_TO_APPROVE = "care_plan_to_approve"
+    CARE_PLAN_RETURNED = "care_plan_returned"
+    CARE_PLAN_REVIEW_OVERDUE = "care_plan_review_overdue"
+    FIRST_CONTACT_DUE = "first_contact_due"
+    REFERRAL_TO_ANSWER = "referral_to_answer"
+    REFERRAL_OVERDUE = "referral_overdue"
+
+
+class QueueItem(Output):
+    """One thing to do: its kind, the case (where the user may open it), when it is due, where to do it."""
+
+    kind: QueueKind
+    case_id: uuid.UUID | None = Field(
+        description="The case, where the user may open it (an incoming referral names only its number)"
+    )
+    case_number: str
+    referral_id: int | None = Field(default=None, description="The referral, for the referral kinds")
+    since: UtcTime = Field(description="When the item began to wait")
+    due_at: UtcTime | None = Field(description="When it is due (null: no deadline, answer soon)")
+    overdue: bool
+    link: str = Field(description="The page where it is done (a path of this server)")
+
+    def sort_key(self, now: datetime) -> tuple[int, datetime, datetime]:
+        """Overdue first, then by due time (none last), then oldest first."""
+        return (0 if self.overdue else 1, self.due_at or datetime.max, self.since)
+
+
+class QueueOut(Output):
+    """The signed-in user's work queue: overdue first, then soonest due, then oldest."""
+
+    items: list[QueueItem]

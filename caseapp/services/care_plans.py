@@ -1,0 +1,189 @@
+"""Care plans (rencana intervensi): the worker plans, a supervisor of the owning agency approves or returns.
+
+A new plan supersedes the case's plan and waits for approval; while the newest plan is not approved the
+case cannot be closed (`cases.open_work`). An approved plan whose review date has passed is overdue (the
+work queue reminds the supervisor and the case manager). Goals, the safety plan and a return's comment are
+encrypted; notifications and the audit log carry codes only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from caseapp import audit
+from caseapp.audit import AuditAction
+from caseapp.database import utcnow
+from caseapp.errors import InvalidTransition, NotFound, PermissionDenied
+from caseapp.extensions import db
+from caseapp.models import Agency, CarePlan, CarePlanGoal, Case, User
+from caseapp.models.practice import CarePlanStatus
+from caseapp.models.referral import NotificationKind
+from caseapp.schemas.practice import CarePlanIn, CarePlanOut, ReturnIn
+from caseapp.security.permissions import Permission
+from caseapp.services import access, notify, users
+from caseapp.services.cases.rules import require
+from caseapp.services.scoping import visible_cases
+
+
+def add_plan(actor: User, case: Case, value: CarePlanIn) -> CarePlan:
+    """Record a care plan for an open case; it waits for a supervisor's approval (who is notified)."""
+    require(actor, Permission.CASE_UPDATE)
+    if not case.is_open:
+        raise InvalidTransition(_("A closed or cancelled case cannot be changed; reopen it first."))
+    agencies = {a.code: a for a in db.session.scalars(select(Agency))}
+    plan = CarePlan(case=case, review_date=value.review_date, author_id=actor.id, created_at=utcnow())
+    plan.safety_plan = value.safety_plan or None
+    for position, goal in enumerate(value.goals):
+        row = CarePlanGoal(
+            position=position,
+            services=",".join(goal.services),
+            agency=agencies[goal.agency],
+            due_date=goal.due_date,
+        )
+        plan.goals.append(row)
+        db.session.add(plan)
+        row.goal = goal.goal
+    db.session.add(plan)
+    db.session.flush()
+    audit.record(
+        AuditAction.CARE_PLAN_CREATE,
+        actor=actor,
+        object_type="case",
+        object_id=case.uuid,
+        details={"care_plan": str(plan.uuid), "goals": len(plan.goals), "review_date": str(plan.review_date)},
+    )
+    supervisors = users.active_users_with(case.owner_agency_id, Permission.CASE_REVIEW)
+    notify.notify_case(
+        [u for u in supervisors if u.id != actor.id], NotificationKind.CARE_PLAN_SUBMITTED, case
+    )
+    return plan
+
+
+def case_plans(case: Case) -> list[CarePlan]:
+    """Return a case's care plans, newest first."""
+    stmt = (
+        select(CarePlan)
+        .where(CarePlan.case_id == case.id)
+        .order_by(CarePlan.created_at.desc(), CarePlan.id.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def list_plans(actor: User, case: Case) -> list[CarePlan]:
+    """Return a case's care plans for the actor to read (the read is audited)."""
+    require(actor, Permission.CASE_READ)
+    audit.record(
+        AuditAction.CASE_VIEW,
+        actor=actor,
+        object_type="case",
+        object_id=case.uuid,
+        details={"section": "care_plans"},
+    )
+    return case_plans(case)
+
+
+def unapproved(case: Case) -> CarePlan | None:
+    """Return the case's newest plan if it is not approved (it keeps the case from being closed)."""
+    plans = case_plans(case)
+    if plans and plans[0].status != CarePlanStatus.APPROVED.value:
+        return plans[0]
+    return None
+
+
+def get_plan(actor: User, plan_id: Any) -> CarePlan:
+    """Return a care plan of a case the actor may see, or raise NotFound (audited)."""
+    try:
+        uid: uuid.UUID | None = uuid.UUID(str(plan_id))
+    except ValueError:
+        uid = None
+    row = None
+    if uid is not None:
+        stmt = select(CarePlan).where(
+            CarePlan.uuid == uid, CarePlan.case_id.in_(visible_cases(actor).with_only_columns(Case.id))
+        )
+        row = db.session.scalar(stmt)
+    if row is None:
+        shown = str(plan_id)[:64].replace("\x00", "\ufffd")
+        access.record_denial(actor, Permission.CASE_READ, object_type="care_plan", object_id=shown)
+        raise NotFound()
+    return row
+
+
+def _decide(actor: User, plan: CarePlan, status: CarePlanStatus, comment: str | None) -> CarePlan:
+    if not actor.can(Permission.CASE_REVIEW) or plan.case.owner_agency_id != actor.agency_id:
+        access.record_denial(actor, Permission.CASE_REVIEW, object_type="care_plan", object_id=str(plan.uuid))
+        raise PermissionDenied(str(Permission.CASE_REVIEW))
+    if plan.status != CarePlanStatus.PENDING.value:
+        raise InvalidTransition(_("Only a care plan waiting for approval can be approved or returned."))
+    if plan is not case_plans(plan.case)[0]:
+        raise InvalidTransition(_("A newer care plan replaced this one."))
+    plan.status = status.value
+    plan.decided_by = actor
+    plan.decided_at = utcnow()
+    plan.comment = comment
+    db.session.flush()
+    action = (
+        AuditAction.CARE_PLAN_APPROVE if status is CarePlanStatus.APPROVED else AuditAction.CARE_PLAN_RETURN
+    )
+    audit.record(
+        action,
+        actor=actor,
+        object_type="case",
+        object_id=plan.case.uuid,
+        details={"care_plan": str(plan.uuid)},
+    )
+    kind = (
+        NotificationKind.CARE_PLAN_APPROVED
+        if status is CarePlanStatus.APPROVED
+        else NotificationKind.CARE_PLAN_RETURNED
+    )
+    told = [u for u in (plan.author, plan.case.case_manager) if u.id != actor.id]
+    notify.notify_case(told, kind, plan.case)
+    return plan
+
+
+def approve(actor: User, plan: CarePlan) -> CarePlan:
+    """Approve a waiting care plan (a supervisor of the owning agency; a case worker is refused, 403)."""
+    return _decide(actor, plan, CarePlanStatus.APPROVED, None)
+
+
+def return_plan(actor: User, plan: CarePlan, value: ReturnIn) -> CarePlan:
+    """Return a waiting care plan with what to change."""
+    return _decide(actor, plan, CarePlanStatus.RETURNED, value.comment)
+
+
+def review_overdue(plan: CarePlan, today: date) -> bool:
+    """Say whether an approved plan's review date has passed."""
+    return plan.status == CarePlanStatus.APPROVED.value and plan.review_date < today
+
+
+def as_output(plan: CarePlan) -> CarePlanOut:
+    """Return the care plan in the API's shape."""
+    return CarePlanOut.model_validate(
+        {
+            "id": plan.uuid,
+            "status": plan.status,
+            "goals": [
+                {
+                    "goal": g.goal or "",
+                    "services": g.service_codes,
+                    "agency": g.agency.code,
+                    "due_date": g.due_date,
+                }
+                for g in plan.goals
+            ],
+            "review_date": plan.review_date,
+            "review_overdue": review_overdue(plan, utcnow().date()),
+            "safety_plan": plan.safety_plan or "",
+            "author": plan.author.username,
+            "created_at": plan.created_at,
+            "decided_by": plan.decided_by.username if plan.decided_by else None,
+            "decided_at": plan.decided_at,
+            "comment": plan.comment or "",
+        }
+    )

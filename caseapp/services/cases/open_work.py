@@ -1,0 +1,67 @@
+"""What is still open on a case: the work that keeps it from being closed (termination, item 7 of the flow).
+
+A case with an open referral (sent or accepted) or whose newest care plan is not approved cannot be closed
+unless a supervisor overrides with a reason; the answer names each open item by codes, agencies and dates,
+never by what the case says.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from caseapp import labels as L
+from caseapp import localtime
+from caseapp.extensions import db
+from caseapp.models import CarePlan, Case
+from caseapp.models.practice import CarePlanStatus
+from caseapp.models.referral import Referral, ReferralStatus
+
+OPEN_REFERRAL_STATES = (ReferralStatus.SENT.value, ReferralStatus.ACCEPTED.value)
+
+
+def open_referrals(case: Case) -> list[Referral]:
+    """Return the case's referrals still sent or accepted, oldest first."""
+    stmt = (
+        select(Referral)
+        .where(Referral.case_id == case.id, Referral.status.in_(OPEN_REFERRAL_STATES))
+        .order_by(Referral.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def open_work(case: Case) -> dict[str, list[str]]:
+    """Return what is open on the case, keyed by kind (`referrals`, `care_plans`), each item in a line."""
+    found: dict[str, list[str]] = {}
+    referrals = [
+        _("Referral to %(agency)s (%(status)s, due %(due)s WITA)")
+        % {
+            "agency": r.to_agency.code,
+            "status": L.label(L.REFERRAL_STATUS_LABELS, r.status),
+            "due": localtime.show(r.due_at),
+        }
+        for r in open_referrals(case)
+    ]
+    if referrals:
+        found["referrals"] = referrals
+    newest = db.session.scalar(
+        select(CarePlan)
+        .where(CarePlan.case_id == case.id)
+        .order_by(CarePlan.created_at.desc(), CarePlan.id.desc())
+        .limit(1)
+    )
+    if newest is not None and newest.status != CarePlanStatus.APPROVED.value:
+        found["care_plans"] = [
+            _("Care plan of %(day)s not approved (%(status)s)")
+            % {
+                "day": newest.created_at.date().isoformat(),
+                "status": L.label(L.CARE_PLAN_STATUS_LABELS, newest.status),
+            }
+        ]
+    return found
+
+
+def describe(found: dict[str, list[str]]) -> str:
+    """Return one sentence saying what is open (for a 409's message and the browser's notice)."""
+    items = [item for lines in found.values() for item in lines]
+    return _("The case still has open work: %(items)s.", items="; ".join(items))

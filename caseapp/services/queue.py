@@ -1,0 +1,218 @@
+"""The work queue: what waits for a user, gathered from the records they answer for.
+
+Each source asks the rule that already decides who may act (`visible_cases`, the lifecycle's permissions,
+`referrals.access.can_respond`), so an item appears only where its user may do it. Items carry case
+numbers, codes and times, never what a case says about a child; an incoming referral's case is named by
+its number only (the receiving agency reads the case through the referral).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import select
+
+from caseapp.database import utcnow
+from caseapp.extensions import db
+from caseapp.models import Assessment, CarePlan, Case, User
+from caseapp.models.practice import CarePlanStatus
+from caseapp.models.referral import Referral, ReferralStatus
+from caseapp.schemas.queue import QueueItem, QueueKind
+from caseapp.security.permissions import Permission
+from caseapp.services.cases.lifecycle import OPEN_STATES
+from caseapp.services.referrals import access as referral_access
+from caseapp.services.scoping import visible_cases
+
+LIMIT = 100  # per source
+
+
+def _case_link(case: Case) -> str:
+    return f"/cases/{case.uuid}"
+
+
+def _requests(user: User, now: datetime) -> list[QueueItem]:
+    """Closure and cancellation requests of the user's agency's cases, for a supervisor to answer."""
+    if not user.can(Permission.CASE_CLOSE_APPROVE):
+        return []
+    items: list[QueueItem] = []
+    mine = visible_cases(user).where(Case.owner_agency_id == user.agency_id)
+    for column, kind in (
+        (Case.closure_requested_at, QueueKind.CLOSURE_TO_APPROVE),
+        (Case.cancel_requested_at, QueueKind.CANCELLATION_TO_APPROVE),
+    ):
+        rows = db.session.scalars(mine.where(column.is_not(None)).order_by(column).limit(LIMIT))
+        for case in rows:
+            since = (
+                case.closure_requested_at
+                if kind is QueueKind.CLOSURE_TO_APPROVE
+                else case.cancel_requested_at
+            )
+            assert since is not None
+            items.append(
+                QueueItem(
+                    kind=kind,
+                    case_id=case.uuid,
+                    case_number=case.case_number,
+                    since=since,
+                    due_at=None,
+                    overdue=False,
+                    link=_case_link(case),
+                )
+            )
+    return items
+
+
+def _assessments(user: User, now: datetime) -> list[QueueItem]:
+    """The newest assessment of each open case of the agency, while no supervisor has reviewed it."""
+    if not user.can(Permission.CASE_REVIEW):
+        return []
+    cases = visible_cases(user).where(
+        Case.owner_agency_id == user.agency_id, Case.status.in_([s.value for s in OPEN_STATES])
+    )
+    stmt = (
+        select(Assessment)
+        .where(Assessment.case_id.in_(cases.with_only_columns(Case.id)))
+        .order_by(Assessment.case_id, Assessment.created_at.desc(), Assessment.id.desc())
+    )
+    items: list[QueueItem] = []
+    seen: set[int] = set()
+    for row in db.session.scalars(stmt.limit(LIMIT * 5)):
+        if row.case_id in seen:
+            continue
+        seen.add(row.case_id)
+        if row.reviewed_at is None:
+            items.append(
+                QueueItem(
+                    kind=QueueKind.ASSESSMENT_TO_REVIEW,
+                    case_id=row.case.uuid,
+                    case_number=row.case.case_number,
+                    since=row.created_at,
+                    due_at=None,
+                    overdue=False,
+                    link=_case_link(row.case) + "#assessment",
+                )
+            )
+    return items
+
+
+def _care_plans(user: User, now: datetime) -> list[QueueItem]:
+    """The newest care plan of each open case: to approve (supervisors), returned (its case manager), its
+    review overdue (both)."""
+    reviews = user.can(Permission.CASE_REVIEW)
+    if not (reviews or user.can(Permission.CASE_UPDATE)):
+        return []
+    watched = Case.owner_agency_id == user.agency_id if reviews else Case.case_manager_id == user.id
+    cases = visible_cases(user).where(watched, Case.status.in_([s.value for s in OPEN_STATES]))
+    stmt = (
+        select(CarePlan)
+        .where(CarePlan.case_id.in_(cases.with_only_columns(Case.id)))
+        .order_by(CarePlan.case_id, CarePlan.created_at.desc(), CarePlan.id.desc())
+    )
+    items: list[QueueItem] = []
+    seen: set[int] = set()
+    for plan in db.session.scalars(stmt.limit(LIMIT * 5)):
+        if plan.case_id in seen:
+            continue
+        seen.add(plan.case_id)
+        kind, due = None, None
+        if plan.status == CarePlanStatus.PENDING.value and reviews:
+            kind = QueueKind.CARE_PLAN_TO_APPROVE
+        elif plan.status == CarePlanStatus.RETURNED.value and plan.case.case_manager_id == user.id:
+            kind = QueueKind.CARE_PLAN_RETURNED
+        elif plan.status == CarePlanStatus.APPROVED.value:
+            due = datetime.combine(plan.review_date + timedelta(days=1), time.min)  # the day has passed
+            if now >= due:
+                kind = QueueKind.CARE_PLAN_REVIEW_OVERDUE
+        if kind is not None:
+            items.append(
+                QueueItem(
+                    kind=kind,
+                    case_id=plan.case.uuid,
+                    case_number=plan.case.case_number,
+                    since=plan.decided_at or plan.created_at,
+                    due_at=due,
+                    overdue=kind is QueueKind.CARE_PLAN_REVIEW_OVERDUE,
+                    link=_case_link(plan.case) + "#care-plan",
+                )
+            )
+    return items
+
+
+def _first_contacts(user: User, now: datetime) -> list[QueueItem]:
+    """The user's own open cases whose first contact is not recorded yet (due or overdue)."""
+    if not user.can(Permission.CASE_UPDATE):
+        return []
+    stmt = (
+        visible_cases(user)
+        .where(
+            Case.case_manager_id == user.id,
+            Case.first_contact_at.is_(None),
+            Case.status.in_([s.value for s in OPEN_STATES]),
+        )
+        .order_by(Case.first_contact_due_at)
+        .limit(LIMIT)
+    )
+    return [
+        QueueItem(
+            kind=QueueKind.FIRST_CONTACT_DUE,
+            case_id=case.uuid,
+            case_number=case.case_number,
+            since=case.created_at,
+            due_at=case.first_contact_due_at,
+            overdue=case.first_contact_overdue(now),
+            link=_case_link(case),
+        )
+        for case in db.session.scalars(stmt)
+    ]
+
+
+def _referral_item(
+    kind: QueueKind, referral: Referral, now: datetime, case_id: uuid.UUID | None
+) -> QueueItem:
+    return QueueItem(
+        kind=kind,
+        case_id=case_id,
+        case_number=referral.case.case_number,
+        referral_id=referral.id,
+        since=referral.sent_at,
+        due_at=referral.due_at,
+        overdue=referral.is_overdue(now),
+        link=f"/referrals/{referral.id}",
+    )
+
+
+def _referrals(user: User, now: datetime) -> list[QueueItem]:
+    """Incoming referrals the user may answer; outgoing ones of the user's cases left unanswered too long."""
+    items: list[QueueItem] = []
+    if user.can(Permission.REFERRAL_RESPOND):
+        incoming = select(Referral).where(
+            Referral.to_agency_id == user.agency_id, Referral.status == ReferralStatus.SENT.value
+        )
+        # Who answers the inbox (its supervisors, or every worker where it has none) and the assignee.
+        answers_inbox = any(u.id == user.id for u in referral_access.responders(user.agency_id))
+        for referral in db.session.scalars(incoming.order_by(Referral.due_at).limit(LIMIT)):
+            if answers_inbox or referral_access.is_assignee(user, referral):
+                items.append(_referral_item(QueueKind.REFERRAL_TO_ANSWER, referral, now, None))
+    if user.can(Permission.REFERRAL_SEND):
+        mine = visible_cases(user).where(Case.case_manager_id == user.id).with_only_columns(Case.id)
+        if user.can(Permission.CASE_CLOSE_APPROVE):  # a supervisor watches the agency's cases
+            mine = (
+                visible_cases(user).where(Case.owner_agency_id == user.agency_id).with_only_columns(Case.id)
+            )
+        outgoing = select(Referral).where(
+            Referral.case_id.in_(mine),
+            Referral.status == ReferralStatus.SENT.value,
+            Referral.due_at < now,
+        )
+        for referral in db.session.scalars(outgoing.order_by(Referral.due_at).limit(LIMIT)):
+            items.append(_referral_item(QueueKind.REFERRAL_OVERDUE, referral, now, referral.case.uuid))
+    return items
+
+
+def work_queue(user: User) -> list[QueueItem]:
+    """Return what waits for the user: overdue first, then soonest due, then oldest."""
+    now = utcnow()
+    sources = (_requests, _assessments, _care_plans, _first_contacts, _referrals)
+    items = [item for source in sources for item in source(user, now)]
+    return sorted(items, key=lambda item: item.sort_key(now))
