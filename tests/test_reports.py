@@ -432,3 +432,17 @@ def test_long_sheet_titles_stay_unique_and_short():
     names = _sheet_titles(["A" * 40, "A" * 40 + "b", "x/y:z", "Sheet"])
     assert all(len(n) <= 31 for n in names) and len({n.lower() for n in names}) == 4
     assert names[2] == "xyz"
+
+
+def test_a_bad_period_on_the_report_pages_is_shown_on_the_form_with_what_was_typed(app, client, make_user):
+    for role, agency, path in (
+        ("analyst", "BAPPEDA", "/reports/recap"),
+        ("supervisor", "UPTD_PPA", "/reports/caseload"),
+    ):
+        c = app.test_client()
+        login(c, make_user(role, agency).username)
+        page = c.get(f"{path}?period=2026-13")
+        html = page.get_data(as_text=True)
+        assert page.status_code == 400 and 'data-testid="period-error"' in html, path
+        assert 'value="2026-13"' in html and "Periode 2026-13 tidak dikenal" in html
+        assert "<h1" in html and 'data-testid="computed-at"' not in html

@@ -35,6 +35,12 @@ def _query(schema: type[Q]) -> Q:
     )
 
 
+def _refused(template: str, exc: ValidationFailed, **context: Any) -> ResponseReturnValue:
+    """Show the report's form again with what was typed and why it was refused (400), and no figures."""
+    messages = [message for messages in exc.fields.values() for message in messages] or [exc.message]
+    return render_template(template, period=None, period_errors=messages, **context), 400
+
+
 def caseload_context(report: Caseload) -> dict[str, Any]:
     """Return what the dashboard template needs."""
     today = utcnow().date()
@@ -53,7 +59,10 @@ def caseload_context(report: Caseload) -> dict[str, Any]:
 @require(Permission.REPORT_CASELOAD)
 def caseload_page() -> ResponseReturnValue:
     """The supervisor's dashboard for their agency."""
-    query = _query(CaseloadQuery)
+    try:
+        query = _query(CaseloadQuery)
+    except ValidationFailed as exc:
+        return _refused("reports/caseload.html", exc, report=None)
     me = acting_user()
     if query.download:
         return reports.export_caseload(me, query.period, query.download)
@@ -65,8 +74,12 @@ def caseload_page() -> ResponseReturnValue:
 @require(Permission.REPORT_AGGREGATE)
 def recap_page() -> ResponseReturnValue:
     """The task force's recap (suppressed counts only)."""
-    query = _query(RecapQuery)
     me = acting_user()
+    try:
+        query = _query(RecapQuery)
+    except ValidationFailed as exc:
+        agencies = reports.recap_agencies(me)
+        return _refused("reports/recap.html", exc, recap=None, agencies=agencies, selected_agency="")
     if query.download:
         return reports.export_recap(me, query.period, query.agency, query.download)
     data = reports.view_recap(me, query.period, query.agency)
