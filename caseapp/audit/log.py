@@ -54,7 +54,8 @@ def _entry(
         "source_ip": request.remote_addr if has_request_context() else None,
         "action": AuditAction(action).value,
         "object_type": object_type,
-        "object_id": None if object_id is None else str(object_id),
+        # An id may come from a URL: NUL cannot be stored in PostgreSQL text, so it is written visibly.
+        "object_id": None if object_id is None else str(object_id).replace("\x00", "\\x00")[:64],
         "outcome": Outcome(outcome).value,
         "changed_fields": json.dumps(sorted(changed_fields)) if changed_fields else None,
         "details": json.dumps(details, sort_keys=True, ensure_ascii=False) if details else None,
