@@ -446,7 +446,7 @@ def test_analyst_reads_the_rounded_recap_and_the_officer_downloads_simfoni(
         page.get_by_label("Periode").fill(year)
         page.get_by_label("Kata sandi Anda").fill("not my password")
         page.get_by_role("button", name="Unduh").click()
-        expect(page.get_by_text("Kata sandi saat ini salah.")).to_be_visible()
+        expect(page.locator("#password-error")).to_have_text("Kata sandi saat ini salah.")
         expect(page.get_by_label("Periode")).to_have_value(year)  # what was typed is kept
         page.get_by_label("Kata sandi Anda").fill(PASSWORD)
         with page.expect_download() as download_info:
