@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
+import time
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -241,6 +244,33 @@ def make_user_pg(pg_app: Flask):  # type: ignore[no-untyped-def]
 def login(client: FlaskClient, username: str, password: str = PASSWORD, **kwargs: object):  # type: ignore[no-untyped-def]
     """Sign in through the form; return the response."""
     return client.post("/login", data={"username": username, "password": password, **kwargs})
+
+
+def step_up(client: FlaskClient, password: str = PASSWORD, code: str | None = None):  # type: ignore[no-untyped-def]
+    """Confirm the signed-in user's password (and code) again, as before a sensitive step."""
+    response = client.post("/account/confirm", data={"password": password, "code": code or ""})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+def totp_code(secret: str, offset: int = 0) -> str:
+    """Return the TOTP code of `offset` steps from now (the app accepts one step either side)."""
+    return pyotp.TOTP(secret).at(int(time.time()) + 30 * offset)
+
+
+def enrol_mfa(client: FlaskClient) -> str:
+    """Set up two-factor sign-in for the signed-in user through the page; return the secret.
+
+    Enrolment uses the previous step's code, so `totp_code(secret)` and `totp_code(secret, 1)` stay
+    unused for the test (each code works once).
+    """
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    match = re.search(r'data-testid="mfa-secret">([^<]+)<', page)
+    assert match, page
+    secret = match.group(1).replace(" ", "")
+    response = client.post("/account/two-factor", data={"code": totp_code(secret, -1)})
+    assert response.status_code == 200 and 'data-testid="recovery-codes"' in response.get_data(as_text=True)
+    return secret
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from caseapp.reports.periods import Period
 from caseapp.reports.recap import Recap
 from caseapp.reports.tables import caseload_sheets, recap_sheets
 from caseapp.security.permissions import Permission
-from caseapp.services import auth
+from caseapp.services import mfa
 
 
 def recap_scope(actor: User, agency_code: str | None) -> int | None:
@@ -113,12 +113,15 @@ def _about(agency: str, period: Period, computed_at: datetime, rule: str) -> lis
     ]
 
 
-def export_simfoni(actor: User, period: Period, fmt: ExportFormat, password: str) -> Response:
-    """Return the exact, case-level SIMFONI-PPA export of a period, after the actor's password is checked
-    again (a wrong one is refused and counted like a failed sign-in); audited as an export."""
+def export_simfoni(
+    actor: User, period: Period, fmt: ExportFormat, password: str, code: str | None = None
+) -> Response:
+    """Return the exact, case-level SIMFONI-PPA export of a period, after a step-up: the actor's password
+    and, where enrolled, a fresh TOTP code (a wrong one is refused and counted like a failed sign-in);
+    audited as an export."""
     if not actor.can(Permission.REPORT_SIMFONI):
         raise PermissionDenied(str(Permission.REPORT_SIMFONI))
-    auth.confirm_password(actor, password, field="password", purpose="simfoni_export")
+    mfa.confirm_identity(actor, password, code, purpose="simfoni_export")
     rows = simfoni.rows(period)
     rule = _("Exact, case-level figures for SIMFONI-PPA: confidential, not for publication.")
     about = _about(_("All agencies"), period, utcnow(), rule)
