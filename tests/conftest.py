@@ -13,9 +13,9 @@ from __future__ import annotations
 import itertools
 import os
 import re
-import time
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 

@@ -8,6 +8,7 @@ sign-ins of the username (the same per-account delay) and are audited on their o
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 import time
@@ -27,7 +28,7 @@ from caseapp.extensions import db
 from caseapp.models import MfaRecoveryCode, User, UserSession
 from caseapp.security.crypto import open_secret, seal_secret
 from caseapp.security.keys import current_keyring
-from caseapp.services import auth, tokens
+from caseapp.services import auth, passwords, tokens
 from caseapp.services.stepup import require_recent_auth
 from caseapp.transaction import separate_transaction
 
@@ -106,6 +107,15 @@ def _matching_step(secret: str, code: str) -> int | None:
     return None
 
 
+def _fresh_step(user: User, code: str) -> int | None:
+    """Return the time step of a current code not used before (reads only), or None."""
+    secret = _secret(user)
+    step = _matching_step(secret, code) if secret else None
+    if step is None or (user.mfa_last_step is not None and step <= user.mfa_last_step):
+        return None
+    return step
+
+
 def _claim_step(user: User, step: int) -> bool:
     """Record the step as used unless it (or a later one) was used already; atomic against a race."""
     result = db.session.execute(
@@ -132,7 +142,7 @@ def _new_recovery_codes(user: User) -> list[str]:
     db.session.execute(delete(MfaRecoveryCode).where(MfaRecoveryCode.user_id == user.id))
     codes = []
     for _i in range(RECOVERY_CODES):
-        raw = pyotp.random_base32(16).lower()
+        raw = base64.b32encode(secrets.token_bytes(10)).decode().lower()  # 80 bits, 16 characters
         codes.append("-".join(raw[i : i + 4] for i in range(0, 16, 4)))
         db.session.add(MfaRecoveryCode(user_id=user.id, code_hash=_recovery_hash(raw)))
     db.session.flush()
@@ -142,13 +152,18 @@ def _new_recovery_codes(user: User) -> list[str]:
 def _use_recovery_code(user: User, code: str) -> bool:
     if len(_normalise_recovery(code)) != 16:
         return False
-    result = db.session.execute(
-        update(MfaRecoveryCode)
-        .where(
+    row = db.session.scalar(
+        db.select(MfaRecoveryCode).where(
             MfaRecoveryCode.user_id == user.id,
             MfaRecoveryCode.code_hash == _recovery_hash(code),
             MfaRecoveryCode.used_at.is_(None),
         )
+    )
+    if row is None:  # read first: a refusal writes nothing here (its count is written on its own)
+        return False
+    result = db.session.execute(
+        update(MfaRecoveryCode)
+        .where(MfaRecoveryCode.id == row.id, MfaRecoveryCode.used_at.is_(None))
         .values(used_at=utcnow())
         .execution_options(synchronize_session=False)
     )
@@ -189,8 +204,7 @@ def check_code(
     wrong or replayed code (counted and audited on its own).
     """
     auth._refuse_while_held_back(auth.throttle_key(user.username), utcnow(), "", user)
-    secret = _secret(user)
-    step = _matching_step(secret, code) if secret and user.mfa_enrolled else None
+    step = _fresh_step(user, code) if user.mfa_enrolled else None
     if step is not None and _claim_step(user, step):
         auth._clear_failures(auth.throttle_key(user.username))
         return
@@ -211,8 +225,8 @@ def confirm_enrolment(user: User, code: str, session: UserSession | None) -> lis
     """Finish enrolment with a first code from the app; return the ten recovery codes (shown once)."""
     if user.mfa_enrolled:
         raise ValidationFailed(_("Two-factor sign-in is already set up."))
-    secret = _secret(user)
-    step = _matching_step(secret, code) if secret else None
+    auth._refuse_while_held_back(auth.throttle_key(user.username), utcnow(), "", user)
+    step = _fresh_step(user, code)
     if step is None or not _claim_step(user, step):
         raise _refuse(user, "code", "enrolment")
     auth._clear_failures(auth.throttle_key(user.username))
@@ -221,7 +235,6 @@ def confirm_enrolment(user: User, code: str, session: UserSession | None) -> lis
     codes = _new_recovery_codes(user)
     if session is not None:
         session.mfa_verified_at = now
-        session.reauth_at = now
     db.session.flush()
     audit.record(AuditAction.AUTH_MFA_ENROL, actor=user, object_type="user", object_id=user.id)
     return codes
@@ -264,14 +277,24 @@ def regenerate_recovery_codes(user: User, session: UserSession | None) -> list[s
 def confirm_identity(user: User, password: str, code: str | None, purpose: str) -> None:
     """Check the password again and, where the user is enrolled, a fresh TOTP code (step-up).
 
-    Both are counted and audited like sign-in failures; ValidationFailed names `password` or `code`.
+    Both are checked before anything is written, and a wrong one counts once as a failed sign-in of the
+    username (written and audited on its own); ValidationFailed names `password` or `code`.
     """
-    auth.confirm_password(user, password, field="password", purpose=purpose)
-    if user.mfa_enrolled:
-        if not (code or "").strip():
-            message = _("Enter the code from your authenticator app.")
-            raise ValidationFailed(message, fields={"code": [message]})
-        check_code(user, code or "", purpose=purpose)
+    if not user.mfa_enrolled:
+        auth.confirm_password(user, password, field="password", purpose=purpose)
+        return
+    now = utcnow()
+    key = auth.throttle_key(user.username)
+    auth._refuse_while_held_back(key, now, password, user)
+    if not passwords.verify_password(user.password_hash, password):
+        auth.confirm_password(user, password, field="password", purpose=purpose)  # counts, audits, raises
+    if not (code or "").strip():
+        message = _("Enter the code from your authenticator app.")
+        raise ValidationFailed(message, fields={"code": [message]})
+    step = _fresh_step(user, code or "")
+    if step is None or not _claim_step(user, step):
+        raise _refuse(user, "code", purpose)
+    auth._clear_failures(key)
 
 
 def reauthenticate(user: User, password: str, code: str | None, session: UserSession) -> None:
