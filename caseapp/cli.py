@@ -173,6 +173,22 @@ def user_token_command(username: str, name: str, days: int) -> None:
     click.echo(new.secret)
 
 
+@user_cli.command("mfa-reset")
+@click.argument("username")
+def user_mfa_reset_command(username: str) -> None:
+    """Clear a user's two-factor sign-in (they set it up again at next sign-in); audited."""
+    from caseapp.models import User
+    from caseapp.services import mfa
+    from caseapp.services.auth import normalise_username
+
+    user = db.session.scalar(db.select(User).where(User.username == normalise_username(username)))
+    if user is None:
+        _fail(f"no user {username!r}", 2)
+    with unit_of_work():
+        mfa.reset(None, user, None)
+    click.echo(f"Two-factor sign-in of {user.username} cleared; they set it up again at next sign-in.")
+
+
 @referrals_cli.command("remind")
 def referrals_remind_command() -> None:
     """Notify receiving supervisors of overdue referrals (once a day each; meant for cron)."""

@@ -292,3 +292,12 @@ def test_the_shell_stays_the_bootstrap_path(app, make_user):
     user = _user(app, "kepala.uptd")
     assert user.active and not user.approval_pending
     assert login(app.test_client(), "kepala.uptd", "perahu-layar-di-teluk-kendari").status_code == 302
+
+
+def test_the_operator_clears_mfa_from_the_shell(mfa_app, make_user):
+    sup = make_user("supervisor")
+    enrol_mfa(_sign_in(mfa_app, sup.username))
+    result = mfa_app.test_cli_runner().invoke(args=["user", "mfa-reset", sup.username])
+    assert result.exit_code == 0, result.output
+    assert not _user(mfa_app, sup.username).mfa_enrolled
+    assert json.loads(_actions(mfa_app, "user.mfa_reset")[0].details)["via"] == "cli"

@@ -305,18 +305,26 @@ def reauthenticate(user: User, password: str, code: str | None, session: UserSes
     audit.record(AuditAction.AUTH_REAUTH, actor=user, object_type="session", object_id=session.id)
 
 
-def reset(actor: User, user: User, session: UserSession | None) -> None:
+def reset(actor: User | None, user: User, session: UserSession | None) -> None:
     """Clear a user's second factor (after the administrator's step-up); they enrol again at next sign-in.
 
-    Their sessions and API tokens end: whoever held the lost device is out as well.
+    Their sessions and API tokens end: whoever held the lost device is out as well. The operator's shell
+    (`actor` None) needs no step-up, as for `user create`.
     """
-    require_recent_auth(actor, session)
+    if actor is not None:
+        require_recent_auth(actor, session)
     user.mfa_secret = None
     user.mfa_kek_id = None
     user.mfa_enabled_at = None
     user.mfa_last_step = None
     db.session.execute(delete(MfaRecoveryCode).where(MfaRecoveryCode.user_id == user.id))
     db.session.flush()
-    audit.record(AuditAction.USER_MFA_RESET, actor=actor, object_type="user", object_id=user.id)
+    audit.record(
+        AuditAction.USER_MFA_RESET,
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        details={"via": "web" if actor else "cli"},
+    )
     auth.revoke_user_sessions(user, "mfa_reset")
     tokens.revoke_all_tokens(user)
