@@ -254,7 +254,7 @@ def keys_rotate_command(batch_size: int) -> None:
     """Rewrap every data key under the current KEK (resumable, idempotent)."""
     from caseapp import audit
     from caseapp.audit import AuditAction
-    from caseapp.services import data_keys
+    from caseapp.services import data_keys, mfa
 
     ring = data_keys.keyring()
     pending = data_keys.pending_rotation_count()
@@ -262,14 +262,17 @@ def keys_rotate_command(batch_size: int) -> None:
     with click.progressbar(length=pending, label="Rewrapping data keys") as bar:
         total = data_keys.rotate_all(batch_size, on_batch=bar.update)
     with unit_of_work():
+        resealed = mfa.reseal_secrets()  # TOTP secrets are sealed under the KEK itself
         audit.record(
             AuditAction.KEYS_ROTATE,
             object_type="kek",
             object_id=ring.current_kek_id,
-            details={"rewrapped": total},
+            details={"rewrapped": total, "totp_secrets": resealed},
             actor_username="cli",
         )
     click.echo(f"Rewrapped {total} data keys; all live keys are now under {ring.current_kek_id}.")
+    if resealed:
+        click.echo(f"Resealed {resealed} two-factor secrets under {ring.current_kek_id}.")
 
 
 @audit_cli.command("verify")

@@ -301,3 +301,38 @@ def test_the_operator_clears_mfa_from_the_shell(mfa_app, make_user):
     assert result.exit_code == 0, result.output
     assert not _user(mfa_app, sup.username).mfa_enrolled
     assert json.loads(_actions(mfa_app, "user.mfa_reset")[0].details)["via"] == "cli"
+
+
+def test_keys_rotate_reseals_totp_secrets(app_factory, make_user):
+    from caseapp.instance import new_key_material
+    from tests.conftest import KEYS
+
+    old_app = app_factory(MFA_REQUIRED_ROLES=MFA_ALL)
+    sup = make_user("supervisor")
+    secret = enrol_mfa(_sign_in(old_app, sup.username))
+    new_kek = new_key_material("k2027")["CASEAPP_KEK"]
+    both = app_factory(CASEAPP_KEK=f"{new_kek},{KEYS['CASEAPP_KEK']}", MFA_REQUIRED_ROLES=MFA_ALL)
+    result = both.test_cli_runner().invoke(args=["keys", "rotate"])
+    assert result.exit_code == 0 and "Resealed 1 two-factor secrets" in result.output, result.output
+    only_new = app_factory(CASEAPP_KEK=new_kek, MFA_REQUIRED_ROLES=MFA_ALL)
+    assert _user(only_new, sup.username).mfa_kek_id == "k2027"
+    _sign_in(only_new, sup.username, secret)  # the old KEK is gone; the code still works
+
+
+def test_a_new_password_after_the_second_factor_keeps_it(mfa_app, make_user):
+    sup = make_user("supervisor", must_change_password=True)
+    client = mfa_app.test_client()
+    login(client, sup.username)
+    secret = enrol_mfa(client)
+    assert client.get("/").headers["Location"] == "/account/password"
+    changed = client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "layang-layang-di-kendari-beach",
+            "confirm": "layang-layang-di-kendari-beach",
+        },
+    )
+    assert changed.status_code == 302
+    assert client.get("/").status_code == 200  # the new session cookie kept the second factor
+    assert secret

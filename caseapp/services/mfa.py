@@ -66,6 +66,21 @@ def _secret(user: User) -> str | None:
     return open_secret(ring.kek(user.mfa_kek_id), user.mfa_kek_id, _PURPOSE, _owner(user), user.mfa_secret)
 
 
+def reseal_secrets() -> int:
+    """Seal every TOTP secret under a KEK other than the current one again under the current one (`keys
+    rotate`); return how many. Idempotent: secrets already under the current KEK are skipped."""
+    current = current_keyring().current_kek_id
+    rows = db.session.scalars(
+        db.select(User).where(User.mfa_secret.is_not(None), User.mfa_kek_id != current)
+    ).all()
+    for user in rows:
+        secret = _secret(user)
+        if secret is not None:
+            _seal(user, secret)
+    db.session.flush()
+    return len(rows)
+
+
 def begin_enrolment(user: User) -> str:
     """Return the secret the user is enrolling with (a new one, sealed, unless one is pending already)."""
     if user.mfa_enrolled:
