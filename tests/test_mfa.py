@@ -239,6 +239,7 @@ def test_an_admin_created_supervisor_waits_for_a_supervisor_of_the_agency(app, c
     assert login(app.test_client(), "baru.uptd", "perahu-layar-di-teluk-kendari").status_code == 401
     # The requesting administrator cannot approve (another agency's supervisor neither).
     assert client.post(f"/admin/approvals/{pending.id}/approve").status_code == 404
+    assert _actions(app, "authz.deny")  # the refusal is on record
     outsider = app.test_client()
     login(outsider, make_user("supervisor", "POLRESTA").username)
     assert outsider.post(f"/admin/approvals/{pending.id}/approve").status_code == 404

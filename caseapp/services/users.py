@@ -11,7 +11,7 @@ from caseapp.errors import NotFound, ValidationFailed
 from caseapp.extensions import db
 from caseapp.models import Agency, LoginThrottle, User, UserSession
 from caseapp.security.permissions import Permission, Role, role_has
-from caseapp.services import passwords, tokens
+from caseapp.services import access, passwords, tokens
 from caseapp.services.auth import normalise_username, revoke_user_sessions, throttle_key
 from caseapp.services.stepup import require_recent_auth
 
@@ -145,6 +145,8 @@ def approve(actor: User, user_id: int) -> User:
     """Approve a pending account; it can sign in from now on. NotFound outside what the actor may approve."""
     user = db.session.get(User, user_id)
     if user is None or not may_approve(actor, user):
+        # A refused approval (the requester themselves, another agency...) is on record.
+        access.record_denial(actor, Permission.USER_APPROVE, "user", str(user_id))
         raise NotFound()
     user.approval_pending = False
     user.approved_by_id = actor.id

@@ -7,12 +7,13 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from caseapp.errors import ReauthRequired, TooManyAttempts, ValidationFailed
+from caseapp.extensions import limiter
 from caseapp.http.context import acting_user
 from caseapp.http.policy import require
 from caseapp.security.permissions import Permission
 from caseapp.services import mfa, stepup
 from caseapp.web.auth.forms import CodeForm, ReauthForm
-from caseapp.web.auth.views import bp
+from caseapp.web.auth.views import _login_limit, bp
 from caseapp.web.forms import CsrfForm, apply_field_errors
 from caseapp.web.utils import safe_next
 
@@ -39,6 +40,7 @@ def _too_many(template: str, form: object, exc: TooManyAttempts, **context: obje
 
 @bp.route("/login/two-factor", methods=["GET", "POST"])
 @require(Permission.ACCOUNT_SELF)
+@limiter.limit(_login_limit, methods=["POST"])
 def two_factor() -> ResponseReturnValue:
     """Second step of sign-in: a code from the authenticator app, or a recovery code."""
     me = acting_user()
@@ -113,6 +115,7 @@ def mfa_new_recovery_codes() -> ResponseReturnValue:
 
 @bp.route("/account/confirm", methods=["GET", "POST"])
 @require(Permission.ACCOUNT_SELF)
+@limiter.limit(_login_limit, methods=["POST"])
 def reauth() -> ResponseReturnValue:
     """Step-up: the password again (and a code, where enrolled) before a sensitive step."""
     me = acting_user()
