@@ -108,6 +108,11 @@ def test_reset_password_shows_it_once_and_forces_change(app, client, login_as, m
     temporary = page.split('data-testid="temporary-password">')[1].split("<")[0]
     assert len(temporary) >= 12
     assert login(app.test_client(), worker.username, PASSWORD).status_code == 401
+    # The administrator saw the password: a case worker waits for their supervisor's approval again.
+    assert login(app.test_client(), worker.username, temporary).status_code == 401
+    boss = app.test_client()
+    login(boss, make_user("supervisor", "UPTD_PPA").username)
+    assert boss.post(f"/admin/approvals/{worker.id}/approve").status_code == 302
     assert login(app.test_client(), worker.username, temporary).headers["Location"] == "/account/password"
     assert client.get(f"/admin/users/{worker.id}/reset-password").status_code == 405
 

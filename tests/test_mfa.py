@@ -337,3 +337,23 @@ def test_a_new_password_after_the_second_factor_keeps_it(mfa_app, make_user):
     assert changed.status_code == 302
     assert client.get("/").status_code == 200  # the new session cookie kept the second factor
     assert secret
+
+
+def test_a_password_reset_by_an_admin_needs_a_new_approval(app, client, login_as, make_user):
+    worker = make_user("case_worker", "UPTD_PPA")
+    analyst = make_user("analyst", "DP3A")
+    login_as("admin", "DP3A")
+    page = client.post(f"/admin/users/{worker.id}/reset-password").get_data(as_text=True)
+    temporary = page.split('data-testid="temporary-password">')[1].split("<")[0]
+    assert _user(app, worker.username).approval_pending
+    assert login(app.test_client(), worker.username, temporary).status_code == 401
+    client.post(f"/admin/users/{analyst.id}/reset-password")
+    assert not _user(app, analyst.username).approval_pending  # reads no case: no second person needed
+
+
+def test_a_case_worker_made_supervisor_needs_approval(app, client, login_as, make_user):
+    worker = make_user("case_worker", "UPTD_PPA")
+    login_as("admin", "DP3A")
+    form = {"display_name": "W", "role": "supervisor", "agency": "UPTD_PPA", "active": "y"}
+    assert client.post(f"/admin/users/{worker.id}/edit", data=form).status_code == 302
+    assert _user(app, worker.username).approval_pending

@@ -215,10 +215,9 @@ def update_user(
         )
     if "active" in changes and not active:
         audit.record(AuditAction.USER_DEACTIVATE, actor=actor, object_type="user", object_id=user.id)
-    # Into a role that reads cases, or such a role in another agency: a second person approves first.
-    if reads_cases(role_enum) and (
-        ("role" in changes and not reads_cases(old_role)) or "agency_id" in changes
-    ):
+    # Into a role that reads cases (or a wider one), or such a role in another agency: a second person
+    # approves first.
+    if reads_cases(role_enum) and {"role", "agency_id"} & set(changes):
         _await_approval(actor, user)
     if {"role", "agency_id", "active"} & set(changes):
         revoke_user_sessions(user, "role_change" if "active" not in changes else "deactivated")
@@ -227,7 +226,11 @@ def update_user(
 
 
 def reset_password(actor: User, user: User) -> str:
-    """Give the user a new random password they must change at next sign-in; return it once."""
+    """Give the user a new random password they must change at next sign-in; return it once.
+
+    The administrator sees that password, so an account that reads cases waits for a second person's
+    approval again (else a reset would let them sign in as a case worker and read children's data).
+    """
     temporary = passwords.generate_password()
     user.password_hash = passwords.hash_password(temporary)
     user.must_change_password = True
@@ -237,6 +240,8 @@ def reset_password(actor: User, user: User) -> str:
     audit.record(AuditAction.USER_PASSWORD_RESET, actor=actor, object_type="user", object_id=user.id)
     revoke_user_sessions(user, "password_reset")
     tokens.revoke_all_tokens(user)
+    if reads_cases(user.role):
+        _await_approval(actor, user)
     return temporary
 
 
