@@ -253,22 +253,35 @@ def step_up(client: FlaskClient, password: str = PASSWORD, code: str | None = No
     return response
 
 
-def totp_code(secret: str, offset: int = 0) -> str:
-    """Return the TOTP code of `offset` steps from now (the app accepts one step either side)."""
-    return pyotp.TOTP(secret).at(int(time.time()) + 30 * offset)
+_TOTP_STEPS: dict[str, int] = {}
+
+
+def totp_code(secret: str, replay: bool = False) -> str:
+    """Return a code the app accepts now and that this test has not used yet (or, with `replay`, the last
+    one again).
+
+    The app accepts one step either side of now and each step once, so the next code is for now or, when
+    this step is used already, the next step; never an earlier step, which a clock tick could push out of
+    the window.
+    """
+    if replay:
+        step = _TOTP_STEPS[secret]
+    else:
+        step = max(int(time.time()) // 30, _TOTP_STEPS.get(secret, 0) + 1)
+        _TOTP_STEPS[secret] = step
+    return pyotp.TOTP(secret).at(step * 30)
 
 
 def enrol_mfa(client: FlaskClient) -> str:
     """Set up two-factor sign-in for the signed-in user through the page; return the secret.
 
-    Enrolment uses the previous step's code, so `totp_code(secret)` and `totp_code(secret, 1)` stay
-    unused for the test (each code works once).
+    Enrolment uses `totp_code`, which then hands out later codes only (each code works once).
     """
     page = client.get("/account/two-factor").get_data(as_text=True)
     match = re.search(r'data-testid="mfa-secret">([^<]+)<', page)
     assert match, page
     secret = match.group(1).replace(" ", "")
-    response = client.post("/account/two-factor", data={"code": totp_code(secret, -1)})
+    response = client.post("/account/two-factor", data={"code": totp_code(secret)})
     assert response.status_code == 200 and 'data-testid="recovery-codes"' in response.get_data(as_text=True)
     return secret
 
