@@ -86,6 +86,12 @@ class Config:
     PASSWORD_MAX_LENGTH = 128
 
     HSTS = False
+    # Roles that must sign in with a second factor (TOTP); other users may set it up. Empty: nobody
+    # (`security-check` refuses that in production). Environment: MFA_REQUIRED_ROLES="supervisor,admin".
+    MFA_REQUIRED_ROLES: tuple[str, ...] = ("supervisor", "admin", "auditor", "analyst", "reporting_officer")
+    MFA_ISSUER = "caseapp Kendari"
+    # How long a step-up (password and code asked again) covers sensitive steps.
+    REAUTH_MINUTES = 5
     # How long the dashboard's and the recap's counts are shared before being computed again (0: never).
     REPORT_CACHE_SECONDS = 60
     # How many reverse proxies in front set X-Forwarded-For/-Proto (0: none, the peer is the client).
@@ -149,6 +155,10 @@ class Config:
                 for k, _, v in (p.partition("=") for p in env["REFERRAL_DUE_HOURS"].split(","))
                 if v.strip().isdigit()
             }
+        if "MFA_REQUIRED_ROLES" in env:
+            values["MFA_REQUIRED_ROLES"] = tuple(
+                r.strip() for r in env["MFA_REQUIRED_ROLES"].split(",") if r.strip()
+            )
         if env.get("ATTACHMENT_MAX_MB", "").isdigit():
             values["ATTACHMENT_MAX_BYTES"] = int(env["ATTACHMENT_MAX_MB"]) * 1024 * 1024
         for name in (
@@ -217,6 +227,8 @@ class TestingConfig(Config):
     TESTING = True
     REPORT_CACHE_SECONDS = 0  # each test sees its own changes at once; tests/test_reports.py turns it on
     JOBS_EMBEDDED_SCHEDULE = False  # jobs run when dispatched; tests wait for them with drain()
+    # Nobody needs a second factor unless a test asks for it (tests/test_mfa.py), so `login()` stays one step.
+    MFA_REQUIRED_ROLES: tuple[str, ...] = ()
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1

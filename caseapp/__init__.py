@@ -130,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
     import caseapp.api.queue  # noqa: F401  (adds the work queue)
     import caseapp.api.referrals  # noqa: F401  (adds the referral resources)
     import caseapp.api.reports  # noqa: F401  (adds the report resources)
+    import caseapp.web.auth.mfa  # noqa: F401  (adds its routes to the auth blueprint)
     import caseapp.web.auth.tokens  # noqa: F401  (adds its routes to the auth blueprint)
     from caseapp.api.views import bp as api_bp
     from caseapp.web.admin.views import bp as admin_bp

@@ -175,6 +175,22 @@ def user_token_command(username: str, name: str, days: int) -> None:
     click.echo(new.secret)
 
 
+@user_cli.command("mfa-reset")
+@click.argument("username")
+def user_mfa_reset_command(username: str) -> None:
+    """Clear a user's two-factor sign-in (they set it up again at next sign-in); audited."""
+    from caseapp.models import User
+    from caseapp.services import mfa
+    from caseapp.services.auth import normalise_username
+
+    user = db.session.scalar(db.select(User).where(User.username == normalise_username(username)))
+    if user is None:
+        _fail(f"no user {username!r}", 2)
+    with unit_of_work():
+        mfa.reset(None, user, None)
+    click.echo(f"Two-factor sign-in of {user.username} cleared; they set it up again at next sign-in.")
+
+
 @referrals_cli.command("remind")
 def referrals_remind_command() -> None:
     """Notify receiving supervisors of overdue referrals (once a day each; meant for cron)."""
@@ -260,7 +276,7 @@ def keys_rotate_command(batch_size: int) -> None:
     """Rewrap every data key under the current KEK (resumable, idempotent)."""
     from caseapp import audit
     from caseapp.audit import AuditAction
-    from caseapp.services import data_keys
+    from caseapp.services import data_keys, mfa
 
     ring = data_keys.keyring()
     pending = data_keys.pending_rotation_count()
@@ -268,14 +284,17 @@ def keys_rotate_command(batch_size: int) -> None:
     with click.progressbar(length=pending, label="Rewrapping data keys") as bar:
         total = data_keys.rotate_all(batch_size, on_batch=bar.update)
     with unit_of_work():
+        resealed = mfa.reseal_secrets()  # TOTP secrets are sealed under the KEK itself
         audit.record(
             AuditAction.KEYS_ROTATE,
             object_type="kek",
             object_id=ring.current_kek_id,
-            details={"rewrapped": total},
+            details={"rewrapped": total, "totp_secrets": resealed},
             actor_username="cli",
         )
     click.echo(f"Rewrapped {total} data keys; all live keys are now under {ring.current_kek_id}.")
+    if resealed:
+        click.echo(f"Resealed {resealed} two-factor secrets under {ring.current_kek_id}.")
 
 
 @audit_cli.command("verify")

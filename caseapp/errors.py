@@ -29,6 +29,13 @@ class PermissionDenied(CaseappError):
     code = "forbidden"
 
 
+class ReauthRequired(CaseappError):
+    """A sensitive step needs the password (and the code, where enrolled) confirmed within minutes."""
+
+    status = 403
+    code = "reauth_required"
+
+
 class InvalidTransition(CaseappError):
     """The record's state does not allow the requested change."""
 

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -245,6 +248,46 @@ def make_user_pg(pg_app: Flask):  # type: ignore[no-untyped-def]
 def login(client: FlaskClient, username: str, password: str = PASSWORD, **kwargs: object):  # type: ignore[no-untyped-def]
     """Sign in through the form; return the response."""
     return client.post("/login", data={"username": username, "password": password, **kwargs})
+
+
+def step_up(client: FlaskClient, password: str = PASSWORD, code: str | None = None):  # type: ignore[no-untyped-def]
+    """Confirm the signed-in user's password (and code) again, as before a sensitive step."""
+    response = client.post("/account/confirm", data={"password": password, "code": code or ""})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+_TOTP_STEPS: dict[str, int] = {}
+
+
+def totp_code(secret: str, replay: bool = False) -> str:
+    """Return a code the app accepts now and that this test has not used yet (or, with `replay`, the last
+    one again).
+
+    The app accepts one step either side of now and each step once, so the next code is for now or, when
+    this step is used already, the next step; never an earlier step, which a clock tick could push out of
+    the window.
+    """
+    if replay:
+        step = _TOTP_STEPS[secret]
+    else:
+        step = max(int(time.time()) // 30, _TOTP_STEPS.get(secret, 0) + 1)
+        _TOTP_STEPS[secret] = step
+    return pyotp.TOTP(secret).at(step * 30)
+
+
+def enrol_mfa(client: FlaskClient) -> str:
+    """Set up two-factor sign-in for the signed-in user through the page; return the secret.
+
+    Enrolment uses `totp_code`, which then hands out later codes only (each code works once).
+    """
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    match = re.search(r'data-testid="mfa-secret">([^<]+)<', page)
+    assert match, page
+    secret = match.group(1).replace(" ", "")
+    response = client.post("/account/two-factor", data={"code": totp_code(secret)})
+    assert response.status_code == 200 and 'data-testid="recovery-codes"' in response.get_data(as_text=True)
+    return secret
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from caseapp.extensions import db
 from caseapp.models import Agency, User
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD, login, step_up
 
 
 def _get_user(app, username):
@@ -27,10 +27,11 @@ def _new_user_form(**overrides):
 
 def test_admin_creates_a_user_who_must_change_password(app, client, login_as):
     login_as("admin", "DP3A")
-    response = client.post("/admin/users/new", data=_new_user_form())
+    step_up(client)
+    response = client.post("/admin/users/new", data=_new_user_form(role="analyst"))
     assert response.status_code == 302
     user = _get_user(app, "rina.uptd")
-    assert user.role == "case_worker" and user.agency.code == "UPTD_PPA"
+    assert user.role == "analyst" and user.agency.code == "UPTD_PPA" and not user.approval_pending
     assert user.must_change_password
     other = app.test_client()
     assert (
@@ -42,6 +43,7 @@ def test_admin_creates_a_user_who_must_change_password(app, client, login_as):
 
 def test_weak_password_is_refused_beside_the_field_and_input_is_kept(app, client, login_as):
     login_as("admin", "DP3A")
+    step_up(client)
     response = client.post(
         "/admin/users/new", data=_new_user_form(password="rina.uptd2026", confirm="rina.uptd2026")
     )
@@ -57,6 +59,7 @@ def test_weak_password_is_refused_beside_the_field_and_input_is_kept(app, client
 def test_duplicate_username_is_refused(client, login_as, make_user):
     make_user(username="rina.uptd")
     login_as("admin", "DP3A")
+    step_up(client)
     response = client.post("/admin/users/new", data=_new_user_form())
     assert response.status_code == 400
     assert "sudah dipakai" in response.get_data(as_text=True)
@@ -105,6 +108,11 @@ def test_reset_password_shows_it_once_and_forces_change(app, client, login_as, m
     temporary = page.split('data-testid="temporary-password">')[1].split("<")[0]
     assert len(temporary) >= 12
     assert login(app.test_client(), worker.username, PASSWORD).status_code == 401
+    # The administrator saw the password: a case worker waits for their supervisor's approval again.
+    assert login(app.test_client(), worker.username, temporary).status_code == 401
+    boss = app.test_client()
+    login(boss, make_user("supervisor", "UPTD_PPA").username)
+    assert boss.post(f"/admin/approvals/{worker.id}/approve").status_code == 302
     assert login(app.test_client(), worker.username, temporary).headers["Location"] == "/account/password"
     assert client.get(f"/admin/users/{worker.id}/reset-password").status_code == 405
 

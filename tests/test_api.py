@@ -11,6 +11,7 @@ import time_machine
 from caseapp.extensions import db
 from caseapp.models import ApiToken, User
 from caseapp.services import users
+from tests.conftest import enrol_mfa, step_up, totp_code
 from tests.rawscan import scan_for
 
 
@@ -132,6 +133,8 @@ def test_api_rate_limit(app_factory, make_user):
 
 def test_tokens_page_shows_a_new_token_once_and_revokes(app, client, login_as):
     login_as("supervisor")
+    secret = enrol_mfa(client)
+    step_up(client, code=totp_code(secret))
     response = client.post("/account/tokens", data={"name": "laporan bulanan", "days": "30"})
     page = response.get_data(as_text=True)
     token = re.search(r'data-testid="new-token">([^<]+)<', page).group(1)

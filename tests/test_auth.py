@@ -212,8 +212,10 @@ def test_admin_changes_revoke_the_users_sessions(app, make_user, change):
 def test_admin_reset_forces_a_password_change(app, make_user):
     admin = make_user("admin", "DP3A")
     worker = make_user()
+    boss = make_user("supervisor", "UPTD_PPA")
     with app.app_context():
         temporary = users.reset_password(db.session.get(User, admin.id), db.session.get(User, worker.id))
+        users.approve(db.session.get(User, boss.id), worker.id)  # two-person rule (tests/test_mfa.py)
         db.session.commit()
     client = app.test_client()
     response = login(client, worker.username, temporary)

@@ -150,6 +150,10 @@ def test_admin_creates_a_user_on_a_phone_screen(live_server, browser, make_user)
         page.get_by_role("button", name="Tampilkan menu").click()
         page.get_by_role("link", name="Pengguna", exact=True).click()
         page.get_by_role("link", name="Pengguna baru", exact=True).click()
+        # Creating a user is a sensitive step: the password is asked again first (step-up).
+        expect(page.get_by_role("heading", name="Konfirmasi identitas Anda")).to_be_visible()
+        page.get_by_label("Kata sandi").fill(PASSWORD)
+        page.get_by_role("button", name="Konfirmasi").click()
         page.get_by_label("Nama pengguna").fill("sari.dinsos")
         page.get_by_label("Nama lengkap").fill("Sari Dewi")
         page.get_by_label("Peran").select_option("case_worker")
@@ -162,9 +166,40 @@ def test_admin_creates_a_user_on_a_phone_screen(live_server, browser, make_user)
         page.get_by_label("Kata sandi awal").fill("perahu-layar-di-teluk-kendari")
         page.get_by_label("Ulangi kata sandi").fill("perahu-layar-di-teluk-kendari")
         page.get_by_role("button", name="Simpan").click()
-        expect(page.get_by_role("status")).to_contain_text("Pengguna sari.dinsos dibuat")
+        expect(page.get_by_role("status").first).to_contain_text("Pengguna sari.dinsos dibuat")
     finally:
         context.close()
+
+
+@pytest.mark.csrf
+def test_a_case_worker_sets_up_two_factor_sign_in(live_server, page, make_user):
+    from playwright.sync_api import expect
+
+    from tests.conftest import totp_code
+
+    user = make_user("case_worker", "UPTD_PPA")
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Nama pengguna").fill(user.username)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.goto(f"{live_server}/account/two-factor")
+    expect(page.get_by_test_id("mfa-qr").locator("svg")).to_be_visible()  # drawn by the app, no script
+    secret = page.get_by_test_id("mfa-secret").inner_text().replace(" ", "")
+    page.get_by_label("Kode").fill("000000")
+    page.get_by_role("button", name="Aktifkan masuk dua langkah").click()
+    expect(page.locator("#code-error")).to_contain_text("Kode salah")
+    page.get_by_label("Kode").fill(totp_code(secret))
+    page.get_by_role("button", name="Aktifkan masuk dua langkah").click()
+    expect(page.get_by_test_id("recovery-codes").locator("li")).to_have_count(10)
+    page.get_by_role("link", name="Sudah saya simpan, lanjutkan").click()
+    _sign_out(page)
+    page.get_by_label("Nama pengguna").fill(user.username)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    expect(page.get_by_role("heading", name="Masuk dua langkah")).to_be_visible()
+    page.get_by_label("Kode").fill(totp_code(secret))
+    page.get_by_role("button", name="Lanjutkan").click()
+    expect(page.get_by_test_id("whoami")).to_be_visible()
 
 
 def _sign_out(page) -> None:

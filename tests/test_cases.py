@@ -757,6 +757,7 @@ def test_a_worker_moved_to_another_agency_leaves_its_cases(app, client, make_use
 
     worker = make_user("case_worker", "UPTD_PPA")
     admin = make_user("admin", "DP3A")
+    polresta_supervisor = make_user("supervisor", "POLRESTA")
     with app.app_context():
         case = register(worker)
         user_service.update_user(
@@ -768,6 +769,8 @@ def test_a_worker_moved_to_another_agency_leaves_its_cases(app, client, make_use
             user_service.agency_by_code("POLRESTA"),
             True,
         )
+        # The move waits for the new agency's supervisor (two-person rule), then takes effect.
+        user_service.approve(db.session.get(User, polresta_supervisor.id), worker.id)
         db.session.commit()
     assert client.get(f"/api/v1/cases/{case.uuid}", headers=_token(app, worker)).status_code == 404
 

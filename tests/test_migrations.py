@@ -38,6 +38,10 @@ def test_constraint_names_follow_the_convention(app):
     with app.app_context():
         inspector = sa.inspect(db.engine)
         fks = inspector.get_foreign_keys("user_account")
-        assert {fk["name"] for fk in fks} == {"fk_user_account_agency_id_agency"}
+        assert {fk["name"] for fk in fks} == {
+            "fk_user_account_agency_id_agency",
+            "fk_user_account_approval_requested_by_id_user_account",
+            "fk_user_account_approved_by_id_user_account",
+        }
         uniques = {u["name"] for u in inspector.get_unique_constraints("user_account")}
         assert "uq_user_account_username" in uniques

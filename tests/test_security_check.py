@@ -39,6 +39,7 @@ def test_safe_production_configuration_passes(production_app):
         ({"SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": False}}, "hide_parameters"),
         ({"HSTS": False}, "HSTS"),
         ({"WTF_CSRF_ENABLED": False}, "CSRF"),
+        ({"MFA_REQUIRED_ROLES": ()}, "MFA_REQUIRED_ROLES"),
     ],
 )
 def test_each_unsafe_setting_is_named(production_app, overrides, problem):

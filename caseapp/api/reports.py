@@ -57,4 +57,6 @@ def simfoni_export(body: SimfoniIn) -> Response:
     a wrong one answers 400 on `password` and counts like a failed sign-in (429 while held back).
     Audited as an export with its period.
     """
-    return reports.export_simfoni(acting_user(), body.period, ExportFormat(body.format.value), body.password)
+    return reports.export_simfoni(
+        acting_user(), body.period, ExportFormat(body.format.value), body.password, body.code
+    )

@@ -15,12 +15,14 @@ from flask_login import LoginManager, current_user
 from caseapp.extensions import db
 from caseapp.http.policy import PUBLIC, policy_of
 from caseapp.models import User
-from caseapp.services import auth, tokens
+from caseapp.services import auth, mfa, tokens
 
 # Endpoints without a view function of ours that still must be reachable anonymously.
 PUBLIC_ENDPOINTS = frozenset({"static"})
 # What a user who must change their password may still reach.
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout", "main.set_locale"})
+# What a browser that gave the right password but not yet the second factor may reach.
+SECOND_FACTOR_ENDPOINTS = frozenset({"auth.two_factor", "auth.mfa_setup", "auth.logout", "main.set_locale"})
 
 SESSION_KEY = "sid"
 
@@ -94,6 +96,11 @@ def enforce_login() -> Any:
         return None
     if not current_user.is_authenticated:
         return _unauthorized()
+    if g.get("auth_method") == "session" and not mfa.session_passed(current_user, g.get("user_session")):
+        if endpoint in SECOND_FACTOR_ENDPOINTS:
+            return None
+        target = "auth.two_factor" if current_user.mfa_enrolled else "auth.mfa_setup"
+        return redirect(url_for(target))
     if current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ENDPOINTS:
         flash(_("Please choose a new password before continuing."), "warning")
         return redirect(url_for("auth.change_password"))

@@ -21,7 +21,7 @@ from caseapp.models.practice import Assessment, CarePlan, CarePlanGoal
 from caseapp.models.reference_code import ReferenceCode
 from caseapp.models.referral import Notification, OutboxMessage, Referral
 from caseapp.models.region import Region
-from caseapp.models.user import LoginThrottle, User, UserSession
+from caseapp.models.user import LoginThrottle, MfaRecoveryCode, User, UserSession
 
 __all__ = [
     "Agency",
@@ -43,6 +43,7 @@ __all__ = [
     "ServiceRecord",
     "DataKey",
     "LoginThrottle",
+    "MfaRecoveryCode",
     "Notification",
     "OutboxMessage",
     "Referral",

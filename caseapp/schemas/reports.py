@@ -131,6 +131,9 @@ class SimfoniIn(Input):
     password: Annotated[str, Field(min_length=1, max_length=256)] = Field(
         description="The user's own password, asked again before exact figures leave the system"
     )
+    code: Annotated[str, Field(max_length=32)] | None = Field(
+        default=None, description="A current code of the user's authenticator app (required where enrolled)"
+    )
 
 
 # Answers ------------------------------------------------------------------------------------------------

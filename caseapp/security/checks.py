@@ -47,6 +47,8 @@ def configuration_problems(app: Any) -> list[str]:
         problems.append("SQLALCHEMY_ECHO is on: SQL would be logged")
     if not cfg.get("SQLALCHEMY_ENGINE_OPTIONS", {}).get("hide_parameters"):
         problems.append("engine hide_parameters is off: bound values could reach logs and errors")
+    if not cfg.get("MFA_REQUIRED_ROLES"):
+        problems.append("MFA_REQUIRED_ROLES is empty: nobody signs in with a second factor")
     if not cfg.get("HSTS"):
         problems.append("HSTS is off")
     if str(cfg.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite") and _workers_from_environment() > 1:

@@ -92,6 +92,27 @@ def unwrap_with(kek: AESGCM, kek_id: str, data_key_uuid: str, wrapped: bytes) ->
         raise DecryptionError(f"data key {data_key_uuid} does not unwrap under KEK {kek_id}") from None
 
 
+def _secret_aad(purpose: str, owner: str, kek_id: str) -> bytes:
+    return f"secret|{purpose}|{owner}|{kek_id}".encode()
+
+
+def seal_secret(kek: bytes, kek_id: str, purpose: str, owner: str, plaintext: str) -> bytes:
+    """Encrypt a small secret (a TOTP seed) directly under a KEK, bound to its purpose and owner."""
+    nonce = os.urandom(NONCE_BYTES)
+    return nonce + AESGCM(kek).encrypt(nonce, plaintext.encode(), _secret_aad(purpose, owner, kek_id))
+
+
+def open_secret(kek: bytes, kek_id: str, purpose: str, owner: str, sealed: bytes) -> str:
+    """Decrypt what `seal_secret` sealed for this purpose and owner; raise DecryptionError otherwise."""
+    try:
+        plain = AESGCM(kek).decrypt(
+            sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], _secret_aad(purpose, owner, kek_id)
+        )
+    except (InvalidTag, ValueError):
+        raise DecryptionError(f"{purpose} secret of {owner} does not open under KEK {kek_id}") from None
+    return plain.decode()
+
+
 def new_data_key() -> bytes:
     """Return 32 random bytes for a new data key."""
     return AESGCM.generate_key(bit_length=256)

@@ -41,6 +41,8 @@ class Permission(StrEnum):
     REPORT_SIMFONI = "report:simfoni"  # the exact, case-level SIMFONI-PPA export (password asked again)
     AUDIT_READ = "audit:read"
     USER_MANAGE = "user:manage"
+    # Approve an account given a role that reads cases (two-person rule; services/users.py `may_approve`).
+    USER_APPROVE = "user:approve"
     AGENCY_MANAGE = "agency:manage"
     REFERENCE_MANAGE = "reference:manage"
     KEYS_ROTATE = "keys:rotate"
@@ -71,6 +73,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.REFERRAL_SUPERVISE,
         Permission.REPORT_CASELOAD,
         Permission.REPORT_AGGREGATE,
+        Permission.USER_APPROVE,
     },
     Role.ANALYST: frozenset(
         {Permission.ACCOUNT_SELF, Permission.REPORT_AGGREGATE, Permission.REPORT_ALL_AGENCIES}
@@ -89,6 +92,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             Permission.ACCOUNT_SELF,
             Permission.USER_MANAGE,
+            Permission.USER_APPROVE,
             Permission.AGENCY_MANAGE,
             Permission.REFERENCE_MANAGE,
             Permission.KEYS_ROTATE,

@@ -128,6 +128,8 @@ def authenticate(username: str, password: str, trusted_device: bool = False) -> 
         reason = "wrong_password"
     elif not user.active:
         reason = "inactive"
+    elif user.approval_pending:
+        reason = "pending_approval"
     elif not user.agency.active:
         reason = "agency_inactive"
     else:
@@ -186,7 +188,7 @@ def load_session(token: str) -> UserSession | None:
     idle = current_app.config["SESSION_IDLE_TIMEOUT"]
     if now >= row.expires_at or now - row.last_seen_at >= idle:
         return None
-    if not row.user.active or not row.user.agency.active:
+    if not row.user.is_active or not row.user.agency.active:
         return None
     return row
 

@@ -26,7 +26,7 @@ from caseapp.reports.periods import Period
 from caseapp.reports.recap import Recap
 from caseapp.reports.tables import caseload_sheets, recap_sheets
 from caseapp.security.permissions import Permission
-from caseapp.services import auth
+from caseapp.services import mfa
 from caseapp.services.access import record_denial
 
 
@@ -118,14 +118,17 @@ def _about(agency: str, period: Period, computed_at: datetime, rule: str) -> lis
 SIMFONI_AGENCY_KINDS = frozenset({"women_child_protection"})
 
 
-def export_simfoni(actor: User, period: Period, fmt: ExportFormat, password: str) -> Response:
-    """Return the exact, case-level SIMFONI-PPA export of a period, after the actor's password is checked
-    again (a wrong one is refused and counted like a failed sign-in); audited as an export."""
+def export_simfoni(
+    actor: User, period: Period, fmt: ExportFormat, password: str, code: str | None = None
+) -> Response:
+    """Return the exact, case-level SIMFONI-PPA export of a period, after a step-up: the actor's password
+    and, where enrolled, a fresh TOTP code (a wrong one is refused and counted like a failed sign-in);
+    audited as an export."""
     if not actor.can(Permission.REPORT_SIMFONI) or actor.agency.kind not in SIMFONI_AGENCY_KINDS:
         # The role given to someone outside the women's and children's protection office: refused.
         record_denial(actor, Permission.REPORT_SIMFONI, object_type="report", object_id="simfoni")
         raise PermissionDenied(str(Permission.REPORT_SIMFONI))
-    auth.confirm_password(actor, password, field="password", purpose="simfoni_export")
+    mfa.confirm_identity(actor, password, code, purpose="simfoni_export")
     rows = simfoni.rows(period)
     rule = _("Exact, case-level figures for SIMFONI-PPA: confidential, not for publication.")
     about = _about(_("All agencies"), period, utcnow(), rule)

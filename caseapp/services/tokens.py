@@ -14,7 +14,8 @@ from caseapp.audit import AuditAction
 from caseapp.database import utcnow
 from caseapp.errors import NotFound, ValidationFailed
 from caseapp.extensions import db
-from caseapp.models import ApiToken, User
+from caseapp.models import ApiToken, User, UserSession
+from caseapp.services.stepup import require_recent_auth
 
 TOKEN_PREFIX = "cat_"  # noqa: S105 - a public marker, not a secret
 MAX_DAYS = 365
@@ -32,8 +33,18 @@ class NewToken:
     secret: str
 
 
-def create_token(actor: User | None, user: User, name: str, days: int = 90) -> NewToken:
-    """Create a token for the user, valid for `days` days."""
+def create_token(
+    actor: User | None, user: User, name: str, days: int = 90, session: UserSession | None = None
+) -> NewToken:
+    """Create a token for the user, valid for `days` days.
+
+    A token signs in without a second factor, so a person creates one only with two-factor sign-in set up
+    and a recent step-up on this session; the operator's shell (`actor` None) is trusted as before.
+    """
+    if actor is not None:
+        if not actor.mfa_enrolled:
+            raise ValidationFailed(_("Set up two-factor sign-in before creating an API token."))
+        require_recent_auth(actor, session)
     name = name.strip()
     if not name or len(name) > 80:
         msg = _("Give the token a name of at most 80 characters.")
@@ -69,7 +80,7 @@ def authenticate_token(secret: str) -> ApiToken | None:
     now = utcnow()
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         return None
-    if not row.user.active or not row.user.agency.active:
+    if not row.user.is_active or not row.user.agency.active:
         return None
     return row
 

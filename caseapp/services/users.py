@@ -10,10 +10,11 @@ from caseapp.audit import AuditAction
 from caseapp.database import utcnow
 from caseapp.errors import NotFound, ValidationFailed
 from caseapp.extensions import db
-from caseapp.models import Agency, LoginThrottle, User
+from caseapp.models import Agency, LoginThrottle, User, UserSession
 from caseapp.security.permissions import Permission, Role, role_has
-from caseapp.services import passwords, tokens
+from caseapp.services import access, passwords, tokens
 from caseapp.services.auth import normalise_username, revoke_user_sessions, throttle_key
+from caseapp.services.stepup import require_recent_auth
 
 
 def agency_by_code(code: str) -> Agency:
@@ -50,8 +51,16 @@ def create_user(
     email: str | None = None,
     must_change_password: bool = False,
     active: bool = True,
+    session: UserSession | None = None,
 ) -> User:
-    """Create a user after checking the username, role and password policy."""
+    """Create a user after checking the username, role and password policy.
+
+    An administrator (`actor`) creates users only after a recent step-up, and an account they give a role
+    that reads cases waits for a second person's approval (`approve`). The operator's shell (`actor`
+    None, whoever holds the server and its keys) is the bootstrap path: trusted, audited as `via: cli`.
+    """
+    if actor is not None:
+        require_recent_auth(actor, session)
     username = normalise_username(username)
     role_enum = _check_role(role)
     if not username or len(username) > 64:
@@ -79,6 +88,81 @@ def create_user(
         object_type="user",
         object_id=user.id,
         details={"role": user.role, "agency": agency.code, "via": "web" if actor else "cli"},
+    )
+    if actor is not None and reads_cases(role_enum):
+        _await_approval(actor, user)
+    return user
+
+
+def reads_cases(role: Role | str) -> bool:
+    """Say whether a role reads children's data (so granting it needs a second person)."""
+    return role_has(role, Permission.CASE_READ)
+
+
+def _await_approval(actor: User, user: User) -> None:
+    user.approval_pending = True
+    user.approval_requested_by_id = actor.id
+    user.approved_by_id = None
+    user.approved_at = None
+    db.session.flush()
+    audit.record(
+        AuditAction.USER_APPROVAL_REQUESTED,
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        details={"role": user.role, "agency": user.agency.code},
+    )
+
+
+def _agency_has_approver(agency: Agency) -> bool:
+    stmt = db.select(User).where(User.agency_id == agency.id, User.active, ~User.approval_pending)
+    return any(
+        role_has(u.role, Permission.USER_APPROVE) and reads_cases(u.role) for u in db.session.scalars(stmt)
+    )
+
+
+def may_approve(actor: User, user: User) -> bool:
+    """Say whether the actor may approve this pending account (the two-person rule).
+
+    A supervisor of the account's agency may; an administrator only where that agency has no supervisor,
+    and never one who asked for the account. Nobody approves themselves.
+    """
+    if not user.approval_pending or actor.id == user.id or not actor.can(Permission.USER_APPROVE):
+        return False
+    if actor.id == user.approval_requested_by_id:
+        return False
+    if reads_cases(actor.role):
+        return actor.agency_id == user.agency_id
+    return actor.can(Permission.USER_MANAGE) and not _agency_has_approver(user.agency)
+
+
+def pending_approvals(actor: User) -> list[User]:
+    """Return the pending accounts this actor may approve."""
+    stmt = db.select(User).where(User.approval_pending).order_by(User.created_at)
+    return [u for u in db.session.scalars(stmt) if may_approve(actor, u)]
+
+
+def approve(actor: User, user_id: int) -> User:
+    """Approve a pending account; it can sign in from now on. NotFound outside what the actor may approve."""
+    user = db.session.get(User, user_id)
+    if user is None or not may_approve(actor, user):
+        # A refused approval (the requester themselves, another agency...) is on record.
+        access.record_denial(actor, Permission.USER_APPROVE, "user", str(user_id))
+        raise NotFound()
+    user.approval_pending = False
+    user.approved_by_id = actor.id
+    user.approved_at = utcnow()
+    db.session.flush()
+    audit.record(
+        AuditAction.USER_APPROVE,
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        details={
+            "role": user.role,
+            "agency": user.agency.code,
+            "requested_by": user.approval_requested_by_id,
+        },
     )
     return user
 
@@ -132,6 +216,10 @@ def update_user(
         )
     if "active" in changes and not active:
         audit.record(AuditAction.USER_DEACTIVATE, actor=actor, object_type="user", object_id=user.id)
+    # Into a role that reads cases (or a wider one), or such a role in another agency: a second person
+    # approves first.
+    if reads_cases(role_enum) and {"role", "agency_id"} & set(changes):
+        _await_approval(actor, user)
     if {"role", "agency_id", "active"} & set(changes):
         revoke_user_sessions(user, "role_change" if "active" not in changes else "deactivated")
         tokens.revoke_all_tokens(user)
@@ -139,7 +227,11 @@ def update_user(
 
 
 def reset_password(actor: User, user: User) -> str:
-    """Give the user a new random password they must change at next sign-in; return it once."""
+    """Give the user a new random password they must change at next sign-in; return it once.
+
+    The administrator sees that password, so an account that reads cases waits for a second person's
+    approval again (else a reset would let them sign in as a case worker and read children's data).
+    """
     temporary = passwords.generate_password()
     user.password_hash = passwords.hash_password(temporary)
     user.must_change_password = True
@@ -149,6 +241,8 @@ def reset_password(actor: User, user: User) -> str:
     audit.record(AuditAction.USER_PASSWORD_RESET, actor=actor, object_type="user", object_id=user.id)
     revoke_user_sessions(user, "password_reset")
     tokens.revoke_all_tokens(user)
+    if reads_cases(user.role):
+        _await_approval(actor, user)
     return temporary
 
 

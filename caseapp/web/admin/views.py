@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
-from caseapp.errors import NotFound, ValidationFailed
+from caseapp.errors import NotFound, ReauthRequired, ValidationFailed
 from caseapp.extensions import db
 from caseapp.http.context import acting_user
 from caseapp.http.policy import require
 from caseapp.labels import ROLE_LABELS
 from caseapp.models import Agency, User
 from caseapp.security.permissions import Permission
-from caseapp.services import attachments, users
+from caseapp.services import attachments, mfa, stepup, users
 from caseapp.web.admin.forms import AgencyForm, UserCreateForm, UserEditForm, role_choices
+from caseapp.web.auth.mfa import ask_step_up
 from caseapp.web.forms import CsrfForm, apply_field_errors
 
 bp = Blueprint("admin", __name__)
@@ -54,7 +55,9 @@ def user_list() -> ResponseReturnValue:
 @bp.route("/users/new", methods=["GET", "POST"])
 @require(Permission.USER_MANAGE)
 def user_create() -> ResponseReturnValue:
-    """Create a user."""
+    """Create a user (after a step-up; a role that reads cases then waits for a second person's approval)."""
+    if not stepup.recently_authenticated(g.get("user_session")):
+        return ask_step_up()
     form = UserCreateForm()
     _fill_choices(form)
     if form.validate_on_submit():
@@ -69,7 +72,10 @@ def user_create() -> ResponseReturnValue:
                 email=form.email.data,
                 must_change_password=True,
                 active=bool(form.active.data),
+                session=g.get("user_session"),
             )
+        except ReauthRequired:
+            return ask_step_up()
         except (ValidationFailed, NotFound) as exc:
             apply_field_errors(form, exc)
         else:
@@ -77,6 +83,8 @@ def user_create() -> ResponseReturnValue:
                 _("User %(u)s created. They must change the password at first sign-in.", u=user.username),
                 "success",
             )
+            if user.approval_pending:
+                flash(_("The account can sign in once a supervisor of its agency approves it."), "info")
             return redirect(url_for("admin.user_list"))
     form.password.data = form.confirm.data = ""
     status = 400 if request.method == "POST" else 200
@@ -108,6 +116,8 @@ def user_edit(user_id: int) -> ResponseReturnValue:
         else:
             if changes:
                 flash(_("User %(u)s updated.", u=user.username), "success")
+                if user.approval_pending:
+                    flash(_("The account can sign in once a supervisor of its agency approves it."), "info")
             else:
                 flash(_("Nothing changed."), "info")
             return redirect(url_for("admin.user_list"))
@@ -122,6 +132,39 @@ def user_reset_password(user_id: int) -> ResponseReturnValue:
     user = db.session.get(User, user_id) or abort(404)
     temporary = users.reset_password(acting_user(), user)
     return render_template("admin/user_password.html", user=user, password=temporary)
+
+
+@bp.route("/users/<int(max=2147483647):user_id>/reset-mfa", methods=["POST"])
+@require(Permission.USER_MANAGE)
+def user_reset_mfa(user_id: int) -> ResponseReturnValue:
+    """Clear a user's two-factor sign-in (after a step-up); they set it up again at next sign-in."""
+    user = db.session.get(User, user_id) or abort(404)
+    try:
+        mfa.reset(acting_user(), user, g.get("user_session"))
+    except ReauthRequired:
+        return ask_step_up(url_for("admin.user_edit", user_id=user.id))
+    flash(
+        _("Two-factor sign-in of %(u)s was reset. They set it up again at next sign-in.", u=user.username),
+        "success",
+    )
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@bp.route("/approvals")
+@require(Permission.USER_APPROVE)
+def approvals() -> ResponseReturnValue:
+    """List the accounts waiting for this user's approval (two-person rule)."""
+    rows = users.pending_approvals(acting_user())
+    return render_template("admin/approvals.html", users=rows, role_labels=ROLE_LABELS, csrf_form=CsrfForm())
+
+
+@bp.route("/approvals/<int(max=2147483647):user_id>/approve", methods=["POST"])
+@require(Permission.USER_APPROVE, hide=True)
+def approve_user(user_id: int) -> ResponseReturnValue:
+    """Approve a pending account; it may sign in from now on."""
+    user = users.approve(acting_user(), user_id)
+    flash(_("Account %(u)s approved.", u=user.username), "success")
+    return redirect(url_for("admin.approvals"))
 
 
 @bp.route("/agencies")

@@ -39,3 +39,29 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords do not match."))],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class CodeForm(FlaskForm):
+    """A six-digit code from the authenticator app (or, at sign-in, a recovery code)."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=32)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autocapitalize": "none"},
+    )
+
+
+class ReauthForm(FlaskForm):
+    """The password again and, where two-factor sign-in is set up, a fresh code (step-up)."""
+
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(max=128)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    code = StringField(
+        _l("Code from your authenticator app"),
+        validators=[Length(max=32)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+    next = HiddenField()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -10,11 +10,12 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange
 
-from caseapp.errors import ValidationFailed
+from caseapp.errors import ReauthRequired, ValidationFailed
 from caseapp.http.context import acting_user
 from caseapp.http.policy import require
 from caseapp.security.permissions import Permission
-from caseapp.services import tokens
+from caseapp.services import stepup, tokens
+from caseapp.web.auth.mfa import ask_step_up
 from caseapp.web.auth.views import bp
 from caseapp.web.forms import CsrfForm, apply_field_errors
 
@@ -37,19 +38,25 @@ class TokenForm(FlaskForm):
 @bp.route("/account/tokens", methods=["GET", "POST"])
 @require(Permission.ACCOUNT_SELF)
 def api_tokens() -> ResponseReturnValue:
-    """List the user's API tokens and create a new one (its secret is shown once)."""
+    """List the user's API tokens and create a new one (its secret is shown once).
+
+    Creating one needs two-factor sign-in set up and a recent step-up (the page links to both).
+    """
     form = TokenForm()
     secret = None
     status = 200
+    me = acting_user()
     if form.validate_on_submit():
         try:
-            me = acting_user()
             new = tokens.create_token(
                 me,
                 me,
                 form.name.data or "",
                 form.days.data or 0,
+                session=g.get("user_session"),
             )
+        except ReauthRequired:
+            return ask_step_up()
         except ValidationFailed as exc:
             apply_field_errors(form, exc)
             status = 400
@@ -58,9 +65,15 @@ def api_tokens() -> ResponseReturnValue:
             form = TokenForm(formdata=None)
     elif request.method == "POST":
         status = 400
-    rows = tokens.user_tokens(acting_user())
+    rows = tokens.user_tokens(me)
     return render_template(
-        "auth/tokens.html", form=form, tokens=rows, secret=secret, csrf_form=CsrfForm()
+        "auth/tokens.html",
+        form=form,
+        tokens=rows,
+        secret=secret,
+        csrf_form=CsrfForm(),
+        enrolled=me.mfa_enrolled,
+        stepped_up=stepup.recently_authenticated(g.get("user_session")),
     ), status
 
 

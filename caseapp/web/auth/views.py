@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import (
     Blueprint,
     current_app,
@@ -27,7 +29,7 @@ from caseapp.http.context import acting_user, client_ip
 from caseapp.http.policy import public, require
 from caseapp.models import User
 from caseapp.security.permissions import Permission
-from caseapp.services import auth
+from caseapp.services import auth, mfa
 from caseapp.web.auth.forms import ChangePasswordForm, LoginForm
 from caseapp.web.utils import safe_next
 
@@ -71,8 +73,9 @@ def _remember_device(response: Response, username: str) -> None:
     )
 
 
-def _start_browser_session(user: User) -> None:
+def _start_browser_session(user: User, mfa_verified_at: datetime | None = None) -> None:
     new = auth.start_session(user, client_ip(), request.user_agent.string)
+    new.row.mfa_verified_at = mfa_verified_at  # a new cookie for the same person keeps their second factor
     session.clear()  # no fixation: nothing from before survives, the CSRF token included
     session[SESSION_KEY] = new.token
     session.permanent = True
@@ -103,7 +106,11 @@ def login() -> ResponseReturnValue:
         else:
             _start_browser_session(user)
             target = safe_next(form.next.data, url_for("main.home"))
-            if user.must_change_password:
+            if mfa.needed(user):
+                # The password alone reaches nothing but the second step (http/auth.py enforce_login).
+                session["mfa_next"] = target
+                target = url_for("auth.two_factor" if user.mfa_enrolled else "auth.mfa_setup")
+            elif user.must_change_password:
                 target = url_for("auth.change_password")
             response = redirect(target)
             _remember_device(response, user.username)
@@ -155,7 +162,7 @@ def change_password() -> ResponseReturnValue:
             current = g.get("user_session")
             if current is not None:
                 auth.end_session(current, "password_change")
-            _start_browser_session(me)
+            _start_browser_session(me, current.mfa_verified_at if current is not None else None)
             flash(_("Your password has been changed. Other sessions were signed out."), "success")
             return redirect(url_for("main.home"))
     status = 400 if request.method == "POST" else 200

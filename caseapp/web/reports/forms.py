@@ -32,7 +32,17 @@ class SimfoniForm(FlaskForm):
         render_kw={"autocomplete": "current-password"},
         description=_l("Asked again because this file holds exact, case-level figures."),
     )
+    code = StringField(
+        _l("Code from your authenticator app"),
+        validators=[Length(max=32)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
 
     def to_body(self) -> dict[str, Any]:
         """Return the export's input (checked by `SimfoniIn`)."""
-        return {"period": self.period.data, "format": self.format.data, "password": self.password.data}
+        return {
+            "period": self.period.data,
+            "format": self.format.data,
+            "password": self.password.data,
+            "code": self.code.data or None,
+        }

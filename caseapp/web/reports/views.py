@@ -106,13 +106,15 @@ def simfoni_page() -> ResponseReturnValue:
         try:
             body = parse_data(SimfoniIn, form.to_body(), strict=False)
             return reports.export_simfoni(
-                acting_user(), body.period, ExportFormat(body.format.value), body.password
+                acting_user(), body.period, ExportFormat(body.format.value), body.password, body.code
             )
         except ValidationFailed as exc:
             apply_field_errors(form, exc)
         except TooManyAttempts as exc:
             form.form_errors.append(exc.message)
+            form.code.data = ""
             page = render_template("reports/simfoni.html", form=form)
             return page, 429, {"Retry-After": str(exc.retry_after)}
+    form.code.data = ""  # a code is good once: never typed back into the page
     status = 400 if request.method == "POST" else 200
     return render_template("reports/simfoni.html", form=form), status
