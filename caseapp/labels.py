@@ -21,6 +21,7 @@ from caseapp.models.case import (
     CancelReason,
     CaseEventKind,
     CaseStatus,
+    ChildRole,
     NoteKind,
     NoteVisibility,
     PartyRole,
@@ -29,6 +30,7 @@ from caseapp.models.case import (
     ServiceOutcome,
     Sex,
 )
+from caseapp.models.legal import LegalEventKind
 from caseapp.models.referral import (
     ConsentBy,
     DeclineReason,
@@ -87,6 +89,28 @@ RISK_LABELS: Labels[RiskLevel] = Labels(
     }
 )
 SEX_LABELS: Labels[Sex] = Labels({Sex.FEMALE: _l("Girl / female"), Sex.MALE: _l("Boy / male")})
+CHILD_ROLE_LABELS: Labels[ChildRole] = Labels(
+    {
+        ChildRole.VICTIM: _l("Victim"),
+        ChildRole.WITNESS: _l("Child witness"),
+        ChildRole.IN_CONFLICT_WITH_LAW: _l("Child in conflict with the law"),
+    }
+)
+LEGAL_EVENT_KIND_LABELS: Labels[LegalEventKind] = Labels(
+    {
+        LegalEventKind.POLICE_REPORT: _l("Police report (LP)"),
+        LegalEventKind.VICTIM_STATEMENT: _l("Child's statement (BAP)"),
+        LegalEventKind.VISUM_REQUEST: _l("Visum et repertum requested"),
+        LegalEventKind.VISUM_RESULT: _l("Visum et repertum result"),
+        LegalEventKind.SUSPECT_NAMED: _l("Suspect named"),
+        LegalEventKind.CASE_FILE_COMPLETE: _l("Case file complete (P21)"),
+        LegalEventKind.TRIAL: _l("Trial"),
+        LegalEventKind.VERDICT: _l("Verdict"),
+        LegalEventKind.RESTITUTION_REQUESTED: _l("Restitution requested"),
+        LegalEventKind.RESTITUTION_DECIDED: _l("Restitution decided"),
+        LegalEventKind.RESTITUTION_PAID: _l("Restitution paid"),
+    }
+)
 PARTY_ROLE_LABELS: Labels[PartyRole] = Labels(
     {
         PartyRole.GUARDIAN: _l("Parent or guardian"),

@@ -7,11 +7,13 @@ from enum import StrEnum
 import pytest
 
 from caseapp import labels
+from caseapp.models.attachment import AttachmentKind, AttachmentStatus
 from caseapp.models.case import (
     AgeGroup,
     CancelReason,
     CaseEventKind,
     CaseStatus,
+    ChildRole,
     NoteKind,
     NoteVisibility,
     PartyRole,
@@ -20,6 +22,7 @@ from caseapp.models.case import (
     ServiceOutcome,
     Sex,
 )
+from caseapp.models.legal import LegalEventKind
 from caseapp.models.referral import (
     ConsentBy,
     DeclineReason,
@@ -36,6 +39,10 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "STATUS_LABELS": CaseStatus,
     "RISK_LABELS": RiskLevel,
     "SEX_LABELS": Sex,
+    "CHILD_ROLE_LABELS": ChildRole,
+    "LEGAL_EVENT_KIND_LABELS": LegalEventKind,
+    "ATTACHMENT_KIND_LABELS": AttachmentKind,
+    "ATTACHMENT_STATUS_LABELS": AttachmentStatus,
     "PARTY_ROLE_LABELS": PartyRole,
     "AGE_GROUP_LABELS": AgeGroup,
     "NOTE_KIND_LABELS": NoteKind,

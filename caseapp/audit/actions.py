@@ -44,6 +44,8 @@ class AuditAction(StrEnum):
     ATTACHMENT_PREVIEW = "attachment.preview"
     ATTACHMENT_DELETE = "attachment.delete"
     ATTACHMENT_SCAN = "attachment.scan"
+    LEGAL_EVENT_RECORD = "legal_event.record"
+    LEGAL_EVENT_LIST = "legal_event.list"
     REFERRAL_SEND = "referral.send"
     REFERRAL_ACCEPT = "referral.accept"
     REFERRAL_DECLINE = "referral.decline"

@@ -29,6 +29,8 @@ class Permission(StrEnum):
     CASE_CLOSE_APPROVE = "case:close:approve"
     CASE_ACCESS_LOG = "case:access_log"
     ATTACHMENT_DELETE = "attachment:delete"  # soft-delete a case's attachment, with a reason
+    # Record a legal milestone: on one's own cases, or (police, prosecutor, court) on a case shared with one.
+    LEGAL_EVENT_RECORD = "legal_event:record"
     REFERRAL_SEND = "referral:send"
     REFERRAL_RESPOND = "referral:respond"
     # Answer for an agency's referrals: assign incoming ones (and read what they share), refer without
@@ -52,6 +54,7 @@ _CASE_WORK = frozenset(
         Permission.CASE_READ,
         Permission.CASE_UPDATE,
         Permission.CASE_CLOSE_REQUEST,
+        Permission.LEGAL_EVENT_RECORD,
         Permission.REFERRAL_SEND,
         Permission.REFERRAL_RESPOND,
     }

@@ -26,6 +26,7 @@ from caseapp.models.case import CaseStatus
 from caseapp.models.referral import Referral, ReferralStatus, Section
 from caseapp.security.permissions import Permission, Role, role_has
 from caseapp.services.access import record_denial
+from caseapp.services.proceedings import proceedings_open
 from caseapp.services.scoping import visible_cases
 
 
@@ -139,9 +140,10 @@ def may_read_shared(user: User, referral: Referral) -> bool:
     if referral.status not in READABLE or referral.case.status == CaseStatus.CANCELLED.value:
         return False
     if referral.status == ReferralStatus.COMPLETED.value and referral.completed_at is not None:
-        # Read-only after completion, for a while (writing the report up), not for ever.
+        # Read-only after completion, for a while (writing the report up), not for ever; and while legal
+        # proceedings on the case are open (the police, prosecutor and court work on it for months).
         days = int(current_app.config.get("REFERRAL_READ_AFTER_COMPLETION_DAYS", 30))
-        if utcnow() > referral.completed_at + timedelta(days=days):
+        if utcnow() > referral.completed_at + timedelta(days=days) and not proceedings_open(referral.case):
             return False
     return True
 

@@ -36,6 +36,7 @@ from caseapp.security.permissions import Permission
 from caseapp.services import cases, notify, referrals
 from caseapp.services.referrals import Step
 from caseapp.web.forms import select_choices as choices
+from caseapp.web.legal.context import referral_legal_context
 from caseapp.web.referrals.forms import (
     AcceptForm,
     AssignForm,
@@ -161,6 +162,7 @@ def referral_view(referral_id: int) -> ResponseReturnValue:
         actions=actions,
         forms=_step_forms(referral) if actions else {},
         now=utcnow(),
+        **referral_legal_context(me, referral, answer.case is not None),
     )
 
 

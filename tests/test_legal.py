@@ -1,0 +1,326 @@
+"""The justice track: the child's role, legal milestones and access while proceedings are open."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from caseapp.extensions import db
+from caseapp.models import AuditEvent, Case, LegalEvent
+from tests.casedata import body, nik, register
+from tests.rawscan import scan_for
+
+GUARDIAN_CONSENT = {"given_by": "guardian", "name": "Ibu Canary", "obtained_at": "2026-11-20"}
+LP_CANARY = "LP/B/Canary-417/XI/2026/SPKT"
+INVESTIGATOR_CANARY = "Bripka Canary Investigator"
+OUTCOME_CANARY = "Canary sentence: 6 years"
+
+
+def _token(app, user) -> dict[str, str]:
+    result = app.test_cli_runner().invoke(args=["user", "token", user.username])
+    return {"Authorization": f"Bearer {result.output.strip().splitlines()[-1]}"}
+
+
+def _events(app, action):
+    with app.app_context():
+        rows = list(db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == action)))
+        db.session.expunge_all()
+        return rows
+
+
+@pytest.fixture
+def people(app, make_user):
+    return {
+        "worker": make_user("case_worker", "UPTD_PPA"),
+        "uptd_spv": make_user("supervisor", "UPTD_PPA"),
+        "police_spv": make_user("supervisor", "POLRESTA"),
+        "police_a": make_user("case_worker", "POLRESTA"),
+        "police_b": make_user("case_worker", "POLRESTA"),
+        "dinsos_spv": make_user("supervisor", "DINSOS"),
+        "analyst": make_user("analyst", "BAPPEDA"),
+        "admin": make_user("admin", "DP3A"),
+    }
+
+
+@pytest.fixture
+def referred(app, client, people):
+    """A victim case referred to POLRESTA, accepted and assigned to police_a; and one to DINSOS."""
+    with app.app_context():
+        case = register(people["worker"], child__nik=nik(21))
+    w = _token(app, people["worker"])
+    sent = client.post(
+        f"/api/v1/cases/{case.uuid}/referrals",
+        json={
+            "to_agency": "POLRESTA",
+            "services": ["law_enforcement"],
+            "urgency": "urgent",
+            "reason": "Report to the police.",
+            "shared_sections": ["identity", "incident", "perpetrator"],
+            "consent": GUARDIAN_CONSENT,
+        },
+        headers=w,
+    )
+    assert sent.status_code == 201, sent.json
+    rid = sent.json["id"]
+    spv = _token(app, people["police_spv"])
+    accepted = client.post(
+        f"/api/v1/referrals/{rid}/accept", json={"assignee": people["police_a"].username}, headers=spv
+    )
+    assert accepted.status_code == 200, accepted.json
+    dinsos = client.post(
+        f"/api/v1/cases/{case.uuid}/referrals",
+        json={
+            "to_agency": "DINSOS",
+            "services": ["social_rehabilitation"],
+            "urgency": "routine",
+            "reason": "Social support.",
+            "shared_sections": ["identity"],
+            "consent": GUARDIAN_CONSENT,
+        },
+        headers=w,
+    )
+    assert dinsos.status_code == 201, dinsos.json
+    return {"case": case, "rid": rid, "w": w, "spv": spv}
+
+
+# The child's role -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "restricted"),
+    [(None, False), ("victim", False), ("witness", True), ("in_conflict_with_law", True)],
+)
+def test_child_role_and_restricted_by_default(app, client, people, role, restricted):
+    w = _token(app, people["worker"])
+    data = body()
+    if role is not None:
+        data["child"]["role"] = role
+    created = client.post("/api/v1/cases", json=data, headers=w)
+    assert created.status_code == 201, created.json
+    case_id = created.json["id"]
+    read = client.get(f"/api/v1/cases/{case_id}", headers=w).json
+    assert read["child"]["role"] == (role or "victim")
+    assert read["confidentiality"] == ("restricted" if restricted else "normal")
+    listed = client.get("/api/v1/cases", headers=w).json["items"]
+    label = next(item["child_label"] for item in listed if item["id"] == case_id)
+    assert label == ("S.C.A." if restricted else "Siti Canary Aminah")
+
+
+def test_child_role_changed_to_witness_restricts_and_is_audited(app, client, people):
+    w = _token(app, people["worker"])
+    case_id = client.post("/api/v1/cases", json=body(), headers=w).json["id"]
+    patched = client.patch(
+        f"/api/v1/cases/{case_id}", json={"version": 1, "child": {"role": "witness"}}, headers=w
+    )
+    assert patched.status_code == 200, patched.json
+    read = client.get(f"/api/v1/cases/{case_id}", headers=w).json
+    assert read["child"]["role"] == "witness" and read["confidentiality"] == "restricted"
+    changes = _events(app, "case.update")
+    assert changes and "child.role" in changes[-1].changed_fields
+    refused = client.patch(
+        f"/api/v1/cases/{case_id}", json={"version": read["version"], "child": {"role": "suspect"}}, headers=w
+    )
+    assert refused.status_code == 400 and "child.role" in refused.json["fields"]
+
+
+# Legal milestones -----------------------------------------------------------------------------------------
+
+
+def test_police_record_milestones_on_a_case_referred_to_them(app, client, people, referred):
+    case_id = referred["case"].uuid
+    police = _token(app, people["police_a"])
+    url = f"/api/v1/cases/{case_id}/legal-events"
+    lp = client.post(
+        url, json={"kind": "police_report", "date": "2026-11-21", "reference": LP_CANARY}, headers=police
+    )
+    assert lp.status_code == 201, lp.json
+    assert lp.json["agency"] == "POLRESTA" and lp.json["reference"] == LP_CANARY
+    missing = client.post(url, json={"kind": "visum_request", "date": "2026-11-21"}, headers=police)
+    assert missing.status_code == 400 and "investigator" in missing.json["fields"]
+    visum = client.post(
+        url,
+        json={"kind": "visum_request", "date": "2026-11-21", "investigator": INVESTIGATOR_CANARY},
+        headers=police,
+    )
+    assert visum.status_code == 201, visum.json
+    future = client.post(url, json={"kind": "victim_statement", "date": "2999-01-01"}, headers=police)
+    assert future.status_code == 400 and "date" in future.json["fields"]
+    # The owning agency's worker sees them on the case's legal track, in date order.
+    listed = client.get(url, headers=referred["w"])
+    assert listed.status_code == 200
+    assert [e["kind"] for e in listed.json["items"]] == ["police_report", "visum_request"]
+    assert listed.json["items"][1]["investigator"] == INVESTIGATOR_CANARY
+    assert listed.json["proceedings_open"] is True
+    recorded = _events(app, "legal_event.record")
+    details = json.loads(recorded[0].details)
+    assert len(recorded) == 2 and details["agency"] == "POLRESTA" and details["referral"] == referred["rid"]
+    assert len(_events(app, "legal_event.list")) == 1
+    assert scan_for(app, [LP_CANARY, INVESTIGATOR_CANARY]) == []
+
+
+def test_verdict_needs_its_outcome_and_the_owner_records_too(app, client, people, referred):
+    url = f"/api/v1/cases/{referred['case'].uuid}/legal-events"
+    w = referred["w"]
+    assert client.post(url, json={"kind": "verdict", "date": "2026-11-25"}, headers=w).status_code == 400
+    verdict = client.post(
+        url, json={"kind": "verdict", "date": "2026-11-25", "outcome": OUTCOME_CANARY}, headers=w
+    )
+    assert verdict.status_code == 201 and verdict.json["agency"] == "UPTD_PPA"
+    unknown = client.post(url, json={"kind": "appeal", "date": "2026-11-25"}, headers=w)
+    assert unknown.status_code == 400 and "kind" in unknown.json["fields"]
+    assert scan_for(app, [OUTCOME_CANARY]) == []
+
+
+@pytest.mark.parametrize(
+    ("who", "post", "get"),
+    [
+        ("worker", 201, 200),  # the case's own manager
+        ("uptd_spv", 201, 200),  # the owning agency's supervisor
+        ("police_spv", 201, 200),  # the receiving police supervisor
+        ("police_a", 201, 200),  # the police assignee
+        ("police_b", 404, 404),  # another police worker: not shared with them
+        ("dinsos_spv", 404, 404),  # a referral receiver outside the justice chain
+        ("analyst", 404, 404),
+        ("admin", 404, 404),
+    ],
+)
+def test_legal_event_permission_matrix(app, client, people, referred, who, post, get):
+    headers = _token(app, people[who])
+    url = f"/api/v1/cases/{referred['case'].uuid}/legal-events"
+    sent = client.post(url, json={"kind": "suspect_named", "date": "2026-11-22"}, headers=headers)
+    assert sent.status_code == post, sent.json
+    assert client.get(url, headers=headers).status_code == get
+    if post == 404:
+        assert _events(app, "authz.deny")
+        with app.app_context():
+            assert db.session.scalar(db.select(db.func.count(LegalEvent.id))) == 0
+
+
+def test_milestone_links_an_attachment_of_the_same_case_only(app, client, people, referred):
+    w = referred["w"]
+    out = io.BytesIO()
+    from PIL import Image
+
+    Image.new("RGB", (8, 8), (10, 20, 30)).save(out, format="PNG")
+    uploaded = client.post(
+        f"/api/v1/cases/{referred['case'].uuid}/attachments",
+        data={"file": (io.BytesIO(out.getvalue()), "visum.png"), "kind": "visum"},
+        headers=w,
+        content_type="multipart/form-data",
+    )
+    assert uploaded.status_code == 201, uploaded.json
+    url = f"/api/v1/cases/{referred['case'].uuid}/legal-events"
+    linked = client.post(
+        url, json={"kind": "visum_result", "date": "2026-11-23", "attachment": uploaded.json["id"]}, headers=w
+    )
+    assert linked.status_code == 201 and linked.json["attachment"] == uploaded.json["id"]
+    with app.app_context():
+        other = register(people["worker"], child__nik=nik(22))
+    elsewhere = client.post(
+        f"/api/v1/cases/{other.uuid}/legal-events",
+        json={"kind": "visum_result", "date": "2026-11-23", "attachment": uploaded.json["id"]},
+        headers=w,
+    )
+    assert elsewhere.status_code == 400 and "attachment" in elsewhere.json["fields"]
+
+
+# Access while proceedings are open -------------------------------------------------------------------------
+
+
+def test_police_keep_reading_while_proceedings_are_open(app, client, people, referred):
+    rid, spv = referred["rid"], referred["spv"]
+    url = f"/api/v1/cases/{referred['case'].uuid}/legal-events"
+    with time_machine.travel("2026-11-27 08:00:00", tick=False) as clock:
+        client.post(url, json={"kind": "police_report", "date": "2026-11-27"}, headers=spv)
+        done = client.post(f"/api/v1/referrals/{rid}/complete", json={"outcome": "provided"}, headers=spv)
+        assert done.status_code == 200, done.json
+        clock.shift(timedelta(days=60))  # past the 30 days after completion: no verdict yet
+        assert "case" in client.get(f"/api/v1/referrals/{rid}", headers=spv).json
+        verdict = client.post(
+            url, json={"kind": "verdict", "date": "2027-01-26", "outcome": "Canary acquitted"}, headers=spv
+        )
+        assert verdict.status_code == 201, verdict.json
+        clock.shift(timedelta(days=89))
+        spv = _token(app, people["police_spv"])  # API tokens expire meanwhile
+        assert "case" in client.get(f"/api/v1/referrals/{rid}", headers=spv).json
+        clock.shift(timedelta(days=2))  # 90 days after the verdict: access ends
+        assert "case" not in client.get(f"/api/v1/referrals/{rid}", headers=spv).json
+        assert client.get(url, headers=spv).status_code == 404
+        owner = _token(app, people["worker"])
+        assert client.get(url, headers=owner).json["proceedings_open"] is False
+
+
+def test_cancelled_case_takes_no_milestone(app, client, people):
+    w = _token(app, people["worker"])
+    case_id = client.post("/api/v1/cases", json=body(), headers=w).json["id"]
+    cancel = client.post(
+        f"/api/v1/cases/{case_id}/transition",
+        json={"action": "cancel", "reason": "duplicate", "version": 1},
+        headers=w,
+    )
+    assert cancel.status_code == 200, cancel.json
+    refused = client.post(
+        f"/api/v1/cases/{case_id}/legal-events", json={"kind": "trial", "date": "2026-11-22"}, headers=w
+    )
+    assert refused.status_code == 409
+    with app.app_context():
+        assert db.session.scalar(db.select(Case.status).where(Case.uuid == uuid.UUID(case_id))) == "cancelled"
+
+
+# Pages ----------------------------------------------------------------------------------------------------
+
+
+def test_case_page_records_a_milestone_and_keeps_a_refused_form(app, client, people, referred):
+    from tests.conftest import login
+
+    login(client, people["worker"].username)
+    case_id = referred["case"].uuid
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'data-testid="legal-form"' in page and "legal-events" in page
+    refused = client.post(
+        f"/cases/{case_id}/legal-events",
+        data={
+            "legal-kind": "visum_request",
+            "legal-date": "2026-11-21",
+            "legal-reference": "Canary-typed-ref",
+        },
+    )
+    assert refused.status_code == 400
+    text = refused.get_data(as_text=True)
+    assert "Canary-typed-ref" in text and 'id="legal-investigator-error"' in text
+    done = client.post(
+        f"/cases/{case_id}/legal-events",
+        data={"legal-kind": "police_report", "legal-date": "2026-11-21", "legal-reference": LP_CANARY},
+    )
+    assert done.status_code == 302 and done.headers["Location"].endswith("#legal")
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert LP_CANARY in page
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(LegalEvent.id))) == 1
+
+
+def test_police_record_from_the_referral_page_and_others_do_not_see_the_form(app, client, people, referred):
+    from tests.conftest import login
+
+    login(client, people["police_a"].username)
+    page = client.get(f"/referrals/{referred['rid']}").get_data(as_text=True)
+    assert 'data-testid="legal-form"' in page
+    done = client.post(
+        f"/cases/{referred['case'].uuid}/legal-events",
+        data={"legal-kind": "victim_statement", "legal-date": "2026-11-22", "legal-reference": "BAP/1"},
+    )
+    assert done.status_code == 302 and f"/referrals/{referred['rid']}" in done.headers["Location"]
+    client.post("/logout")
+    login(client, people["police_b"].username)  # not the assignee: no shared details, no legal track
+    page = client.get(f"/referrals/{referred['rid']}").get_data(as_text=True)
+    assert 'data-testid="legal-events"' not in page
+    refused = client.post(
+        f"/cases/{referred['case'].uuid}/legal-events",
+        data={"legal-kind": "trial", "legal-date": "2026-11-22"},
+    )
+    assert refused.status_code == 404
