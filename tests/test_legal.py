@@ -324,3 +324,118 @@ def test_police_record_from_the_referral_page_and_others_do_not_see_the_form(app
         data={"legal-kind": "trial", "legal-date": "2026-11-22"},
     )
     assert refused.status_code == 404
+
+
+# SPPA diversion -------------------------------------------------------------------------------------------
+
+
+def _abh_case(client, headers, dob="2011-03-04"):
+    data = body(child__date_of_birth=dob)
+    data["child"]["role"] = "in_conflict_with_law"
+    created = client.post("/api/v1/cases", json=data, headers=headers)
+    assert created.status_code == 201, created.json
+    return created.json["id"]
+
+
+SETTLED = {
+    "stage": "investigation",
+    "outcome": "settled",
+    "started_on": "2026-11-02",
+    "victim_agreed": True,
+    "agreement_on": "2026-11-20",
+    "court_approved_on": "2026-11-25",
+}
+
+
+def test_diversion_only_for_a_child_in_conflict_with_the_law(app, client, people, referred):
+    w = referred["w"]
+    victim = client.post(
+        f"/api/v1/cases/{referred['case'].uuid}/diversions",
+        json={"stage": "investigation", "started_on": "2026-11-02"},
+        headers=w,
+    )
+    assert victim.status_code == 400 and "stage" in victim.json["fields"]
+    case_id = _abh_case(client, w)
+    url = f"/api/v1/cases/{case_id}/diversions"
+    ongoing = client.post(url, json={"stage": "investigation", "started_on": "2026-11-02"}, headers=w)
+    assert ongoing.status_code == 201 and ongoing.json["outcome"] == "ongoing"
+    no_agreement = client.post(url, json={**SETTLED, "victim_agreed": False}, headers=w)
+    assert no_agreement.status_code == 400 and "victim_agreed" in no_agreement.json["fields"]
+    too_long = client.post(url, json={**SETTLED, "agreement_on": "2026-12-31"}, headers=w)
+    assert too_long.status_code == 400 and "agreement_on" in too_long.json["fields"]
+    no_court = client.post(url, json={**SETTLED, "court_approved_on": None}, headers=w)
+    assert no_court.status_code == 400 and "court_approved_on" in no_court.json["fields"]
+    wrong_stage = client.post(
+        url, json={"stage": "under_12", "started_on": "2026-11-02", "decision": "social_program"}, headers=w
+    )
+    assert wrong_stage.status_code == 400 and "stage" in wrong_stage.json["fields"]
+    settled = client.post(url, json=SETTLED, headers=w)
+    assert settled.status_code == 201, settled.json
+    listed = client.get(f"/api/v1/cases/{case_id}/legal-events", headers=w).json
+    assert [d["outcome"] for d in listed["diversions"]] == ["ongoing", "settled"]
+    events = _events(app, "diversion.record")
+    assert len(events) == 2 and json.loads(events[-1].details)["outcome"] == "settled"
+
+
+def test_a_child_under_12_gets_the_pasal_21_decision_not_a_criminal_process(app, client, people):
+    w = _token(app, people["worker"])
+    case_id = _abh_case(client, w, dob="2016-01-10")
+    url = f"/api/v1/cases/{case_id}/diversions"
+    criminal = client.post(url, json={"stage": "investigation", "started_on": "2026-11-02"}, headers=w)
+    assert criminal.status_code == 400 and "Pasal 21" in criminal.json["fields"]["stage"][0]
+    missing = client.post(url, json={"stage": "under_12", "started_on": "2026-11-02"}, headers=w)
+    assert missing.status_code == 400 and "decision" in missing.json["fields"]
+    decided = client.post(
+        url,
+        json={"stage": "under_12", "started_on": "2026-11-02", "decision": "return_to_parents"},
+        headers=w,
+    )
+    assert decided.status_code == 201 and decided.json["decision"] == "return_to_parents"
+
+
+@pytest.mark.parametrize(("who", "status"), [("police_a", 201), ("police_b", 404), ("dinsos_spv", 404)])
+def test_diversion_permission_matrix(app, client, people, who, status):
+    w = _token(app, people["worker"])
+    case_id = _abh_case(client, w)
+    sent = client.post(
+        f"/api/v1/cases/{case_id}/referrals",
+        json={
+            "to_agency": "POLRESTA",
+            "services": ["law_enforcement"],
+            "urgency": "urgent",
+            "reason": "ABH.",
+            "shared_sections": ["incident"],
+            "consent": GUARDIAN_CONSENT,
+        },
+        headers=w,
+    )
+    assert sent.status_code == 201, sent.json
+    spv = _token(app, people["police_spv"])
+    client.post(
+        f"/api/v1/referrals/{sent.json['id']}/accept",
+        json={"assignee": people["police_a"].username},
+        headers=spv,
+    )
+    answer = client.post(
+        f"/api/v1/cases/{case_id}/diversions",
+        json={"stage": "investigation", "started_on": "2026-11-02"},
+        headers=_token(app, people[who]),
+    )
+    assert answer.status_code == status, answer.json
+
+
+def test_the_kla_diversion_indicator_counts_abh_cases(app, client, people):
+    w = _token(app, people["worker"])
+    for _ in range(6):
+        case_id = _abh_case(client, w)
+        assert client.post(f"/api/v1/cases/{case_id}/diversions", json=SETTLED, headers=w).status_code == 201
+    _abh_case(client, w)  # not diverted
+    client.post("/api/v1/cases", json=body(), headers=w)  # a victim case: not counted
+    from tests.conftest import login
+
+    login(client, people["analyst"].username)
+    recap = client.get("/api/v1/reports/recap?period=2026-Q4").json
+    indicator = next(i for i in recap["indicators"] if i["key"] == "abh_diversion")
+    assert indicator["numerator"] in (5, 10) and indicator["denominator"] in (5, 10)
+    assert indicator["numerator"] % 5 == 0 and indicator["denominator"] % 5 == 0
+    assert "settled" in indicator["definition"] or "diversi" in indicator["definition"]

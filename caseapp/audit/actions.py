@@ -46,6 +46,7 @@ class AuditAction(StrEnum):
     ATTACHMENT_SCAN = "attachment.scan"
     LEGAL_EVENT_RECORD = "legal_event.record"
     LEGAL_EVENT_LIST = "legal_event.list"
+    DIVERSION_RECORD = "diversion.record"
     REFERRAL_SEND = "referral.send"
     REFERRAL_ACCEPT = "referral.accept"
     REFERRAL_DECLINE = "referral.decline"

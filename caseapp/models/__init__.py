@@ -16,7 +16,7 @@ from caseapp.models.case import (
     ServiceRecord,
 )
 from caseapp.models.data_key import DataKey
-from caseapp.models.legal import LegalEvent
+from caseapp.models.legal import Diversion, LegalEvent
 from caseapp.models.reference_code import ReferenceCode
 from caseapp.models.referral import Notification, OutboxMessage, Referral
 from caseapp.models.region import Region
@@ -37,6 +37,7 @@ __all__ = [
     "CaseViolenceType",
     "ServiceRecord",
     "DataKey",
+    "Diversion",
     "LegalEvent",
     "LoginThrottle",
     "Notification",

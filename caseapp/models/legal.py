@@ -71,3 +71,50 @@ class LegalEvent(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's 
 
     def encryption_key(self) -> DataKey | None:
         return self.case.data_key
+
+
+class DiversionStage(StrEnum):
+    """Where diversion is tried (UU SPPA Pasal 7): at each stage of the proceedings; or, for a child under
+    12 (Pasal 21), no criminal process but a decision."""
+
+    INVESTIGATION = "investigation"
+    PROSECUTION = "prosecution"
+    COURT = "court"
+    UNDER_12 = "under_12"
+
+
+class DiversionOutcome(StrEnum):
+    ONGOING = "ongoing"
+    SETTLED = "settled"  # agreement reached and approved by the court (penetapan)
+    FAILED = "failed"  # the proceedings go on
+
+
+class Under12Decision(StrEnum):
+    """UU SPPA Pasal 21: what investigators, Bapas and social workers decide for a child under 12."""
+
+    RETURN_TO_PARENTS = "return_to_parents"
+    SOCIAL_PROGRAM = "social_program"
+
+
+class Diversion(db.Model):  # type: ignore[name-defined]
+    """A diversion attempt for a child in conflict with the law, at one stage (or the under-12 decision)."""
+
+    __tablename__ = "diversion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str] = mapped_column(String(12))
+    started_on: Mapped[date] = mapped_column(Date)
+    victim_agreed: Mapped[bool] = mapped_column(default=False)  # Pasal 9 (2)
+    agreement_on: Mapped[date | None] = mapped_column(Date)
+    court_approved_on: Mapped[date | None] = mapped_column(Date)  # penetapan of the district court
+    decision: Mapped[str | None] = mapped_column(String(20))  # under 12 only
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship()
+    agency: Mapped[Agency] = relationship(lazy="joined")
+    recorded_by: Mapped[User] = relationship(lazy="joined")

@@ -48,8 +48,18 @@ from sqlalchemy.sql import Subquery
 from caseapp.cache import cached
 from caseapp.database import utcnow
 from caseapp.extensions import db
-from caseapp.models import Agency, Case, CaseAmpk, CaseParty, CaseViolenceType, Region, ServiceRecord
-from caseapp.models.case import AgeGroup, CaseStatus, PartyRole, ServiceOutcome
+from caseapp.models import (
+    Agency,
+    Case,
+    CaseAmpk,
+    CaseParty,
+    CaseViolenceType,
+    Diversion,
+    Region,
+    ServiceRecord,
+)
+from caseapp.models.case import AgeGroup, CaseStatus, ChildRole, PartyRole, ServiceOutcome
+from caseapp.models.legal import DiversionOutcome
 from caseapp.models.referral import Referral, ReferralStatus
 from caseapp.reports.disclosure import ZERO, Count, published, total
 from caseapp.reports.periods import Period
@@ -473,12 +483,32 @@ def _indicators(period: Period, children: Subquery) -> list[Indicator]:
             exists(served_case.where(children.c.child_id == with_ampk.c.child_id))
         )
     ).one()
+    # Cases of children in conflict with the law registered in the period, and those of them settled by
+    # diversion (agreement approved by the court) before the period ended. Counted by case.
+    abh = (
+        select(Case.id.label("case_id"), Case.stat_key.label("key"))
+        .join(children, children.c.case_id == Case.id)
+        .where(Case.child_role == ChildRole.IN_CONFLICT_WITH_LAW.value)
+        .subquery()
+    )
+    abh_cases = db.session.execute(select(func.count().label("n"), func.sum(abh.c.key).label("keys"))).one()
+    settled = select(Diversion.id).where(
+        Diversion.case_id == abh.c.case_id,
+        Diversion.outcome == DiversionOutcome.SETTLED.value,
+        Diversion.court_approved_on < period.end.date(),
+    )
+    abh_diverted = db.session.execute(
+        select(func.count().label("n"), func.sum(abh.c.key).label("keys")).where(exists(settled))
+    ).one()
     return [
         Indicator(
             "ampk_served",
             published(Count(int(ampk_served.n), int(ampk_served.keys or 0))),
             published(Count(int(ampk_children.n), int(ampk_children.keys or 0))),
         ),
-        # Diversion is recorded with the justice track: until then the indicator cannot be computed.
-        Indicator("abh_diversion", None, None),
+        Indicator(
+            "abh_diversion",
+            published(Count(int(abh_diverted.n), int(abh_diverted.keys or 0))),
+            published(Count(int(abh_cases.n), int(abh_cases.keys or 0))),
+        ),
     ]

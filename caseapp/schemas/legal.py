@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pydantic import BeforeValidator, Field, model_validator
 
-from caseapp.models.legal import LegalEventKind
+from caseapp.models.legal import DiversionOutcome, DiversionStage, LegalEventKind, Under12Decision
 from caseapp.schemas.base import Input, Output
-from caseapp.schemas.cases import ServiceDate, _say, refuse_at
+from caseapp.schemas.cases import Day, ServiceDate, _say, refuse_at
 from caseapp.schemas.types import Document, Text, UtcTime
 
 MAX_REFERENCE = 100
@@ -86,8 +86,75 @@ class LegalEventOut(Output):
     attachment: uuid.UUID | None = Field(description="The linked attachment's id (null when none or deleted)")
 
 
+# UU SPPA Pasal 29, 42, 52: diversion is tried within 7 days of the stage and lasts at most 30 days.
+DIVERSION_MAX_DAYS = 30
+
+
+class DiversionIn(Input):
+    """A diversion attempt at a stage (or the under-12 decision, Pasal 21), for a child in conflict with the
+    law."""
+
+    stage: Annotated[DiversionStage, Field(strict=False), _say(_l("Choose the stage."))]
+    outcome: Annotated[DiversionOutcome, Field(strict=False), _say(_l("Choose the outcome."))] = (
+        DiversionOutcome.ONGOING
+    )
+    started_on: ServiceDate = Field(description="Not in the future")
+    victim_agreed: bool = Field(default=False, description="The victim's (and family's) agreement, Pasal 9")
+    agreement_on: Day = Field(
+        default=None, description="The diversion agreement, within 30 days of the start"
+    )
+    court_approved_on: Day = Field(default=None, description="The district court's approval (penetapan)")
+    decision: Annotated[
+        Under12Decision | None, Field(strict=False), BeforeValidator(_blank_is_none), Document(blank=True)
+    ] = Field(default=None, description="Under 12 only: return to parents or a social program")
+
+    @model_validator(mode="after")
+    def _rules(self) -> DiversionIn:
+        if self.stage is DiversionStage.UNDER_12:
+            if self.decision is None:
+                raise refuse_at((("decision",), _("Choose the decision for a child under 12."), None))
+            return self
+        if self.decision is not None:
+            raise refuse_at((("decision",), _("A decision is recorded only for a child under 12."), None))
+        for name in ("agreement_on", "court_approved_on"):
+            day = getattr(self, name)
+            if day is not None and day < self.started_on:
+                raise refuse_at(((name,), _("This date is before the start of the diversion."), str(day)))
+        if self.agreement_on is not None and (self.agreement_on - self.started_on).days > DIVERSION_MAX_DAYS:
+            raise refuse_at(
+                (("agreement_on",), _("Diversion lasts at most 30 days."), str(self.agreement_on))
+            )
+        if self.outcome is DiversionOutcome.SETTLED:
+            if not self.victim_agreed:
+                raise refuse_at(
+                    (("victim_agreed",), _("Settled by diversion needs the victim's agreement."), False)
+                )
+            if self.agreement_on is None or self.court_approved_on is None:
+                message = _("Settled by diversion needs the agreement and the court's approval dates.")
+                raise refuse_at((("court_approved_on",), message, None))
+        return self
+
+
+class DiversionOut(Output):
+    """A diversion attempt of a case."""
+
+    id: uuid.UUID
+    stage: DiversionStage
+    outcome: DiversionOutcome
+    started_on: dt.date
+    victim_agreed: bool
+    agreement_on: dt.date | None
+    court_approved_on: dt.date | None
+    decision: Under12Decision | None
+    overdue: bool = Field(description="Ongoing more than 30 days after its start")
+    agency: str = Field(description="Code of the agency that recorded it")
+    recorded_by: str = Field(description="Username")
+    recorded_at: UtcTime
+
+
 class LegalEventListOut(Output):
-    """A case's legal milestones in date order, and whether proceedings are open."""
+    """A case's legal milestones in date order, its diversion attempts, and whether proceedings are open."""
 
     items: list[LegalEventOut]
+    diversions: list[DiversionOut]
     proceedings_open: bool = Field(description="No verdict yet, or a milestone within the last N days")

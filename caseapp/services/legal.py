@@ -19,10 +19,17 @@ from caseapp.audit import AuditAction
 from caseapp.database import utcnow
 from caseapp.errors import InvalidTransition, NotFound, ValidationFailed
 from caseapp.extensions import db
-from caseapp.models import Attachment, Case, LegalEvent, Referral, User
-from caseapp.models.case import CaseStatus
-from caseapp.models.legal import LegalEventKind
-from caseapp.schemas.legal import LegalEventIn, LegalEventListOut, LegalEventOut
+from caseapp.models import Attachment, Case, Diversion, LegalEvent, Referral, User
+from caseapp.models.case import CaseStatus, ChildRole
+from caseapp.models.legal import DiversionOutcome, DiversionStage, LegalEventKind, Under12Decision
+from caseapp.schemas.legal import (
+    DIVERSION_MAX_DAYS,
+    DiversionIn,
+    DiversionOut,
+    LegalEventIn,
+    LegalEventListOut,
+    LegalEventOut,
+)
 from caseapp.security.permissions import Permission
 from caseapp.services.access import record_denial
 from caseapp.services.proceedings import open_until, proceedings_open
@@ -87,8 +94,7 @@ def _attachment(access: LegalAccess, attachment_id: object) -> Attachment | None
     return row
 
 
-def record_event(actor: User, access: LegalAccess, value: LegalEventIn) -> LegalEvent:
-    """Record a legal milestone on the case, for the actor's agency (audited: kind and agency, no text)."""
+def _require_recording(actor: User, access: LegalAccess) -> None:
     if access.case.status == CaseStatus.CANCELLED.value:
         raise InvalidTransition(_("This step is not possible from the case's status."))
     if not may_record(actor, access):
@@ -96,6 +102,11 @@ def record_event(actor: User, access: LegalAccess, value: LegalEventIn) -> Legal
             actor, Permission.LEGAL_EVENT_RECORD, object_type="case", object_id=str(access.case.uuid)
         )
         raise NotFound()
+
+
+def record_event(actor: User, access: LegalAccess, value: LegalEventIn) -> LegalEvent:
+    """Record a legal milestone on the case, for the actor's agency (audited: kind and agency, no text)."""
+    _require_recording(actor, access)
     event = LegalEvent(
         case=access.case,
         kind=value.kind.value,
@@ -162,10 +173,93 @@ def list_events(actor: User, access: LegalAccess) -> LegalEventListOut:
         details={"count": len(events), "referral": access.referral.id if access.referral else None},
     )
     return LegalEventListOut(
-        items=[as_out(e) for e in events], proceedings_open=proceedings_open(access.case)
+        items=[as_out(e) for e in events],
+        diversions=[diversion_out(d) for d in case_diversions(access.case)],
+        proceedings_open=proceedings_open(access.case),
     )
 
 
 def proceedings_until(case: Case) -> date | None:
     """Return the last day proceedings count as open (None: none recorded; date.max: no verdict yet)."""
     return open_until(case)
+
+
+# SPPA diversion -------------------------------------------------------------------------------------------
+
+
+def record_diversion(actor: User, access: LegalAccess, value: DiversionIn) -> Diversion:
+    """Record a diversion attempt (or the under-12 decision) for a child in conflict with the law.
+
+    Refused (400) for a victim or a witness; a child under 12 at the incident gets no criminal process
+    (UU SPPA Pasal 21): only the under-12 decision, and a child of 12 or more never gets it.
+    """
+    _require_recording(actor, access)
+    case = access.case
+    if case.child_role != ChildRole.IN_CONFLICT_WITH_LAW.value:
+        message = _("Diversion applies only to a child in conflict with the law.")
+        raise ValidationFailed(message, fields={"stage": [message]})
+    under_12 = case.child_age is not None and case.child_age < 12
+    if under_12 != (value.stage is DiversionStage.UNDER_12):
+        message = (
+            _("A child under 12 is not processed criminally (UU SPPA Pasal 21): record the decision.")
+            if under_12
+            else _("The under-12 decision is only for a child under 12.")
+        )
+        raise ValidationFailed(message, fields={"stage": [message]})
+    row = Diversion(
+        case=case,
+        stage=value.stage.value,
+        outcome=value.outcome.value,
+        started_on=value.started_on,
+        victim_agreed=value.victim_agreed,
+        agreement_on=value.agreement_on,
+        court_approved_on=value.court_approved_on,
+        decision=value.decision.value if value.decision else None,
+        agency_id=actor.agency_id,
+        recorded_by_id=actor.id,
+        created_at=utcnow(),
+    )
+    db.session.add(row)
+    db.session.flush()
+    audit.record(
+        AuditAction.DIVERSION_RECORD,
+        actor=actor,
+        object_type="case",
+        object_id=case.uuid,
+        details={
+            "diversion": str(row.uuid),
+            "stage": row.stage,
+            "outcome": row.outcome,
+            "agency": actor.agency.code,
+            "referral": access.referral.id if access.referral else None,
+        },
+    )
+    return row
+
+
+def case_diversions(case: Case) -> list[Diversion]:
+    """Return the case's diversion attempts in date order."""
+    stmt = select(Diversion).where(Diversion.case_id == case.id).order_by(Diversion.started_on, Diversion.id)
+    return list(db.session.scalars(stmt))
+
+
+def diversion_out(row: Diversion) -> DiversionOut:
+    """Return the read shape of a diversion attempt."""
+    overdue = (
+        row.outcome == DiversionOutcome.ONGOING.value
+        and (utcnow().date() - row.started_on).days > DIVERSION_MAX_DAYS
+    )
+    return DiversionOut(
+        id=row.uuid,
+        stage=DiversionStage(row.stage),
+        outcome=DiversionOutcome(row.outcome),
+        started_on=row.started_on,
+        victim_agreed=row.victim_agreed,
+        agreement_on=row.agreement_on,
+        court_approved_on=row.court_approved_on,
+        decision=Under12Decision(row.decision) if row.decision else None,
+        overdue=overdue,
+        agency=row.agency.code,
+        recorded_by=row.recorded_by.username,
+        recorded_at=row.created_at,
+    )

@@ -5,7 +5,7 @@ Revises: 0010
 Create Date: 2026-12-01 22:30:00.000000
 
 The child's role on a case (victim, witness, in conflict with the law; existing cases are victims) and
-the legal milestones of a case, with their reference, investigator and outcome encrypted under the case's
+the legal milestones and SPPA diversions of a case, with their reference, investigator and outcome encrypted under the case's
 data key.
 """
 from alembic import op
@@ -48,8 +48,35 @@ def upgrade():
     with op.batch_alter_table('legal_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_legal_event_case_id'), ['case_id'], unique=False)
 
+    op.create_table('diversion',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('uuid', sa.Uuid(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('stage', sa.String(length=20), nullable=False),
+    sa.Column('outcome', sa.String(length=12), nullable=False),
+    sa.Column('started_on', sa.Date(), nullable=False),
+    sa.Column('victim_agreed', sa.Boolean(), nullable=False),
+    sa.Column('agreement_on', sa.Date(), nullable=True),
+    sa.Column('court_approved_on', sa.Date(), nullable=True),
+    sa.Column('decision', sa.String(length=20), nullable=True),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_diversion_agency_id_agency')),
+    sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], name=op.f('fk_diversion_case_id_case_file'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['user_account.id'], name=op.f('fk_diversion_recorded_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_diversion')),
+    sa.UniqueConstraint('uuid', name=op.f('uq_diversion_uuid'))
+    )
+    with op.batch_alter_table('diversion', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_diversion_case_id'), ['case_id'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('diversion', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_diversion_case_id'))
+
+    op.drop_table('diversion')
     with op.batch_alter_table('legal_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_legal_event_case_id'))
 
