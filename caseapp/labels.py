@@ -30,7 +30,7 @@ from caseapp.models.case import (
     ServiceOutcome,
     Sex,
 )
-from caseapp.models.legal import LegalEventKind
+from caseapp.models.legal import DiversionOutcome, DiversionStage, LegalEventKind, Under12Decision
 from caseapp.models.referral import (
     ConsentBy,
     DeclineReason,
@@ -109,6 +109,27 @@ LEGAL_EVENT_KIND_LABELS: Labels[LegalEventKind] = Labels(
         LegalEventKind.RESTITUTION_REQUESTED: _l("Restitution requested"),
         LegalEventKind.RESTITUTION_DECIDED: _l("Restitution decided"),
         LegalEventKind.RESTITUTION_PAID: _l("Restitution paid"),
+    }
+)
+DIVERSION_STAGE_LABELS: Labels[DiversionStage] = Labels(
+    {
+        DiversionStage.INVESTIGATION: _l("Investigation (police)"),
+        DiversionStage.PROSECUTION: _l("Prosecution"),
+        DiversionStage.COURT: _l("Court"),
+        DiversionStage.UNDER_12: _l("Child under 12 (Pasal 21)"),
+    }
+)
+DIVERSION_OUTCOME_LABELS: Labels[DiversionOutcome] = Labels(
+    {
+        DiversionOutcome.ONGOING: _l("Ongoing"),
+        DiversionOutcome.SETTLED: _l("Settled by diversion"),
+        DiversionOutcome.FAILED: _l("Failed: proceedings go on"),
+    }
+)
+UNDER_12_DECISION_LABELS: Labels[Under12Decision] = Labels(
+    {
+        Under12Decision.RETURN_TO_PARENTS: _l("Returned to parents or guardian"),
+        Under12Decision.SOCIAL_PROGRAM: _l("Education or social program (up to 6 months)"),
     }
 )
 PARTY_ROLE_LABELS: Labels[PartyRole] = Labels(

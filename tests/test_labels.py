@@ -22,7 +22,7 @@ from caseapp.models.case import (
     ServiceOutcome,
     Sex,
 )
-from caseapp.models.legal import LegalEventKind
+from caseapp.models.legal import DiversionOutcome, DiversionStage, LegalEventKind, Under12Decision
 from caseapp.models.referral import (
     ConsentBy,
     DeclineReason,
@@ -41,6 +41,9 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "SEX_LABELS": Sex,
     "CHILD_ROLE_LABELS": ChildRole,
     "LEGAL_EVENT_KIND_LABELS": LegalEventKind,
+    "DIVERSION_STAGE_LABELS": DiversionStage,
+    "DIVERSION_OUTCOME_LABELS": DiversionOutcome,
+    "UNDER_12_DECISION_LABELS": Under12Decision,
     "ATTACHMENT_KIND_LABELS": AttachmentKind,
     "ATTACHMENT_STATUS_LABELS": AttachmentStatus,
     "PARTY_ROLE_LABELS": PartyRole,

@@ -439,3 +439,83 @@ def test_the_kla_diversion_indicator_counts_abh_cases(app, client, people):
     assert indicator["numerator"] in (5, 10) and indicator["denominator"] in (5, 10)
     assert indicator["numerator"] % 5 == 0 and indicator["denominator"] % 5 == 0
     assert "settled" in indicator["definition"] or "diversi" in indicator["definition"]
+
+
+# The mediation warning ------------------------------------------------------------------------------------
+
+CHILD_PERPETRATOR = {
+    "role": "perpetrator",
+    "name": "",
+    "phone": "",
+    "address": "",
+    "relationship": None,
+    "sex": "M",
+    "age_group": "13-17",
+    "is_child": True,
+}
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"incident__violence_types": ["physical"]}, None),
+        ({"incident__violence_types": ["sexual"], "incident__primary_violence_type": "sexual"}, "forbids"),
+        ({"incident__ampk": ["pornography_victim"]}, "forbids"),  # every TPKS form, not only "sexual"
+        ({"incident__ampk": ["economic_sexual_exploitation"]}, "forbids"),
+        (
+            {"incident__violence_types": ["trafficking"], "incident__primary_violence_type": "trafficking"},
+            "forbids",
+        ),
+        (
+            {
+                "incident__violence_types": ["sexual"],
+                "incident__primary_violence_type": "sexual",
+                "parties": [CHILD_PERPETRATOR],
+            },
+            "excepts child perpetrators",
+        ),
+    ],
+)
+def test_mediation_warning_depends_on_the_form_and_the_perpetrators_age(
+    app, client, people, changes, expected
+):
+    w = _token(app, people["worker"])
+    created = client.post("/api/v1/cases", json=body(**changes), headers=w)
+    assert created.status_code == 201, created.json
+    note = client.post(
+        f"/api/v1/cases/{created.json['id']}/notes", json={"kind": "mediation", "body": "damai"}, headers=w
+    )
+    assert note.status_code == 201
+    warning = note.json["warning"]
+    if expected is None:
+        assert warning is None
+    else:  # both name UU TPKS; only the child perpetrator's points to SPPA diversion
+        assert "UU TPKS" in warning and ("SPPA" in warning) == (expected == "excepts child perpetrators")
+
+
+# Agencies and codes ---------------------------------------------------------------------------------------
+
+
+def test_court_and_lpsk_are_agencies_with_default_sections_and_the_justice_services_exist(app):
+    from caseapp import reference_data
+    from caseapp.models import Agency
+    from caseapp.services.referrals.workflow import default_sections
+
+    with app.test_request_context():
+        agencies = {a.code: a for a in db.session.scalars(db.select(Agency))}
+        assert agencies["PN_KENDARI"].kind == "court" and agencies["LPSK"].kind == "victim_protection"
+        assert {"PN_KENDARI", "LPSK", "BAPAS", "KEJARI"} <= set(reference_data.referral_agencies())
+        assert default_sections(agencies["PN_KENDARI"]) == ["identity", "incident", "perpetrator"]
+        assert default_sections(agencies["LPSK"]) == ["identity", "contact", "incident"]
+        assert {"litmas", "legal_accompaniment"} <= reference_data.code_set("service")
+
+
+def test_the_case_page_lists_diversions(app, client, people):
+    from tests.conftest import login
+
+    w = _token(app, people["worker"])
+    case_id = _abh_case(client, w)
+    client.post(f"/api/v1/cases/{case_id}/diversions", json=SETTLED, headers=w)
+    login(client, people["worker"].username)
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'data-testid="diversions"' in page and "2026-11-25" in page

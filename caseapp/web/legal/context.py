@@ -27,6 +27,7 @@ def legal_context(
     return {
         "legal_case": case,
         "legal_events": legal.case_events(case),
+        "diversions": [legal.diversion_out(d) for d in legal.case_diversions(case)],
         "legal_form": form,
         "may_record_legal": legal.may_record(actor, access),
         "proceedings_until": legal.proceedings_until(case),
