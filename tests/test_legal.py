@@ -354,7 +354,7 @@ def test_diversion_only_for_a_child_in_conflict_with_the_law(app, client, people
         json={"stage": "investigation", "started_on": "2026-11-02"},
         headers=w,
     )
-    assert victim.status_code == 400 and "stage" in victim.json["fields"]
+    assert victim.status_code == 409 and "stage" in victim.json["fields"]
     case_id = _abh_case(client, w)
     url = f"/api/v1/cases/{case_id}/diversions"
     ongoing = client.post(url, json={"stage": "investigation", "started_on": "2026-11-02"}, headers=w)
@@ -368,7 +368,7 @@ def test_diversion_only_for_a_child_in_conflict_with_the_law(app, client, people
     wrong_stage = client.post(
         url, json={"stage": "under_12", "started_on": "2026-11-02", "decision": "social_program"}, headers=w
     )
-    assert wrong_stage.status_code == 400 and "stage" in wrong_stage.json["fields"]
+    assert wrong_stage.status_code == 409 and "stage" in wrong_stage.json["fields"]
     settled = client.post(url, json=SETTLED, headers=w)
     assert settled.status_code == 201, settled.json
     listed = client.get(f"/api/v1/cases/{case_id}/legal-events", headers=w).json
@@ -382,7 +382,7 @@ def test_a_child_under_12_gets_the_pasal_21_decision_not_a_criminal_process(app,
     case_id = _abh_case(client, w, dob="2016-01-10")
     url = f"/api/v1/cases/{case_id}/diversions"
     criminal = client.post(url, json={"stage": "investigation", "started_on": "2026-11-02"}, headers=w)
-    assert criminal.status_code == 400 and "Pasal 21" in criminal.json["fields"]["stage"][0]
+    assert criminal.status_code == 409 and "Pasal 21" in criminal.json["fields"]["stage"][0]
     missing = client.post(url, json={"stage": "under_12", "started_on": "2026-11-02"}, headers=w)
     assert missing.status_code == 400 and "decision" in missing.json["fields"]
     decided = client.post(

@@ -37,7 +37,7 @@ def list_legal_events(case_id: str) -> LegalEventListOut:
 @require(Permission.LEGAL_EVENT_RECORD, hide=True)
 @endpoint(body=DiversionIn, response=DiversionOut, status=201, errors=(409,), tag="justice")
 def record_diversion(case_id: str, body: DiversionIn) -> DiversionOut:
-    """Record a diversion attempt (UU SPPA) for a child in conflict with the law; 400 for any other child.
+    """Record a diversion attempt (UU SPPA) for a child in conflict with the law; 409 for any other child.
 
     At a stage (investigation, prosecution, court: at most 30 days; settled needs the victim's agreement,
     Pasal 9, and the court's approval), or for a child under 12 the decision of Pasal 21 (stage `under_12`).

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, model_validator
 
 from caseapp.models.legal import DiversionOutcome, DiversionStage, LegalEventKind, Under12Decision
 from caseapp.schemas.base import Input, Output
 from caseapp.schemas.cases import Day, ServiceDate, _say, refuse_at
-from caseapp.schemas.types import Document, Text, UtcTime
+from caseapp.schemas.types import NOT_BLANK, Document, Text, UtcTime, schema_rules
 
 MAX_REFERENCE = 100
 MAX_INVESTIGATOR = 120
@@ -37,6 +37,17 @@ else:
     Investigator = Text(MAX_INVESTIGATOR)
     Outcome = Text(MAX_OUTCOME)
 
+FILLED = {"type": "string", "pattern": NOT_BLANK}
+
+
+def _needs(kinds: frozenset[LegalEventKind], field: str) -> dict[str, Any]:
+    """`LegalEventIn._detail` as the document states it: these kinds need the field filled."""
+    return {
+        "if": {"required": ["kind"], "properties": {"kind": {"enum": sorted(k.value for k in kinds)}}},
+        "then": {"required": [field], "properties": {field: FILLED}},
+    }
+
+
 EventKind = Annotated[LegalEventKind, Field(strict=False), _say(_l("Choose the milestone."))]
 AttachmentRef = Annotated[
     uuid.UUID | None,
@@ -49,6 +60,12 @@ AttachmentRef = Annotated[
 
 class LegalEventIn(Input):
     """A legal milestone: its date, its reference (LP number, case-file number ...) and its detail."""
+
+    model_config = ConfigDict(
+        json_schema_extra=schema_rules(
+            _needs(NEEDS_INVESTIGATOR, "investigator"), _needs(NEEDS_OUTCOME, "outcome")
+        )
+    )
 
     kind: EventKind
     date: ServiceDate = Field(description="Not in the future")
@@ -90,9 +107,43 @@ class LegalEventOut(Output):
 DIVERSION_MAX_DAYS = 30
 
 
+# `DiversionIn._rules` as the document states them (all but the dates' order).
+_DAY_GIVEN = {"type": "string", "minLength": 1}
+DIVERSION_RULES: list[dict[str, Any]] = [
+    {
+        "if": {"required": ["stage"], "properties": {"stage": {"const": DiversionStage.UNDER_12.value}}},
+        "then": {
+            "required": ["decision"],
+            "properties": {"decision": {"enum": [d.value for d in Under12Decision]}},
+        },
+        "else": {"properties": {"decision": {"enum": [None, ""]}}},
+    },
+    {
+        "if": {
+            "required": ["outcome", "stage"],
+            "properties": {
+                "outcome": {"const": DiversionOutcome.SETTLED.value},
+                "stage": {"not": {"const": DiversionStage.UNDER_12.value}},
+            },
+        },
+        "then": {
+            "required": ["victim_agreed", "agreement_on", "court_approved_on"],
+            "properties": {
+                "victim_agreed": {"const": True},
+                "agreement_on": _DAY_GIVEN,
+                "court_approved_on": _DAY_GIVEN,
+            },
+        },
+    },
+]
+
+
 class DiversionIn(Input):
     """A diversion attempt at a stage (or the under-12 decision, Pasal 21), for a child in conflict with the
-    law."""
+    law. The dates' order (agreement and approval not before the start, the agreement within 30 days) is
+    checked too."""
+
+    model_config = ConfigDict(json_schema_extra=schema_rules(*DIVERSION_RULES))
 
     stage: Annotated[DiversionStage, Field(strict=False), _say(_l("Choose the stage."))]
     outcome: Annotated[DiversionOutcome, Field(strict=False), _say(_l("Choose the outcome."))] = (

@@ -190,14 +190,15 @@ def proceedings_until(case: Case) -> date | None:
 def record_diversion(actor: User, access: LegalAccess, value: DiversionIn) -> Diversion:
     """Record a diversion attempt (or the under-12 decision) for a child in conflict with the law.
 
-    Refused (400) for a victim or a witness; a child under 12 at the incident gets no criminal process
-    (UU SPPA Pasal 21): only the under-12 decision, and a child of 12 or more never gets it.
+    Refused for a victim or a witness; a child under 12 at the incident gets no criminal process (UU SPPA
+    Pasal 21): only the under-12 decision, and a child of 12 or more never gets it. Both refusals are 409:
+    the request is well formed, the case's child does not allow it (as a closed case refuses an edit).
     """
     _require_recording(actor, access)
     case = access.case
     if case.child_role != ChildRole.IN_CONFLICT_WITH_LAW.value:
         message = _("Diversion applies only to a child in conflict with the law.")
-        raise ValidationFailed(message, fields={"stage": [message]})
+        raise InvalidTransition(message, fields={"stage": [message]})
     under_12 = case.child_age is not None and case.child_age < 12
     if under_12 != (value.stage is DiversionStage.UNDER_12):
         message = (
@@ -205,7 +206,7 @@ def record_diversion(actor: User, access: LegalAccess, value: DiversionIn) -> Di
             if under_12
             else _("The under-12 decision is only for a child under 12.")
         )
-        raise ValidationFailed(message, fields={"stage": [message]})
+        raise InvalidTransition(message, fields={"stage": [message]})
     row = Diversion(
         case=case,
         stage=value.stage.value,
