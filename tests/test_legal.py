@@ -519,3 +519,22 @@ def test_the_case_page_lists_diversions(app, client, people):
     login(client, people["worker"].username)
     page = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert 'data-testid="diversions"' in page and "2026-11-25" in page
+
+
+def test_both_sides_see_until_when_a_completed_referral_stays_readable(app, client, people, referred):
+    from tests.conftest import login
+
+    rid, spv = referred["rid"], referred["spv"]
+    url = f"/api/v1/cases/{referred['case'].uuid}/legal-events"
+    client.post(url, json={"kind": "police_report", "date": "2026-11-21"}, headers=spv)
+    assert (
+        client.post(
+            f"/api/v1/referrals/{rid}/complete", json={"outcome": "provided"}, headers=spv
+        ).status_code
+        == 200
+    )
+    for who in ("police_spv", "worker"):
+        login(client, people[who].username)
+        page = client.get(f"/referrals/{rid}").get_data(as_text=True)
+        assert 'data-testid="read-ends"' in page and "WITA" in page
+        client.post("/logout")

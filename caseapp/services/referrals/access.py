@@ -10,7 +10,7 @@ offer exactly `available_referral_actions`; nothing compares role names.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -146,6 +146,15 @@ def may_read_shared(user: User, referral: Referral) -> bool:
         if utcnow() > referral.completed_at + timedelta(days=days) and not proceedings_open(referral.case):
             return False
     return True
+
+
+def read_access_ends(referral: Referral) -> datetime | None:
+    """Return when reading a completed referral's shared sections ends by the completion rule alone (None
+    while it is not completed); open legal proceedings keep it longer (`proceedings.open_until`)."""
+    if referral.status != ReferralStatus.COMPLETED.value or referral.completed_at is None:
+        return None
+    days = int(current_app.config.get("REFERRAL_READ_AFTER_COMPLETION_DAYS", 30))
+    return referral.completed_at + timedelta(days=days)
 
 
 # Sending --------------------------------------------------------------------------------------------------
