@@ -126,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     """Attach the web areas."""
     import caseapp.api.attachments  # noqa: F401  (adds the attachment resources)
     import caseapp.api.cases  # noqa: F401  (adds the case resources to the API blueprint)
+    import caseapp.api.legal  # noqa: F401  (adds the legal milestones)
     import caseapp.api.practice  # noqa: F401  (adds assessments)
     import caseapp.api.queue  # noqa: F401  (adds the work queue)
     import caseapp.api.referrals  # noqa: F401  (adds the referral resources)
@@ -138,6 +139,7 @@ def register_blueprints(app: Flask) -> None:
     from caseapp.web.audit.views import bp as audit_bp
     from caseapp.web.auth.views import bp as auth_bp
     from caseapp.web.cases.views import bp as cases_bp
+    from caseapp.web.legal.views import bp as legal_bp
     from caseapp.web.main.views import bp as main_bp
     from caseapp.web.referrals.views import bp as referrals_bp
     from caseapp.web.reports.views import bp as reports_bp
@@ -149,6 +151,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(cases_bp, url_prefix="/cases")
     app.register_blueprint(referrals_bp)
     app.register_blueprint(attachments_bp)
+    app.register_blueprint(legal_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 

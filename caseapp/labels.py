@@ -21,6 +21,7 @@ from caseapp.models.case import (
     CancelReason,
     CaseEventKind,
     CaseStatus,
+    ChildRole,
     NoteKind,
     NoteVisibility,
     PartyRole,
@@ -29,6 +30,7 @@ from caseapp.models.case import (
     ServiceOutcome,
     Sex,
 )
+from caseapp.models.legal import DiversionOutcome, DiversionStage, LegalEventKind, Under12Decision
 from caseapp.models.practice import Answer, CarePlanStatus, NeedDomain
 from caseapp.models.referral import (
     ConsentBy,
@@ -88,6 +90,49 @@ RISK_LABELS: Labels[RiskLevel] = Labels(
     }
 )
 SEX_LABELS: Labels[Sex] = Labels({Sex.FEMALE: _l("Girl / female"), Sex.MALE: _l("Boy / male")})
+CHILD_ROLE_LABELS: Labels[ChildRole] = Labels(
+    {
+        ChildRole.VICTIM: _l("Victim"),
+        ChildRole.WITNESS: _l("Child witness"),
+        ChildRole.IN_CONFLICT_WITH_LAW: _l("Child in conflict with the law"),
+    }
+)
+LEGAL_EVENT_KIND_LABELS: Labels[LegalEventKind] = Labels(
+    {
+        LegalEventKind.POLICE_REPORT: _l("Police report (LP)"),
+        LegalEventKind.VICTIM_STATEMENT: _l("Child's statement (BAP)"),
+        LegalEventKind.VISUM_REQUEST: _l("Visum et repertum requested"),
+        LegalEventKind.VISUM_RESULT: _l("Visum et repertum result"),
+        LegalEventKind.SUSPECT_NAMED: _l("Suspect named"),
+        LegalEventKind.CASE_FILE_COMPLETE: _l("Case file complete (P21)"),
+        LegalEventKind.TRIAL: _l("Trial"),
+        LegalEventKind.VERDICT: _l("Verdict"),
+        LegalEventKind.RESTITUTION_REQUESTED: _l("Restitution requested"),
+        LegalEventKind.RESTITUTION_DECIDED: _l("Restitution decided"),
+        LegalEventKind.RESTITUTION_PAID: _l("Restitution paid"),
+    }
+)
+DIVERSION_STAGE_LABELS: Labels[DiversionStage] = Labels(
+    {
+        DiversionStage.INVESTIGATION: _l("Investigation (police)"),
+        DiversionStage.PROSECUTION: _l("Prosecution"),
+        DiversionStage.COURT: _l("Court"),
+        DiversionStage.UNDER_12: _l("Child under 12 (Pasal 21)"),
+    }
+)
+DIVERSION_OUTCOME_LABELS: Labels[DiversionOutcome] = Labels(
+    {
+        DiversionOutcome.ONGOING: _l("Ongoing"),
+        DiversionOutcome.SETTLED: _l("Settled by diversion"),
+        DiversionOutcome.FAILED: _l("Failed: proceedings go on"),
+    }
+)
+UNDER_12_DECISION_LABELS: Labels[Under12Decision] = Labels(
+    {
+        Under12Decision.RETURN_TO_PARENTS: _l("Returned to parents or guardian"),
+        Under12Decision.SOCIAL_PROGRAM: _l("Education or social program (up to 6 months)"),
+    }
+)
 PARTY_ROLE_LABELS: Labels[PartyRole] = Labels(
     {
         PartyRole.GUARDIAN: _l("Parent or guardian"),
@@ -208,6 +253,8 @@ AGENCY_KIND_LABELS: dict[str, LazyString] = {
     "legal_aid": _l("Legal aid"),
     "planning": _l("Planning (task force secretariat)"),
     "oversight": _l("Oversight"),
+    "court": _l("Court"),
+    "victim_protection": _l("Witness and victim protection"),
 }
 
 

@@ -586,3 +586,85 @@ def test_closure_waits_in_the_queue_is_refused_while_a_referral_is_open(
         expect(page.get_by_test_id("notifications")).to_contain_text(case.case_number)
     finally:
         context.close()
+
+
+@pytest.mark.csrf
+def test_justice_track_police_record_milestones_and_an_abh_child_is_registered_restricted(
+    live_server, browser, app, make_user
+):
+    from playwright.sync_api import expect
+
+    from caseapp.extensions import db
+    from tests.casedata import register
+
+    worker = make_user("case_worker", "UPTD_PPA", display_name="Rina Petugas")
+    police_spv = make_user("supervisor", "POLRESTA", display_name="Kanit PPA")
+    with app.app_context():
+        case = register(worker)
+        db.session.remove()
+    api = app.test_client()
+
+    def token(user) -> dict[str, str]:
+        out = app.test_cli_runner().invoke(args=["user", "token", user.username]).output
+        return {"Authorization": f"Bearer {out.strip().splitlines()[-1]}"}
+
+    sent = api.post(
+        f"/api/v1/cases/{case.uuid}/referrals",
+        json={
+            "to_agency": "POLRESTA",
+            "services": ["law_enforcement"],
+            "urgency": "urgent",
+            "reason": "Laporan polisi.",
+            "shared_sections": ["identity", "incident", "perpetrator"],
+            "consent": {"given_by": "guardian", "name": "Ibu Wa Ode", "obtained_at": "2026-11-20"},
+        },
+        headers=token(worker),
+    )
+    assert sent.status_code == 201, sent.json
+    assert (
+        api.post(f"/api/v1/referrals/{sent.json['id']}/accept", headers=token(police_spv)).status_code == 200
+    )
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        # The police record the report and the visum request on the referral's page.
+        _sign_in(page, live_server, police_spv.username)
+        page.goto(f"{live_server}/referrals/{sent.json['id']}")
+        legal = page.locator("#legal")
+        expect(legal.get_by_test_id("proceedings")).to_contain_text("Belum ada tahapan hukum")
+        legal.get_by_label("Tahapan hukum", exact=True).select_option("police_report")
+        legal.get_by_label("Tanggal", exact=True).fill("2026-11-21")
+        legal.get_by_label("Nomor (LP, BAP, P21, putusan)").fill("LP/B/417/XI/2026/SPKT")
+        legal.get_by_role("button", name="Catat tahapan").click()
+        expect(page.get_by_role("status").first).to_contain_text("Tahapan hukum dicatat")
+        expect(page.get_by_test_id("legal-events")).to_contain_text("LP/B/417/XI/2026/SPKT")
+        expect(page.get_by_test_id("proceedings")).to_contain_text("belum ada putusan")
+        # A visum request without its investigator comes back with the reason and what was typed.
+        legal = page.locator("#legal")
+        legal.get_by_label("Tahapan hukum", exact=True).select_option("visum_request")
+        legal.get_by_label("Tanggal", exact=True).fill("2026-11-21")
+        legal.get_by_label("Nomor (LP, BAP, P21, putusan)").fill("B/88/XI/2026")
+        legal.get_by_role("button", name="Catat tahapan").click()
+        expect(page.locator("#legal-investigator-error")).to_contain_text("Sebutkan penyidik")
+        expect(page.get_by_label("Nomor (LP, BAP, P21, putusan)")).to_have_value("B/88/XI/2026")
+        page.get_by_label("Penyidik yang meminta").fill("Bripka Andi")
+        page.get_by_role("button", name="Catat tahapan").click()
+        expect(page.get_by_test_id("legal-events")).to_contain_text("Bripka Andi")
+        _sign_out(page)
+
+        # The owning agency sees the police's milestones and registers a child in conflict with the law.
+        _sign_in(page, live_server, worker.username)
+        page.goto(f"{live_server}/cases/{case.uuid}")
+        expect(page.get_by_test_id("legal-events")).to_contain_text("Permintaan visum et repertum")
+        expect(page.get_by_test_id("legal-events")).to_contain_text("POLRESTA")
+        page.goto(f"{live_server}/cases/new")
+        _fill_case(page, "7471054203140002")
+        page.get_by_label("Kedudukan anak").select_option("in_conflict_with_law")
+        page.get_by_role("button", name="Daftarkan kasus").click()
+        expect(page.get_by_role("status").first).to_contain_text("telah didaftarkan")
+        expect(page.get_by_test_id("child-role")).to_have_text("Anak berkonflik dengan hukum")
+        page.goto(f"{live_server}/cases/")
+        expect(page.locator("body")).to_contain_text("W.O.B.")  # initials only in lists
+        expect(page.locator("body")).not_to_contain_text("Wa Ode Browser")
+    finally:
+        context.close()

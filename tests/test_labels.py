@@ -15,6 +15,7 @@ from caseapp.models.case import (
     CancelReason,
     CaseEventKind,
     CaseStatus,
+    ChildRole,
     NoteKind,
     NoteVisibility,
     PartyRole,
@@ -23,6 +24,7 @@ from caseapp.models.case import (
     ServiceOutcome,
     Sex,
 )
+from caseapp.models.legal import DiversionOutcome, DiversionStage, LegalEventKind, Under12Decision
 from caseapp.models.practice import Answer, CarePlanStatus, NeedDomain
 from caseapp.models.referral import (
     ConsentBy,
@@ -40,6 +42,13 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "STATUS_LABELS": CaseStatus,
     "RISK_LABELS": RiskLevel,
     "SEX_LABELS": Sex,
+    "CHILD_ROLE_LABELS": ChildRole,
+    "LEGAL_EVENT_KIND_LABELS": LegalEventKind,
+    "DIVERSION_STAGE_LABELS": DiversionStage,
+    "DIVERSION_OUTCOME_LABELS": DiversionOutcome,
+    "UNDER_12_DECISION_LABELS": Under12Decision,
+    "ATTACHMENT_KIND_LABELS": AttachmentKind,
+    "ATTACHMENT_STATUS_LABELS": AttachmentStatus,
     "PARTY_ROLE_LABELS": PartyRole,
     "AGE_GROUP_LABELS": AgeGroup,
     "NOTE_KIND_LABELS": NoteKind,
@@ -54,8 +63,6 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "CONSENT_LABELS": ConsentBy,
     "DECLINE_REASON_LABELS": DeclineReason,
     "NOTIFICATION_LABELS": NotificationKind,
-    "ATTACHMENT_KIND_LABELS": AttachmentKind,
-    "ATTACHMENT_STATUS_LABELS": AttachmentStatus,
     "ANSWER_LABELS": Answer,
     "NEED_LABELS": NeedDomain,
     "CARE_PLAN_STATUS_LABELS": CarePlanStatus,

@@ -65,6 +65,9 @@ def _operations(schema):  # type: ignore[no-untyped-def]
 
 # 8. An attachment is a PDF, JPEG or PNG by its content: a rule on bytes that the document cannot state
 #    (positive uploads send a small PDF).
+# 9. A legal milestone's attachment is one of the case's own (data: positive milestones link none); its date
+#    and a diversion's are not in the future (rule 1), and a diversion's agreement and approval come after
+#    its start, the agreement within 30 days.
 
 
 IDENTIFYING = {Section.IDENTITY, Section.CONTACT, Section.PERPETRATOR, Section.NOTES, Section.ATTACHMENTS}
@@ -115,6 +118,8 @@ class PositiveRules:
             ("POST", "/cases/{case_id}/assign"): self.assign,
             ("POST", "/cases/{case_id}/referrals"): self.refer,
             ("POST", "/cases/{case_id}/attachments"): self.attach,
+            ("POST", "/cases/{case_id}/legal-events"): self.legal_event,
+            ("POST", "/cases/{case_id}/diversions"): self.diversion,
         }.get((case.method.upper(), case.operation.path))
         if fix is not None and isinstance(case.body, dict):
             body = json.loads(json.dumps(case.body))
@@ -124,6 +129,18 @@ class PositiveRules:
 
     def attach(self, body: dict[str, Any]) -> None:
         body["file"] = "%PDF-1.4\n% schemathesis\ntrailer\n<<>>\n%%EOF\n"  # rule 8
+
+    def legal_event(self, body: dict[str, Any]) -> None:
+        body["date"] = _day_in(body["date"], date.min, self.today())  # rule 9
+        body.pop("attachment", None)
+
+    def diversion(self, body: dict[str, Any]) -> None:
+        start = _day_in(body["started_on"], date.min + timedelta(days=31), self.today())  # rule 9
+        body["started_on"] = start
+        first = date.fromisoformat(start)
+        for key, last in (("agreement_on", first + timedelta(days=30)), ("court_approved_on", date.max)):
+            if body.get(key):
+                body[key] = _day_in(body[key], first, last)
 
     def today(self) -> date:
         """Return the API's today (UTC)."""

@@ -74,6 +74,7 @@ def _read_fields(case: Case) -> dict[str, Any]:
             "nik": None,
             "nik_recorded": case.child_nik_ct is not None,
             "sex": values["child.sex"],
+            "role": case.child_role,
             "date_of_birth": values["child.date_of_birth"],
             "age": case.child_age,
             "age_is_estimate": case.child_age_is_estimate,

@@ -16,6 +16,7 @@ from caseapp.models.case import (
     ServiceRecord,
 )
 from caseapp.models.data_key import DataKey
+from caseapp.models.legal import Diversion, LegalEvent
 from caseapp.models.name_index import CaseNameToken
 from caseapp.models.practice import Assessment, CarePlan, CarePlanGoal
 from caseapp.models.reference_code import ReferenceCode
@@ -42,6 +43,8 @@ __all__ = [
     "CaseViolenceType",
     "ServiceRecord",
     "DataKey",
+    "Diversion",
+    "LegalEvent",
     "LoginThrottle",
     "MfaRecoveryCode",
     "Notification",

@@ -50,6 +50,14 @@ class Confidentiality(StrEnum):
     RESTRICTED = "restricted"
 
 
+class ChildRole(StrEnum):
+    """The child's place in the justice track (UU SPPA Pasal 1: victim, witness, in conflict with the law)."""
+
+    VICTIM = "victim"
+    WITNESS = "witness"
+    IN_CONFLICT_WITH_LAW = "in_conflict_with_law"
+
+
 class PartyRole(StrEnum):
     GUARDIAN = "guardian"
     REPORTER = "reporter"
@@ -197,6 +205,7 @@ class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynami
     child_address_ct: Mapped[bytes | None] = mapped_column("child_address", LargeBinary)
     child_school_ct: Mapped[bytes | None] = mapped_column("child_school", LargeBinary)
     child_initials: Mapped[str] = mapped_column(String(8))  # what lists show of a restricted case
+    child_role: Mapped[str] = mapped_column(String(24), default=ChildRole.VICTIM.value)
     child_sex: Mapped[str] = mapped_column(String(1))
     child_age: Mapped[int | None]  # at the incident (fixed: not recomputed as time passes), for statistics
     child_age_group: Mapped[str | None] = mapped_column(String(6))

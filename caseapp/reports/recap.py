@@ -49,8 +49,18 @@ from caseapp.cache import cached
 from caseapp.database import utcnow
 from caseapp.extensions import db
 from caseapp.localtime import midnight_utc
-from caseapp.models import Agency, Case, CaseAmpk, CaseParty, CaseViolenceType, Region, ServiceRecord
-from caseapp.models.case import AgeGroup, CaseStatus, PartyRole, ServiceOutcome
+from caseapp.models import (
+    Agency,
+    Case,
+    CaseAmpk,
+    CaseParty,
+    CaseViolenceType,
+    Diversion,
+    Region,
+    ServiceRecord,
+)
+from caseapp.models.case import AgeGroup, CaseStatus, ChildRole, PartyRole, ServiceOutcome
+from caseapp.models.legal import DiversionOutcome
 from caseapp.models.referral import Referral, ReferralStatus
 from caseapp.reports.disclosure import ZERO, Count, published, total
 from caseapp.reports.periods import Period
@@ -486,11 +496,29 @@ def _indicators(period: Period, children: Subquery) -> list[Indicator]:
             exists(served_case.where(children.c.child_id == with_ampk.c.child_id))
         )
     ).one()
+    # Cases of children in conflict with the law registered in the period, and those of them settled by
+    # diversion (agreement approved by the court) before the period ended. Counted by case.
+    abh = (
+        select(Case.id.label("case_id"), Case.stat_key.label("key"))
+        .join(children, children.c.case_id == Case.id)
+        .where(Case.child_role == ChildRole.IN_CONFLICT_WITH_LAW.value)
+        .subquery()
+    )
+    abh_cases = db.session.execute(select(func.count().label("n"), func.sum(abh.c.key).label("keys"))).one()
+    settled = select(Diversion.id).where(
+        Diversion.case_id == abh.c.case_id,
+        Diversion.outcome == DiversionOutcome.SETTLED.value,
+        Diversion.court_approved_on < period.end_day,
+    )
+    abh_diverted = db.session.execute(
+        select(func.count().label("n"), func.sum(abh.c.key).label("keys")).where(exists(settled))
+    ).one()
     all_ampk = published(Count(int(ampk_children.n), int(ampk_children.keys or 0)))
     served = published(Count(int(ampk_served.n), int(ampk_served.keys or 0)))
+    all_abh = published(Count(int(abh_cases.n), int(abh_cases.keys or 0)))
+    diverted = published(Count(int(abh_diverted.n), int(abh_diverted.keys or 0)))
     return [
-        # Rounded apart, the served could show more than the children: never more than all of them.
+        # Rounded apart, a part could show more than its whole: never more than all of them.
         Indicator("ampk_served", min(served, all_ampk), all_ampk),
-        # Diversion is recorded with the justice track: until then the indicator cannot be computed.
-        Indicator("abh_diversion", None, None),
+        Indicator("abh_diversion", min(diverted, all_abh), all_abh),
     ]

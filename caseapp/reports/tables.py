@@ -198,9 +198,10 @@ def indicator_texts() -> dict[str, tuple[str, str]]:
         "abh_diversion": (
             _("Cases of children in conflict with the law settled by diversion"),
             _(
-                "KLA cluster V: cases of children in conflict with the law (ABH) settled by diversion, out "
-                "of all ABH cases. Not computed yet: the system does not yet record children in conflict "
-                "with the law and diversion (the justice track)."
+                "KLA cluster V: cases of children in conflict with the law (ABH) registered in the period "
+                "whose diversion was settled (the victim agreed and the district court approved the "
+                "agreement) before the period ended, out of all ABH cases registered in the period. A case "
+                "counts once whatever the number of stages tried."
             ),
         ),
     }

@@ -41,6 +41,7 @@ from caseapp.models.case import (
     AgeGroup,
     CancelReason,
     CaseStatus,
+    ChildRole,
     Confidentiality,
     NoteKind,
     NoteVisibility,
@@ -418,6 +419,7 @@ Nik = Annotated[
     Document(blank=True, pattern=NIK_PATTERN),
 ]
 ChildSex = Annotated[Sex, _say(_l("Choose the child's sex."))]
+ChildRoleIn = Annotated[ChildRole, Field(strict=False), _say(_l("Choose the child's role."))]
 # Not in the future (a rule relative to today, which a schema cannot state).
 BirthDate = Annotated[
     dt.date | None, _day(), AfterValidator(_birth_date), Document(blank=True, pattern=DAY_PATTERN)
@@ -549,6 +551,11 @@ class ChildIn(Input):
     name: ChildName
     nik: Nik = Field(default=None, description=f"{NIK_RULE}; null or empty when not known")
     sex: ChildSex
+    role: ChildRoleIn = Field(
+        default=ChildRole.VICTIM,
+        description="victim (default), witness or in_conflict_with_law; a witness or a child in conflict "
+        "with the law makes the case restricted (UU SPPA Pasal 19)",
+    )
     date_of_birth: BirthDate = Field(
         default=None,
         description="Not in the future; on or before the incident date and less than 18 years before it",
@@ -641,6 +648,7 @@ class ChildPatch(Input):
     name: ChildName | None = patch_field()
     nik: Nik = Field(default=None, description=f"{NIK_RULE}; null or empty clears it")
     sex: ChildSex | None = patch_field()
+    role: ChildRoleIn | None = patch_field("A witness or a child in conflict with the law restricts the case")
     date_of_birth: BirthDate = Field(
         default=None,
         description="Not in the future; on or before the incident date and less than 18 years before it "
@@ -937,6 +945,7 @@ class ChildOut(Output):
     nik: None = Field(description="Always null in a read")
     nik_recorded: bool
     sex: Sex
+    role: ChildRole
     date_of_birth: dt.date | None
     age: int | None
     age_is_estimate: bool

@@ -30,6 +30,8 @@ class Permission(StrEnum):
     CASE_ACCESS_LOG = "case:access_log"
     ATTACHMENT_DELETE = "attachment:delete"  # soft-delete a case's attachment, with a reason
     CASE_REVIEW = "case:review"  # review assessments, approve or return care plans
+    # Record a legal milestone: on one's own cases, or (police, prosecutor, court) on a case shared with one.
+    LEGAL_EVENT_RECORD = "legal_event:record"
     REFERRAL_SEND = "referral:send"
     REFERRAL_RESPOND = "referral:respond"
     # Answer for an agency's referrals: assign incoming ones (and read what they share), refer without
@@ -55,6 +57,7 @@ _CASE_WORK = frozenset(
         Permission.CASE_READ,
         Permission.CASE_UPDATE,
         Permission.CASE_CLOSE_REQUEST,
+        Permission.LEGAL_EVENT_RECORD,
         Permission.REFERRAL_SEND,
         Permission.REFERRAL_RESPOND,
     }

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from caseapp.models.case import RiskLevel, age_group
+from caseapp.models.case import ChildRole, RiskLevel, age_group
 
 __all__ = [
     "FIRST_CONTACT_DUE",
     "RESTRICTED_AMPK",
+    "RESTRICTED_CHILD_ROLES",
     "RESTRICTED_VIOLENCE",
     "age_group",
     "first_contact_due",
@@ -46,14 +47,25 @@ def initials(name: str) -> str:
     return "".join(f"{c}." for c in letters[:3]) or "?"
 
 
-def restricted_by_default(violence_types: Iterable[str], ampk: Iterable[str]) -> bool:
-    """Say whether a case with these violence types and AMPK categories is restricted from the start.
+# UU SPPA Pasal 19: a child witness's and a child in conflict with the law's identity stays out of lists.
+RESTRICTED_CHILD_ROLES = frozenset({ChildRole.WITNESS.value, ChildRole.IN_CONFLICT_WITH_LAW.value})
+
+
+def restricted_by_default(
+    violence_types: Iterable[str], ampk: Iterable[str], child_role: str = ChildRole.VICTIM.value
+) -> bool:
+    """Say whether a case with these violence types, AMPK categories and child's role is restricted from
+    the start.
 
     Sexual violence, trafficking and children in conflict with the law (and the AMPK categories of
     sexual crime, abduction and trafficking, economic and sexual exploitation and pornography) keep the
-    child's identity out of lists.
+    child's identity out of lists, and so does a child who is a witness or in conflict with the law.
     """
-    return bool(set(violence_types) & RESTRICTED_VIOLENCE or set(ampk) & RESTRICTED_AMPK)
+    return bool(
+        set(violence_types) & RESTRICTED_VIOLENCE
+        or set(ampk) & RESTRICTED_AMPK
+        or child_role in RESTRICTED_CHILD_ROLES
+    )
 
 
 def first_contact_due(registered_at: datetime, risk_level: str) -> datetime:

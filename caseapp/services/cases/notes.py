@@ -11,13 +11,52 @@ from caseapp.database import utcnow
 from caseapp.errors import ValidationFailed
 from caseapp.extensions import db
 from caseapp.models import Agency, Case, CaseNote, ServiceRecord, User
-from caseapp.models.case import NoteKind
+from caseapp.models.case import ChildRole, NoteKind, PartyRole
 from caseapp.schemas.cases import NoteIn, ServiceIn
 from caseapp.services.cases.rules import CaseStep, check
 
-# UU TPKS (UU 12/2022) forbids settling sexual violence out of court.
+# UU TPKS (UU 12/2022) Pasal 23 forbids settling sexual violence out of court, except when the perpetrator
+# is a child (then UU SPPA: diversion, only for an offence punished by less than 7 years). The TPKS forms
+# (Pasal 4) as the case records them: sexual violence and trafficking among the forms of violence, and the
+# AMPK categories of sexual crime, sexual exploitation, pornography and trafficking.
 SEXUAL_VIOLENCE = "sexual"
 SEXUAL_CRIME_AMPK = "sexual_crime_victim"
+TPKS_VIOLENCE = frozenset({SEXUAL_VIOLENCE, "trafficking"})
+TPKS_AMPK = frozenset(
+    {SEXUAL_CRIME_AMPK, "economic_sexual_exploitation", "pornography_victim", "abduction_trafficking"}
+)
+
+
+def is_tpks_case(case: Case) -> bool:
+    """Say whether the case records a form of sexual violence of UU TPKS Pasal 4."""
+    return bool(
+        {t.code for t in case.violence_types} & TPKS_VIOLENCE or {a.code for a in case.ampk} & TPKS_AMPK
+    )
+
+
+def has_child_perpetrator(case: Case) -> bool:
+    """Say whether an alleged perpetrator is a child (a party marked a child or of a child's age group, or
+    the case's own child is the one in conflict with the law)."""
+    if case.child_role == ChildRole.IN_CONFLICT_WITH_LAW.value:
+        return True
+    return any(p.role == PartyRole.PERPETRATOR.value and p.is_child for p in case.parties)
+
+
+def mediation_warning(case: Case) -> str | None:
+    """Return the warning for mediation recorded on the case (None when there is nothing to warn of)."""
+    if not is_tpks_case(case):
+        return None
+    if has_child_perpetrator(case):
+        return _(
+            "Mediation was recorded on a sexual-violence case whose alleged perpetrator is a child. UU TPKS "
+            "Pasal 23 excepts child perpetrators: only SPPA diversion (an offence punished by less than 7 "
+            "years, not a repeat offence), with the victim's agreement and the court's approval, may settle "
+            "it outside a trial."
+        )
+    return _(
+        "Mediation was recorded on a sexual-violence case. UU TPKS (UU 12/2022, Pasal 23) forbids "
+        "settling sexual violence out of court: the case must go on through the criminal process."
+    )
 
 
 def add_note(actor: User, case: Case, value: NoteIn) -> tuple[CaseNote, str | None]:
@@ -40,15 +79,7 @@ def add_note(actor: User, case: Case, value: NoteIn) -> tuple[CaseNote, str | No
         object_id=case.uuid,
         details={"note": note.id, "kind": value.kind.value},
     )
-    warning = None
-    sexual = SEXUAL_VIOLENCE in {t.code for t in case.violence_types} or SEXUAL_CRIME_AMPK in {
-        a.code for a in case.ampk
-    }
-    if value.kind is NoteKind.MEDIATION and sexual:
-        warning = _(
-            "Mediation was recorded on a sexual-violence case. UU TPKS (UU 12/2022, Pasal 23) forbids "
-            "settling sexual violence out of court: the case must go on through the criminal process."
-        )
+    warning = mediation_warning(case) if value.kind is NoteKind.MEDIATION else None
     return note, warning
 
 

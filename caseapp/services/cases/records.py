@@ -32,7 +32,15 @@ from caseapp.models import (
     Region,
     User,
 )
-from caseapp.models.case import AgeGroup, CaseStatus, Confidentiality, PartyRole, RiskLevel, age_group
+from caseapp.models.case import (
+    AgeGroup,
+    CaseStatus,
+    ChildRole,
+    Confidentiality,
+    PartyRole,
+    RiskLevel,
+    age_group,
+)
 from caseapp.schemas.cases import CaseIn, CasePatch, ChildIn, IncidentIn, PartyIn
 from caseapp.security.permissions import Permission
 from caseapp.services import access, data_keys
@@ -60,7 +68,7 @@ def next_case_number(year: int) -> str:
 
 def is_restricted_input(value: CaseIn) -> bool:
     """Say whether a case with this input is restricted by default (see `restricted_by_default`)."""
-    return restricted_by_default(value.incident.violence_types, value.incident.ampk)
+    return restricted_by_default(value.incident.violence_types, value.incident.ampk, value.child.role)
 
 
 def _kecamatan_of(kelurahan: str | None) -> str | None:
@@ -85,6 +93,7 @@ def _apply_fields(case: Case, value: CaseIn) -> None:
     case.child_address = child.address or None
     case.child_school = child.school or None
     case.child_sex = child.sex
+    case.child_role = child.role.value
     case.child_age = child.age
     case.child_age_group = age_group(child.age)
     case.child_age_is_estimate = child.age_is_estimate
@@ -134,6 +143,7 @@ def snapshot(case: Case) -> dict[str, Any]:
         "child.name": case.child_name,
         "child.nik": case.child_nik,
         "child.sex": case.child_sex,
+        "child.role": case.child_role,
         "child.date_of_birth": case.child_dob,
         "child.age": None if case.child_dob else case.child_age,
         "child.disability": case.child_disability,
@@ -174,6 +184,7 @@ def input_snapshot(value: CaseIn) -> dict[str, Any]:
         "child.name": child.name,
         "child.nik": child.nik,
         "child.sex": child.sex,
+        "child.role": child.role,
         "child.date_of_birth": child.date_of_birth.isoformat() if child.date_of_birth else None,
         "child.age": None if child.date_of_birth else child.age,
         "child.disability": child.disability,
@@ -219,6 +230,7 @@ def current_input(case: Case) -> CaseIn:
             name=values["child.name"],
             nik=values["child.nik"],
             sex=case.child_sex,
+            role=ChildRole(case.child_role),
             date_of_birth=date.fromisoformat(dob) if dob else None,
             age=values["child.age"],
             disability=case.child_disability,

@@ -11,6 +11,7 @@ from caseapp.services.referrals.access import (
     is_sender_side,
     may_read_shared,
     may_refer_without_consent,
+    read_access_ends,
 )
 from caseapp.services.referrals.projections import (
     as_seen_by,
@@ -58,6 +59,7 @@ __all__ = [
     "is_sender_side",
     "list_referrals",
     "may_read_shared",
+    "read_access_ends",
     "may_refer_without_consent",
     "open_incoming_count",
     "outgoing_overdue",

@@ -10,7 +10,7 @@ offer exactly `available_referral_actions`; nothing compares role names.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -26,6 +26,7 @@ from caseapp.models.case import CaseStatus
 from caseapp.models.referral import Referral, ReferralStatus, Section
 from caseapp.security.permissions import Permission, Role, role_has
 from caseapp.services.access import record_denial
+from caseapp.services.proceedings import proceedings_open
 from caseapp.services.scoping import visible_cases
 
 
@@ -139,11 +140,21 @@ def may_read_shared(user: User, referral: Referral) -> bool:
     if referral.status not in READABLE or referral.case.status == CaseStatus.CANCELLED.value:
         return False
     if referral.status == ReferralStatus.COMPLETED.value and referral.completed_at is not None:
-        # Read-only after completion, for a while (writing the report up), not for ever.
+        # Read-only after completion, for a while (writing the report up), not for ever; and while legal
+        # proceedings on the case are open (the police, prosecutor and court work on it for months).
         days = int(current_app.config.get("REFERRAL_READ_AFTER_COMPLETION_DAYS", 30))
-        if utcnow() > referral.completed_at + timedelta(days=days):
+        if utcnow() > referral.completed_at + timedelta(days=days) and not proceedings_open(referral.case):
             return False
     return True
+
+
+def read_access_ends(referral: Referral) -> datetime | None:
+    """Return when reading a completed referral's shared sections ends by the completion rule alone (None
+    while it is not completed); open legal proceedings keep it longer (`proceedings.open_until`)."""
+    if referral.status != ReferralStatus.COMPLETED.value or referral.completed_at is None:
+        return None
+    days = int(current_app.config.get("REFERRAL_READ_AFTER_COMPLETION_DAYS", 30))
+    return referral.completed_at + timedelta(days=days)
 
 
 # Sending --------------------------------------------------------------------------------------------------

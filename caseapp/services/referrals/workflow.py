@@ -44,7 +44,13 @@ DEFAULT_SECTIONS = {
     "health": [Section.IDENTITY, Section.INCIDENT],
     "social_services": [Section.IDENTITY, Section.CONTACT, Section.SERVICES],
     "women_child_protection": [Section.IDENTITY, Section.CONTACT, Section.INCIDENT, Section.SERVICES],
-    "justice": [Section.IDENTITY, Section.INCIDENT],
+    "justice": [Section.IDENTITY, Section.INCIDENT, Section.PERPETRATOR],  # Bapas (litmas), Kejari
+    "court": [Section.IDENTITY, Section.INCIDENT, Section.PERPETRATOR],
+    "victim_protection": [
+        Section.IDENTITY,
+        Section.CONTACT,
+        Section.INCIDENT,
+    ],  # LPSK: protection, restitution
     "legal_aid": [Section.IDENTITY, Section.INCIDENT],
 }
 

@@ -68,6 +68,12 @@ class CaseForm(FlaskForm):
     )
     child_nik_clear = BooleanField(_l("Remove the recorded NIK"))
     child_sex = SelectField(_l("Sex"), validate_choice=False)
+    child_role = SelectField(
+        _l("The child's role"),
+        validate_choice=False,
+        default="victim",
+        description=_l("A witness or a child in conflict with the law is restricted (UU SPPA Pasal 19)."),
+    )
     child_date_of_birth = StringField(_l("Date of birth"), render_kw={"type": "date"})
     child_age = StringField(
         _l("Estimated age at the incident (years)"),
@@ -101,6 +107,7 @@ class CaseForm(FlaskForm):
         """Set every select's options in the current language."""
         kelurahan = reference.kelurahan_choices()
         self.child_sex.choices = _choices(list(L.SEX_LABELS.items()))
+        self.child_role.choices = _choices(list(L.CHILD_ROLE_LABELS.items()), blank=None)
         self.child_kelurahan.choices = _choices(kelurahan)
         self.incident_kelurahan.choices = _choices(kelurahan)
         self.incident_place.choices = _choices(reference.codes("place"))
@@ -141,6 +148,7 @@ class CaseForm(FlaskForm):
                 "name": self.child_name.data,
                 "nik": (self.child_nik.data or "").strip() or None,
                 "sex": self.child_sex.data,
+                "role": self.child_role.data or "victim",
                 "date_of_birth": self.child_date_of_birth.data or None,
                 "age": self.child_age.data or None,
                 "disability": bool(self.child_disability.data),

@@ -50,6 +50,7 @@ from caseapp.web.cases.forms import (
     TransitionForm,
 )
 from caseapp.web.forms import CsrfForm, apply_field_errors
+from caseapp.web.legal.context import legal_context
 
 bp = Blueprint("cases", __name__)
 
@@ -151,6 +152,7 @@ def _form_from_case(case: Case) -> CaseForm:
     form.child_name.data = values["child.name"]
     form.child_nik.data = ""  # never prefilled: the recorded NIK is kept unless a new one is typed
     form.child_sex.data = values["child.sex"]
+    form.child_role.data = values["child.role"]
     form.child_date_of_birth.data = values["child.date_of_birth"] or ""
     form.child_age.data = "" if values["child.age"] is None else str(values["child.age"])
     form.child_disability.data = values["child.disability"]
@@ -280,6 +282,7 @@ def _render_case(
         warning=warning,
         csrf_form=CsrfForm(),
         **attachment_context(case, attachment_form),
+        **legal_context(me, case),
     ), status
 
 

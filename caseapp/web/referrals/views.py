@@ -33,9 +33,10 @@ from caseapp.schemas.referrals import (
     WithdrawIn,
 )
 from caseapp.security.permissions import Permission
-from caseapp.services import cases, notify, referrals
+from caseapp.services import cases, notify, proceedings, referrals
 from caseapp.services.referrals import Step
 from caseapp.web.forms import select_choices as choices
+from caseapp.web.legal.context import referral_legal_context
 from caseapp.web.referrals.forms import (
     AcceptForm,
     AssignForm,
@@ -164,6 +165,9 @@ def referral_view(referral_id: int) -> ResponseReturnValue:
         actions=actions,
         forms=_step_forms(referral) if actions else {},
         now=utcnow(),
+        read_ends=referrals.read_access_ends(referral),
+        access_proceedings_until=proceedings.open_until(referral.case),
+        **referral_legal_context(me, referral, answer.case is not None),
     )
 
 

@@ -1,0 +1,266 @@
+"""The justice track of a case: legal milestones and who may read and record them.
+
+The case's own workers (its scope) record milestones on their cases. An agency of the justice chain
+(police, prosecutor and Bapas, the court) records its own on a case shared with it by a referral, for as
+long as its supervisor or assignee may read what the referral shares (`may_read_shared`, which keeps that
+access while proceedings are open: `caseapp.services.proceedings`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from caseapp import audit
+from caseapp.audit import AuditAction
+from caseapp.database import utcnow
+from caseapp.errors import InvalidTransition, NotFound, ValidationFailed
+from caseapp.extensions import db
+from caseapp.models import Attachment, Case, Diversion, LegalEvent, Referral, User
+from caseapp.models.case import CaseStatus, ChildRole
+from caseapp.models.legal import DiversionOutcome, DiversionStage, LegalEventKind, Under12Decision
+from caseapp.schemas.legal import (
+    DIVERSION_MAX_DAYS,
+    DiversionIn,
+    DiversionOut,
+    LegalEventIn,
+    LegalEventListOut,
+    LegalEventOut,
+)
+from caseapp.security.permissions import Permission
+from caseapp.services.access import record_denial
+from caseapp.services.proceedings import open_until, proceedings_open
+from caseapp.services.referrals.access import may_read_shared
+from caseapp.services.scoping import parse_case_uuid, visible_cases
+
+# Agency kinds of the justice chain: they record milestones on the cases referred to them.
+LEGAL_AGENCY_KINDS = frozenset({"police", "justice", "court"})
+
+
+@dataclass
+class LegalAccess:
+    """A case opened for its legal track: from the user's own scope, or through a referral to their agency."""
+
+    case: Case
+    referral: Referral | None = None
+
+
+def open_case(actor: User, case_uuid: str) -> LegalAccess:
+    """Return the case whose legal track the user may read, or raise NotFound (the attempt is audited)."""
+    uid = parse_case_uuid(case_uuid)
+    if uid is not None:
+        case = db.session.scalar(visible_cases(actor).where(Case.uuid == uid))
+        if case is not None:
+            return LegalAccess(case)
+        if actor.agency.kind in LEGAL_AGENCY_KINDS:
+            referrals = db.session.scalars(
+                select(Referral)
+                .join(Case, Case.id == Referral.case_id)
+                .where(Case.uuid == uid, Referral.to_agency_id == actor.agency_id)
+                .order_by(Referral.id.desc())
+            )
+            for referral in referrals:
+                if may_read_shared(actor, referral):
+                    return LegalAccess(referral.case, referral)
+    record_denial(actor, Permission.CASE_READ, object_type="case", object_id=str(case_uuid)[:64])
+    raise NotFound()
+
+
+def may_record(actor: User, access: LegalAccess) -> bool:
+    """Say whether the user may record a milestone on the case opened this way."""
+    if not actor.can(Permission.LEGAL_EVENT_RECORD) or access.case.status == CaseStatus.CANCELLED.value:
+        return False
+    if access.referral is None:
+        return actor.can(Permission.CASE_UPDATE)
+    return actor.agency.kind in LEGAL_AGENCY_KINDS
+
+
+def _attachment(access: LegalAccess, attachment_id: object) -> Attachment | None:
+    if attachment_id is None:
+        return None
+    row = db.session.scalar(
+        select(Attachment).where(
+            Attachment.uuid == attachment_id,
+            Attachment.case_id == access.case.id,
+            Attachment.deleted_at.is_(None),
+        )
+    )
+    if row is None:
+        message = _("Choose one of the case's attachments.")
+        raise ValidationFailed(message, fields={"attachment": [message]})
+    return row
+
+
+def _require_recording(actor: User, access: LegalAccess) -> None:
+    if access.case.status == CaseStatus.CANCELLED.value:
+        raise InvalidTransition(_("This step is not possible from the case's status."))
+    if not may_record(actor, access):
+        record_denial(
+            actor, Permission.LEGAL_EVENT_RECORD, object_type="case", object_id=str(access.case.uuid)
+        )
+        raise NotFound()
+
+
+def record_event(actor: User, access: LegalAccess, value: LegalEventIn) -> LegalEvent:
+    """Record a legal milestone on the case, for the actor's agency (audited: kind and agency, no text)."""
+    _require_recording(actor, access)
+    event = LegalEvent(
+        case=access.case,
+        kind=value.kind.value,
+        event_date=value.date,
+        agency_id=actor.agency_id,
+        recorded_by_id=actor.id,
+        created_at=utcnow(),
+        attachment=_attachment(access, value.attachment),
+    )
+    event.reference = value.reference or None
+    event.investigator = value.investigator or None
+    event.outcome = value.outcome or None
+    db.session.add(event)
+    db.session.flush()
+    audit.record(
+        AuditAction.LEGAL_EVENT_RECORD,
+        actor=actor,
+        object_type="case",
+        object_id=access.case.uuid,
+        details={
+            "legal_event": str(event.uuid),
+            "kind": event.kind,
+            "agency": actor.agency.code,
+            "referral": access.referral.id if access.referral else None,
+            "attachment": bool(event.attachment_id),
+        },
+    )
+    return event
+
+
+def case_events(case: Case) -> list[LegalEvent]:
+    """Return the case's legal milestones in date order."""
+    stmt = (
+        select(LegalEvent).where(LegalEvent.case_id == case.id).order_by(LegalEvent.event_date, LegalEvent.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def as_out(event: LegalEvent) -> LegalEventOut:
+    """Return the read shape of a milestone."""
+    linked = event.attachment if event.attachment and event.attachment.deleted_at is None else None
+    return LegalEventOut(
+        id=event.uuid,
+        kind=LegalEventKind(event.kind),
+        date=event.event_date,
+        reference=event.reference or "",
+        investigator=event.investigator or "",
+        outcome=event.outcome or "",
+        agency=event.agency.code,
+        recorded_by=event.recorded_by.username,
+        recorded_at=event.created_at,
+        attachment=linked.uuid if linked else None,
+    )
+
+
+def list_events(actor: User, access: LegalAccess) -> LegalEventListOut:
+    """Return the case's legal track (audited like a read of the case)."""
+    events = case_events(access.case)
+    audit.record(
+        AuditAction.LEGAL_EVENT_LIST,
+        actor=actor,
+        object_type="case",
+        object_id=access.case.uuid,
+        details={"count": len(events), "referral": access.referral.id if access.referral else None},
+    )
+    return LegalEventListOut(
+        items=[as_out(e) for e in events],
+        diversions=[diversion_out(d) for d in case_diversions(access.case)],
+        proceedings_open=proceedings_open(access.case),
+    )
+
+
+def proceedings_until(case: Case) -> date | None:
+    """Return the last day proceedings count as open (None: none recorded; date.max: no verdict yet)."""
+    return open_until(case)
+
+
+# SPPA diversion -------------------------------------------------------------------------------------------
+
+
+def record_diversion(actor: User, access: LegalAccess, value: DiversionIn) -> Diversion:
+    """Record a diversion attempt (or the under-12 decision) for a child in conflict with the law.
+
+    Refused for a victim or a witness; a child under 12 at the incident gets no criminal process (UU SPPA
+    Pasal 21): only the under-12 decision, and a child of 12 or more never gets it. Both refusals are 409:
+    the request is well formed, the case's child does not allow it (as a closed case refuses an edit).
+    """
+    _require_recording(actor, access)
+    case = access.case
+    if case.child_role != ChildRole.IN_CONFLICT_WITH_LAW.value:
+        message = _("Diversion applies only to a child in conflict with the law.")
+        raise InvalidTransition(message, fields={"stage": [message]})
+    under_12 = case.child_age is not None and case.child_age < 12
+    if under_12 != (value.stage is DiversionStage.UNDER_12):
+        message = (
+            _("A child under 12 is not processed criminally (UU SPPA Pasal 21): record the decision.")
+            if under_12
+            else _("The under-12 decision is only for a child under 12.")
+        )
+        raise InvalidTransition(message, fields={"stage": [message]})
+    row = Diversion(
+        case=case,
+        stage=value.stage.value,
+        outcome=value.outcome.value,
+        started_on=value.started_on,
+        victim_agreed=value.victim_agreed,
+        agreement_on=value.agreement_on,
+        court_approved_on=value.court_approved_on,
+        decision=value.decision.value if value.decision else None,
+        agency_id=actor.agency_id,
+        recorded_by_id=actor.id,
+        created_at=utcnow(),
+    )
+    db.session.add(row)
+    db.session.flush()
+    audit.record(
+        AuditAction.DIVERSION_RECORD,
+        actor=actor,
+        object_type="case",
+        object_id=case.uuid,
+        details={
+            "diversion": str(row.uuid),
+            "stage": row.stage,
+            "outcome": row.outcome,
+            "agency": actor.agency.code,
+            "referral": access.referral.id if access.referral else None,
+        },
+    )
+    return row
+
+
+def case_diversions(case: Case) -> list[Diversion]:
+    """Return the case's diversion attempts in date order."""
+    stmt = select(Diversion).where(Diversion.case_id == case.id).order_by(Diversion.started_on, Diversion.id)
+    return list(db.session.scalars(stmt))
+
+
+def diversion_out(row: Diversion) -> DiversionOut:
+    """Return the read shape of a diversion attempt."""
+    overdue = (
+        row.outcome == DiversionOutcome.ONGOING.value
+        and (utcnow().date() - row.started_on).days > DIVERSION_MAX_DAYS
+    )
+    return DiversionOut(
+        id=row.uuid,
+        stage=DiversionStage(row.stage),
+        outcome=DiversionOutcome(row.outcome),
+        started_on=row.started_on,
+        victim_agreed=row.victim_agreed,
+        agreement_on=row.agreement_on,
+        court_approved_on=row.court_approved_on,
+        decision=Under12Decision(row.decision) if row.decision else None,
+        overdue=overdue,
+        agency=row.agency.code,
+        recorded_by=row.recorded_by.username,
+        recorded_at=row.created_at,
+    )

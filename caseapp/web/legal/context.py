@@ -1,0 +1,41 @@
+"""What the legal milestones' part of a page needs (the case page and a referral's page include it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+
+from caseapp.database import utcnow
+from caseapp.models import Case, Referral, User
+from caseapp.services import attachments, legal
+from caseapp.web.legal.forms import LegalEventForm
+
+
+def legal_context(
+    actor: User, case: Case, referral: Referral | None = None, form: FlaskForm | None = None
+) -> dict[str, Any]:
+    """Return the case's milestones, whether the user may record one, the form and until when proceedings
+    count as open. The caller has checked that the user may read the case (own scope or the referral)."""
+    access = legal.LegalAccess(case, referral)
+    if form is None:
+        form = LegalEventForm(formdata=None, prefix="legal")
+        form.date.data = utcnow().date().isoformat()
+    if isinstance(form, LegalEventForm):
+        shares_files = referral is None or "attachments" in referral.sections
+        form.fill_choices(attachments.case_attachments(case) if shares_files else [])
+    return {
+        "legal_case": case,
+        "legal_events": legal.case_events(case),
+        "diversions": [legal.diversion_out(d) for d in legal.case_diversions(case)],
+        "legal_form": form,
+        "may_record_legal": legal.may_record(actor, access),
+        "proceedings_until": legal.proceedings_until(case),
+    }
+
+
+def referral_legal_context(actor: User, referral: Referral, reads_shared: bool) -> dict[str, Any]:
+    """Return the legal part of a referral's page: only for a justice-chain agency that reads the case."""
+    if not reads_shared or actor.agency.kind not in legal.LEGAL_AGENCY_KINDS:
+        return {"legal_case": None}
+    return legal_context(actor, referral.case, referral)

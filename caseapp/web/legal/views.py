@@ -1,0 +1,46 @@
+"""Legal milestone pages (the pipeline commits)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from caseapp.errors import InvalidTransition, ValidationFailed
+from caseapp.http import transaction
+from caseapp.http.context import acting_user
+from caseapp.http.policy import require
+from caseapp.schemas.base import parse_data
+from caseapp.schemas.legal import LegalEventIn
+from caseapp.security.permissions import Permission
+from caseapp.services import legal
+from caseapp.web.forms import apply_field_errors
+from caseapp.web.legal.context import legal_context
+from caseapp.web.legal.forms import LegalEventForm
+
+bp = Blueprint("legal", __name__)
+
+
+@bp.route("/cases/<case_uuid>/legal-events", methods=["POST"])
+@require(Permission.LEGAL_EVENT_RECORD, hide=True)
+def record(case_uuid: str) -> ResponseReturnValue:
+    """Record a milestone; a refused form comes back with the reasons and what was typed (400)."""
+    actor = acting_user()
+    access = legal.open_case(actor, case_uuid)
+    form = LegalEventForm(prefix="legal")
+    if access.referral is None:
+        back = url_for("cases.case_view", case_uuid=access.case.uuid) + "#legal"
+    else:
+        back = url_for("referrals.referral_view", referral_id=access.referral.id) + "#legal"
+    try:
+        legal.record_event(actor, access, parse_data(LegalEventIn, form.to_body(), strict=False))
+    except InvalidTransition as exc:
+        transaction.doom()
+        flash(exc.message, "danger")
+        return redirect(back)
+    except ValidationFailed as exc:
+        apply_field_errors(form, exc)
+        context = legal_context(actor, access.case, access.referral, form)
+        return render_template("legal/form.html", back=back, **context), 400
+    flash(_("Milestone recorded."), "success")
+    return redirect(back)
