@@ -63,37 +63,27 @@ def _text(kind: str, referral: Referral) -> str:
 
 def notify(users: Iterable[User], kind: str, referral: Referral) -> None:
     """Notify each user once: a bell item, and an e-mail where mail is configured and they have an address."""
+    _deliver(users, kind, _text(kind, referral), f"/referrals/{referral.id}", referral_id=referral.id)
+
+
+def notify_case(users: Iterable[User], kind: str, case: Case) -> None:
+    """Notify each user once of a step on a case (a bell item, and an e-mail where mail is configured)."""
+    subject = CASE_SUBJECTS[kind].format(number=case.case_number)
+    _deliver(users, kind, subject, f"/cases/{case.uuid}", case_id=case.id)
+
+
+def _deliver(users: Iterable[User | None], kind: str, subject: str, link: str, **about: int) -> None:
+    """Write one bell item per active user, and queue the e-mail (no child's data in it) after the commit."""
     seen: set[int] = set()
-    subject = _text(kind, referral)
     mail_on = bool(current_app.config.get("MAIL_SERVER"))
     for user in users:
         if user is None or user.id in seen or not user.active:
             continue
         seen.add(user.id)
-        db.session.add(Notification(user_id=user.id, kind=kind, referral_id=referral.id))
+        db.session.add(Notification(user_id=user.id, kind=kind, **about))
         if mail_on and user.email:
             body = (
-                f"{subject}\n\nBuka caseapp untuk melihat rincian: /referrals/{referral.id}\n"
-                "Pesan ini tidak memuat data anak; masuk ke caseapp untuk membacanya.\n"
-            )
-            db.session.add(OutboxMessage(to_address=user.email, subject=subject, body=body))
-            jobqueue.after_commit("outbox.send")
-    db.session.flush()
-
-
-def notify_case(users: Iterable[User], kind: str, case: Case) -> None:
-    """Notify each user once of a step on a case (a bell item, and an e-mail where mail is configured)."""
-    seen: set[int] = set()
-    subject = CASE_SUBJECTS[kind].format(number=case.case_number)
-    mail_on = bool(current_app.config.get("MAIL_SERVER"))
-    for user in users:
-        if user.id in seen or not user.active:
-            continue
-        seen.add(user.id)
-        db.session.add(Notification(user_id=user.id, kind=kind, case_id=case.id))
-        if mail_on and user.email:
-            body = (
-                f"{subject}\n\nBuka caseapp untuk melihat rincian: /cases/{case.uuid}\n"
+                f"{subject}\n\nBuka caseapp untuk melihat rincian: {link}\n"
                 "Pesan ini tidak memuat data anak; masuk ke caseapp untuk membacanya.\n"
             )
             db.session.add(OutboxMessage(to_address=user.email, subject=subject, body=body))
