@@ -118,6 +118,7 @@ def world(app, client, make_user) -> dict[str, Any]:
         "analyst": make_user("analyst", "BAPPEDA", display_name="Analis Bappeda"),
         "auditor": make_user("auditor", "INSPEKTORAT", display_name="Auditor"),
         "admin": make_user("admin", "DP3A", display_name="Admin"),
+        "officer": make_user("reporting_officer", "DP3A", display_name="Operator SIMFONI"),
     }
     with app.app_context():
         case = register(
@@ -166,6 +167,8 @@ def test_every_page_of_every_role(live_server, browser, world, database_url):  #
             ("/notifications", "notifications"),
             ("/account/password", "password"),
             ("/account/tokens", "tokens"),
+            ("/account/two-factor", "two-factor"),
+            ("/account/confirm", "confirm"),
         ],
         "supervisor": [
             ("/", "home"),
@@ -175,6 +178,7 @@ def test_every_page_of_every_role(live_server, browser, world, database_url):  #
             (f"/cases/{case.uuid}/assign", "assign"),
             ("/reports/caseload", "caseload"),
             ("/reports/recap", "recap"),
+            ("/admin/approvals", "approvals"),
         ],
         "police_spv": [
             ("/", "home"),
@@ -183,6 +187,10 @@ def test_every_page_of_every_role(live_server, browser, world, database_url):  #
         ],
         "police_worker": [("/", "home"), ("/referrals/", "referrals-in")],
         "analyst": [("/", "home"), ("/reports/recap", "recap")],
+        "officer": [
+            ("/", "home"),
+            ("/reports/simfoni", "simfoni"),
+        ],
         "auditor": [("/", "home"), ("/audit/", "audit")],
         "admin": [
             ("/", "home"),
