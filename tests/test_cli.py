@@ -17,7 +17,7 @@ def test_seed_is_idempotent(app):
     assert "0 new regions, 0 new agencies" in first.output  # the template was seeded already
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Region)) == 78
-        assert db.session.scalar(db.select(db.func.count()).select_from(Agency)) == 13
+        assert db.session.scalar(db.select(db.func.count()).select_from(Agency)) == 15
         poasia = db.session.scalars(db.select(Region).where(Region.name == "Poasia")).all()
         assert {r.level for r in poasia} == {"kecamatan", "kelurahan"}
 

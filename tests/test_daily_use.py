@@ -96,11 +96,14 @@ def test_irreversible_steps_ask_for_confirmation(app, client, make_user):
     rid = _refer(client, _token(app, worker), case.uuid).json["id"]
     mine = _client(app, worker)
     page = mine.get(f"/cases/{case.uuid}").get_data(as_text=True)
+    # A worker only asks for a cancellation (a supervisor decides): nothing irreversible on their page.
+    assert 'value="request_cancellation"' in page and page.count("data-confirm=") == 0
+    boss = _client(app, make_user("supervisor", "UPTD_PPA"))
+    page = boss.get(f"/cases/{case.uuid}").get_data(as_text=True)
     cancel = re.search(
         r'<form[^>]*data-confirm="([^"]+)"[^>]*>\s*<input[^>]*>\s*<input[^>]*value="cancel"', page
     )
     assert cancel and cancel.group(1).startswith("Batalkan kasus ini?")
-    assert page.count("data-confirm=") == 1  # cancelling only: starting an assessment is not irreversible
     withdraw = mine.get(f"/referrals/{rid}").get_data(as_text=True)
     assert 'data-action="withdraw" data-confirm="Tarik rujukan ini?' in withdraw
     login(client, police_spv.username)
