@@ -166,7 +166,7 @@ def test_bad_input_in_a_nested_party_names_its_path(app, client, make_user):
     assert response.status_code == 400
     assert response.json["fields"] == {
         "parties.1.phone": ["Use at most 40 characters."],
-        "parties.1.relationship": ["Unknown value neighbour_from_mars."],
+        "parties.1.relationship": ["Unknown value: choose one of the listed codes."],
     }
     assert _case_count(app) == 0
 
@@ -510,6 +510,42 @@ def test_the_list_filters_refuse_alike_on_the_web_and_in_the_api(app, client, ma
     web = client.get(f"/cases/?{query}")
     assert api.status_code == web.status_code == 400
     fields = {k: " ".join(v) for k, v in api.json["fields"].items()}
-    assert fields == {"registered_from": "Enter a date as YYYY-MM-DD.", "status": "Unknown value lost."}
+    assert fields == {
+        "registered_from": "Enter a date as YYYY-MM-DD.",
+        "status": "Unknown value: choose one of the listed codes.",
+    }
     assert _page_errors(web) == fields
     assert 'value="yesterday"' in web.get_data(as_text=True)  # what was typed stays
+
+
+def test_a_code_error_does_not_echo_what_was_typed(app, client, make_user):
+    """A NIK typed into a code field must not come back in the answer (it would land in logs and screens)."""
+    worker = make_user()
+    _english(app, worker)
+    typed = nik(7)
+    payload = body()
+    payload["incident"]["place"] = typed
+    payload["parties"] = [{"role": "witness", "relationship": typed}]
+    response = client.post("/api/v1/cases", json=payload, headers=_api(app, worker))
+    assert response.status_code == 400
+    assert set(response.json["fields"]) == {"incident.place", "parties.0.relationship"}
+    assert typed not in response.get_data(as_text=True)
+    listed = client.get(f"/api/v1/cases?status={typed}", headers=_api(app, worker))
+    assert listed.status_code == 400 and typed not in listed.get_data(as_text=True)
+    assert _case_count(app) == 0
+
+
+def test_not_in_the_future_means_kendari_s_today(app, client, make_user):
+    """At 07:00 WITA (23:00 UTC the day before) an incident of today in Kendari is not in the future."""
+    worker = make_user()
+    _english(app, worker)
+    with time_machine.travel("2026-06-14 23:00:00+00:00", tick=False):
+        payload = body()
+        payload["incident"]["date"] = "2026-06-15"
+        accepted = client.post("/api/v1/cases", json=payload, headers=_api(app, worker))
+        assert accepted.status_code == 201, accepted.json
+        payload = body()
+        payload["incident"]["date"] = "2026-06-16"
+        refused = client.post("/api/v1/cases", json=payload, headers=_api(app, worker))
+        assert refused.status_code == 400
+        assert refused.json["fields"] == {"incident.date": ["The incident date cannot be in the future."]}

@@ -35,8 +35,7 @@ from pydantic_core import InitErrorDetails
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.id import nik as stdnum_nik
 
-from caseapp import reference_data
-from caseapp.database import utcnow
+from caseapp import localtime, reference_data
 from caseapp.models.case import (
     AgeGroup,
     CancelReason,
@@ -50,7 +49,7 @@ from caseapp.models.case import (
     RiskLevel,
     ServiceOutcome,
 )
-from caseapp.schemas.base import Input, Output, fail, parse_data
+from caseapp.schemas.base import Input, Output, fail, parse_data, unknown_value
 from caseapp.schemas.types import (
     DAY_PATTERN,
     MAX_ID,
@@ -179,7 +178,7 @@ def _codes_of(vocabulary: str) -> Callable[[list[str]], list[str]]:
         allowed = reference_data.code_set(vocabulary)
         unknown = [v for v in values if v not in allowed]
         if unknown:
-            raise refuse_at(*(((), _("Unknown value %(v)s.", v=v[:40]), v) for v in unknown))
+            raise refuse_at(*(((), unknown_value(), v) for v in unknown))
         return list(dict.fromkeys(values))  # each code once, in the order given
 
     return check
@@ -282,7 +281,7 @@ def _time(value: Any) -> Any:
 
 
 def _birth_date(value: dt.date | None) -> dt.date | None:
-    if value is not None and value > utcnow().date():
+    if value is not None and value > localtime.today():
         raise fail(_("The date of birth cannot be in the future."))
     return value
 
@@ -301,7 +300,7 @@ def _whole_years(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
 
 
 def _incident_date(value: dt.date) -> dt.date:
-    if value > utcnow().date():
+    if value > localtime.today():
         raise fail(_("The incident date cannot be in the future."))
     if value < EARLIEST_INCIDENT:
         raise fail(_("The incident date is too far in the past."))
@@ -337,14 +336,14 @@ def _active_agency(code: str) -> str:
 
 
 def _not_future(value: dt.date) -> dt.date:
-    if value > utcnow().date():
+    if value > localtime.today():
         raise fail(_("The date cannot be in the future."))
     return value
 
 
 def _kecamatan(value: str) -> str:
     if value not in {code for code, _name in reference_data.kecamatan_choices()}:
-        raise fail(_("Unknown value %(v)s.", v=value[:40]))
+        raise fail(unknown_value())
     return value
 
 
@@ -574,7 +573,7 @@ class ChildIn(Input):
     def _age(self) -> ChildIn:
         if self.date_of_birth is not None:
             # Provisional: the case's own check replaces it with the age at the incident.
-            self.age = years_between(self.date_of_birth, utcnow().date())
+            self.age = years_between(self.date_of_birth, localtime.today())
         elif self.age is None:
             raise refuse_at((("date_of_birth",), _("Enter the date of birth or an estimated age."), None))
         elif not 0 <= self.age <= 17:

@@ -26,8 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from caseapp import reference_data
-from caseapp.database import utcnow
+from caseapp import localtime, reference_data
 from caseapp.models.case import ServiceOutcome
 from caseapp.models.referral import ConsentBy, DeclineReason, ReferralStatus, Section, Urgency
 from caseapp.schemas.attachments import AttachmentOut
@@ -164,7 +163,7 @@ class ConsentIn(Input):
             return None  # no consent to date
         if when is None:
             raise fail(question)
-        if when > utcnow().date():
+        if when > localtime.today():
             raise fail(_("The date cannot be in the future."))
         return when
 

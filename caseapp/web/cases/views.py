@@ -247,7 +247,7 @@ def _render_case(
     if service_form is None:
         service_form = ServiceForm(formdata=None, prefix="service")
         service_form.provider.data = case.owner_agency.code
-        service_form.service_date.data = utcnow().date().isoformat()
+        service_form.service_date.data = localtime.today().isoformat()
     service_form.fill_choices()
     if assessment_form is None:
         assessment_form = AssessmentForm(formdata=None, prefix="assessment")
@@ -276,7 +276,7 @@ def _render_case(
         case_plans=care_plans.case_plans(case),
         care_plan_form=care_plan_form,
         return_form=return_form or ReturnForm(formdata=None, prefix="return"),
-        today=utcnow().date(),
+        today=localtime.today(),
         now=utcnow(),
         now_local=localtime.input_value(utcnow()),
         warning=warning,
