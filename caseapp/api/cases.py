@@ -179,7 +179,7 @@ def list_cases(query: CaseListQuery) -> CaseListOut:
 
 @bp.route("/cases", methods=["POST"])
 @require(Permission.CASE_CREATE)
-@endpoint(body=CaseIn, response=CaseCreatedOut, status=201)
+@endpoint(body=CaseIn, response=CaseCreatedOut, status=201, idempotent=True)
 def create_case(body: CaseIn) -> tuple[CaseCreatedOut, int]:
     """Register a case; an `Idempotency-Key` header makes retries safe (the same case comes back, 200)."""
     result = cases.register_case(acting_user(), body, request.headers.get("Idempotency-Key"))
