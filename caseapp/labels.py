@@ -33,8 +33,10 @@ from caseapp.models.case import (
 from caseapp.models.legal import DiversionOutcome, DiversionStage, LegalEventKind, Under12Decision
 from caseapp.models.practice import Answer, CarePlanStatus, NeedDomain
 from caseapp.models.referral import (
+    ChildAssent,
     ConsentBy,
     DeclineReason,
+    LegalBasis,
     NotificationKind,
     ReferralStatus,
     Section,
@@ -295,9 +297,23 @@ SECTION_LABELS: Labels[Section] = Labels(
 )
 CONSENT_LABELS: Labels[ConsentBy] = Labels(
     {
-        ConsentBy.CHILD: _l("Given by the child"),
+        ConsentBy.CHILD: _l("Given by the child (recorded before UU PDP)"),
         ConsentBy.GUARDIAN: _l("Given by the parent or guardian"),
         ConsentBy.NOT_REQUIRED: _l("Not required by law (supervisors only)"),
+    }
+)
+ASSENT_LABELS: Labels[ChildAssent] = Labels(
+    {
+        ChildAssent.AGREED: _l("The child agreed"),
+        ChildAssent.DISAGREED: _l("The child did not agree"),
+        ChildAssent.NOT_ASKED: _l("Not asked (too young or unable to understand)"),
+    }
+)
+LEGAL_BASIS_LABELS: Labels[LegalBasis] = Labels(
+    {
+        LegalBasis.LEGAL_OBLIGATION: _l("A legal obligation (Pasal 20 ayat 2 huruf c)"),
+        LegalBasis.VITAL_INTEREST: _l("The child's vital interest (Pasal 20 ayat 2 huruf d)"),
+        LegalBasis.PUBLIC_TASK: _l("A public task under the law (Pasal 20 ayat 2 huruf e)"),
     }
 )
 DECLINE_REASON_LABELS: Labels[DeclineReason] = Labels(

@@ -27,8 +27,10 @@ from caseapp.models.case import (
 from caseapp.models.legal import DiversionOutcome, DiversionStage, LegalEventKind, Under12Decision
 from caseapp.models.practice import Answer, CarePlanStatus, NeedDomain
 from caseapp.models.referral import (
+    ChildAssent,
     ConsentBy,
     DeclineReason,
+    LegalBasis,
     NotificationKind,
     ReferralStatus,
     Section,
@@ -61,6 +63,8 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "URGENCY_LABELS": Urgency,
     "SECTION_LABELS": Section,
     "CONSENT_LABELS": ConsentBy,
+    "ASSENT_LABELS": ChildAssent,
+    "LEGAL_BASIS_LABELS": LegalBasis,
     "DECLINE_REASON_LABELS": DeclineReason,
     "NOTIFICATION_LABELS": NotificationKind,
     "ANSWER_LABELS": Answer,

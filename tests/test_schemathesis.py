@@ -209,6 +209,7 @@ class PositiveRules:
 
 # Edges a few drawn examples may miss: each is schema-valid exactly when the API takes it.
 G = {"given_by": "guardian", "name": "Wali", "obtained_at": "2026-11-01"}
+NR = {"given_by": "not_required", "legal_basis_code": "vital_interest", "legal_basis": "UU 35/2014"}
 EDGES: list[tuple[str, str, dict[str, Any], bool]] = [
     # (operation, schema, body changes or body, accepted)
     ("register", "CaseIn", {"child__name": " \u3000"}, False),
@@ -253,14 +254,19 @@ EDGES: list[tuple[str, str, dict[str, Any], bool]] = [
     (
         "refer",
         "ReferralIn",
-        {"consent": {"given_by": "not_required", "legal_basis": "UU", "obtained_at": 0}},
+        {"consent": {**NR, "legal_basis": "UU", "obtained_at": 0}},
         False,
     ),
-    ("refer", "ReferralIn", {"consent": {"given_by": "not_required", "legal_basis": "UU 35/2014"}}, True),
+    ("refer", "ReferralIn", {"consent": NR}, True),
+    ("refer", "ReferralIn", {"consent": {**NR, "legal_basis_code": None}}, False),
+    ("refer", "ReferralIn", {"consent": {**NR, "legal_basis_code": "consent"}}, False),
+    ("refer", "ReferralIn", {"consent": {**G, "given_by": "child"}}, False),
+    ("refer", "ReferralIn", {"consent": {**G, "assent": "not_asked"}}, True),
+    ("refer", "ReferralIn", {"consent": {**G, "assent": "maybe"}}, False),
     (
         "refer",
         "ReferralIn",
-        {"consent": {"given_by": "not_required", "legal_basis": "UU 35/2014", "obtained_at": "1 Nov"}},
+        {"consent": {**NR, "obtained_at": "1 Nov"}},
         False,
     ),
     ("refer", "ReferralIn", {"services": []}, False),
