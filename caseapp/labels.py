@@ -22,11 +22,13 @@ from caseapp.models.case import (
     CaseEventKind,
     CaseStatus,
     ChildRole,
+    MaritalStatus,
     NoteKind,
     NoteVisibility,
     PartyRole,
     ReopenReason,
     RiskLevel,
+    SchoolStatus,
     ServiceOutcome,
     Sex,
 )
@@ -293,6 +295,21 @@ SECTION_LABELS: Labels[Section] = Labels(
         Section.SERVICES: _l("Services so far"),
         Section.NOTES: _l("Case notes"),
         Section.ATTACHMENTS: _l("Attachments (documents, photos)"),
+    }
+)
+SCHOOL_STATUS_LABELS: Labels[SchoolStatus] = Labels(
+    {
+        SchoolStatus.IN_SCHOOL: _l("In school"),
+        SchoolStatus.DROPPED_OUT: _l("Dropped out"),
+        SchoolStatus.NEVER_ENROLLED: _l("Never enrolled"),
+    }
+)
+MARITAL_STATUS_LABELS: Labels[MaritalStatus] = Labels(
+    {
+        MaritalStatus.NOT_MARRIED: _l("Not married"),
+        MaritalStatus.MARRIED: _l("Married"),
+        MaritalStatus.DIVORCED: _l("Divorced"),
+        MaritalStatus.WIDOWED: _l("Widowed"),
     }
 )
 CONSENT_LABELS: Labels[ConsentBy] = Labels(

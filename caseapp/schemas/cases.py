@@ -37,16 +37,19 @@ from stdnum.id import nik as stdnum_nik
 
 from caseapp import localtime, reference_data
 from caseapp.models.case import (
+    KOTA_KENDARI,
     AgeGroup,
     CancelReason,
     CaseStatus,
     ChildRole,
     Confidentiality,
+    MaritalStatus,
     NoteKind,
     NoteVisibility,
     PartyRole,
     ReopenReason,
     RiskLevel,
+    SchoolStatus,
     ServiceOutcome,
 )
 from caseapp.schemas.base import Input, Output, fail, parse_data, unknown_value
@@ -373,6 +376,10 @@ if TYPE_CHECKING:
     ServiceType = str
     ViolenceTypes = list[str]
     AmpkCodes = list[str]
+    DisabilityTypes = list[str]
+    Education = str | None
+    Occupation = str | None
+    Regency = str | None
     ChildName = str
     PartyName = str
     Phone = str
@@ -392,6 +399,12 @@ else:
     ServiceType = Annotated[Code("service"), _say(_l("Choose one of the service kinds."))]
     ViolenceTypes = _code_list("violence_type")
     AmpkCodes = _code_list("ampk")
+    DisabilityTypes = _code_list("disability_type")
+    Education = Annotated[
+        Code("education_level") | None, BeforeValidator(_blank_is_none), Document(blank=True)
+    ]
+    Occupation = Annotated[Code("occupation") | None, BeforeValidator(_blank_is_none), Document(blank=True)]
+    Regency = Annotated[Code("regency") | None, BeforeValidator(_blank_is_none), Document(blank=True)]
     ChildName = _text(120, required=True)
     PartyName = _text(120)
     Phone = _text(40)
@@ -451,6 +464,31 @@ Kecamatan = Annotated[
     Field(json_schema_extra=_listed(lambda: (c for c, _name in reference_data.kecamatan_choices()))),
 ]
 PartySex = Annotated[Sex | None, BeforeValidator(_blank_is_none), Document(blank=True)]
+OptionalSchoolStatus = Annotated[
+    SchoolStatus | None, Field(strict=False), BeforeValidator(_blank_is_none), Document(blank=True)
+]
+OptionalMaritalStatus = Annotated[
+    MaritalStatus | None, Field(strict=False), BeforeValidator(_blank_is_none), Document(blank=True)
+]
+REGENCY_RULE = (
+    "Code of a regency of Sulawesi Tenggara (74.71 is Kendari) or outside_province; empty with a kelurahan: "
+    "Kendari. A kelurahan is in Kendari, so another regency takes none"
+)
+
+
+def _kendari_or_elsewhere(kelurahan: str | None, regency: str | None) -> str | None:
+    """Return the regency a kelurahan and a regency agree on (a kelurahan means Kendari), or refuse."""
+    if kelurahan and regency not in (None, KOTA_KENDARI):
+        raise refuse_at(
+            (
+                ("kelurahan",),
+                _("A kelurahan is in Kendari: leave it empty for a place outside Kendari."),
+                None,
+            )
+        )
+    return KOTA_KENDARI if kelurahan else regency
+
+
 PartyAgeGroup = Annotated[
     AgeGroup | None, Field(strict=False), BeforeValidator(_blank_is_none), Document(blank=True)
 ]
@@ -514,6 +552,7 @@ class IncidentIn(Input):
     date: IncidentDate = Field(description="From 2000-01-01 to today (UTC): not in the future")
     date_is_approximate: bool = False
     kelurahan: OptionalKelurahan = None
+    regency: Regency = Field(default=None, description=REGENCY_RULE)
     place: OptionalPlace = None
     violence_types: ViolenceTypes = Field(default_factory=list)
     primary_violence_type: OptionalViolenceType = Field(
@@ -524,6 +563,7 @@ class IncidentIn(Input):
 
     @model_validator(mode="after")
     def _one_primary_form(self) -> IncidentIn:
+        self.regency = _kendari_or_elsewhere(self.kelurahan, self.regency)
         types = self.violence_types
         primary = self.primary_violence_type or (types[0] if len(types) == 1 else None)
         if not types and not primary:
@@ -565,12 +605,22 @@ class ChildIn(Input):
         "one, it is computed at the incident date)",
     )
     disability: bool = False
+    disability_types: DisabilityTypes = Field(
+        default_factory=list, description="UU 8/2016 Pasal 4 (any of them sets `disability`)"
+    )
     address: Address = ""
     kelurahan: OptionalKelurahan = None
+    regency: Regency = Field(default=None, description=REGENCY_RULE)
     school: School = ""
+    education: Education = Field(default=None, description="Education level (GET /reference)")
+    school_status: OptionalSchoolStatus = None
+    occupation: Occupation = None
+    marital_status: OptionalMaritalStatus = Field(default=None, description="married: a child marriage")
 
     @model_validator(mode="after")
     def _age(self) -> ChildIn:
+        self.regency = _kendari_or_elsewhere(self.kelurahan, self.regency)
+        self.disability = self.disability or bool(self.disability_types)
         if self.date_of_birth is not None:
             # Provisional: the case's own check replaces it with the age at the incident.
             self.age = years_between(self.date_of_birth, localtime.today())
@@ -597,6 +647,10 @@ class PartyIn(Input):
     sex: PartySex = None
     age_group: PartyAgeGroup = None
     is_child: bool = False
+    nik: Nik = Field(default=None, description=f"{NIK_RULE}; above all the alleged perpetrator's (encrypted)")
+    education: Education = None
+    occupation: Occupation = None
+    marital_status: OptionalMaritalStatus = None
 
     @model_validator(mode="after")
     def _child_by_age(self) -> PartyIn:
@@ -657,9 +711,15 @@ class ChildPatch(Input):
         default=None, description="Estimated age (0 to 17), used when the case has no date of birth"
     )
     disability: bool | None = patch_field()
+    disability_types: DisabilityTypes | None = patch_field("Replaces the list")
     address: Address | None = None
     kelurahan: OptionalKelurahan = None
+    regency: Regency = Field(default=None, description=REGENCY_RULE)
     school: School | None = None
+    education: Education = None
+    school_status: OptionalSchoolStatus = None
+    occupation: Occupation = None
+    marital_status: OptionalMaritalStatus = None
 
 
 class IncidentPatch(Input):
@@ -672,6 +732,7 @@ class IncidentPatch(Input):
     )
     date_is_approximate: bool | None = patch_field()
     kelurahan: OptionalKelurahan = None
+    regency: Regency = Field(default=None, description=REGENCY_RULE)
     place: OptionalPlace = None
     violence_types: ViolenceTypes | None = patch_field("Replaces the forms; the main form joins them")
     primary_violence_type: OptionalViolenceType = Field(
@@ -949,9 +1010,15 @@ class ChildOut(Output):
     age: int | None
     age_is_estimate: bool
     disability: bool
+    disability_types: list[str]
     address: str
     kelurahan: str | None
+    regency: str | None
     school: str
+    education: str | None
+    school_status: SchoolStatus | None
+    occupation: str | None
+    marital_status: MaritalStatus | None
 
 
 class IncidentOut(Output):
@@ -960,6 +1027,7 @@ class IncidentOut(Output):
     date: dt.date | None
     date_is_approximate: bool
     kelurahan: str | None
+    regency: str | None
     place: str | None
     violence_types: list[str]
     primary_violence_type: str
@@ -978,6 +1046,10 @@ class PartyOut(Output):
     sex: Sex | None
     age_group: AgeGroup | None
     is_child: bool
+    nik: str | None
+    education: str | None
+    occupation: str | None
+    marital_status: MaritalStatus | None
 
 
 class NoteOut(Output):

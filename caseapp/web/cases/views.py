@@ -22,6 +22,7 @@ from caseapp.http.context import acting_user
 from caseapp.http.pagination import make_cursor, parse_cursor
 from caseapp.http.policy import require
 from caseapp.models import Case
+from caseapp.models.case import KOTA_KENDARI
 from caseapp.schemas.base import parse_data
 from caseapp.schemas.cases import (
     AssignIn,
@@ -158,10 +159,22 @@ def _form_from_case(case: Case) -> CaseForm:
     form.child_disability.data = values["child.disability"]
     form.child_address.data = values["child.address"]
     form.child_kelurahan.data = values["child.kelurahan"] or ""
+    # Kendari goes without saying where a kelurahan is chosen (the form's empty choice).
+    regency = values["child.regency"]
+    form.child_regency.data = "" if regency == KOTA_KENDARI and values["child.kelurahan"] else regency or ""
     form.child_school.data = values["child.school"]
+    form.child_disability_types.data = values["child.disability_types"]
+    form.child_education.data = values["child.education"] or ""
+    form.child_school_status.data = values["child.school_status"] or ""
+    form.child_occupation.data = values["child.occupation"] or ""
+    form.child_marital_status.data = values["child.marital_status"] or ""
     form.incident_date.data = values["incident.date"] or ""
     form.incident_date_is_approximate.data = values["incident.date_is_approximate"]
     form.incident_kelurahan.data = values["incident.kelurahan"] or ""
+    regency = values["incident.regency"]
+    form.incident_regency.data = (
+        "" if regency == KOTA_KENDARI and values["incident.kelurahan"] else regency or ""
+    )
     form.incident_place.data = values["incident.place"] or ""
     form.incident_violence_types.data = values["incident.violence_types"]
     form.incident_primary_violence_type.data = values["incident.primary_violence_type"]
@@ -176,6 +189,8 @@ def _form_from_case(case: Case) -> CaseForm:
         p.role.data, p.name.data, p.phone.data = party.role, party.name or "", party.phone or ""
         p.address.data, p.relationship.data = party.address or "", party.relationship_code or ""
         p.sex.data, p.age_group.data, p.is_child.data = party.sex or "", party.age_group or "", party.is_child
+        p.nik.data, p.education.data = party.nik or "", party.education or ""
+        p.occupation.data, p.marital_status.data = party.occupation or "", party.marital_status or ""
     form.fill_choices()
     return form
 
