@@ -32,6 +32,7 @@ from caseapp.models.case import (
     ServiceOutcome,
     Sex,
 )
+from caseapp.models.intake import ComplaintDecision, DischargeReason, OutreachOutcome
 from caseapp.models.legal import DiversionOutcome, DiversionStage, LegalEventKind, Under12Decision
 from caseapp.models.practice import Answer, CarePlanStatus, NeedDomain
 from caseapp.models.referral import (
@@ -402,5 +403,29 @@ ATTACHMENT_STATUS_LABELS: Labels[AttachmentStatus] = Labels(
         AttachmentStatus.CLEAN: _l("Available"),
         AttachmentStatus.QUARANTINED: _l("Waiting for the malware scan"),
         AttachmentStatus.INFECTED: _l("Malware found: removed"),
+    }
+)
+COMPLAINT_DECISION_LABELS: Labels[ComplaintDecision] = Labels(
+    {
+        ComplaintDecision.ACCEPTED: _l("Accepted: registered as a case"),
+        ComplaintDecision.REFERRED_ELSEWHERE: _l("Referred elsewhere"),
+        ComplaintDecision.NOT_A_CASE: _l("Not a case"),
+    }
+)
+OUTREACH_OUTCOME_LABELS: Labels[OutreachOutcome] = Labels(
+    {
+        OutreachOutcome.MET_CHILD: _l("Met the child"),
+        OutreachOutcome.NOT_FOUND: _l("Child not found"),
+        OutreachOutcome.REFUSED: _l("Refused"),
+        OutreachOutcome.REFERRED: _l("Referred"),
+    }
+)
+DISCHARGE_REASON_LABELS: Labels[DischargeReason] = Labels(
+    {
+        DischargeReason.RETURNED_HOME: _l("Returned to the family"),
+        DischargeReason.PLACED_WITH_RELATIVES: _l("Placed with relatives"),
+        DischargeReason.TRANSFERRED: _l("Transferred (another shelter, LKSA, rehabilitation)"),
+        DischargeReason.LEFT: _l("Left against advice"),
+        DischargeReason.OTHER: _l("Other"),
     }
 )

@@ -26,6 +26,7 @@ from caseapp.models.case import (
     ServiceOutcome,
     Sex,
 )
+from caseapp.models.intake import ComplaintDecision, DischargeReason, OutreachOutcome
 from caseapp.models.legal import DiversionOutcome, DiversionStage, LegalEventKind, Under12Decision
 from caseapp.models.practice import Answer, CarePlanStatus, NeedDomain
 from caseapp.models.referral import (
@@ -74,6 +75,9 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "ANSWER_LABELS": Answer,
     "NEED_LABELS": NeedDomain,
     "CARE_PLAN_STATUS_LABELS": CarePlanStatus,
+    "COMPLAINT_DECISION_LABELS": ComplaintDecision,
+    "OUTREACH_OUTCOME_LABELS": OutreachOutcome,
+    "DISCHARGE_REASON_LABELS": DischargeReason,
 }
 # Keyed by the case input's dotted field paths and the agencies' kinds, which are not enums of the models.
 NOT_A_VOCABULARY = {"FIELD_LABELS", "AGENCY_KIND_LABELS"}

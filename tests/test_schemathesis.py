@@ -68,6 +68,10 @@ def _operations(schema):  # type: ignore[no-untyped-def]
 # 9. A legal milestone's attachment is one of the case's own (data: positive milestones link none); its date
 #    and a diversion's are not in the future (rule 1), and a diversion's agreement and approval come after
 #    its start, the agreement within 30 days.
+# 10. A complaint's received time, an outreach visit's date and a shelter admission or discharge are not in
+#    the future (rule 1), a discharge not before its admission (positive discharges are today); an accepted
+#    triage names a case of the agency registered from it, and a referral elsewhere another agency than one's
+#    own (data: positive triages are "not a case" or go to another agency).
 
 
 IDENTIFYING = {Section.IDENTITY, Section.CONTACT, Section.PERPETRATOR, Section.NOTES, Section.ATTACHMENTS}
@@ -120,12 +124,36 @@ class PositiveRules:
             ("POST", "/cases/{case_id}/attachments"): self.attach,
             ("POST", "/cases/{case_id}/legal-events"): self.legal_event,
             ("POST", "/cases/{case_id}/diversions"): self.diversion,
+            ("POST", "/complaints"): self.complaint,
+            ("POST", "/complaints/{complaint_id}/triage"): self.triage,
+            ("POST", "/complaints/{complaint_id}/outreach-visits"): self.outreach,
+            ("POST", "/cases/{case_id}/outreach-visits"): self.outreach,
+            ("POST", "/cases/{case_id}/shelter-stays"): self.shelter,
+            ("POST", "/shelter-stays/{stay_id}/discharge"): self.discharge,
         }.get((case.method.upper(), case.operation.path))
         if fix is not None and isinstance(case.body, dict):
             body = json.loads(json.dumps(case.body))
             fix(body)
             case.body = body
         return case
+
+    def complaint(self, body: dict[str, Any]) -> None:
+        body.pop("received_at", None)  # rule 10: now
+
+    def triage(self, body: dict[str, Any]) -> None:
+        if body.get("decision") == "accepted":  # rule 10
+            body.update(decision="not_a_case", reason="Bukan kasus anak.")
+        if body.get("decision") == "referred_elsewhere" and body.get("agency") == self.agency:
+            body["agency"] = "POLRESTA"
+
+    def outreach(self, body: dict[str, Any]) -> None:
+        body["date"] = _day_in(body["date"], date.min, self.today())  # rule 10
+
+    def shelter(self, body: dict[str, Any]) -> None:
+        body["admitted_on"] = _day_in(body["admitted_on"], date.min, self.today())  # rule 10
+
+    def discharge(self, body: dict[str, Any]) -> None:
+        body["discharged_on"] = self.today().isoformat()  # rule 10
 
     def attach(self, body: dict[str, Any]) -> None:
         body["file"] = "%PDF-1.4\n% schemathesis\ntrailer\n<<>>\n%%EOF\n"  # rule 8
@@ -344,8 +372,24 @@ def test_the_api_keeps_its_document(app_factory, make_user, role):
     )
     with app.app_context():
         referral_id = db.session.scalar(db.select(Referral.id))
-    ids = {"case_id": mine, "referral_id": referral_id}
     headers = _bearer(_token(app, user.username))
+    complaint = app.test_client().post(
+        "/api/v1/complaints",
+        headers=headers,
+        json={"channel": "sapa129", "urgency": "urgent", "report": "Schemathesis complaint"},
+    )
+    stay = app.test_client().post(
+        f"/api/v1/cases/{mine}/shelter-stays",
+        headers=headers,
+        json={"shelter_agency": "DINSOS", "admitted_on": "2026-11-01"},
+    )
+    assert complaint.status_code == 201 and stay.status_code == 201
+    ids = {
+        "case_id": mine,
+        "referral_id": referral_id,
+        "complaint_id": complaint.json["id"],
+        "stay_id": stay.json["id"],
+    }
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, headers=headers)
     assert sent.status_code == 201 and police_token
 

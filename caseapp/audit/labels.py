@@ -53,6 +53,13 @@ AUDIT_ACTION_LABELS: Labels[AuditAction] = Labels(
         AuditAction.USER_MFA_RESET: _l("Reset a user's two-factor sign-in"),
         AuditAction.USER_APPROVAL_REQUESTED: _l("Asked for an account to be approved"),
         AuditAction.USER_APPROVE: _l("Approved an account"),
+        AuditAction.COMPLAINT_CREATE: _l("Recorded a complaint"),
+        AuditAction.COMPLAINT_LIST: _l("Listed complaints"),
+        AuditAction.COMPLAINT_VIEW: _l("Viewed a complaint"),
+        AuditAction.COMPLAINT_TRIAGE: _l("Triaged a complaint"),
+        AuditAction.OUTREACH_RECORD: _l("Recorded an outreach visit"),
+        AuditAction.SHELTER_ADMIT: _l("Recorded a shelter admission"),
+        AuditAction.SHELTER_DISCHARGE: _l("Recorded a shelter discharge"),
         AuditAction.LEGAL_EVENT_RECORD: _l("Recorded a legal milestone"),
         AuditAction.LEGAL_EVENT_LIST: _l("Listed the legal milestones"),
         AuditAction.DIVERSION_RECORD: _l("Recorded a diversion"),
@@ -124,6 +131,11 @@ DETAIL_LABELS: dict[str, LazyString] = {
     "method": _l("method"),
     "days": _l("days"),
     "sessions": _l("sessions"),
+    "complaint": _l("complaint"),
+    "decision": _l("decision"),
+    "channel": _l("channel"),
+    "urgency": _l("urgency"),
+    "case": _l("case"),
 }
 
 

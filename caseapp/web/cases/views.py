@@ -22,7 +22,8 @@ from caseapp.http.context import acting_user
 from caseapp.http.pagination import make_cursor, parse_cursor
 from caseapp.http.policy import require
 from caseapp.models import Case
-from caseapp.models.case import KOTA_KENDARI
+from caseapp.models.case import KOTA_KENDARI, PartyRole
+from caseapp.models.intake import ComplaintDecision
 from caseapp.schemas.base import parse_data
 from caseapp.schemas.cases import (
     AssignIn,
@@ -34,9 +35,11 @@ from caseapp.schemas.cases import (
     ServiceIn,
     TransitionIn,
 )
+from caseapp.schemas.intake import TriageIn
 from caseapp.schemas.practice import AssessmentIn, CarePlanIn, ReturnIn
 from caseapp.security.permissions import Permission
 from caseapp.services import assessments, care_plans, cases, referrals
+from caseapp.services import complaints as complaint_service
 from caseapp.web.attachments.context import attachment_context
 from caseapp.web.cases.forms import (
     AssessmentForm,
@@ -50,6 +53,7 @@ from caseapp.web.cases.forms import (
     ServiceForm,
     TransitionForm,
 )
+from caseapp.web.complaints.context import shelter_context
 from caseapp.web.forms import CsrfForm, apply_field_errors
 from caseapp.web.legal.context import legal_context
 
@@ -115,16 +119,39 @@ def _new_form() -> CaseForm:
     return form
 
 
+def _from_complaint(form: CaseForm, draft: complaint_service.Registration) -> None:
+    """Start the registration form from an accepted complaint (the worker completes the child's details)."""
+    form.channel.data = draft.channel
+    form.risk_level.data = draft.risk_level
+    form.incident_narrative.data = draft.narrative
+    if draft.reporter_name or draft.reporter_contact:
+        reporter = next(e.form for e in form.parties if e.form.role.data == PartyRole.REPORTER.value)
+        reporter.name.data = draft.reporter_name
+        reporter.phone.data = draft.reporter_contact[:40]
+        if len(draft.reporter_contact) > 40:  # a contact longer than a phone number: an address
+            reporter.phone.data, reporter.address.data = "", draft.reporter_contact
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @require(Permission.CASE_CREATE)
 def case_create() -> ResponseReturnValue:
-    """Register a case (one submission, one case, even when sent twice)."""
+    """Register a case (one submission, one case, even when sent twice); from a complaint (`?complaint=`),
+    prefilled from it, and registering it records the complaint's triage (accepted) and links the two."""
     actor = acting_user()
     form = _new_form()
     duplicates = None
+    complaint = None
+    if request.args.get("complaint"):
+        complaint = complaint_service.get_complaint(actor, request.args["complaint"])
+        if complaint.decision is not None:
+            transaction.doom()
+            flash(_("This complaint is already triaged."), "warning")
+            return redirect(url_for("complaints.complaint_view", complaint_id=complaint.uuid))
     if request.method == "GET":
         form.idempotency_key.data = uuid.uuid4().hex
-        return render_template("cases/form.html", form=form, case=None, duplicates=None)
+        if complaint is not None:
+            _from_complaint(form, complaint_service.registration_draft(actor, complaint))
+        return render_template("cases/form.html", form=form, case=None, duplicates=None, complaint=complaint)
     if form.validate_on_submit():
         already = cases.registered_with(actor, form.idempotency_key.data)
         if already is not None:  # a double click or a retry: show the case the first one created
@@ -133,17 +160,24 @@ def case_create() -> ResponseReturnValue:
             value = parse_data(CaseIn, form.to_body(), strict=False)
             duplicates = cases.find_duplicates(actor, value)
             if duplicates and not form.confirm_duplicate.data:
-                return render_template("cases/form.html", form=form, case=None, duplicates=duplicates), 409
+                return render_template(
+                    "cases/form.html", form=form, case=None, duplicates=duplicates, complaint=complaint
+                ), 409
             result = cases.register_case(
                 actor, value, form.idempotency_key.data or None, duplicates=duplicates
             )
+            if complaint is not None and result.created:
+                accepted = TriageIn(decision=ComplaintDecision.ACCEPTED, case_id=result.case.uuid)
+                complaint_service.triage(actor, complaint, accepted)
         except ValidationFailed as exc:
             form.show_errors(exc.fields, form.party_rows())
         else:
             if result.created:
                 flash(_("Case %(n)s registered.", n=result.case.case_number), "success")
             return redirect(url_for("cases.case_view", case_uuid=result.case.uuid))
-    return render_template("cases/form.html", form=form, case=None, duplicates=duplicates), 400
+    return render_template(
+        "cases/form.html", form=form, case=None, duplicates=duplicates, complaint=complaint
+    ), 400
 
 
 def _form_from_case(case: Case) -> CaseForm:
@@ -255,6 +289,9 @@ def _render_case(
     status: int = 200,
     warning: str | None = None,
     attachment_form: FlaskForm | None = None,
+    shelter_form: FlaskForm | None = None,
+    discharge_form: FlaskForm | None = None,
+    outreach_form: FlaskForm | None = None,
 ) -> ResponseReturnValue:
     if note_form is None:
         note_form = NoteForm(formdata=None, prefix="note")
@@ -298,6 +335,7 @@ def _render_case(
         csrf_form=CsrfForm(),
         **attachment_context(case, attachment_form),
         **legal_context(me, case),
+        **shelter_context(case, shelter_form, discharge_form, outreach_form),
     ), status
 
 
