@@ -42,6 +42,11 @@ def _codes_by_case(rows: Sequence[Any]) -> dict[int, list[str]]:
     return out
 
 
+def label_of(vocabulary: str, code: str | None) -> str:
+    """Return a code's label, or nothing for none."""
+    return reference.code_label(vocabulary, code) if code else ""
+
+
 def header() -> list[str]:
     """Return the column titles (SIMFONI-PPA's field names, in the user's language)."""
     return [
@@ -54,6 +59,7 @@ def header() -> list[str]:
         _("Incident date approximate"),
         _("Kecamatan of incident"),
         _("Kelurahan of incident"),
+        _("Regency of incident"),
         _("Place of incident"),
         _("Main form of violence"),
         _("Forms of violence"),
@@ -62,14 +68,22 @@ def header() -> list[str]:
         _("Age group of the victim"),
         _("Age estimated"),
         _("Victim with a disability"),
+        _("Kinds of disability"),
+        _("Education of the victim"),
+        _("School status of the victim"),
+        _("Occupation of the victim"),
+        _("Marital status of the victim"),
         _("Kecamatan of residence"),
         _("Kelurahan of residence"),
+        _("Regency of residence"),
         _("AMPK category"),
         _("Number of alleged perpetrators"),
         _("Sex of each alleged perpetrator"),
         _("Age group of each alleged perpetrator"),
         _("An alleged perpetrator is a child"),
         _("Relationship of each perpetrator to the victim"),
+        _("Education of each alleged perpetrator"),
+        _("Occupation of each alleged perpetrator"),
         _("Services given"),
         _("Case status"),
     ]
@@ -140,6 +154,7 @@ def rows(period: Period) -> list[list[Any]]:
                 _yes_no(case.incident_date_approximate),
                 kecamatan_of(case.incident_kelurahan),
                 kelurahan_name(case.incident_kelurahan),
+                label_of("regency", case.incident_regency),
                 reference.code_label("place", case.place) if case.place else "",
                 reference.code_label("violence_type", case.primary_violence_type),
                 joined("violence_type", types[case.id]),
@@ -148,8 +163,18 @@ def rows(period: Period) -> list[list[Any]]:
                 case.child_age_group or "",
                 _yes_no(case.child_age_is_estimate),
                 _yes_no(case.child_disability),
+                joined(
+                    "disability_type", sorted(filter(None, (case.child_disability_types or "").split(",")))
+                ),
+                label_of("education_level", case.child_education),
+                L.label(L.SCHOOL_STATUS_LABELS, case.child_school_status) if case.child_school_status else "",
+                label_of("occupation", case.child_occupation),
+                L.label(L.MARITAL_STATUS_LABELS, case.child_marital_status)
+                if case.child_marital_status
+                else "",
                 kecamatan_of(case.child_kelurahan),
                 kelurahan_name(case.child_kelurahan),
+                label_of("regency", case.child_regency),
                 joined("ampk", ampk[case.id]),
                 len(accused),
                 "; ".join(L.label(L.SEX_LABELS, p.sex) if p.sex else "–" for p in accused),
@@ -159,6 +184,8 @@ def rows(period: Period) -> list[list[Any]]:
                     reference.code_label("relationship", p.relationship_code) if p.relationship_code else "–"
                     for p in accused
                 ),
+                "; ".join(label_of("education_level", p.education) or "–" for p in accused),
+                "; ".join(label_of("occupation", p.occupation) or "–" for p in accused),
                 joined("service", services[case.id]),
                 L.label(L.STATUS_LABELS, case.status),
             ]
