@@ -197,7 +197,8 @@ def _fill(table: sa.Table, given: dict) -> dict:
 
 
 def _seed_at_0014(app: Flask) -> dict[str, int]:
-    """Write, with the schema of revision 0014, a case in the clear, one whose key was shredded, a party."""
+    """Write, with the schema of revision 0014 (or any since 0005), a case in the clear, one whose key was
+    shredded, a party."""
     ring = current_keyring()
     engine = db.engine
     meta = sa.MetaData()
@@ -362,3 +363,23 @@ def test_a_worker_sees_the_sealed_values_on_the_case_page(app, client, make_user
         INCIDENT,
         10,
     )
+
+
+def test_upgrading_a_database_with_cases_from_an_old_revision_keeps_every_row(empty_database_url):
+    """Several migrations rebuild case_file or user_account on SQLite: no row hanging off them may go."""
+    app = make_app(empty_database_url)
+    with app.app_context():
+        try:
+            upgrade(directory=MIGRATIONS, revision="0008")
+            ids = _seed_at_0014(app)
+            upgrade(directory=MIGRATIONS)
+            assert db.session.get(CaseParty, ids["party"]) is not None
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 2
+            db.session.remove()
+            if db.engine.dialect.name == "sqlite":
+                with db.engine.connect() as conn:
+                    assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+                    assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+        finally:
+            db.session.remove()
+            db.engine.dispose()

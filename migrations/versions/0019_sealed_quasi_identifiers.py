@@ -14,8 +14,8 @@ Existing rows are encrypted here, one case at a time with its own data key, so t
 `CASEAPP_KEK`. Without keys it refuses (and changes nothing) unless there is no case yet. A case whose data
 key was shredded keeps none of these values (its identity was destroyed on purpose; its statistics stay).
 
-On SQLite the table is rebuilt (batch mode) with foreign-key enforcement off for the rebuild: dropping the
-old table with enforcement on would delete every row that cascades from a case.
+On SQLite the table is rebuilt (batch mode); migrations/env.py turns foreign-key enforcement off while
+migrating (dropping the old table with it on would delete every row that cascades from a case).
 
 Downgrade decrypts the values back into plaintext columns (it needs the KEK too).
 """
@@ -137,14 +137,6 @@ def _convert(source, target, change):
         after = rows[-1].id
 
 
-def _foreign_keys(enforced):
-    """Turn SQLite's foreign-key enforcement on or off (outside a transaction, where the pragma works)."""
-    if op.get_bind().dialect.name != 'sqlite':
-        return
-    with op.get_context().autocommit_block():
-        op.execute(f'PRAGMA foreign_keys={"ON" if enforced else "OFF"}')
-
-
 def upgrade():
     from caseapp.security import crypto
 
@@ -170,20 +162,16 @@ def upgrade():
         {'incident_month': sa.Date(), **{f'{name}_sealed': sa.LargeBinary() for name in SEALED}},
         seal,
     )
-    _foreign_keys(False)
-    try:
-        with op.batch_alter_table(TABLE, schema=None) as batch_op:
-            for name in REGION_FKS:
-                batch_op.drop_constraint(f'fk_{TABLE}_{name}_region', type_='foreignkey')
-            for name in SEALED:
-                batch_op.drop_column(name)
-        with op.batch_alter_table(TABLE, schema=None) as batch_op:
-            for name in SEALED:
-                batch_op.alter_column(
-                    f'{name}_sealed', new_column_name=name, existing_type=sa.LargeBinary(), existing_nullable=True
-                )
-    finally:
-        _foreign_keys(True)
+    with op.batch_alter_table(TABLE, schema=None) as batch_op:
+        for name in REGION_FKS:
+            batch_op.drop_constraint(f'fk_{TABLE}_{name}_region', type_='foreignkey')
+        for name in SEALED:
+            batch_op.drop_column(name)
+    with op.batch_alter_table(TABLE, schema=None) as batch_op:
+        for name in SEALED:
+            batch_op.alter_column(
+                f'{name}_sealed', new_column_name=name, existing_type=sa.LargeBinary(), existing_nullable=True
+            )
 
 
 def downgrade():
@@ -213,22 +201,18 @@ def downgrade():
         open_,
     )
     op.execute(f"UPDATE {TABLE} SET child_initials_plain = '?' WHERE child_initials_plain IS NULL")
-    _foreign_keys(False)
-    try:
-        with op.batch_alter_table(TABLE, schema=None) as batch_op:
-            batch_op.drop_column('incident_month')
-            for name in SEALED:
-                batch_op.drop_column(name)
-        with op.batch_alter_table(TABLE, schema=None) as batch_op:
-            for name, (type_, _t, _f) in SEALED.items():
-                batch_op.alter_column(
-                    f'{name}_plain',
-                    new_column_name=name,
-                    existing_type=type_,
-                    existing_nullable=True,
-                    nullable=name != 'child_initials',
-                )
-            for name in REGION_FKS:
-                batch_op.create_foreign_key(f'fk_{TABLE}_{name}_region', 'region', [name], ['code'])
-    finally:
-        _foreign_keys(True)
+    with op.batch_alter_table(TABLE, schema=None) as batch_op:
+        batch_op.drop_column('incident_month')
+        for name in SEALED:
+            batch_op.drop_column(name)
+    with op.batch_alter_table(TABLE, schema=None) as batch_op:
+        for name, (type_, _t, _f) in SEALED.items():
+            batch_op.alter_column(
+                f'{name}_plain',
+                new_column_name=name,
+                existing_type=type_,
+                existing_nullable=True,
+                nullable=name != 'child_initials',
+            )
+        for name in REGION_FKS:
+            batch_op.create_foreign_key(f'fk_{TABLE}_{name}_region', 'region', [name], ['code'])
