@@ -360,6 +360,7 @@ NOTIFICATION_LABELS: Labels[NotificationKind] = Labels(
         NotificationKind.CARE_PLAN_SUBMITTED: _l("Care plan waiting for your approval"),
         NotificationKind.CARE_PLAN_APPROVED: _l("Care plan approved"),
         NotificationKind.CARE_PLAN_RETURNED: _l("Care plan returned"),
+        NotificationKind.CARE_PLAN_REVIEW_DUE: _l("Care plan review overdue"),
     }
 )
 

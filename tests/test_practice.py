@@ -475,6 +475,33 @@ def test_a_returned_care_plan_carries_its_comment_and_a_review_falls_due(app, cl
             assert overdue and overdue[0]["overdue"], headers
 
 
+def test_an_overdue_care_plan_review_is_reminded_once_a_day_by_the_job(app, client, people, working):
+    from caseapp.jobs.tasks import run_job
+
+    case, w, s = working["case"], working["w"], working["s"]
+    plan = client.post(
+        f"/api/v1/cases/{case.uuid}/care-plans", json=_plan(review_date="2026-12-05"), headers=w
+    ).json
+    client.post(f"/api/v1/care-plans/{plan['id']}/approve", headers=s)
+    before = {who: len(_notices(app, people[who])) for who in ("worker", "spv")}
+    with app.app_context():
+        with time_machine.travel("2026-12-05 08:00:00", tick=False):
+            assert run_job("care_plans.remind") == "reminded 0"  # due today (Kendari): not yet overdue
+        with time_machine.travel("2026-12-06 01:00:00", tick=False):
+            assert run_job("care_plans.remind") == "reminded 1"
+            assert run_job("care_plans.remind") == "reminded 0"  # once a day
+        with time_machine.travel("2026-12-07 01:00:00", tick=False):
+            assert run_job("care_plans.remind") == "reminded 1"
+    for who in ("worker", "spv"):
+        assert _notices(app, people[who])[before[who] :] == ["care_plan_review_due"] * 2, who
+    entries = _audit(app, "care_plan.remind")
+    assert len(entries) == 2 and json.loads(entries[0].details)["review_date"] == "2026-12-05"
+    # A new plan waiting for approval replaces it: no more reminders of the old one's review.
+    client.post(f"/api/v1/cases/{case.uuid}/care-plans", json=_plan(), headers=w)
+    with app.app_context(), time_machine.travel("2026-12-08 01:00:00", tick=False):
+        assert run_job("care_plans.remind") == "reminded 0"
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [

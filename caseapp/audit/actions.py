@@ -58,6 +58,7 @@ class AuditAction(StrEnum):
     CARE_PLAN_CREATE = "care_plan.create"
     CARE_PLAN_APPROVE = "care_plan.approve"
     CARE_PLAN_RETURN = "care_plan.return"
+    CARE_PLAN_REMIND = "care_plan.remind"
     COMPLAINT_CREATE = "complaint.create"
     COMPLAINT_LIST = "complaint.list"
     COMPLAINT_VIEW = "complaint.view"

@@ -45,6 +45,7 @@ AUDIT_ACTION_LABELS: Labels[AuditAction] = Labels(
         AuditAction.CARE_PLAN_CREATE: _l("Wrote a care plan"),
         AuditAction.CARE_PLAN_APPROVE: _l("Approved a care plan"),
         AuditAction.CARE_PLAN_RETURN: _l("Returned a care plan"),
+        AuditAction.CARE_PLAN_REMIND: _l("Reminded of a care plan's overdue review"),
         AuditAction.AUTH_MFA_ENROL: _l("Set up two-factor sign-in"),
         AuditAction.AUTH_MFA_VERIFY: _l("Passed the second factor"),
         AuditAction.AUTH_MFA_FAILED: _l("Wrong second-factor code"),

@@ -29,6 +29,15 @@ def remind_referrals() -> str:
     return f"reminded {count}"
 
 
+def remind_care_plan_reviews() -> str:
+    """Notify case managers and supervisors of care plans past their review date (once a day each)."""
+    from caseapp.services import care_plans
+
+    with unit_of_work():
+        count = care_plans.remind_overdue_reviews()
+    return f"reminded {count}"
+
+
 def prune() -> str:
     """Delete ended sessions, idle counters, old read notifications and sent mail."""
     from caseapp.services.maintenance import prune as prune_rows
@@ -53,6 +62,7 @@ JOBS: dict[str, Callable[[], str]] = {
     "audit.checkpoint": audit_checkpoint,
     "outbox.send": send_outbox,
     "referrals.remind": remind_referrals,
+    "care_plans.remind": remind_care_plan_reviews,
     "maintenance.prune": prune,
 }
 
@@ -62,6 +72,7 @@ SCHEDULE: dict[str, int] = {
     "audit.checkpoint": 3600,
     "outbox.send": 60,
     "referrals.remind": 3600,
+    "care_plans.remind": 3600,
     "maintenance.prune": 86400,
 }
 

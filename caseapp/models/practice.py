@@ -100,6 +100,7 @@ class CarePlan(db.Model):  # type: ignore[name-defined]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None]
     comment_ct: Mapped[bytes | None] = mapped_column("comment", LargeBinary)  # why it was returned
+    review_reminded_on: Mapped[date | None] = mapped_column(Date)  # the overdue review's last reminder
 
     safety_plan = EncryptedField("safety_plan_ct")
     comment = EncryptedField("comment_ct")

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from caseapp import audit, localtime
 from caseapp.audit import AuditAction
@@ -26,6 +26,7 @@ from caseapp.models.referral import NotificationKind
 from caseapp.schemas.practice import CarePlanIn, CarePlanOut, ReturnIn
 from caseapp.security.permissions import Permission
 from caseapp.services import access, notify, users
+from caseapp.services.cases.lifecycle import OPEN_STATES
 from caseapp.services.cases.rules import require
 from caseapp.services.scoping import visible_cases
 
@@ -155,6 +156,42 @@ def approve(actor: User, plan: CarePlan) -> CarePlan:
 def return_plan(actor: User, plan: CarePlan, value: ReturnIn) -> CarePlan:
     """Return a waiting care plan with what to change."""
     return _decide(actor, plan, CarePlanStatus.RETURNED, value.comment)
+
+
+def remind_overdue_reviews() -> int:
+    """Remind the case manager and the owning agency's supervisors of each open case whose approved care
+    plan (the newest) is past its review date, once a day per plan; return how many plans."""
+    today = localtime.today()
+    newest = (
+        select(CarePlan.case_id, func.max(CarePlan.id).label("plan_id")).group_by(CarePlan.case_id).subquery()
+    )
+    stmt = (
+        select(CarePlan)
+        .join(newest, newest.c.plan_id == CarePlan.id)
+        .join(Case, Case.id == CarePlan.case_id)
+        .where(
+            CarePlan.status == CarePlanStatus.APPROVED.value,
+            CarePlan.review_date < today,
+            Case.status.in_([s.value for s in OPEN_STATES]),
+            or_(CarePlan.review_reminded_on.is_(None), CarePlan.review_reminded_on < today),
+        )
+        .order_by(CarePlan.id)
+    )
+    count = 0
+    for plan in db.session.scalars(stmt):
+        plan.review_reminded_on = today
+        case = plan.case
+        told = [case.case_manager, *users.active_users_with(case.owner_agency_id, Permission.CASE_REVIEW)]
+        notify.notify_case(told, NotificationKind.CARE_PLAN_REVIEW_DUE, case)
+        audit.record(
+            AuditAction.CARE_PLAN_REMIND,
+            object_type="case",
+            object_id=case.uuid,
+            details={"care_plan": str(plan.uuid), "review_date": plan.review_date.isoformat()},
+        )
+        count += 1
+    db.session.flush()
+    return count
 
 
 def review_overdue(plan: CarePlan, today: date) -> bool:

@@ -48,6 +48,7 @@ CASE_SUBJECTS = {
     "care_plan_submitted": "Rencana intervensi kasus {number} menunggu persetujuan",
     "care_plan_approved": "Rencana intervensi kasus {number} disetujui",
     "care_plan_returned": "Rencana intervensi kasus {number} dikembalikan",
+    "care_plan_review_due": "Tinjauan rencana intervensi kasus {number} sudah lewat waktu",
 }
 
 
