@@ -144,7 +144,24 @@ def world(app, client, make_user) -> dict[str, Any]:
         headers=headers,
     )
     assert referral.status_code == 201, referral.json
-    return {"people": people, "case": case, "referral": referral.json["id"]}
+    complaint = client.post(
+        "/api/v1/complaints",
+        json={
+            "channel": "sapa129",
+            "urgency": "urgent",
+            "reporter_name": "Tetangga",
+            "reporter_contact": "0812 0000 1111",
+            "report": "Anak terlihat lebam.\nSering ditinggal sendiri.",
+        },
+        headers=headers,
+    )
+    assert complaint.status_code == 201, complaint.json
+    return {
+        "people": people,
+        "case": case,
+        "referral": referral.json["id"],
+        "complaint": complaint.json["id"],
+    }
 
 
 @pytest.mark.csrf
@@ -169,6 +186,9 @@ def test_every_page_of_every_role(live_server, browser, world, database_url):  #
             ("/account/tokens", "tokens"),
             ("/account/two-factor", "two-factor"),
             ("/account/confirm", "confirm"),
+            ("/complaints/", "complaints"),
+            ("/complaints/new", "complaint-new"),
+            (f"/complaints/{world['complaint']}", "complaint"),
         ],
         "supervisor": [
             ("/", "home"),
