@@ -13,6 +13,7 @@ from caseapp.models.case import (
     CaseParty,
     CaseTeamMember,
     CaseViolenceType,
+    Incident,
     ServiceRecord,
 )
 from caseapp.models.data_key import DataKey
@@ -43,6 +44,7 @@ __all__ = [
     "CaseViolenceType",
     "ServiceRecord",
     "DataKey",
+    "Incident",
     "Diversion",
     "LegalEvent",
     "LoginThrottle",

@@ -24,6 +24,7 @@ class QueueKind(StrEnum):
     FIRST_CONTACT_DUE = "first_contact_due"
     REFERRAL_TO_ANSWER = "referral_to_answer"
     REFERRAL_OVERDUE = "referral_overdue"
+    LITMAS_DUE = "litmas_due"  # a litmas requested by the user's agency, not received yet
 
 
 class QueueItem(Output):
