@@ -424,15 +424,15 @@ def build(period: Period, agency_id: int | None = None) -> Recap:
     incident_count = _incidents(in_scope)
     victim_count = total([v for k, v in by("role").items() if k == (ChildRole.VICTIM.value,)])
     tables["summary"] = RawTable(
-        ["incidents", "cases", "children", "victims", "perpetrators", "child_perpetrators"],
+        ["cases", "children", "perpetrators", "child_perpetrators", "incidents", "victims"],
         ["n"],
         [
-            [incident_count],
             [case_count],
             [child_count],
-            [victim_count],
             [perpetrator_count],
             [child_perpetrators],
+            [incident_count],
+            [victim_count],
         ],
         partition=False,
     )
