@@ -26,19 +26,22 @@ def open_days() -> int:
 
 def open_until(case: Case) -> date | None:
     """Return the last day proceedings count as open: None when there are none, date.max before they end."""
-    latest, endings = db.session.execute(
-        select(
-            func.max(LegalEvent.event_date),
-            func.count(LegalEvent.id).filter(LegalEvent.kind.in_([k.value for k in ENDING_KINDS])),
-        ).where(LegalEvent.case_id == case.id)
-    ).one()
-    settled = db.session.scalar(
-        select(func.max(Diversion.court_approved_on)).where(
+    settled_on = (
+        select(func.max(Diversion.court_approved_on))
+        .where(
             Diversion.case_id == case.id,
             Diversion.outcome == DiversionOutcome.SETTLED.value,
             Diversion.court_approved_on.is_not(None),
         )
+        .scalar_subquery()
     )
+    latest, endings, settled = db.session.execute(  # one statement: the case page counts them
+        select(
+            func.max(LegalEvent.event_date),
+            func.count(LegalEvent.id).filter(LegalEvent.kind.in_([k.value for k in ENDING_KINDS])),
+            settled_on,
+        ).where(LegalEvent.case_id == case.id)
+    ).one()
     if latest is None and settled is None:
         return None
     if not endings and settled is None:
