@@ -715,3 +715,141 @@ def test_a_complaint_is_recorded_then_triaged_into_a_case(live_server, browser, 
         expect(page.locator('[data-kind="complaint_to_triage"]')).to_have_count(0)
     finally:
         context.close()
+
+
+def test_justice_journey_one_incident_two_children_litmas_and_diversion_approved_by_the_court(
+    live_server, browser, app, make_user
+):
+    """Issue 14's journey: UPTD registers a victim case and refers it to the police; the police record LP,
+    BAP, visum request and result; a second child of the same incident is registered and linked; the police
+    register the 15-year-old alleged perpetrator as a child in conflict with the law, request litmas from
+    Bapas, record diversion at investigation with the victim's agreement; the court's approval closes it."""
+    from playwright.sync_api import expect
+
+    worker = make_user("case_worker", "UPTD_PPA", display_name="Rina Petugas")
+    police = make_user("supervisor", "POLRESTA", display_name="Kanit PPA")
+    api = app.test_client()
+
+    def token(user) -> dict[str, str]:
+        out = app.test_cli_runner().invoke(args=["user", "token", user.username]).output
+        return {"Authorization": f"Bearer {out.strip().splitlines()[-1]}"}
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    try:
+        # UPTD registers the first child's case, with the alleged perpetrator (a 15-year-old neighbour).
+        _sign_in(page, live_server, worker.username)
+        page.goto(f"{live_server}/cases/new")
+        _fill_case(page, "7471054203140011")
+        page.locator("#incident_place").select_option("school")
+        page.locator("#parties-2-name").fill("La Ode Remaja")
+        page.locator("#parties-2-age_group").select_option("13-17")
+        page.get_by_role("button", name="Daftarkan kasus").click()
+        expect(page.get_by_role("status").first).to_contain_text("telah didaftarkan")
+        first_number = page.get_by_role("heading", level=1).inner_text().split()[0]
+        first_url = page.url.split("#")[0]
+        first_uuid = first_url.rstrip("/").rsplit("/", 1)[-1]
+
+        # ... and refers it to the police, who accept it.
+        sent = api.post(
+            f"/api/v1/cases/{first_uuid}/referrals",
+            json={
+                "to_agency": "POLRESTA",
+                "services": ["law_enforcement"],
+                "urgency": "urgent",
+                "reason": "Laporan polisi.",
+                "shared_sections": ["identity", "incident", "perpetrator"],
+                "consent": {"given_by": "guardian", "name": "Ibu Wa Ode", "obtained_at": "2026-11-20"},
+            },
+            headers=token(worker),
+        )
+        assert sent.status_code == 201, sent.json
+        assert (
+            api.post(f"/api/v1/referrals/{sent.json['id']}/accept", headers=token(police)).status_code == 200
+        )
+
+        # The second child of the same incident: from the first case's page, the incident comes prefilled.
+        page.goto(first_url)
+        page.get_by_test_id("incident-register").click()
+        expect(page.locator("#incident_of")).to_have_value(first_number)
+        expect(page.get_by_label("Tanggal kejadian")).to_have_value("2026-10-02")
+        page.get_by_label("Nama anak").fill("Wa Ode Kedua")
+        page.get_by_label("Jenis kelamin").first.select_option("F")
+        page.get_by_label("Tanggal lahir").fill("2013-07-07")
+        page.get_by_label("Kekerasan fisik", exact=True).check()
+        page.get_by_label("Bentuk kekerasan utama").select_option("physical")
+        page.get_by_label("Saluran pengaduan").select_option("walk_in")
+        page.get_by_label("Tingkat risiko").select_option("medium")
+        page.get_by_role("button", name="Daftarkan kasus").click()
+        expect(page.get_by_role("status").first).to_contain_text("telah didaftarkan")
+        expect(page.get_by_test_id("incident-cases")).to_contain_text(first_number)
+        expect(page.locator("body")).to_contain_text("La Ode Remaja")  # the perpetrator is shared
+        second_number = page.get_by_role("heading", level=1).inner_text().split()[0]
+        page.goto(first_url)
+        expect(page.get_by_test_id("incident-cases")).to_contain_text(second_number)
+        page.get_by_role("button", name="Tampilkan menu").click()
+        _sign_out(page)
+
+        # The police record LP, BAP, visum request and result on the referral's page.
+        _sign_in(page, live_server, police.username)
+        page.goto(f"{live_server}/referrals/{sent.json['id']}")
+        for kind, reference, investigator in (
+            ("police_report", "LP/B/501/XI/2026/SPKT", ""),
+            ("victim_statement", "BAP/77/XI/2026", ""),
+            ("visum_request", "B/90/XI/2026", "Bripka Andi"),
+            ("visum_result", "VER/12/XI/2026", ""),
+        ):
+            legal = page.locator("#legal")
+            legal.locator("#legal-kind").select_option(kind)
+            legal.locator("#legal-date").fill("2026-11-21")
+            legal.locator("#legal-reference").fill(reference)
+            if investigator:
+                legal.locator("#legal-investigator").fill(investigator)
+            legal.get_by_role("button", name="Catat tahapan").click()
+            expect(page.get_by_role("status").first).to_contain_text("Tahapan hukum dicatat")
+            expect(page.get_by_test_id("legal-events")).to_contain_text(reference)
+
+        # The police register the 15-year-old as a child in conflict with the law (restricted) ...
+        page.goto(f"{live_server}/cases/new")
+        _fill_case(page, "7471050503110012")
+        page.get_by_label("Nama anak").fill("La Ode Remaja")
+        page.get_by_label("Jenis kelamin").first.select_option("M")
+        page.get_by_label("Tanggal lahir").fill("2011-03-05")
+        page.get_by_label("Kedudukan anak").select_option("in_conflict_with_law")
+        page.get_by_role("button", name="Daftarkan kasus").click()
+        expect(page.get_by_role("status").first).to_contain_text("telah didaftarkan")
+        expect(page.get_by_test_id("child-role")).to_have_text("Anak berkonflik dengan hukum")
+        abh_url = page.url.split("#")[0]
+        # ... request litmas from Bapas (3x24 hours, shown in WITA, and waiting in their queue) ...
+        legal = page.locator("#legal")
+        legal.locator("#legal-kind").select_option("litmas_request")
+        legal.locator("#legal-date").fill("2026-11-22")
+        legal.locator("#legal-requested_at").fill("2026-11-22T09:00")
+        legal.get_by_role("button", name="Catat tahapan").click()
+        expect(page.get_by_test_id("litmas-due")).to_contain_text("25 November 2026 09.00 WITA")
+        page.goto(f"{live_server}/")
+        expect(page.locator("body")).to_contain_text("Litmas ditunggu dari Bapas")
+        # ... and record diversion at investigation with the victim's agreement: a settlement without the
+        # court's approval comes back with the reason and what was typed.
+        page.goto(abh_url)
+        form = page.get_by_test_id("diversion-form")
+        form.locator("#diversion-stage").select_option("investigation")
+        form.locator("#diversion-outcome").select_option("settled")
+        form.locator("#diversion-started_on").fill("2026-11-23")
+        form.locator("#diversion-victim_agreed").check()
+        form.locator("#diversion-agreement_on").fill("2026-11-26")
+        form.get_by_role("button", name="Catat diversi").click()
+        expect(page.locator("#diversion-court_approved_on-error")).to_be_visible()
+        expect(page.locator("#diversion-agreement_on")).to_have_value("2026-11-26")
+        # The court's approval (penetapan) closes it.
+        page.locator("#diversion-court_approved_on").fill("2026-11-28")
+        page.get_by_role("button", name="Catat diversi").click()
+        expect(page.get_by_role("status").first).to_contain_text("Diversi dicatat")
+        expect(page.get_by_test_id("diversions")).to_contain_text("2026-11-28")
+        expect(page.get_by_test_id("proceedings")).to_contain_text("dianggap berjalan sampai")
+        # Lists show the child in conflict with the law by initials only.
+        page.goto(f"{live_server}/cases/")
+        expect(page.locator("body")).to_contain_text("L.O.R.")
+        expect(page.locator("body")).not_to_contain_text("La Ode Remaja")
+    finally:
+        context.close()

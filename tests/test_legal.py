@@ -538,3 +538,173 @@ def test_both_sides_see_until_when_a_completed_referral_stays_readable(app, clie
         page = client.get(f"/referrals/{rid}").get_data(as_text=True)
         assert 'data-testid="read-ends"' in page and "WITA" in page
         client.post("/logout")
+
+
+# Litmas: the 3x24-hour deadline ----------------------------------------------------------------------------
+
+
+def _litmas_items(client, headers):
+    items = client.get("/api/v1/queue", headers=headers).json["items"]
+    return [i for i in items if i["kind"] == "litmas_due"]
+
+
+def test_a_litmas_request_is_due_in_3x24_hours_and_waits_in_the_requesters_queue(app, client, people):
+    from tests.conftest import login
+
+    police = _token(app, people["police_a"])
+    spv = _token(app, people["police_spv"])
+    other = _token(app, people["police_b"])
+    with time_machine.travel("2026-11-10 02:00:00", tick=False) as clock:
+        case_id = _abh_case(client, police)
+        url = f"/api/v1/cases/{case_id}/legal-events"
+        future = client.post(
+            url,
+            json={"kind": "litmas_request", "date": "2026-11-10", "requested_at": "2026-11-10T03:00:00"},
+            headers=police,
+        )
+        assert future.status_code == 400 and "requested_at" in future.json["fields"]
+        asked = client.post(
+            url,
+            json={"kind": "litmas_request", "date": "2026-11-10", "requested_at": "2026-11-10T01:00:00"},
+            headers=police,
+        )
+        assert asked.status_code == 201, asked.json
+        assert asked.json["due_at"] == "2026-11-13T01:00:00Z" and asked.json["overdue"] is False
+        # Another milestone has no request time or deadline, whatever is sent.
+        other_kind = client.post(
+            url,
+            json={"kind": "suspect_named", "date": "2026-11-10", "requested_at": "2026-11-10T01:00:00"},
+            headers=police,
+        )
+        assert other_kind.json["requested_at"] is None and other_kind.json["due_at"] is None
+        mine = _litmas_items(client, police)
+        assert len(mine) == 1 and mine[0]["overdue"] is False and mine[0]["due_at"] == "2026-11-13T01:00:00Z"
+        assert mine[0]["link"].endswith("#legal")
+        assert len(_litmas_items(client, spv)) == 1  # the supervisor watches the agency's requests
+        assert _litmas_items(client, other) == []  # another worker: not theirs
+        assert _litmas_items(client, referred_free_token(app, people)) == []
+        clock.move_to("2026-11-13 02:00:00")  # 10:00 WITA, an hour past the deadline
+        assert _litmas_items(client, police)[0]["overdue"] is True
+        listed = client.get(url, headers=police).json["items"]
+        assert next(e for e in listed if e["kind"] == "litmas_request")["overdue"] is True
+        login(client, people["police_a"].username)
+        page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+        assert 'data-testid="litmas-due"' in page and "13 November 2026 09.00 WITA" in page
+        assert 'data-testid="litmas-overdue"' in page
+        received = client.post(url, json={"kind": "litmas_received", "date": "2026-11-13"}, headers=police)
+        assert received.status_code == 201
+        assert _litmas_items(client, police) == []
+        listed = client.get(url, headers=police).json["items"]
+        assert next(e for e in listed if e["kind"] == "litmas_request")["overdue"] is False
+
+
+def referred_free_token(app, people):
+    """A worker of another agency (no case, no referral)."""
+    return _token(app, people["worker"])
+
+
+def test_the_web_form_takes_the_litmas_request_time_in_wita(app, client, people):
+    from tests.conftest import login
+
+    with time_machine.travel("2026-11-10 02:00:00", tick=False):
+        case_id = _abh_case(client, _token(app, people["police_a"]))
+        login(client, people["police_a"].username)
+        sent = client.post(
+            f"/cases/{case_id}/legal-events",
+            data={
+                "legal-kind": "litmas_request",
+                "legal-date": "2026-11-10",
+                "legal-requested_at": "2026-11-10T09:30",
+            },
+        )
+        assert sent.status_code == 302
+        with app.app_context():
+            event = db.session.scalar(db.select(LegalEvent).where(LegalEvent.kind == "litmas_request"))
+            assert event.requested_at.isoformat() == "2026-11-10T01:30:00"  # 09:30 WITA is 01:30 UTC
+
+
+# Proceedings that end without a verdict ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("ending", ["investigation_stopped", "prosecution_stopped", "complaint_withdrawn"])
+def test_proceedings_end_without_a_verdict(app, client, people, referred, ending):
+    url = f"/api/v1/cases/{referred['case'].uuid}/legal-events"
+    spv = referred["spv"]
+    with time_machine.travel("2026-11-27 08:00:00", tick=False) as clock:
+        client.post(url, json={"kind": "police_report", "date": "2026-11-21"}, headers=spv)
+        clock.move_to("2027-06-01 08:00:00")
+        # Tokens expire: fresh ones after months.
+        spv, owner = _token(app, people["police_spv"]), _token(app, people["worker"])
+        assert client.get(url, headers=owner).json["proceedings_open"] is True  # no end: open for months
+        ended = client.post(
+            url, json={"kind": ending, "date": "2027-06-01", "reference": "S.Tap/Canary"}, headers=spv
+        )
+        assert ended.status_code == 201, ended.json
+        assert client.get(url, headers=owner).json["proceedings_open"] is True  # within 90 days of it
+        clock.move_to("2027-09-01 08:00:00")
+        owner = _token(app, people["worker"])
+        assert client.get(url, headers=owner).json["proceedings_open"] is False
+
+
+def test_a_diversion_approved_by_the_court_ends_the_proceedings(app, client, people):
+    w = _token(app, people["worker"])
+    with time_machine.travel("2026-11-27 08:00:00", tick=False) as clock:
+        case_id = _abh_case(client, w)
+        url = f"/api/v1/cases/{case_id}/legal-events"
+        client.post(url, json={"kind": "police_report", "date": "2026-11-01"}, headers=w)
+        assert client.post(f"/api/v1/cases/{case_id}/diversions", json=SETTLED, headers=w).status_code == 201
+        assert client.get(url, headers=w).json["proceedings_open"] is True
+        clock.move_to("2027-03-01 08:00:00")  # more than 90 days after the approval (2026-11-25)
+        w = _token(app, people["worker"])
+        assert client.get(url, headers=w).json["proceedings_open"] is False
+
+
+# The diversion form on the case page ---------------------------------------------------------------------
+
+
+def test_the_diversion_form_is_on_the_page_of_a_child_in_conflict_with_the_law_only(
+    app, client, people, referred
+):
+    from tests.conftest import login
+
+    w = _token(app, people["worker"])
+    case_id = _abh_case(client, w)
+    login(client, people["worker"].username)
+    assert 'data-testid="diversion-form"' in client.get(f"/cases/{case_id}").get_data(as_text=True)
+    victim_page = client.get(f"/cases/{referred['case'].uuid}").get_data(as_text=True)
+    assert 'data-testid="diversion-form"' not in victim_page
+    refused = client.post(
+        f"/cases/{case_id}/diversions",
+        data={
+            "diversion-stage": "investigation",
+            "diversion-outcome": "settled",
+            "diversion-started_on": "2026-11-02",
+            "diversion-agreement_on": "2026-11-20",
+            "diversion-court_approved_on": "2026-11-25",
+        },
+    )
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and 'id="diversion-victim_agreed-error"' in text
+    assert 'value="2026-11-25"' in text  # what was typed is kept
+    done = client.post(
+        f"/cases/{case_id}/diversions",
+        data={
+            "diversion-stage": "investigation",
+            "diversion-outcome": "settled",
+            "diversion-started_on": "2026-11-02",
+            "diversion-victim_agreed": "y",
+            "diversion-agreement_on": "2026-11-20",
+            "diversion-court_approved_on": "2026-11-25",
+        },
+    )
+    assert done.status_code == 302
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'data-testid="diversions"' in page and "2026-11-25" in page
+    assert json.loads(_events(app, "diversion.record")[-1].details)["outcome"] == "settled"
+    # The victim's case refuses it (409), and another worker cannot reach it (404).
+    client.post("/logout")
+    login(client, people["police_b"].username)
+    assert (
+        client.post(f"/cases/{case_id}/diversions", data={"diversion-stage": "investigation"}).status_code
+        == 404
+    )

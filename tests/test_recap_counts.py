@@ -163,7 +163,14 @@ def test_unknown_rows_make_every_table_add_up_to_its_headline(app, make_user):
             row: cells[0].n
             for row, cells in zip(data.tables["summary"].rows, data.tables["summary"].counts, strict=True)
         }
-        assert summary == {"cases": 3, "children": 3, "perpetrators": 3, "child_perpetrators": 1}
+        assert summary == {
+            "incidents": 3,
+            "cases": 3,
+            "children": 3,
+            "victims": 3,
+            "perpetrators": 3,
+            "child_perpetrators": 1,
+        }
 
 
 def test_referrals_answered_in_time(app, client, make_user):

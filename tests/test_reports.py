@@ -301,6 +301,8 @@ def test_the_report_answers_carry_exactly_their_declared_keys(app, client, make_
         "children",
         "cases",
         "perpetrators",
+        "incidents",
+        "victims",
         "tables",
         "indicators",
         "computed_at",
@@ -330,12 +332,14 @@ def test_only_the_task_force_chooses_the_recap_agency(app, client, make_user, da
 
 def test_the_page_states_the_method_and_shows_the_same_rounded_headline(app, client, make_user, dataset):
     login(client, make_user("analyst", "BAPPEDA").username)
-    shown = client.get("/api/v1/reports/recap?period=2026&agency=POLRESTA").json["children"]
+    answer = client.get("/api/v1/reports/recap?period=2026&agency=POLRESTA").json
+    shown = answer["children"]
     for page in (
         client.get("/reports/recap?period=2026&agency=POLRESTA").get_data(as_text=True),
         client.get("/reports/recap?period=2026&agency=POLRESTA&print=1").get_data(as_text=True),
     ):
-        assert f"Anak yang didaftarkan dalam periode: {shown};" in page
+        assert f"Kejadian dalam periode: {answer['incidents']};" in page
+        assert f"anak yang didaftarkan: {shown}, di antaranya korban: {answer['victims']};" in page
         assert 'data-testid="disclosure-method"' in page and "kelipatan 5" in page
 
 

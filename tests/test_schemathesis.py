@@ -72,6 +72,8 @@ def _operations(schema):  # type: ignore[no-untyped-def]
 #    the future (rule 1), a discharge not before its admission (positive discharges are today); an accepted
 #    triage names a case of the agency registered from it, and a referral elsewhere another agency than one's
 #    own (data: positive triages are "not a case" or go to another agency).
+# 11. `incident_of` names another case the user can see (data: positive requests name the test's second
+#    case), whose incident date then replaces the one sent (rule 2 holds against it).
 
 
 IDENTIFYING = {Section.IDENTITY, Section.CONTACT, Section.PERPETRATOR, Section.NOTES, Section.ATTACHMENTS}
@@ -106,10 +108,17 @@ class PositiveRules:
     """A `map_case` hook keeping positive requests within the rules above, by operation."""
 
     def __init__(
-        self, role: str, agency: str, username: str, registered_at: datetime, restricted: Callable[[], bool]
+        self,
+        role: str,
+        agency: str,
+        username: str,
+        registered_at: datetime,
+        restricted: Callable[[], bool],
+        other: tuple[str, str] = ("", ""),
     ) -> None:
         self.role, self.agency, self.username, self.registered_at = role, agency, username, registered_at
         self.restricted = restricted  # whether the test's case is restricted now
+        self.other_number, self.other_incident_date = other  # rule 11
 
     def map_case(self, context: HookContext, case: Any) -> Any:
         """Return the case with its body moved within the rules (hook signature)."""
@@ -130,6 +139,7 @@ class PositiveRules:
             ("POST", "/cases/{case_id}/outreach-visits"): self.outreach,
             ("POST", "/cases/{case_id}/shelter-stays"): self.shelter,
             ("POST", "/shelter-stays/{stay_id}/discharge"): self.discharge,
+            ("POST", "/cases/{case_id}/incident"): self.incident,
         }.get((case.method.upper(), case.operation.path))
         if fix is not None and isinstance(case.body, dict):
             body = json.loads(json.dumps(case.body))
@@ -174,9 +184,15 @@ class PositiveRules:
         """Return the API's today (UTC)."""
         return utcnow().date()
 
+    def incident(self, body: dict[str, Any]) -> None:
+        body["incident_of"] = self.other_number  # rule 11
+
     def register(self, body: dict[str, Any]) -> None:
         incident, child = body["incident"], body["child"]
         incident["date"] = _day_in(incident["date"], EARLIEST_INCIDENT, self.today())  # rule 1
+        if body.get("incident_of"):  # rule 11
+            body["incident_of"] = self.other_number
+            incident["date"] = self.other_incident_date
         if child.get("date_of_birth"):
             child["date_of_birth"] = _born_by(incident["date"], child["date_of_birth"])  # rules 1, 2
         _valid_nik(child, "nik")
@@ -354,6 +370,7 @@ def test_the_api_keeps_its_document(app_factory, make_user, role):
     police = make_user("supervisor", "POLRESTA")
     with app.app_context():
         case = register(user)
+        other = register(user, child__name="Other Child")
         mine = str(case.uuid)
         registered_at = case.load().created_at
         db.session.commit()
@@ -399,7 +416,15 @@ def test_the_api_keeps_its_document(app_factory, make_user, role):
 
     rules = HookDispatcher(scope=HookScope.TEST)
     rules.register_hook_with_name(
-        PositiveRules(role, "UPTD_PPA", user.username, registered_at, restricted).map_case, "map_case"
+        PositiveRules(
+            role,
+            "UPTD_PPA",
+            user.username,
+            registered_at,
+            restricted,
+            (other.case_number, other.incident_date.isoformat()),
+        ).map_case,
+        "map_case",
     )
 
     failures: list[str] = []

@@ -16,7 +16,7 @@ from caseapp.database import utcnow
 from caseapp.http.context import acting_user
 from caseapp.http.pagination import make_cursor, parse_cursor
 from caseapp.http.policy import require
-from caseapp.models import Case
+from caseapp.models import Case, User
 from caseapp.schemas.cases import (
     AccessEntryOut,
     AccessLogOut,
@@ -30,6 +30,8 @@ from caseapp.schemas.cases import (
     CasePatch,
     CaseSummaryOut,
     DuplicateWarnings,
+    IncidentLinkIn,
+    IncidentLinkOut,
     NikOut,
     NoteCreatedOut,
     NoteIn,
@@ -164,7 +166,16 @@ def _read_fields(case: Case) -> dict[str, Any]:
             for e in cases.timeline(case)
         ],
         "actions": cases.available_actions(actor, case),
+        "incident_link": incident_link(actor, case),
     }
+
+
+def incident_link(actor: User, case: Case) -> IncidentLinkOut:
+    """Return the case's incident and its other cases the user may see (numbers only)."""
+    return IncidentLinkOut(
+        id=case.incident.uuid if case.incident else None,
+        cases=[c.case_number for c in cases.incident_cases(actor, case)],
+    )
 
 
 def case_summary(case: Case) -> CaseSummaryOut:
@@ -223,6 +234,22 @@ def patch_case(case_id: str, body: CasePatch) -> CaseChangedOut:
     case = cases.get_case(actor, case_id)
     changed = cases.patch_case(actor, case, body)
     return CaseChangedOut.model_validate({**_read_fields(case), "changed": changed})
+
+
+@bp.route("/cases/<case_id>/incident", methods=["POST"])
+@require(Permission.CASE_UPDATE, hide=True)
+@endpoint(body=IncidentLinkIn, response=IncidentLinkOut, errors=(409,))
+def link_incident(case_id: str, body: IncidentLinkIn) -> IncidentLinkOut:
+    """Link the case to the incident of another case you can see (one incident, several children).
+
+    400 `no such case` (field `incident_of`) for a number outside your cases, as for one that does not
+    exist; 409 when both cases already belong to different incidents or the case is closed. Perpetrators of
+    the same name on the incident's cases are then counted once.
+    """
+    actor = acting_user()
+    case = cases.get_case(actor, case_id)
+    cases.link_incident(actor, case, body.incident_of)
+    return incident_link(actor, case)
 
 
 @bp.route("/cases/<case_id>/transition", methods=["POST"])

@@ -44,6 +44,7 @@ class AuditAction(StrEnum):
     CASE_ASSIGN = "case.assign"
     CASE_NIK_REVEAL = "case.nik_reveal"
     CASE_SEARCH = "case.search"
+    CASE_INCIDENT_LINK = "case.incident_link"
     NOTE_CREATE = "note.create"
     SERVICE_CREATE = "service.create"
     ATTACHMENT_UPLOAD = "attachment.upload"

@@ -75,6 +75,7 @@ AUDIT_ACTION_LABELS: Labels[AuditAction] = Labels(
         AuditAction.CASE_ASSIGN: _l("Assigned the case"),
         AuditAction.CASE_NIK_REVEAL: _l("Showed the NIK"),
         AuditAction.CASE_SEARCH: _l("Searched cases"),
+        AuditAction.CASE_INCIDENT_LINK: _l("Linked the case to an incident"),
         AuditAction.NOTE_CREATE: _l("Added a note"),
         AuditAction.SERVICE_CREATE: _l("Recorded a service"),
         AuditAction.REFERRAL_SEND: _l("Sent a referral"),

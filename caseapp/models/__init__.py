@@ -13,6 +13,7 @@ from caseapp.models.case import (
     CaseParty,
     CaseTeamMember,
     CaseViolenceType,
+    Incident,
     ServiceRecord,
 )
 from caseapp.models.data_key import DataKey
@@ -46,6 +47,7 @@ __all__ = [
     "ServiceRecord",
     "ShelterStay",
     "DataKey",
+    "Incident",
     "Diversion",
     "LegalEvent",
     "LoginThrottle",

@@ -11,6 +11,7 @@ import secrets
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from uuid import UUID
 
 from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -180,6 +181,18 @@ def new_stat_key() -> int:
     return secrets.randbelow(STAT_KEY_SPACE)
 
 
+class Incident(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynamic base
+    """One incident with several children (one teacher, ten pupils): each child keeps their own case, and the
+    cases share this row, so that reports count incidents, victims and perpetrators apart. Nothing about the
+    incident is stored here: its date, place and perpetrators are on each case (copied at registration)."""
+
+    __tablename__ = "incident"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynamic base
     """One child's case, owned by an agency and managed by one worker."""
 
@@ -263,6 +276,8 @@ class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynami
     primary_violence_type: Mapped[str] = mapped_column(String(40))
     channel: Mapped[str | None] = mapped_column(String(40))
     narrative_ct: Mapped[bytes | None] = mapped_column("narrative", LargeBinary)
+    # The incident this case shares with other children's cases (None: an incident of its own).
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incident.id"), index=True)
 
     child_name = EncryptedField("child_name_ct")
     child_nik = EncryptedField("child_nik_ct")
@@ -280,6 +295,7 @@ class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynami
     closure_override = EncryptedField("closure_override_ct")
 
     data_key: Mapped[DataKey] = relationship()
+    incident: Mapped[Incident | None] = relationship()
     owner_agency: Mapped[Agency] = relationship(lazy="joined")
     case_manager: Mapped[User] = relationship(foreign_keys=[case_manager_id], lazy="joined")
     closure_requested_by: Mapped[User | None] = relationship(foreign_keys=[closure_requested_by_id])
@@ -426,6 +442,9 @@ class CaseParty(db.Model):  # type: ignore[name-defined]
     education: Mapped[str | None] = mapped_column(String(30))
     occupation: Mapped[str | None] = mapped_column(String(30))
     marital_status: Mapped[str | None] = mapped_column(String(12))
+    # The same alleged perpetrator on the other cases of the case's incident (shared when the party is copied
+    # at registration or matched when a case joins the incident): counted once in the reports.
+    incident_person: Mapped[UUID | None] = mapped_column(Uuid)
 
     name = EncryptedField("name_ct")
     nik = EncryptedField("nik_ct")

@@ -33,12 +33,34 @@ class LegalEventKind(StrEnum):
     VISUM_REQUEST = "visum_request"  # KUHAP Pasal 133: requested by the investigator
     VISUM_RESULT = "visum_result"
     SUSPECT_NAMED = "suspect_named"
+    # UU SPPA Pasal 27-28: the investigator asks Bapas for the social research report (litmas) of a child in
+    # conflict with the law, due within 3x24 hours of the request.
+    LITMAS_REQUEST = "litmas_request"
+    LITMAS_RECEIVED = "litmas_received"
     CASE_FILE_COMPLETE = "case_file_complete"  # P21
     TRIAL = "trial"
     VERDICT = "verdict"
+    # Proceedings that end without a verdict: SP3 (KUHAP Pasal 109 (2)), SKP2 (Pasal 140 (2)), and a complaint
+    # withdrawn by the complainant (KUHP Pasal 75, for an offence prosecuted only on complaint).
+    INVESTIGATION_STOPPED = "investigation_stopped"
+    PROSECUTION_STOPPED = "prosecution_stopped"
+    COMPLAINT_WITHDRAWN = "complaint_withdrawn"
     RESTITUTION_REQUESTED = "restitution_requested"
     RESTITUTION_DECIDED = "restitution_decided"
     RESTITUTION_PAID = "restitution_paid"
+
+
+# Milestones after which the proceedings are over (what "open" counts from: `caseapp.services.proceedings`).
+ENDING_KINDS = frozenset(
+    {
+        LegalEventKind.VERDICT,
+        LegalEventKind.INVESTIGATION_STOPPED,
+        LegalEventKind.PROSECUTION_STOPPED,
+        LegalEventKind.COMPLAINT_WITHDRAWN,
+    }
+)
+# UU SPPA Pasal 28: Bapas hands in the litmas within 3x24 hours of the request.
+LITMAS_DUE_HOURS = 72
 
 
 class LegalEvent(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynamic base
@@ -54,6 +76,8 @@ class LegalEvent(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's 
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))  # the agency that recorded it
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A litmas request: when it was made (UTC), from which its 3x24-hour deadline runs.
+    requested_at: Mapped[datetime | None]
     # A document of the milestone (the visum, the BAP, the verdict) among the case's attachments.
     attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachment.id", ondelete="SET NULL"))
     reference_ct: Mapped[bytes | None] = mapped_column("reference", LargeBinary)

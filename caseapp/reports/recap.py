@@ -10,7 +10,13 @@ What is counted:
   A child's categories (sex, age at the incident, kecamatan, main form of violence, place, the main alleged
   perpetrator's relationship) are those of their first case in the period;
 - **cases**: every case registered in the period (not cancelled);
-- **alleged perpetrators**: the perpetrator rows of those cases;
+- **incidents**: the distinct incidents of those cases (cases of several children of one incident share an
+  `Incident`; a case without one is an incident of its own);
+- **victims**: the children (as above) whose first case in the period has them as a victim (not a witness
+  or a child in conflict with the law);
+- **alleged perpetrators**: the perpetrator rows of those cases, one person once: the copies of a
+  perpetrator on the cases of one incident share `incident_person` and count as one (with the band, sex and
+  key of the first row);
 - **services**: children who received a service (provided or ongoing, not refused or unavailable) dated in
   the period, whenever their case was registered;
 - **referrals**: sent in the period, by where they stand now.
@@ -146,6 +152,8 @@ class Recap:
     children: Count
     cases: Count
     perpetrators: Count
+    incidents: Count = ZERO
+    victims: Count = ZERO
     tables: dict[str, RawTable] = field(default_factory=dict)
     indicators: list[Indicator] = field(default_factory=list)
     computed_at: datetime = field(default_factory=utcnow)
@@ -159,6 +167,16 @@ class Recap:
     def cases_shown(self) -> int:
         """The number of cases as it may be published."""
         return published(self.cases)
+
+    @property
+    def incidents_shown(self) -> int:
+        """The number of incidents as it may be published."""
+        return published(self.incidents)
+
+    @property
+    def victims_shown(self) -> int:
+        """The number of child victims as it may be published."""
+        return published(self.victims)
 
     @property
     def perpetrators_shown(self) -> int:
@@ -314,6 +332,7 @@ def build(period: Period, agency_id: int | None = None) -> Recap:
             _month(period).label("month"),
             cast(Case.child_disability, Integer).label("disability"),
             _main_relationship().label("relationship"),
+            Case.child_role.label("role"),
             children.c.key,
         )
         .join(children, children.c.case_id == Case.id)
@@ -362,23 +381,34 @@ def build(period: Period, agency_id: int | None = None) -> Recap:
     )
     tables["services"] = _column(service_cells, _codes("service"), partition=False)
 
-    # Alleged perpetrators of the period's cases, by age band and sex.
+    # Alleged perpetrators of the period's cases, by age band and sex: one person once (the copies of a
+    # perpetrator on the cases of one incident share `incident_person`), as their first row says.
     perpetrator_key = cast(Case.stat_key, BigInteger) + CaseParty.id * _SPREAD
     band = sql_case(
         (CaseParty.is_child, _const("child")),
         (CaseParty.age_group.in_(CHILD_AGE_GROUPS), _const("child")),
         else_=func.coalesce(CaseParty.age_group, _const(UNKNOWN)),
     )
-    prows = db.session.execute(
+    same_person = [
+        CaseParty.incident_person,
+        sql_case((CaseParty.incident_person.is_(None), CaseParty.id)),
+    ]
+    people = (
         select(
+            CaseParty.id.label("party_id"),
+            func.min(CaseParty.id).over(partition_by=same_person).label("first_id"),
             band.label("band"),
             func.coalesce(CaseParty.sex, _const(UNKNOWN)).label("sex"),
-            func.count().label("n"),
-            func.sum(perpetrator_key).label("keys"),
+            perpetrator_key.label("key"),
         )
         .join(Case, Case.id == CaseParty.case_id)
         .where(in_scope, CaseParty.role == PartyRole.PERPETRATOR.value)
-        .group_by(band, func.coalesce(CaseParty.sex, _const(UNKNOWN)))
+        .subquery()
+    )
+    prows = db.session.execute(
+        select(people.c.band, people.c.sex, func.count().label("n"), func.sum(people.c.key).label("keys"))
+        .where(people.c.party_id == people.c.first_id)
+        .group_by(people.c.band, people.c.sex)
     ).all()
     tables["perpetrators"] = _grid(
         _counted(prows, lambda r: (r.band, r.sex)), PERPETRATOR_ROWS, ["F", "M", UNKNOWN]
@@ -391,10 +421,19 @@ def build(period: Period, agency_id: int | None = None) -> Recap:
     child_perpetrators = total(
         [v for k, v in _counted(prows, lambda r: (r.band,)).items() if k == ("child",)]
     )
+    incident_count = _incidents(in_scope)
+    victim_count = total([v for k, v in by("role").items() if k == (ChildRole.VICTIM.value,)])
     tables["summary"] = RawTable(
-        ["cases", "children", "perpetrators", "child_perpetrators"],
+        ["cases", "children", "perpetrators", "child_perpetrators", "incidents", "victims"],
         ["n"],
-        [[case_count], [child_count], [perpetrator_count], [child_perpetrators]],
+        [
+            [case_count],
+            [child_count],
+            [perpetrator_count],
+            [child_perpetrators],
+            [incident_count],
+            [victim_count],
+        ],
         partition=False,
     )
 
@@ -405,10 +444,32 @@ def build(period: Period, agency_id: int | None = None) -> Recap:
         children=child_count,
         cases=case_count,
         perpetrators=perpetrator_count,
+        incidents=incident_count,
+        victims=victim_count,
         tables=tables,
     )
     recap.indicators = _indicators(period, children)
     return recap
+
+
+def _incidents(in_scope: ColumnElement[bool]) -> Count:
+    """Count the distinct incidents of the cases in scope, each with the key of its first case."""
+    same_incident = [Case.incident_id, sql_case((Case.incident_id.is_(None), Case.id))]
+    cases = (
+        select(
+            Case.id.label("case_id"),
+            func.min(Case.id).over(partition_by=same_incident).label("first_id"),
+            Case.stat_key.label("key"),
+        )
+        .where(in_scope)
+        .subquery()
+    )
+    row = db.session.execute(
+        select(func.count().label("n"), func.sum(cases.c.key).label("keys")).where(
+            cases.c.case_id == cases.c.first_id
+        )
+    ).one()
+    return Count(int(row.n), int(row.keys or 0))
 
 
 def _dimension(r: Any, name: str) -> str:

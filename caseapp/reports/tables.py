@@ -113,9 +113,11 @@ def _row_label(name: str, code: str) -> str:
         return L.label(L.AGE_GROUP_LABELS, code)
     if name == "summary":
         return {
+            "incidents": _("Incidents (one incident can have several children)"),
             "cases": _("Cases"),
-            "children": _("Children (victims)"),
-            "perpetrators": _("Alleged perpetrators"),
+            "children": _("Children"),
+            "victims": _("of whom victims"),
+            "perpetrators": _("Alleged perpetrators (once per incident)"),
             "child_perpetrators": _("of whom children"),
         }[code]
     if name in ("referral_timeliness", "referral_outcomes"):

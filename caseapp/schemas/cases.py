@@ -658,6 +658,24 @@ class PartyIn(Input):
         return self
 
 
+def _case_number(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+# A case number as people type it (KDI-2026-00042); whether such a case exists is the service's business.
+CASE_NUMBER_PATTERN = "^[A-Za-z]{2,5}-[0-9]{4}-[0-9]{1,9}$"
+CaseNumber = Annotated[
+    str,
+    StringConstraints(pattern=CASE_NUMBER_PATTERN),
+    BeforeValidator(_case_number),
+    _say(_l("Enter a case number such as KDI-2026-00042.")),
+    Document(pattern=f"^[{PY_STRIPPED}]*[A-Za-z]{{2,5}}-[0-9]{{4}}-[0-9]{{1,9}}[{PY_STRIPPED}]*$"),
+]
+OptionalCaseNumber = Annotated[
+    CaseNumber | None, BeforeValidator(_blank_is_none), Document(null=True, blank=True)
+]
+
+
 class CaseIn(Input):
     """A case as registered: the incident, the child, the people involved, how it came in, its risk."""
 
@@ -668,6 +686,12 @@ class CaseIn(Input):
     )
     channel: RequiredChannel
     risk_level: RequiredRisk
+    incident_of: OptionalCaseNumber = Field(
+        default=None,
+        description="At registration: the case number of another case of the same incident that you can see "
+        "(400 `no such case` otherwise). The incident's date, kelurahan, place and alleged perpetrators are "
+        "copied from it (what is sent for them is replaced) and the cases are linked. Ignored in an edit.",
+    )
 
     @field_validator("child")
     @classmethod
@@ -685,6 +709,21 @@ class CaseIn(Input):
         # when the case is edited.
         child.age = years_between(born, incident.date)
         return child
+
+
+class IncidentLinkIn(Input):
+    """Link a case to the incident of another case (after registration)."""
+
+    incident_of: CaseNumber = Field(
+        description="The case number of another case of the incident that you see"
+    )
+
+
+class IncidentLinkOut(Output):
+    """The incident a case belongs to, and the other cases of it that the user may see (numbers only)."""
+
+    id: UUID | None = Field(description="The incident's id; null when the case is an incident of its own")
+    cases: list[str] = Field(description="Case numbers of the incident's other cases that you can see")
 
 
 class CaseEditIn(CaseIn):
@@ -1110,6 +1149,7 @@ class CaseOut(CaseSummaryOut):
     services: list[ServiceOut]
     timeline: list[EventOut]
     actions: list[CaseAction] = Field(description="The lifecycle steps the user may take now")
+    incident_link: IncidentLinkOut = Field(description="The incident shared with other children's cases")
 
 
 class DuplicateWarnings(Output):

@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from pydantic import BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, model_validator
 
+from caseapp.database import utcnow
 from caseapp.models.legal import DiversionOutcome, DiversionStage, LegalEventKind, Under12Decision
 from caseapp.schemas.base import Input, Output
-from caseapp.schemas.cases import Day, ServiceDate, _say, refuse_at
+from caseapp.schemas.cases import TIME_PATTERN, Day, ServiceDate, _say, _time, _utc, refuse_at
 from caseapp.schemas.types import NOT_BLANK, Document, Text, UtcTime, schema_rules
 
 MAX_REFERENCE = 100
@@ -78,9 +79,23 @@ class LegalEventIn(Input):
         description="The sentence or outcome (needed for a verdict and a restitution decision; encrypted)",
     )
     attachment: AttachmentRef = Field(default=None, description="The id of one of the case's attachments")
+    requested_at: Annotated[
+        dt.datetime | None,
+        BeforeValidator(_time),
+        AfterValidator(_utc),
+        Document(blank=True, pattern=TIME_PATTERN, format=None),
+    ] = Field(
+        default=None,
+        description="A litmas request only: when it was made, RFC 3339 (without an offset: UTC), not in the "
+        "future (default: now); Bapas's 3x24-hour deadline runs from it. Ignored for other milestones",
+    )
 
     @model_validator(mode="after")
     def _detail(self) -> LegalEventIn:
+        if self.kind is not LegalEventKind.LITMAS_REQUEST:
+            self.requested_at = None
+        elif self.requested_at is not None and self.requested_at > utcnow():
+            raise refuse_at((("requested_at",), _("This time is in the future."), None))
         if self.kind in NEEDS_INVESTIGATOR and not self.investigator:
             raise refuse_at((("investigator",), _("Name the investigator who requested it."), ""))
         if self.kind in NEEDS_OUTCOME and not self.outcome:
@@ -101,6 +116,9 @@ class LegalEventOut(Output):
     recorded_by: str = Field(description="Username")
     recorded_at: UtcTime
     attachment: uuid.UUID | None = Field(description="The linked attachment's id (null when none or deleted)")
+    requested_at: UtcTime | None = Field(description="A litmas request: when it was made")
+    due_at: UtcTime | None = Field(description="A litmas request: Bapas's deadline, 3x24 hours later")
+    overdue: bool = Field(description="A litmas request past its deadline with no litmas received since")
 
 
 # UU SPPA Pasal 29, 42, 52: diversion is tried within 7 days of the stage and lasts at most 30 days.

@@ -25,6 +25,7 @@ class QueueKind(StrEnum):
     REFERRAL_TO_ANSWER = "referral_to_answer"
     REFERRAL_OVERDUE = "referral_overdue"
     COMPLAINT_TO_TRIAGE = "complaint_to_triage"
+    LITMAS_DUE = "litmas_due"  # a litmas requested by the user's agency, not received yet
 
 
 class QueueItem(Output):

@@ -265,7 +265,11 @@ class RecapOut(Output):
     agency: str | None = Field(description="The agency the recap covers, or null for all")
     children: int = Field(description="Children registered in the period, one child once (rounded)")
     cases: int = Field(description="Cases registered in the period (rounded)")
-    perpetrators: int = Field(description="Alleged perpetrators of those cases (rounded)")
+    perpetrators: int = Field(
+        description="Alleged perpetrators of those cases, one person of one incident once (rounded)"
+    )
+    incidents: int = Field(description="Distinct incidents of those cases (rounded)")
+    victims: int = Field(description="Of the children, those who are victims (rounded)")
     tables: RecapTablesOut
     indicators: list[IndicatorOut]
     computed_at: UtcTime = Field(description="When the figures were counted (UTC)")
@@ -291,6 +295,8 @@ class RecapOut(Output):
             children=recap.children_shown,
             cases=recap.cases_shown,
             perpetrators=recap.perpetrators_shown,
+            incidents=recap.incidents_shown,
+            victims=recap.victims_shown,
             tables=RecapTablesOut(**tables),
             indicators=[IndicatorOut(**i._asdict()) for i in indicator_rows(recap)],
             computed_at=recap.computed_at,

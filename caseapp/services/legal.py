@@ -9,7 +9,7 @@ access while proceedings are open: `caseapp.services.proceedings`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -21,7 +21,13 @@ from caseapp.errors import InvalidTransition, NotFound, ValidationFailed
 from caseapp.extensions import db
 from caseapp.models import Attachment, Case, Diversion, LegalEvent, Referral, User
 from caseapp.models.case import CaseStatus, ChildRole
-from caseapp.models.legal import DiversionOutcome, DiversionStage, LegalEventKind, Under12Decision
+from caseapp.models.legal import (
+    LITMAS_DUE_HOURS,
+    DiversionOutcome,
+    DiversionStage,
+    LegalEventKind,
+    Under12Decision,
+)
 from caseapp.schemas.legal import (
     DIVERSION_MAX_DAYS,
     DiversionIn,
@@ -48,23 +54,32 @@ class LegalAccess:
     referral: Referral | None = None
 
 
+def access_to(actor: User, case_uuid: object) -> LegalAccess | None:
+    """Return how the user may read the case's legal track (own scope, or a referral), or None."""
+    uid = parse_case_uuid(str(case_uuid))
+    if uid is None:
+        return None
+    case = db.session.scalar(visible_cases(actor).where(Case.uuid == uid))
+    if case is not None:
+        return LegalAccess(case)
+    if actor.agency.kind in LEGAL_AGENCY_KINDS:
+        referrals = db.session.scalars(
+            select(Referral)
+            .join(Case, Case.id == Referral.case_id)
+            .where(Case.uuid == uid, Referral.to_agency_id == actor.agency_id)
+            .order_by(Referral.id.desc())
+        )
+        for referral in referrals:
+            if may_read_shared(actor, referral):
+                return LegalAccess(referral.case, referral)
+    return None
+
+
 def open_case(actor: User, case_uuid: str) -> LegalAccess:
     """Return the case whose legal track the user may read, or raise NotFound (the attempt is audited)."""
-    uid = parse_case_uuid(case_uuid)
-    if uid is not None:
-        case = db.session.scalar(visible_cases(actor).where(Case.uuid == uid))
-        if case is not None:
-            return LegalAccess(case)
-        if actor.agency.kind in LEGAL_AGENCY_KINDS:
-            referrals = db.session.scalars(
-                select(Referral)
-                .join(Case, Case.id == Referral.case_id)
-                .where(Case.uuid == uid, Referral.to_agency_id == actor.agency_id)
-                .order_by(Referral.id.desc())
-            )
-            for referral in referrals:
-                if may_read_shared(actor, referral):
-                    return LegalAccess(referral.case, referral)
+    access = access_to(actor, case_uuid)
+    if access is not None:
+        return access
     record_denial(actor, Permission.CASE_READ, object_type="case", object_id=str(case_uuid)[:64])
     raise NotFound()
 
@@ -115,6 +130,9 @@ def record_event(actor: User, access: LegalAccess, value: LegalEventIn) -> Legal
         recorded_by_id=actor.id,
         created_at=utcnow(),
         attachment=_attachment(access, value.attachment),
+        requested_at=(
+            (value.requested_at or utcnow()) if value.kind is LegalEventKind.LITMAS_REQUEST else None
+        ),
     )
     event.reference = value.reference or None
     event.investigator = value.investigator or None
@@ -145,6 +163,61 @@ def case_events(case: Case) -> list[LegalEvent]:
     return list(db.session.scalars(stmt))
 
 
+def litmas_due(event: LegalEvent) -> datetime | None:
+    """Return when Bapas's litmas is due for a litmas request (3x24 hours, UU SPPA Pasal 28), else None."""
+    if event.kind != LegalEventKind.LITMAS_REQUEST.value or event.requested_at is None:
+        return None
+    return event.requested_at + timedelta(hours=LITMAS_DUE_HOURS)
+
+
+def litmas_awaited(event: LegalEvent) -> bool:
+    """Say whether a litmas request still waits: no litmas received has been recorded after it."""
+    if event.kind != LegalEventKind.LITMAS_REQUEST.value:
+        return False
+    received = db.session.scalar(
+        select(LegalEvent.id)
+        .where(
+            LegalEvent.case_id == event.case_id,
+            LegalEvent.kind == LegalEventKind.LITMAS_RECEIVED.value,
+            LegalEvent.id > event.id,
+        )
+        .limit(1)
+    )
+    return received is None
+
+
+def litmas_overdue(event: LegalEvent, now: datetime | None = None) -> bool:
+    """Say whether a litmas request is past its deadline and still waits."""
+    due = litmas_due(event)
+    return due is not None and (now or utcnow()) > due and litmas_awaited(event)
+
+
+def pending_litmas(actor: User) -> list[tuple[LegalEvent, LegalAccess]]:
+    """Return the litmas requests of the user's agency still awaited from Bapas, on cases the user reads:
+    the requester's own, or any of them for whoever reads every case of the agency (a supervisor)."""
+    stmt = (
+        select(LegalEvent)
+        .join(Case, Case.id == LegalEvent.case_id)
+        .where(
+            LegalEvent.kind == LegalEventKind.LITMAS_REQUEST.value,
+            LegalEvent.agency_id == actor.agency_id,
+            Case.status != CaseStatus.CANCELLED.value,
+        )
+        .order_by(LegalEvent.requested_at, LegalEvent.id)
+        .limit(500)
+    )
+    if not actor.can(Permission.CASE_READ_AGENCY):
+        stmt = stmt.where(LegalEvent.recorded_by_id == actor.id)
+    out = []
+    for event in db.session.scalars(stmt):
+        if not litmas_awaited(event):
+            continue
+        access = access_to(actor, event.case.uuid)
+        if access is not None:
+            out.append((event, access))
+    return out
+
+
 def as_out(event: LegalEvent) -> LegalEventOut:
     """Return the read shape of a milestone."""
     linked = event.attachment if event.attachment and event.attachment.deleted_at is None else None
@@ -159,6 +232,9 @@ def as_out(event: LegalEvent) -> LegalEventOut:
         recorded_by=event.recorded_by.username,
         recorded_at=event.created_at,
         attachment=linked.uuid if linked else None,
+        requested_at=event.requested_at,
+        due_at=litmas_due(event),
+        overdue=litmas_overdue(event),
     )
 
 

@@ -1,7 +1,9 @@
 """Whether legal proceedings on a case are still open: what keeps a receiving agency's read access.
 
-A case's proceedings are open from its first legal milestone until a verdict, and for a while after the
-latest milestone (an appeal, restitution paid later): `LEGAL_PROCEEDINGS_OPEN_DAYS`, 90 by default.
+A case's proceedings are open from its first legal milestone until they end, and for a while after the
+latest milestone (an appeal, restitution paid later): `LEGAL_PROCEEDINGS_OPEN_DAYS`, 90 by default. They end
+with a verdict, or without one: investigation stopped (SP3), prosecution stopped (SKP2), a complaint
+withdrawn, or a diversion settled with the court's approval (penetapan, UU SPPA Pasal 12).
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from sqlalchemy import func, select
 
 from caseapp import localtime
 from caseapp.extensions import db
-from caseapp.models import Case, LegalEvent
-from caseapp.models.legal import LegalEventKind
+from caseapp.models import Case, Diversion, LegalEvent
+from caseapp.models.legal import ENDING_KINDS, DiversionOutcome
 
 
 def open_days() -> int:
@@ -23,18 +25,28 @@ def open_days() -> int:
 
 
 def open_until(case: Case) -> date | None:
-    """Return the last day proceedings count as open: None when there are none, date.max before a verdict."""
-    latest, verdicts = db.session.execute(
+    """Return the last day proceedings count as open: None when there are none, date.max before they end."""
+    settled_on = (
+        select(func.max(Diversion.court_approved_on))
+        .where(
+            Diversion.case_id == case.id,
+            Diversion.outcome == DiversionOutcome.SETTLED.value,
+            Diversion.court_approved_on.is_not(None),
+        )
+        .scalar_subquery()
+    )
+    latest, endings, settled = db.session.execute(  # one statement: the case page counts them
         select(
             func.max(LegalEvent.event_date),
-            func.count(LegalEvent.id).filter(LegalEvent.kind == LegalEventKind.VERDICT.value),
+            func.count(LegalEvent.id).filter(LegalEvent.kind.in_([k.value for k in ENDING_KINDS])),
+            settled_on,
         ).where(LegalEvent.case_id == case.id)
     ).one()
-    if latest is None:
+    if latest is None and settled is None:
         return None
-    if not verdicts:
+    if not endings and settled is None:
         return date.max
-    return latest + timedelta(days=open_days())
+    return max(d for d in (latest, settled) if d is not None) + timedelta(days=open_days())
 
 
 def proceedings_open(case: Case) -> bool:

@@ -20,7 +20,7 @@ from caseapp.models.practice import CarePlanStatus
 from caseapp.models.referral import Referral, ReferralStatus
 from caseapp.schemas.queue import QueueItem, QueueKind
 from caseapp.security.permissions import Permission
-from caseapp.services import complaints
+from caseapp.services import complaints, legal
 from caseapp.services.cases.lifecycle import OPEN_STATES
 from caseapp.services.referrals import access as referral_access
 from caseapp.services.scoping import visible_cases
@@ -228,9 +228,37 @@ def _complaints(user: User, now: datetime) -> list[QueueItem]:
     ]
 
 
+def _litmas(user: User, now: datetime) -> list[QueueItem]:
+    """Litmas requested from Bapas by the user (or, for a supervisor, by their agency) and not received yet,
+    with its 3x24-hour deadline, on cases the user still reads (own scope, or the referral's shared part)."""
+    if not user.can(Permission.LEGAL_EVENT_RECORD):
+        return []
+    items: list[QueueItem] = []
+    for event, access in legal.pending_litmas(user)[:LIMIT]:
+        case = access.case
+        if access.referral is None:
+            link, case_id = _case_link(case) + "#legal", case.uuid
+        else:
+            link, case_id = f"/referrals/{access.referral.id}#legal", None
+        due = legal.litmas_due(event)
+        items.append(
+            QueueItem(
+                kind=QueueKind.LITMAS_DUE,
+                case_id=case_id,
+                case_number=case.case_number,
+                referral_id=access.referral.id if access.referral else None,
+                since=event.requested_at or event.created_at,
+                due_at=due,
+                overdue=due is not None and now > due,
+                link=link,
+            )
+        )
+    return items
+
+
 def work_queue(user: User) -> list[QueueItem]:
     """Return what waits for the user: overdue first, then soonest due, then oldest."""
     now = utcnow()
-    sources = (_requests, _assessments, _care_plans, _first_contacts, _referrals, _complaints)
+    sources = (_requests, _assessments, _care_plans, _first_contacts, _referrals, _complaints, _litmas)
     items = [item for source in sources for item in source(user, now)]
     return sorted(items, key=lambda item: item.sort_key(now))

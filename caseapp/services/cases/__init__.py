@@ -10,6 +10,7 @@ commits. By subject:
 - `lifecycle`: the step table behind `transition` and `available_actions`;
 - `open_work`: what still keeps a case from being closed (open referrals);
 - `assignment`: case manager and team;
+- `incidents`: one incident with several children (shared date, place and perpetrators; linked cases);
 - `notes`: notes and services;
 - `rules`: who may do what with a case they can see (`allowed_steps`, `check`);
 - `domain`: pure rules a synthetic-data generator shares (age band, initials, restricted by default,
@@ -27,6 +28,7 @@ from caseapp.services.cases.domain import (
     restricted_by_default,
 )
 from caseapp.services.cases.duplicates import NIK_INDEX, Duplicates, find_duplicates, nik_index
+from caseapp.services.cases.incidents import incident_cases, link_incident
 from caseapp.services.cases.lifecycle import STEPS, available_actions, transition
 from caseapp.services.cases.notes import add_note, add_service, case_services, visible_notes
 from caseapp.services.cases.open_work import open_work
@@ -92,9 +94,11 @@ __all__ = [
     "find_duplicates",
     "first_contact_due",
     "get_case",
+    "incident_cases",
     "initials",
     "is_restricted_input",
     "list_cases",
+    "link_incident",
     "list_label",
     "manager_choices",
     "next_case_number",

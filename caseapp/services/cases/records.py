@@ -46,7 +46,7 @@ from caseapp.models.case import (
 from caseapp.schemas.cases import CaseIn, CasePatch, ChildIn, IncidentIn, PartyIn
 from caseapp.security.permissions import Permission
 from caseapp.services import access, data_keys
-from caseapp.services.cases import names
+from caseapp.services.cases import incidents, names
 from caseapp.services.cases.domain import first_contact_due, initials, restricted_by_default
 from caseapp.services.cases.duplicates import Duplicates, find_duplicates, nik_index
 from caseapp.services.cases.rules import CaseStep, check, require
@@ -377,6 +377,9 @@ def register_case(
     existing = registered_with(actor, idempotency_key)
     if existing is not None:
         return Registered(existing, created=False)
+    source = incidents.incident_case(actor, value.incident_of) if value.incident_of else None
+    if source is not None:
+        value = incidents.with_incident_of(source, value)
     if duplicates is None:
         duplicates = find_duplicates(actor, value)
     now = utcnow()
@@ -404,6 +407,8 @@ def register_case(
             case.parties = _party_rows(case, value)
             db.session.flush()
             names.reindex(case)
+            if source is not None:
+                incidents.join_at_registration(actor, case, source)
     except IntegrityError:
         # The same submission raced us to the idempotency key: hand back the case it created.
         existing = (
@@ -431,6 +436,7 @@ def register_case(
             "case_number": case.case_number,
             "restricted": case.is_restricted,
             "duplicate_warning": bool(duplicates),
+            "incident": str(case.incident.uuid) if case.incident else None,
         },
     )
     db.session.flush()
@@ -471,7 +477,9 @@ def update_case(actor: User, case: Case, value: CaseIn, version: int | None) -> 
     claim(case, version)
     _apply(case, value)
     if "parties" in changed:
+        shared = incidents.shared_people(case)
         case.parties = _party_rows(case, value)
+        incidents.keep_shared_people(case, shared)
     if "child.name" in changed:
         names.reindex(case)
     if not case.is_restricted and is_restricted_input(value):

@@ -101,6 +101,13 @@ class CaseForm(FlaskForm):
         _l("Marital status"), validate_choice=False, description=_l("Married: a child marriage.")
     )
 
+    incident_of = StringField(
+        _l("Part of the incident of case"),
+        description=_l(
+            "The case number of another child of the same incident: its date, place and alleged "
+            "perpetrators are copied and the cases linked. Leave empty for a new incident."
+        ),
+    )
     incident_date = StringField(_l("Incident date"), render_kw={"type": "date"})
     incident_date_is_approximate = BooleanField(_l("The date is approximate"))
     incident_regency = SelectField(
@@ -212,6 +219,7 @@ class CaseForm(FlaskForm):
             "parties": parties,
             "channel": self.channel.data or None,
             "risk_level": self.risk_level.data or None,
+            "incident_of": (self.incident_of.data or "").strip() or None,
         }
 
     def show_errors(self, fields: dict[str, list[str]], party_rows: list[int]) -> None:
@@ -242,6 +250,19 @@ class CaseForm(FlaskForm):
     def party_rows(self) -> list[int]:
         """Return the form row of each party sent to the service (empty rows are skipped)."""
         return [i for i, entry in enumerate(self.parties) if not entry.form.is_empty()]
+
+
+class IncidentLinkForm(FlaskForm):
+    """Link a registered case to the incident of another case."""
+
+    incident_of = StringField(
+        _l("Case number of another child of the same incident"),
+        description=_l("A case you can see, e.g. KDI-2026-00042."),
+    )
+
+    def to_body(self) -> dict[str, Any]:
+        """Return the form's data in the API's shape (`IncidentLinkIn`)."""
+        return {"incident_of": (self.incident_of.data or "").strip()}
 
 
 class NoteForm(FlaskForm):

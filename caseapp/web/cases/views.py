@@ -30,6 +30,7 @@ from caseapp.schemas.cases import (
     CaseEditIn,
     CaseFilters,
     CaseIn,
+    IncidentLinkIn,
     NoteIn,
     SearchIn,
     ServiceIn,
@@ -47,6 +48,7 @@ from caseapp.web.cases.forms import (
     CarePlanForm,
     CaseForm,
     FilterForm,
+    IncidentLinkForm,
     NoteForm,
     ReturnForm,
     SearchForm,
@@ -151,6 +153,8 @@ def case_create() -> ResponseReturnValue:
         form.idempotency_key.data = uuid.uuid4().hex
         if complaint is not None:
             _from_complaint(form, complaint_service.registration_draft(actor, complaint))
+        if request.args.get("incident"):  # "another child of this incident", from a case page
+            _prefill_incident(form, cases.get_case(actor, request.args["incident"]))
         return render_template("cases/form.html", form=form, case=None, duplicates=None, complaint=complaint)
     if form.validate_on_submit():
         already = cases.registered_with(actor, form.idempotency_key.data)
@@ -178,6 +182,19 @@ def case_create() -> ResponseReturnValue:
     return render_template(
         "cases/form.html", form=form, case=None, duplicates=duplicates, complaint=complaint
     ), 400
+
+
+def _prefill_incident(form: CaseForm, source: Case) -> None:
+    """Fill the incident's number, date and place from another case of it (the service copies them again)."""
+    form.incident_of.data = source.case_number
+    form.incident_date.data = source.incident_date.isoformat() if source.incident_date else ""
+    form.incident_date_is_approximate.data = source.incident_date_approximate
+    form.incident_kelurahan.data = source.incident_kelurahan or ""
+    regency = source.incident_regency
+    form.incident_regency.data = (
+        "" if regency == KOTA_KENDARI and source.incident_kelurahan else regency or ""
+    )
+    form.incident_place.data = source.place or ""
 
 
 def _form_from_case(case: Case) -> CaseForm:
@@ -292,6 +309,7 @@ def _render_case(
     shelter_form: FlaskForm | None = None,
     discharge_form: FlaskForm | None = None,
     outreach_form: FlaskForm | None = None,
+    incident_form: IncidentLinkForm | None = None,
 ) -> ResponseReturnValue:
     if note_form is None:
         note_form = NoteForm(formdata=None, prefix="note")
@@ -333,6 +351,8 @@ def _render_case(
         now_local=localtime.input_value(utcnow()),
         warning=warning,
         csrf_form=CsrfForm(),
+        incident_cases=cases.incident_cases(me, case),
+        incident_form=incident_form or IncidentLinkForm(formdata=None, prefix="incident"),
         **attachment_context(case, attachment_form),
         **legal_context(me, case),
         **shelter_context(case, shelter_form, discharge_form, outreach_form),
@@ -377,6 +397,28 @@ def case_transition(case_uuid: str) -> ResponseReturnValue:
     else:
         flash(_("%(action)s: done.", action=L.label(L.ACTION_LABELS, form.action.data)), "success")
     return redirect(url_for("cases.case_view", case_uuid=case.uuid))
+
+
+@bp.route("/<case_uuid>/incident", methods=["POST"])
+@require(Permission.CASE_UPDATE, hide=True)
+def link_incident(case_uuid: str) -> ResponseReturnValue:
+    """Link the case to the incident of another case; a refused number comes back with the reason."""
+    actor = acting_user()
+    case = cases.get_case(actor, case_uuid)
+    form = IncidentLinkForm(prefix="incident")
+    try:
+        value = parse_data(IncidentLinkIn, form.to_body(), strict=False)
+        cases.link_incident(actor, case, value.incident_of)
+    except ValidationFailed as exc:
+        apply_field_errors(form, exc)
+        shown = cases.view_case(actor, case_uuid, beside_a_refusal=True)
+        return _render_case(shown, incident_form=form, status=400)
+    except InvalidTransition as exc:
+        transaction.doom()
+        flash(exc.message, "danger")
+    else:
+        flash(_("The case is linked to the incident."), "success")
+    return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#incident")
 
 
 @bp.route("/<case_uuid>/notes", methods=["POST"])

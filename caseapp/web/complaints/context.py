@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 
-from caseapp.database import utcnow
+from caseapp import localtime
 from caseapp.models import Case
 from caseapp.services import outreach, shelter
 from caseapp.web.complaints.forms import DischargeForm, OutreachForm, ShelterForm
@@ -19,7 +19,7 @@ def shelter_context(
     outreach_form: FlaskForm | None = None,
 ) -> dict[str, Any]:
     """Return the case's shelter stays and outreach visits with their forms (blank unless refused)."""
-    today = utcnow().date().isoformat()
+    today = localtime.today().isoformat()
     if shelter_form is None:
         shelter_form = ShelterForm(formdata=None, prefix="shelter")
         shelter_form.admitted_on.data = today

@@ -75,7 +75,7 @@ def _render(
     triage_form.fill_choices()
     if outreach_form is None:
         outreach_form = OutreachForm(formdata=None, prefix="outreach")
-        outreach_form.visit_date.data = utcnow().date().isoformat()
+        outreach_form.visit_date.data = localtime.today().isoformat()
     outreach_form.fill_choices()
     return render_template(
         "complaints/view.html",

@@ -8,12 +8,17 @@ from flask_wtf import FlaskForm
 
 from caseapp import localtime
 from caseapp.models import Case, Referral, User
+from caseapp.models.case import ChildRole
 from caseapp.services import attachments, legal
-from caseapp.web.legal.forms import LegalEventForm
+from caseapp.web.legal.forms import DiversionForm, LegalEventForm
 
 
 def legal_context(
-    actor: User, case: Case, referral: Referral | None = None, form: FlaskForm | None = None
+    actor: User,
+    case: Case,
+    referral: Referral | None = None,
+    form: FlaskForm | None = None,
+    diversion_form: DiversionForm | None = None,
 ) -> dict[str, Any]:
     """Return the case's milestones, whether the user may record one, the form and until when proceedings
     count as open. The caller has checked that the user may read the case (own scope or the referral)."""
@@ -24,13 +29,23 @@ def legal_context(
     if isinstance(form, LegalEventForm):
         shares_files = referral is None or "attachments" in referral.sections
         form.fill_choices(attachments.case_attachments(case) if shares_files else [])
+    if diversion_form is None:
+        diversion_form = DiversionForm(formdata=None, prefix="diversion")
+        diversion_form.started_on.data = localtime.today().isoformat()
+    diversion_form.fill_choices()
     return {
         "legal_case": case,
+        "diversion_form": diversion_form,
+        "may_record_diversion": legal.may_record(actor, access)
+        and case.child_role == ChildRole.IN_CONFLICT_WITH_LAW.value,
         "legal_events": legal.case_events(case),
         "diversions": [legal.diversion_out(d) for d in legal.case_diversions(case)],
         "legal_form": form,
         "may_record_legal": legal.may_record(actor, access),
         "proceedings_until": legal.proceedings_until(case),
+        "legal_litmas_due": legal.litmas_due,
+        "legal_litmas_awaited": legal.litmas_awaited,
+        "legal_litmas_overdue": legal.litmas_overdue,
     }
 
 

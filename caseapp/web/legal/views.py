@@ -11,14 +11,21 @@ from caseapp.http import transaction
 from caseapp.http.context import acting_user
 from caseapp.http.policy import require
 from caseapp.schemas.base import parse_data
-from caseapp.schemas.legal import LegalEventIn
+from caseapp.schemas.legal import DiversionIn, LegalEventIn
 from caseapp.security.permissions import Permission
 from caseapp.services import legal
 from caseapp.web.forms import apply_field_errors
 from caseapp.web.legal.context import legal_context
-from caseapp.web.legal.forms import LegalEventForm
+from caseapp.web.legal.forms import DiversionForm, LegalEventForm
 
 bp = Blueprint("legal", __name__)
+
+
+def _back(access: legal.LegalAccess) -> str:
+    """Where the legal part of the page is: the case page, or the referral's page for a receiving agency."""
+    if access.referral is None:
+        return url_for("cases.case_view", case_uuid=access.case.uuid) + "#legal"
+    return url_for("referrals.referral_view", referral_id=access.referral.id) + "#legal"
 
 
 @bp.route("/cases/<case_uuid>/legal-events", methods=["POST"])
@@ -28,10 +35,7 @@ def record(case_uuid: str) -> ResponseReturnValue:
     actor = acting_user()
     access = legal.open_case(actor, case_uuid)
     form = LegalEventForm(prefix="legal")
-    if access.referral is None:
-        back = url_for("cases.case_view", case_uuid=access.case.uuid) + "#legal"
-    else:
-        back = url_for("referrals.referral_view", referral_id=access.referral.id) + "#legal"
+    back = _back(access)
     try:
         legal.record_event(actor, access, parse_data(LegalEventIn, form.to_body(), strict=False))
     except InvalidTransition as exc:
@@ -43,4 +47,31 @@ def record(case_uuid: str) -> ResponseReturnValue:
         context = legal_context(actor, access.case, access.referral, form)
         return render_template("legal/form.html", back=back, **context), 400
     flash(_("Milestone recorded."), "success")
+    return redirect(back)
+
+
+@bp.route("/cases/<case_uuid>/diversions", methods=["POST"])
+@require(Permission.LEGAL_EVENT_RECORD, hide=True)
+def record_diversion(case_uuid: str) -> ResponseReturnValue:
+    """Record a diversion attempt; a refused form comes back with the reasons and what was typed (400)."""
+    actor = acting_user()
+    access = legal.open_case(actor, case_uuid)
+    form = DiversionForm(prefix="diversion")
+    back = _back(access)
+    try:
+        legal.record_diversion(actor, access, parse_data(DiversionIn, form.to_body(), strict=False))
+    except InvalidTransition as exc:
+        if not exc.fields:
+            transaction.doom()
+            flash(exc.message, "danger")
+            return redirect(back)
+        transaction.doom()
+        apply_field_errors(form, exc)
+        context = legal_context(actor, access.case, access.referral, diversion_form=form)
+        return render_template("legal/form.html", back=back, **context), 409
+    except ValidationFailed as exc:
+        apply_field_errors(form, exc)
+        context = legal_context(actor, access.case, access.referral, diversion_form=form)
+        return render_template("legal/form.html", back=back, **context), 400
+    flash(_("Diversion recorded."), "success")
     return redirect(back)

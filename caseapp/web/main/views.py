@@ -35,6 +35,7 @@ QUEUE_LABELS = {
     QueueKind.REFERRAL_TO_ANSWER: _l("Referral to answer"),
     QueueKind.REFERRAL_OVERDUE: _l("Referral unanswered past its due time"),
     QueueKind.COMPLAINT_TO_TRIAGE: _l("Complaint (pengaduan) to triage"),
+    QueueKind.LITMAS_DUE: _l("Litmas awaited from Bapas (3x24 hours)"),
 }
 
 
