@@ -25,7 +25,7 @@ from caseapp.models.case import (
     Sex,
 )
 from caseapp.models.legal import DiversionOutcome, DiversionStage, LegalEventKind, Under12Decision
-from caseapp.models.practice import Answer, CarePlanStatus, NeedDomain
+from caseapp.models.practice import Answer, CarePlanStatus, NeedDomain, TaskStatus
 from caseapp.models.referral import (
     ConsentBy,
     DeclineReason,
@@ -66,6 +66,7 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "ANSWER_LABELS": Answer,
     "NEED_LABELS": NeedDomain,
     "CARE_PLAN_STATUS_LABELS": CarePlanStatus,
+    "TASK_STATUS_LABELS": TaskStatus,
 }
 # Keyed by the case input's dotted field paths and the agencies' kinds, which are not enums of the models.
 NOT_A_VOCABULARY = {"FIELD_LABELS", "AGENCY_KIND_LABELS"}

@@ -58,6 +58,8 @@ class AuditAction(StrEnum):
     CARE_PLAN_CREATE = "care_plan.create"
     CARE_PLAN_APPROVE = "care_plan.approve"
     CARE_PLAN_RETURN = "care_plan.return"
+    CONFERENCE_RECORD = "conference.record"
+    TASK_COMPLETE = "task.complete"
     LEGAL_EVENT_RECORD = "legal_event.record"
     LEGAL_EVENT_LIST = "legal_event.list"
     DIVERSION_RECORD = "diversion.record"

@@ -24,6 +24,7 @@ class QueueKind(StrEnum):
     FIRST_CONTACT_DUE = "first_contact_due"
     REFERRAL_TO_ANSWER = "referral_to_answer"
     REFERRAL_OVERDUE = "referral_overdue"
+    TASK = "task"
 
 
 class QueueItem(Output):
@@ -34,7 +35,13 @@ class QueueItem(Output):
         description="The case, where the user may open it (an incoming referral names only its number)"
     )
     case_number: str
-    referral_id: int | None = Field(default=None, description="The referral, for the referral kinds")
+    referral_id: int | None = Field(
+        default=None, description="The referral, for the referral kinds (and a partner agency's task)"
+    )
+    task_id: uuid.UUID | None = Field(default=None, description="The task, for the kind `task`")
+    description: str | None = Field(
+        default=None, description="What the task asks (kind `task` only; no other case text)"
+    )
     since: UtcTime = Field(description="When the item began to wait")
     due_at: UtcTime | None = Field(description="When it is due (null: no deadline, answer soon)")
     overdue: bool
