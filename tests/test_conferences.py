@@ -224,7 +224,7 @@ def test_the_queue_shows_a_task_to_its_owner_only_and_a_partner_sees_only_the_ta
             "task_id": mine["id"],
             "description": "Canary jadwalkan konseling",
             "since": worker_items[0]["since"],
-            "due_at": "2026-12-10T16:00:00Z",  # the end of 10 December in Kendari (UTC+8)
+            "due_at": "2026-12-10T15:59:59Z",  # the end of 10 December in Kendari (UTC+8)
             "overdue": worker_items[0]["overdue"],
             "link": f"/cases/{case.uuid}#conferences",
         }
@@ -239,7 +239,7 @@ def test_the_queue_shows_a_task_to_its_owner_only_and_a_partner_sees_only_the_ta
             "task_id": theirs["id"],
             "description": "Canary periksa saksi",
             "since": police_items[0]["since"],
-            "due_at": "2026-12-15T16:00:00Z",
+            "due_at": "2026-12-15T15:59:59Z",
             "overdue": police_items[0]["overdue"],
             "link": f"/referrals/{working['referral']}",
         }
@@ -248,9 +248,9 @@ def test_the_queue_shows_a_task_to_its_owner_only_and_a_partner_sees_only_the_ta
     for other in ("spv", "colleague", "police_spv", "dinsos_worker", "analyst"):
         assert not [i for i in _queue(client, _token(app, people[other])) if i["kind"] == "task"], other
     # Overdue once the Kendari day has passed.
-    with time_machine.travel(datetime(2026, 12, 10, 15, 0, tzinfo=UTC), tick=False):
+    with time_machine.travel(datetime(2026, 12, 10, 15, 59, 30, tzinfo=UTC), tick=False):
         assert not [i for i in _queue(client, working["w"]) if i["kind"] == "task"][0]["overdue"]
-    with time_machine.travel(datetime(2026, 12, 10, 16, 30, tzinfo=UTC), tick=False):
+    with time_machine.travel(datetime(2026, 12, 10, 16, 0, tzinfo=UTC), tick=False):
         assert [i for i in _queue(client, working["w"]) if i["kind"] == "task"][0]["overdue"]
 
 

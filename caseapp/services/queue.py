@@ -237,7 +237,8 @@ def _tasks(user: User, now: datetime) -> list[QueueItem]:
     )
     items: list[QueueItem] = []
     for task in rows:
-        due = localtime.midnight_utc(task.due_date + timedelta(days=1))  # the Kendari day has passed
+        # The last second of the due day in Kendari (shown as 23:59 WITA); overdue once it has passed.
+        due = localtime.midnight_utc(task.due_date + timedelta(days=1)) - timedelta(seconds=1)
         own = task.case_id in readable
         if own:
             link = _case_link(task.case) + "#conferences"
@@ -255,7 +256,7 @@ def _tasks(user: User, now: datetime) -> list[QueueItem]:
                 description=task.description or "",
                 since=task.conference.created_at,
                 due_at=due,
-                overdue=now >= due,
+                overdue=now > due,
                 link=link,
             )
         )
