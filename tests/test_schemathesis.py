@@ -68,6 +68,8 @@ def _operations(schema):  # type: ignore[no-untyped-def]
 # 9. A legal milestone's attachment is one of the case's own (data: positive milestones link none); its date
 #    and a diversion's are not in the future (rule 1), and a diversion's agreement and approval come after
 #    its start, the agreement within 30 days.
+# 10. A conference task's owner is an active worker of the owning agency or of a referral partner: data, not
+#    shape (positive conferences give every task to the acting user).
 
 
 IDENTIFYING = {Section.IDENTITY, Section.CONTACT, Section.PERPETRATOR, Section.NOTES, Section.ATTACHMENTS}
@@ -120,12 +122,17 @@ class PositiveRules:
             ("POST", "/cases/{case_id}/attachments"): self.attach,
             ("POST", "/cases/{case_id}/legal-events"): self.legal_event,
             ("POST", "/cases/{case_id}/diversions"): self.diversion,
+            ("POST", "/cases/{case_id}/conferences"): self.conference,
         }.get((case.method.upper(), case.operation.path))
         if fix is not None and isinstance(case.body, dict):
             body = json.loads(json.dumps(case.body))
             fix(body)
             case.body = body
         return case
+
+    def conference(self, body: dict[str, Any]) -> None:
+        for task in body.get("tasks") or []:
+            task["owner"] = self.username  # rule 10
 
     def attach(self, body: dict[str, Any]) -> None:
         body["file"] = "%PDF-1.4\n% schemathesis\ntrailer\n<<>>\n%%EOF\n"  # rule 8
@@ -338,7 +345,17 @@ def test_the_api_keeps_its_document(app_factory, make_user, role):
     )
     with app.app_context():
         referral_id = db.session.scalar(db.select(Referral.id))
-    ids = {"case_id": mine, "referral_id": referral_id}
+    conference = app.test_client().post(
+        f"/api/v1/cases/{mine}/conferences",
+        headers=_bearer(_token(app, user.username)),
+        json={
+            "held_on": "2026-11-02",
+            "decisions": "Schemathesis conference",
+            "tasks": [{"description": "Schemathesis task", "owner": user.username, "due_date": "2026-12-01"}],
+        },
+    )
+    assert conference.status_code == 201, conference.json
+    ids = {"case_id": mine, "referral_id": referral_id, "task_id": conference.json["tasks"][0]["id"]}
     headers = _bearer(_token(app, user.username))
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, headers=headers)
     assert sent.status_code == 201 and police_token
