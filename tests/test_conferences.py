@@ -352,6 +352,20 @@ def test_the_case_page_records_a_conference_and_the_owner_completes_the_task(app
     text = refused.get_data(as_text=True)
     assert refused.status_code == 400 and "Jadwalkan konseling" in text and "Ibu Wali" in text
     form["conference-decisions"] = "Anak dirujuk ke psikolog"
+    # An owner who is not a partner: the refusal stands beside the second task's owner, the first row empty.
+    wrong = {
+        **form,
+        "conference-tasks-0-description": "",
+        "conference-tasks-0-owner": "",
+        "conference-tasks-0-due_date": "",
+        "conference-tasks-1-description": "Jadwalkan konseling",
+        "conference-tasks-1-owner": people["dinsos_worker"].username,
+        "conference-tasks-1-due_date": "2026-12-10",
+    }
+    refused = client.post(f"/cases/{case.uuid}/conferences", data=wrong)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and 'id="conference-tasks-1-owner-error"' in text
+    assert 'href="#conference-tasks-1-owner"' in text
     saved = client.post(f"/cases/{case.uuid}/conferences", data=form, follow_redirects=True)
     text = saved.get_data(as_text=True)
     assert 'data-testid="conference"' in text and "Anak dirujuk ke psikolog" in text

@@ -465,6 +465,21 @@ class ConferenceForm(FlaskForm):
         for entry in self.tasks:
             entry.form.owner.choices = _choices(owners)
 
+    def row_errors(self, fields: dict[str, list[str]]) -> dict[str, list[str]]:
+        """Put the errors of `tasks.N.field` beside that field of the N-th task typed (empty rows are left
+        out of the input); return the other errors."""
+        rows = [e.form for e in self.tasks if not e.form.is_empty()]
+        rest: dict[str, list[str]] = {}
+        for path, messages in fields.items():
+            parts = path.split(".")
+            if len(parts) == 3 and parts[0] == "tasks" and parts[1].isdigit() and int(parts[1]) < len(rows):
+                field = getattr(rows[int(parts[1])], parts[2], None)
+                if field is not None and hasattr(field, "errors"):
+                    field.errors = list(messages)
+                    continue
+            rest[path] = messages
+        return rest
+
     def to_body(self) -> dict[str, Any]:
         """Return the conference in the API's shape (`ConferenceIn`), without the rows left empty."""
         return {

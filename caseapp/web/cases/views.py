@@ -473,7 +473,12 @@ def add_conference(case_uuid: str) -> ResponseReturnValue:
     try:
         conferences.add_conference(actor, case, parse_data(ConferenceIn, form.to_body(), strict=False))
     except (ValidationFailed, InvalidTransition) as exc:
-        apply_field_errors(form, exc)
+        fields = exc.fields if isinstance(exc, ValidationFailed) else {}
+        rest = form.row_errors(fields)
+        if rest or not fields:
+            apply_field_errors(form, ValidationFailed(exc.message, fields=rest) if rest else exc)
+        else:  # every error is beside its task's field: the summary says so and links to each
+            form.form_errors.append(exc.message)
         shown = cases.view_case(actor, case_uuid, beside_a_refusal=True)
         return _render_case(shown, conference_form=form, status=exc.status)
     flash(_("Case conference recorded."), "success")
