@@ -126,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     """Attach the web areas."""
     import caseapp.api.attachments  # noqa: F401  (adds the attachment resources)
     import caseapp.api.cases  # noqa: F401  (adds the case resources to the API blueprint)
+    import caseapp.api.intake  # noqa: F401  (adds complaints, outreach and shelter stays)
     import caseapp.api.legal  # noqa: F401  (adds the legal milestones)
     import caseapp.api.practice  # noqa: F401  (adds assessments)
     import caseapp.api.queue  # noqa: F401  (adds the work queue)
@@ -133,12 +134,14 @@ def register_blueprints(app: Flask) -> None:
     import caseapp.api.reports  # noqa: F401  (adds the report resources)
     import caseapp.web.auth.mfa  # noqa: F401  (adds its routes to the auth blueprint)
     import caseapp.web.auth.tokens  # noqa: F401  (adds its routes to the auth blueprint)
+    import caseapp.web.cases.intake  # noqa: F401  (adds shelter stays and outreach to the case pages)
     from caseapp.api.views import bp as api_bp
     from caseapp.web.admin.views import bp as admin_bp
     from caseapp.web.attachments.views import bp as attachments_bp
     from caseapp.web.audit.views import bp as audit_bp
     from caseapp.web.auth.views import bp as auth_bp
     from caseapp.web.cases.views import bp as cases_bp
+    from caseapp.web.complaints.views import bp as complaints_bp
     from caseapp.web.legal.views import bp as legal_bp
     from caseapp.web.main.views import bp as main_bp
     from caseapp.web.referrals.views import bp as referrals_bp
@@ -149,6 +152,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(cases_bp, url_prefix="/cases")
+    app.register_blueprint(complaints_bp, url_prefix="/complaints")
     app.register_blueprint(referrals_bp)
     app.register_blueprint(attachments_bp)
     app.register_blueprint(legal_bp)

@@ -22,19 +22,24 @@ from caseapp.models.case import (
     CaseEventKind,
     CaseStatus,
     ChildRole,
+    MaritalStatus,
     NoteKind,
     NoteVisibility,
     PartyRole,
     ReopenReason,
     RiskLevel,
+    SchoolStatus,
     ServiceOutcome,
     Sex,
 )
+from caseapp.models.intake import ComplaintDecision, DischargeReason, OutreachOutcome
 from caseapp.models.legal import DiversionOutcome, DiversionStage, LegalEventKind, Under12Decision
 from caseapp.models.practice import Answer, CarePlanStatus, NeedDomain, TaskStatus
 from caseapp.models.referral import (
+    ChildAssent,
     ConsentBy,
     DeclineReason,
+    LegalBasis,
     NotificationKind,
     ReferralStatus,
     Section,
@@ -293,11 +298,40 @@ SECTION_LABELS: Labels[Section] = Labels(
         Section.ATTACHMENTS: _l("Attachments (documents, photos)"),
     }
 )
+SCHOOL_STATUS_LABELS: Labels[SchoolStatus] = Labels(
+    {
+        SchoolStatus.IN_SCHOOL: _l("In school"),
+        SchoolStatus.DROPPED_OUT: _l("Dropped out"),
+        SchoolStatus.NEVER_ENROLLED: _l("Never enrolled"),
+    }
+)
+MARITAL_STATUS_LABELS: Labels[MaritalStatus] = Labels(
+    {
+        MaritalStatus.NOT_MARRIED: _l("Not married"),
+        MaritalStatus.MARRIED: _l("Married"),
+        MaritalStatus.DIVORCED: _l("Divorced"),
+        MaritalStatus.WIDOWED: _l("Widowed"),
+    }
+)
 CONSENT_LABELS: Labels[ConsentBy] = Labels(
     {
-        ConsentBy.CHILD: _l("Given by the child"),
+        ConsentBy.CHILD: _l("Given by the child (recorded before UU PDP)"),
         ConsentBy.GUARDIAN: _l("Given by the parent or guardian"),
         ConsentBy.NOT_REQUIRED: _l("Not required by law (supervisors only)"),
+    }
+)
+ASSENT_LABELS: Labels[ChildAssent] = Labels(
+    {
+        ChildAssent.AGREED: _l("The child agreed"),
+        ChildAssent.DISAGREED: _l("The child did not agree"),
+        ChildAssent.NOT_ASKED: _l("Not asked (too young or unable to understand)"),
+    }
+)
+LEGAL_BASIS_LABELS: Labels[LegalBasis] = Labels(
+    {
+        LegalBasis.LEGAL_OBLIGATION: _l("A legal obligation (Pasal 20 ayat 2 huruf c)"),
+        LegalBasis.VITAL_INTEREST: _l("The child's vital interest (Pasal 20 ayat 2 huruf d)"),
+        LegalBasis.PUBLIC_TASK: _l("A public task under the law (Pasal 20 ayat 2 huruf e)"),
     }
 )
 DECLINE_REASON_LABELS: Labels[DeclineReason] = Labels(
@@ -375,5 +409,29 @@ ATTACHMENT_STATUS_LABELS: Labels[AttachmentStatus] = Labels(
         AttachmentStatus.CLEAN: _l("Available"),
         AttachmentStatus.QUARANTINED: _l("Waiting for the malware scan"),
         AttachmentStatus.INFECTED: _l("Malware found: removed"),
+    }
+)
+COMPLAINT_DECISION_LABELS: Labels[ComplaintDecision] = Labels(
+    {
+        ComplaintDecision.ACCEPTED: _l("Accepted: registered as a case"),
+        ComplaintDecision.REFERRED_ELSEWHERE: _l("Referred elsewhere"),
+        ComplaintDecision.NOT_A_CASE: _l("Not a case"),
+    }
+)
+OUTREACH_OUTCOME_LABELS: Labels[OutreachOutcome] = Labels(
+    {
+        OutreachOutcome.MET_CHILD: _l("Met the child"),
+        OutreachOutcome.NOT_FOUND: _l("Child not found"),
+        OutreachOutcome.REFUSED: _l("Refused"),
+        OutreachOutcome.REFERRED: _l("Referred"),
+    }
+)
+DISCHARGE_REASON_LABELS: Labels[DischargeReason] = Labels(
+    {
+        DischargeReason.RETURNED_HOME: _l("Returned to the family"),
+        DischargeReason.PLACED_WITH_RELATIVES: _l("Placed with relatives"),
+        DischargeReason.TRANSFERRED: _l("Transferred (another shelter, LKSA, rehabilitation)"),
+        DischargeReason.LEFT: _l("Left against advice"),
+        DischargeReason.OTHER: _l("Other"),
     }
 )

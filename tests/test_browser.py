@@ -671,6 +671,53 @@ def test_justice_track_police_record_milestones_and_an_abh_child_is_registered_r
 
 
 @pytest.mark.csrf
+def test_a_complaint_is_recorded_then_triaged_into_a_case(live_server, browser, make_user):
+    from playwright.sync_api import expect
+
+    worker = make_user("case_worker", "UPTD_PPA", display_name="Petugas Pengaduan")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    try:
+        _sign_in(page, live_server, worker.username)
+        page.goto(f"{live_server}/complaints/new")
+        page.get_by_label("Saluran", exact=True).select_option("sapa129")
+        page.get_by_label("Kedaruratan").select_option("emergency")
+        page.get_by_label("Nama pelapor").fill("Ibu Pelapor Browser")
+        page.get_by_label("Isi pengaduan").fill("Anak tetangga dipukul setiap malam.")
+        page.get_by_role("button", name="Catat pengaduan").click()
+        expect(page.get_by_role("status").first).to_contain_text("menunggu triase")
+
+        # It waits in the worker's queue on the home page.
+        page.goto(f"{live_server}/")
+        expect(page.locator('[data-kind="complaint_to_triage"]')).to_have_count(1)
+        page.locator('[data-kind="complaint_to_triage"] a').click()
+
+        # Triage: accepted opens the registration form, filled in from the complaint.
+        page.get_by_label("Keputusan").select_option("accepted")
+        page.get_by_role("button", name="Triase").click()
+        expect(page.get_by_test_id("from-complaint")).to_be_visible()
+        expect(page.get_by_label("Kronologi kejadian")).to_have_value("Anak tetangga dipukul setiap malam.")
+        expect(page.get_by_label("Saluran pengaduan")).to_have_value("sapa129")
+        page.get_by_label("Nama anak").fill("Anak Dari Pengaduan")
+        page.get_by_label("Jenis kelamin").first.select_option("M")
+        page.get_by_label("Tanggal lahir").fill("2016-05-02")
+        page.get_by_label("Tanggal kejadian").fill("2026-10-02")
+        page.get_by_label("Kekerasan fisik", exact=True).check()
+        page.get_by_label("Bentuk kekerasan utama").select_option("physical")
+        page.get_by_role("button", name="Daftarkan kasus").click()
+        expect(page.get_by_role("status").first).to_contain_text("telah didaftarkan")
+        case_number = page.get_by_role("heading", level=1).inner_text().split()[0]
+
+        # The complaint now links to the case it became, and no longer waits in the queue.
+        page.goto(f"{live_server}/complaints/")
+        expect(page.get_by_test_id("complaint-table")).to_contain_text(case_number)
+        page.goto(f"{live_server}/")
+        expect(page.locator('[data-kind="complaint_to_triage"]')).to_have_count(0)
+    finally:
+        context.close()
+
+
+@pytest.mark.csrf
 def test_a_conference_gives_the_police_a_task_they_find_in_their_queue(
     live_server, browser, app, client, make_user
 ):

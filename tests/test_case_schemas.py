@@ -19,6 +19,7 @@ from caseapp.schemas.cases import CaseAction, TransitionIn, step_reasons
 from caseapp.services import cases
 from tests.casedata import body, nik, register
 from tests.conftest import login
+from tests.rawscan import scan_for
 from tests.test_api import _bearer, _token
 from tests.test_cases import _form_data
 
@@ -166,7 +167,7 @@ def test_bad_input_in_a_nested_party_names_its_path(app, client, make_user):
     assert response.status_code == 400
     assert response.json["fields"] == {
         "parties.1.phone": ["Use at most 40 characters."],
-        "parties.1.relationship": ["Unknown value neighbour_from_mars."],
+        "parties.1.relationship": ["Unknown value: choose one of the listed codes."],
     }
     assert _case_count(app) == 0
 
@@ -510,6 +511,106 @@ def test_the_list_filters_refuse_alike_on_the_web_and_in_the_api(app, client, ma
     web = client.get(f"/cases/?{query}")
     assert api.status_code == web.status_code == 400
     fields = {k: " ".join(v) for k, v in api.json["fields"].items()}
-    assert fields == {"registered_from": "Enter a date as YYYY-MM-DD.", "status": "Unknown value lost."}
+    assert fields == {
+        "registered_from": "Enter a date as YYYY-MM-DD.",
+        "status": "Unknown value: choose one of the listed codes.",
+    }
     assert _page_errors(web) == fields
     assert 'value="yesterday"' in web.get_data(as_text=True)  # what was typed stays
+
+
+def test_a_code_error_does_not_echo_what_was_typed(app, client, make_user):
+    """A NIK typed into a code field must not come back in the answer (it would land in logs and screens)."""
+    worker = make_user()
+    _english(app, worker)
+    typed = nik(7)
+    payload = body()
+    payload["incident"]["place"] = typed
+    payload["parties"] = [{"role": "witness", "relationship": typed}]
+    response = client.post("/api/v1/cases", json=payload, headers=_api(app, worker))
+    assert response.status_code == 400
+    assert set(response.json["fields"]) == {"incident.place", "parties.0.relationship"}
+    assert typed not in response.get_data(as_text=True)
+    listed = client.get(f"/api/v1/cases?status={typed}", headers=_api(app, worker))
+    assert listed.status_code == 400 and typed not in listed.get_data(as_text=True)
+    assert _case_count(app) == 0
+
+
+def test_not_in_the_future_means_kendari_s_today(app, client, make_user):
+    """At 07:00 WITA (23:00 UTC the day before) an incident of today in Kendari is not in the future."""
+    worker = make_user()
+    _english(app, worker)
+    with time_machine.travel("2026-06-14 23:00:00+00:00", tick=False):
+        payload = body()
+        payload["incident"]["date"] = "2026-06-15"
+        accepted = client.post("/api/v1/cases", json=payload, headers=_api(app, worker))
+        assert accepted.status_code == 201, accepted.json
+        payload = body()
+        payload["incident"]["date"] = "2026-06-16"
+        refused = client.post("/api/v1/cases", json=payload, headers=_api(app, worker))
+        assert refused.status_code == 400
+        assert refused.json["fields"] == {"incident.date": ["The incident date cannot be in the future."]}
+
+
+def test_simfoni_fields_of_the_child_and_the_perpetrator_round_trip(app, client, make_user):
+    """Education, school status, disability types, occupation, marital status, a regency outside Kendari,
+    and the alleged perpetrator's NIK (encrypted at rest), education, occupation and age band."""
+    worker = make_user()
+    _english(app, worker)
+    perpetrator_nik = nik(9, day=12, month=3, year=85)
+    payload = body(
+        child__kelurahan=None,
+        child__regency="74.05",
+        child__education="junior_secondary",
+        child__school_status="dropped_out",
+        child__disability_types=["sensory", "physical"],
+        child__occupation="student",
+        child__marital_status="married",
+        parties=[
+            {
+                "role": "perpetrator",
+                "name": "Pelaku",
+                "relationship": "spouse",
+                "sex": "M",
+                "age_group": "25-44",
+                "nik": perpetrator_nik,
+                "education": "senior_secondary",
+                "occupation": "farmer_fisher",
+                "marital_status": "married",
+            }
+        ],
+    )
+    created = client.post("/api/v1/cases", json=payload, headers=_api(app, worker))
+    assert created.status_code == 201, created.json
+    read = client.get(f"/api/v1/cases/{created.json['id']}", headers=_api(app, worker)).json
+    child = read["child"]
+    assert (child["regency"], child["kelurahan"], child["disability"]) == ("74.05", None, True)
+    assert child["disability_types"] == ["physical", "sensory"]
+    assert (child["education"], child["school_status"], child["occupation"], child["marital_status"]) == (
+        "junior_secondary",
+        "dropped_out",
+        "student",
+        "married",
+    )
+    party = read["parties"][0]
+    assert (party["nik"], party["education"], party["occupation"], party["age_group"]) == (
+        perpetrator_nik,
+        "senior_secondary",
+        "farmer_fisher",
+        "25-44",
+    )
+    assert scan_for(app, [perpetrator_nik]) == []
+    # A kelurahan is in Kendari: another regency with one is refused by name; none given means Kendari.
+    clash = body(child__regency="74.05")
+    refused = client.post("/api/v1/cases", json=clash, headers=_api(app, worker))
+    assert refused.status_code == 400 and set(refused.json["fields"]) == {"child.kelurahan"}
+    kendari = client.post("/api/v1/cases", json=body(), headers=_api(app, worker))
+    assert kendari.json["child"]["regency"] == "74.71"
+    patched = client.patch(
+        f"/api/v1/cases/{created.json['id']}",
+        json={"version": read["version"], "child": {"marital_status": "", "disability_types": []}},
+        headers=_api(app, worker),
+    )
+    assert patched.status_code == 200, patched.json
+    assert set(patched.json["changed"]) == {"child.marital_status", "child.disability_types"}
+    assert patched.json["child"]["disability"] is True  # the flag itself stays until it is unset

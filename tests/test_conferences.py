@@ -221,6 +221,7 @@ def test_the_queue_shows_a_task_to_its_owner_only_and_a_partner_sees_only_the_ta
             "case_id": str(case.uuid),
             "case_number": case.case_number,
             "referral_id": None,
+            "complaint_id": None,
             "task_id": mine["id"],
             "description": "Canary jadwalkan konseling",
             "since": worker_items[0]["since"],
@@ -236,6 +237,7 @@ def test_the_queue_shows_a_task_to_its_owner_only_and_a_partner_sees_only_the_ta
             "case_id": None,  # the partner reads the case only through the referral
             "case_number": case.case_number,
             "referral_id": working["referral"],
+            "complaint_id": None,
             "task_id": theirs["id"],
             "description": "Canary periksa saksi",
             "since": police_items[0]["since"],

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from tests.casedata import register
+from tests.conftest import login
 from tests.test_openapi import _bearer, _token
 
 NUL = "a\x00b"
@@ -63,3 +64,21 @@ def test_hostile_input_never_breaks_an_operation(app, client, make_user):
                         if answer.status_code >= 500:
                             failures.append((method, url[:80], bad[:5], answer.status_code))
     assert not failures, failures
+
+
+def test_a_nul_byte_in_the_sign_in_and_password_forms_is_a_form_error(app, client, make_user):
+    """Before sign-in (PostgreSQL refuses NUL in text) and after: the form answers, nothing breaks."""
+    worker = make_user("case_worker", "UPTD_PPA")
+    refused = client.post("/login", data={"username": NUL, "password": NUL})
+    assert refused.status_code in (400, 401), refused.status_code
+    assert client.get("/cases/").status_code == 302  # still signed out
+    wrong = client.post("/login", data={"username": worker.username, "password": NUL})
+    assert wrong.status_code in (400, 401)
+
+    assert login(client, worker.username).status_code == 302
+    changed = client.post(
+        "/account/password", data={"current_password": NUL, "new_password": NUL, "confirm": NUL}
+    )
+    assert changed.status_code in (200, 400), changed.status_code
+    search = client.get("/cases/", query_string={"q": NUL, "sort": NUL, "case_manager": NUL})
+    assert search.status_code in (200, 400), search.status_code

@@ -16,19 +16,24 @@ from caseapp.models.case import (
     CaseEventKind,
     CaseStatus,
     ChildRole,
+    MaritalStatus,
     NoteKind,
     NoteVisibility,
     PartyRole,
     ReopenReason,
     RiskLevel,
+    SchoolStatus,
     ServiceOutcome,
     Sex,
 )
+from caseapp.models.intake import ComplaintDecision, DischargeReason, OutreachOutcome
 from caseapp.models.legal import DiversionOutcome, DiversionStage, LegalEventKind, Under12Decision
 from caseapp.models.practice import Answer, CarePlanStatus, NeedDomain, TaskStatus
 from caseapp.models.referral import (
+    ChildAssent,
     ConsentBy,
     DeclineReason,
+    LegalBasis,
     NotificationKind,
     ReferralStatus,
     Section,
@@ -61,11 +66,18 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "URGENCY_LABELS": Urgency,
     "SECTION_LABELS": Section,
     "CONSENT_LABELS": ConsentBy,
+    "SCHOOL_STATUS_LABELS": SchoolStatus,
+    "MARITAL_STATUS_LABELS": MaritalStatus,
+    "ASSENT_LABELS": ChildAssent,
+    "LEGAL_BASIS_LABELS": LegalBasis,
     "DECLINE_REASON_LABELS": DeclineReason,
     "NOTIFICATION_LABELS": NotificationKind,
     "ANSWER_LABELS": Answer,
     "NEED_LABELS": NeedDomain,
     "CARE_PLAN_STATUS_LABELS": CarePlanStatus,
+    "COMPLAINT_DECISION_LABELS": ComplaintDecision,
+    "OUTREACH_OUTCOME_LABELS": OutreachOutcome,
+    "DISCHARGE_REASON_LABELS": DischargeReason,
     "TASK_STATUS_LABELS": TaskStatus,
 }
 # Keyed by the case input's dotted field paths and the agencies' kinds, which are not enums of the models.

@@ -92,3 +92,27 @@ def test_every_answer_field_is_typed(app, client, make_user):
             if not ({"type", "$ref", "anyOf", "oneOf", "allOf", "enum", "const"} & set(spec)):
                 untyped.append(f"{name}.{prop}")
     assert untyped == []
+
+
+def test_a_too_large_body_and_a_replayed_registration_are_documented(app, client, make_user):
+    """Every body can be refused as too large (413); a registration retried with its key answers 200."""
+    doc = _document(app, client, make_user)
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            if "requestBody" in operation:
+                assert "413" in operation["responses"], (path, method)
+    register = doc["paths"]["/cases"]["post"]
+    assert {"200", "201", "404", "413"} <= set(register["responses"])
+    assert register["responses"]["200"]["content"] == register["responses"]["201"]["content"]
+    assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in register["parameters"])
+
+
+def test_a_body_over_the_limit_answers_413_as_documented(app, client, make_user):
+    from tests.test_api import _bearer, _token
+
+    worker = make_user()
+    headers = _bearer(_token(app, worker.username))
+    big = b'{"x": "' + b"a" * (app.config["MAX_CONTENT_LENGTH"] + 10) + b'"}'
+    response = client.post("/api/v1/cases", data=big, headers={**headers, "Content-Type": "application/json"})
+    assert response.status_code == 413
+    assert response.json["error"]

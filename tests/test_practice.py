@@ -246,6 +246,7 @@ def test_the_queue_carries_requests_first_contacts_and_referrals(app, client, pe
             "case_id": None,  # the receiving agency reads the case only through the referral
             "case_number": case.case_number,
             "referral_id": rid,
+            "complaint_id": None,
             "task_id": None,
             "description": None,
             "since": answer[0]["since"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from datetime import timedelta
@@ -88,11 +89,25 @@ def test_send_defaults_due_and_audit(app, client, people, sent):
     [
         ({"consent": {"given_by": "guardian", "name": "", "obtained_at": "2026-11-20"}}, "consent.name"),
         ({"consent": {}}, "consent.given_by"),
-        ({"consent": {"given_by": "not_required", "legal_basis": ""}}, "consent.legal_basis"),
+        (
+            {"consent": {"given_by": "not_required", "legal_basis_code": "public_task", "legal_basis": ""}},
+            "consent.legal_basis",
+        ),
         (
             {"consent": {"given_by": "not_required", "legal_basis": "UU 35/2014 Pasal 59A"}},
+            "consent.legal_basis_code",
+        ),
+        (
+            {
+                "consent": {
+                    "given_by": "not_required",
+                    "legal_basis_code": "public_task",
+                    "legal_basis": "UU 35/2014 Pasal 59A",
+                }
+            },
             "consent.given_by",
         ),
+        ({"consent": {"given_by": "child", "name": "Siti", "obtained_at": "2026-11-20"}}, "consent.given_by"),
         ({"to_agency": "UPTD_PPA"}, "to_agency"),
         ({"to_agency": "BAPPEDA"}, "to_agency"),
         ({"services": []}, "services"),
@@ -110,9 +125,57 @@ def test_bad_referrals_are_refused_with_the_field(app, client, people, changes, 
 def test_supervisor_may_refer_without_consent_with_a_legal_basis(app, client, people):
     with app.app_context():
         case = register(people["worker"])
-    consent = {"given_by": "not_required", "legal_basis": "UU 35/2014 Pasal 59A: perlindungan khusus"}
+    consent = {
+        "given_by": "not_required",
+        "legal_basis_code": "vital_interest",
+        "legal_basis": "UU 35/2014 Pasal 59A: perlindungan khusus",
+        "assent": "agreed",
+    }
     response = _refer(client, _token(app, people["uptd_spv"]), case.uuid, consent=consent)
     assert response.status_code == 201
+    recorded = response.json["consent"]
+    assert (recorded["legal_basis_code"], recorded["assent"]) == ("vital_interest", "agreed")
+    with app.app_context():
+        row = db.session.scalar(db.select(Referral).where(Referral.id == response.json["id"]))
+        assert (row.consent_legal_basis, row.consent_assent) == ("vital_interest", "agreed")
+        entry = db.session.scalars(
+            db.select(AuditEvent).where(AuditEvent.action == "referral.send").order_by(AuditEvent.seq.desc())
+        ).first()
+        details = json.loads(entry.details)
+        assert details["legal_basis"] == "vital_interest" and details["assent"] == "agreed"
+
+
+def test_a_child_s_consent_is_refused_with_the_reason_and_the_guardian_s_taken(app, client, people):
+    """UU PDP Pasal 25: for a child a parent or guardian consents; the child's assent is recorded too."""
+    with app.app_context():
+        case = register(people["worker"])
+    child = {"given_by": "child", "name": "Siti", "obtained_at": "2026-11-20"}
+    refused = _refer(client, _token(app, people["worker"]), case.uuid, consent=child)
+    assert refused.status_code == 400
+    assert "Pasal 25" in " ".join(refused.json["fields"]["consent.given_by"])
+    guardian = {**child, "given_by": "guardian", "name": "Ibu Wali", "assent": "disagreed"}
+    taken = _refer(client, _token(app, people["worker"]), case.uuid, consent=guardian)
+    assert taken.status_code == 201, taken.json
+    recorded = taken.json["consent"]
+    assert recorded["assent"] == "disagreed" and recorded["legal_basis_code"] is None
+
+
+def test_the_refer_form_warns_when_a_parent_is_the_alleged_perpetrator(app, client, people):
+    with app.app_context():
+        plain = register(
+            people["worker"],
+            parties=[{"role": "perpetrator", "name": "Tetangga", "relationship": "neighbour", "sex": "M"}],
+        )
+        parent = register(
+            people["worker"],
+            parties=[{"role": "perpetrator", "name": "Ayah", "relationship": "parent", "sex": "M"}],
+        )
+    login(client, people["worker"].username)
+    warning = 'id="guardian-suspected"'
+    assert warning not in client.get(f"/cases/{plain.uuid}/refer").get_data(as_text=True)
+    page = client.get(f"/cases/{parent.uuid}/refer").get_data(as_text=True)
+    assert warning in page
+    assert 'value="child"' not in page and 'name="consent_assent"' in page
 
 
 def test_cannot_refer_a_case_one_cannot_see(app, client, people):

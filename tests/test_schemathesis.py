@@ -68,7 +68,11 @@ def _operations(schema):  # type: ignore[no-untyped-def]
 # 9. A legal milestone's attachment is one of the case's own (data: positive milestones link none); its date
 #    and a diversion's are not in the future (rule 1), and a diversion's agreement and approval come after
 #    its start, the agreement within 30 days.
-# 10. A conference task's owner is an active worker of the owning agency or of a referral partner: data, not
+# 10. A complaint's received time, an outreach visit's date and a shelter admission or discharge are not in
+#    the future (rule 1), a discharge not before its admission (positive discharges are today); an accepted
+#    triage names a case of the agency registered from it, and a referral elsewhere another agency than one's
+#    own (data: positive triages are "not a case" or go to another agency).
+# 11. A conference task's owner is an active worker of the owning agency or of a referral partner: data, not
 #    shape (positive conferences give every task to the acting user).
 
 
@@ -122,6 +126,12 @@ class PositiveRules:
             ("POST", "/cases/{case_id}/attachments"): self.attach,
             ("POST", "/cases/{case_id}/legal-events"): self.legal_event,
             ("POST", "/cases/{case_id}/diversions"): self.diversion,
+            ("POST", "/complaints"): self.complaint,
+            ("POST", "/complaints/{complaint_id}/triage"): self.triage,
+            ("POST", "/complaints/{complaint_id}/outreach-visits"): self.outreach,
+            ("POST", "/cases/{case_id}/outreach-visits"): self.outreach,
+            ("POST", "/cases/{case_id}/shelter-stays"): self.shelter,
+            ("POST", "/shelter-stays/{stay_id}/discharge"): self.discharge,
             ("POST", "/cases/{case_id}/conferences"): self.conference,
         }.get((case.method.upper(), case.operation.path))
         if fix is not None and isinstance(case.body, dict):
@@ -130,9 +140,27 @@ class PositiveRules:
             case.body = body
         return case
 
+    def complaint(self, body: dict[str, Any]) -> None:
+        body.pop("received_at", None)  # rule 10: now
+
+    def triage(self, body: dict[str, Any]) -> None:
+        if body.get("decision") == "accepted":  # rule 10
+            body.update(decision="not_a_case", reason="Bukan kasus anak.")
+        if body.get("decision") == "referred_elsewhere" and body.get("agency") == self.agency:
+            body["agency"] = "POLRESTA"
+
+    def outreach(self, body: dict[str, Any]) -> None:
+        body["date"] = _day_in(body["date"], date.min, self.today())  # rule 10
+
+    def shelter(self, body: dict[str, Any]) -> None:
+        body["admitted_on"] = _day_in(body["admitted_on"], date.min, self.today())  # rule 10
+
+    def discharge(self, body: dict[str, Any]) -> None:
+        body["discharged_on"] = self.today().isoformat()  # rule 10
+
     def conference(self, body: dict[str, Any]) -> None:
         for task in body.get("tasks") or []:
-            task["owner"] = self.username  # rule 10
+            task["owner"] = self.username  # rule 11
 
     def attach(self, body: dict[str, Any]) -> None:
         body["file"] = "%PDF-1.4\n% schemathesis\ntrailer\n<<>>\n%%EOF\n"  # rule 8
@@ -216,6 +244,7 @@ class PositiveRules:
 
 # Edges a few drawn examples may miss: each is schema-valid exactly when the API takes it.
 G = {"given_by": "guardian", "name": "Wali", "obtained_at": "2026-11-01"}
+NR = {"given_by": "not_required", "legal_basis_code": "vital_interest", "legal_basis": "UU 35/2014"}
 EDGES: list[tuple[str, str, dict[str, Any], bool]] = [
     # (operation, schema, body changes or body, accepted)
     ("register", "CaseIn", {"child__name": " \u3000"}, False),
@@ -260,14 +289,19 @@ EDGES: list[tuple[str, str, dict[str, Any], bool]] = [
     (
         "refer",
         "ReferralIn",
-        {"consent": {"given_by": "not_required", "legal_basis": "UU", "obtained_at": 0}},
+        {"consent": {**NR, "legal_basis": "UU", "obtained_at": 0}},
         False,
     ),
-    ("refer", "ReferralIn", {"consent": {"given_by": "not_required", "legal_basis": "UU 35/2014"}}, True),
+    ("refer", "ReferralIn", {"consent": NR}, True),
+    ("refer", "ReferralIn", {"consent": {**NR, "legal_basis_code": None}}, False),
+    ("refer", "ReferralIn", {"consent": {**NR, "legal_basis_code": "consent"}}, False),
+    ("refer", "ReferralIn", {"consent": {**G, "given_by": "child"}}, False),
+    ("refer", "ReferralIn", {"consent": {**G, "assent": "not_asked"}}, True),
+    ("refer", "ReferralIn", {"consent": {**G, "assent": "maybe"}}, False),
     (
         "refer",
         "ReferralIn",
-        {"consent": {"given_by": "not_required", "legal_basis": "UU 35/2014", "obtained_at": "1 Nov"}},
+        {"consent": {**NR, "obtained_at": "1 Nov"}},
         False,
     ),
     ("refer", "ReferralIn", {"services": []}, False),
@@ -355,8 +389,25 @@ def test_the_api_keeps_its_document(app_factory, make_user, role):
         },
     )
     assert conference.status_code == 201, conference.json
-    ids = {"case_id": mine, "referral_id": referral_id, "task_id": conference.json["tasks"][0]["id"]}
     headers = _bearer(_token(app, user.username))
+    complaint = app.test_client().post(
+        "/api/v1/complaints",
+        headers=headers,
+        json={"channel": "sapa129", "urgency": "urgent", "report": "Schemathesis complaint"},
+    )
+    stay = app.test_client().post(
+        f"/api/v1/cases/{mine}/shelter-stays",
+        headers=headers,
+        json={"shelter_agency": "DINSOS", "admitted_on": "2026-11-01"},
+    )
+    assert complaint.status_code == 201 and stay.status_code == 201
+    ids = {
+        "case_id": mine,
+        "referral_id": referral_id,
+        "complaint_id": complaint.json["id"],
+        "stay_id": stay.json["id"],
+        "task_id": conference.json["tasks"][0]["id"],
+    }
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, headers=headers)
     assert sent.status_code == 201 and police_token
 

@@ -79,14 +79,21 @@ def _read_fields(case: Case) -> dict[str, Any]:
             "age": case.child_age,
             "age_is_estimate": case.child_age_is_estimate,
             "disability": values["child.disability"],
+            "disability_types": values["child.disability_types"],
             "address": values["child.address"],
             "kelurahan": values["child.kelurahan"],
+            "regency": values["child.regency"],
             "school": values["child.school"],
+            "education": values["child.education"],
+            "school_status": values["child.school_status"],
+            "occupation": values["child.occupation"],
+            "marital_status": values["child.marital_status"],
         },
         "incident": {
             "date": values["incident.date"],
             "date_is_approximate": values["incident.date_is_approximate"],
             "kelurahan": values["incident.kelurahan"],
+            "regency": values["incident.regency"],
             "place": values["incident.place"],
             "violence_types": values["incident.violence_types"],
             "primary_violence_type": values["incident.primary_violence_type"],
@@ -103,6 +110,10 @@ def _read_fields(case: Case) -> dict[str, Any]:
                 "sex": p.sex,
                 "age_group": p.age_group,
                 "is_child": p.is_child,
+                "nik": p.nik,
+                "education": p.education,
+                "occupation": p.occupation,
+                "marital_status": p.marital_status,
             }
             for p in case.parties
         ],
@@ -179,7 +190,7 @@ def list_cases(query: CaseListQuery) -> CaseListOut:
 
 @bp.route("/cases", methods=["POST"])
 @require(Permission.CASE_CREATE)
-@endpoint(body=CaseIn, response=CaseCreatedOut, status=201)
+@endpoint(body=CaseIn, response=CaseCreatedOut, status=201, idempotent=True)
 def create_case(body: CaseIn) -> tuple[CaseCreatedOut, int]:
     """Register a case; an `Idempotency-Key` header makes retries safe (the same case comes back, 200)."""
     result = cases.register_case(acting_user(), body, request.headers.get("Idempotency-Key"))

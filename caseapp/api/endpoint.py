@@ -44,6 +44,9 @@ class Operation:
     # A multipart/form-data body: these text fields beside one file part named by `upload`.
     form: type[BaseModel] | None = None
     upload: str | None = None
+    # An `Idempotency-Key` header replays the first answer (200 with what it created; 404 when that record
+    # has left the caller's scope since).
+    idempotent: bool = False
 
 
 def endpoint(
@@ -57,12 +60,16 @@ def endpoint(
     tag: str | None = None,
     form: type[BaseModel] | None = None,
     upload: str | None = None,
+    idempotent: bool = False,
 ) -> Callable[[Callable[..., Any]], ApiView]:
     """Declare an API operation's schemas (see the module docstring); `errors` lists extra statuses;
     `media_type` the download format(s) it may answer instead of JSON; `form` and `upload` a multipart body
-    (text fields parsed into `form`, passed as `form=`; the file part named `upload` is read by the view)."""
+    (text fields parsed into `form`, passed as `form=`; the file part named `upload` is read by the view);
+    `idempotent` that an `Idempotency-Key` header replays the first answer."""
     media_types = (media_type,) if isinstance(media_type, str) else tuple(media_type)
-    operation = Operation(body, query, response, status, tuple(errors), media_types, tag, form, upload)
+    operation = Operation(
+        body, query, response, status, tuple(errors), media_types, tag, form, upload, idempotent
+    )
     adapter = TypeAdapter(response) if response is not None else None
 
     def decorator(view: Callable[..., Any]) -> ApiView:

@@ -37,6 +37,16 @@ STATUS_TEXT = {
     429: "Too many requests (Retry-After says when to try again)",
 }
 
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Any string up to 200 characters, new for each new record: a retry with the same key "
+    "answers 200 with the record the first request created instead of creating another (a longer "
+    "key counts by its first 200 characters)",
+    "schema": {"type": "string"},
+}
+
 
 class UndocumentedRoute(RuntimeError):
     """An API route has no `@endpoint` declaration."""
@@ -86,8 +96,10 @@ def _statuses(operation: Operation, view: Any, has_path_args: bool) -> list[int]
     codes = {401, 429, *operation.errors}
     if operation.body is not None or operation.query is not None or operation.form is not None:
         codes.add(400)
-    if operation.upload is not None:
-        codes.add(413)
+    if operation.upload is not None or operation.body is not None:
+        codes.add(413)  # every body has a size limit (MAX_CONTENT_LENGTH; an upload its own)
+    if operation.idempotent:
+        codes.add(404)  # a replayed key whose record has left the caller's scope
     if policy not in (None, PUBLIC):
         codes.add(403)
     if getattr(view, HIDE_ATTR, False) or has_path_args:
@@ -168,6 +180,12 @@ def document(app: Flask, base_url: str) -> dict[str, Any]:
         elif operation.response is not None:
             ok["content"] = _content(_answer_schema(operation, refs))
         op["responses"][str(operation.status)] = ok
+        if operation.idempotent:
+            op.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
+            op["responses"]["200"] = {
+                "description": "A repeated request with the same Idempotency-Key: what the first one created",
+                "content": ok.get("content", {}),
+            }
         error = refs[(ErrorOut, "serialization")]
         for code in _statuses(operation, view, bool(parameters and "{" in path)):
             text = STATUS_TEXT.get(code, "Error")

@@ -16,6 +16,7 @@ from caseapp.models.case import (
     ServiceRecord,
 )
 from caseapp.models.data_key import DataKey
+from caseapp.models.intake import Complaint, OutreachVisit, ShelterStay
 from caseapp.models.legal import Diversion, LegalEvent
 from caseapp.models.name_index import CaseNameToken
 from caseapp.models.practice import Assessment, CarePlan, CarePlanGoal, Conference, Task
@@ -43,7 +44,9 @@ __all__ = [
     "CaseParty",
     "CaseTeamMember",
     "CaseViolenceType",
+    "Complaint",
     "ServiceRecord",
+    "ShelterStay",
     "DataKey",
     "Diversion",
     "LegalEvent",
@@ -51,6 +54,7 @@ __all__ = [
     "MfaRecoveryCode",
     "Notification",
     "OutboxMessage",
+    "OutreachVisit",
     "Referral",
     "ReferenceCode",
     "Region",

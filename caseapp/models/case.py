@@ -58,6 +58,26 @@ class ChildRole(StrEnum):
     IN_CONFLICT_WITH_LAW = "in_conflict_with_law"
 
 
+class SchoolStatus(StrEnum):
+    """Whether the child goes to school (SIMFONI-PPA), beside the education level."""
+
+    IN_SCHOOL = "in_school"
+    DROPPED_OUT = "dropped_out"
+    NEVER_ENROLLED = "never_enrolled"
+
+
+class MaritalStatus(StrEnum):
+    """A person's marital status; a married child is a child marriage (SIMFONI-PPA counts it)."""
+
+    NOT_MARRIED = "not_married"
+    MARRIED = "married"
+    DIVORCED = "divorced"
+    WIDOWED = "widowed"
+
+
+KOTA_KENDARI = "74.71"  # the regency code of Kendari: a kelurahan is always in it
+
+
 class PartyRole(StrEnum):
     GUARDIAN = "guardian"
     REPORTER = "reporter"
@@ -211,6 +231,16 @@ class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynami
     child_age_group: Mapped[str | None] = mapped_column(String(6))
     child_age_is_estimate: Mapped[bool] = mapped_column(default=False)
     child_disability: Mapped[bool] = mapped_column(default=False)
+    # SIMFONI-PPA's fields on the child: codes (education_level, disability_type (comma-separated, UU 8/2016
+    # Pasal 4), occupation, regency vocabularies; SchoolStatus, MaritalStatus), counted like sex and age.
+    child_education: Mapped[str | None] = mapped_column(String(30))
+    child_school_status: Mapped[str | None] = mapped_column(String(16))
+    child_disability_types: Mapped[str | None] = mapped_column(String(80))
+    child_occupation: Mapped[str | None] = mapped_column(String(30))
+    child_marital_status: Mapped[str | None] = mapped_column(String(12))
+    # Where the child lives when outside Kendari: a regency of Sulawesi Tenggara or `outside_province`
+    # (Kendari itself, with its kelurahan, is KOTA_KENDARI).
+    child_regency: Mapped[str | None] = mapped_column(String(20))
     child_kelurahan: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
     kecamatan: Mapped[str | None] = mapped_column(String(20))
 
@@ -218,6 +248,7 @@ class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynami
     incident_date: Mapped[date | None] = mapped_column(Date)
     incident_date_approximate: Mapped[bool] = mapped_column(default=False)
     incident_kelurahan: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
+    incident_regency: Mapped[str | None] = mapped_column(String(20))
     place: Mapped[str | None] = mapped_column(String(40))
     primary_violence_type: Mapped[str] = mapped_column(String(40))
     channel: Mapped[str | None] = mapped_column(String(40))
@@ -351,8 +382,13 @@ class CaseParty(db.Model):  # type: ignore[name-defined]
     sex: Mapped[str | None] = mapped_column(String(1))
     age_group: Mapped[str | None] = mapped_column(String(6))
     is_child: Mapped[bool] = mapped_column(default=False)
+    nik_ct: Mapped[bytes | None] = mapped_column("nik", LargeBinary)  # the alleged perpetrator's, above all
+    education: Mapped[str | None] = mapped_column(String(30))
+    occupation: Mapped[str | None] = mapped_column(String(30))
+    marital_status: Mapped[str | None] = mapped_column(String(12))
 
     name = EncryptedField("name_ct")
+    nik = EncryptedField("nik_ct")
     phone = EncryptedField("phone_ct")
     address = EncryptedField("address_ct")
 

@@ -43,9 +43,28 @@ class Section(StrEnum):
 
 
 class ConsentBy(StrEnum):
+    """Who agreed to the referral. For a child it is a parent or guardian (UU PDP Pasal 25); `child` stays
+    readable on referrals recorded before that rule and is no longer taken."""
+
     CHILD = "child"
     GUARDIAN = "guardian"
     NOT_REQUIRED = "not_required"
+
+
+class ChildAssent(StrEnum):
+    """The child's own agreement, recorded beside the guardian's consent."""
+
+    AGREED = "agreed"
+    DISAGREED = "disagreed"
+    NOT_ASKED = "not_asked"  # too young or unable to understand
+
+
+class LegalBasis(StrEnum):
+    """Why a referral goes without consent (UU PDP Pasal 20 ayat 2 huruf c, d, e)."""
+
+    LEGAL_OBLIGATION = "legal_obligation"
+    VITAL_INTEREST = "vital_interest"
+    PUBLIC_TASK = "public_task"
 
 
 class DeclineReason(StrEnum):
@@ -94,6 +113,8 @@ class Referral(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dy
     shared_sections: Mapped[str] = mapped_column(String(100))  # comma-separated Section values
     consent_given_by: Mapped[str] = mapped_column(String(16))
     consent_obtained_at: Mapped[date | None] = mapped_column(Date)
+    consent_assent: Mapped[str | None] = mapped_column(String(12))  # ChildAssent; none on older referrals
+    consent_legal_basis: Mapped[str | None] = mapped_column(String(20))  # LegalBasis, when not required
     sent_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # referrals sent in a period
     due_at: Mapped[datetime]
     accepted_at: Mapped[datetime | None]

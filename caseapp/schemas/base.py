@@ -40,6 +40,11 @@ def fail(message: str) -> PydanticCustomError:
     return PydanticCustomError(CUSTOM, "{message}", {"message": message})
 
 
+def unknown_value() -> str:
+    """Say a code is not in its list, without echoing it (a NIK typed into a code field stays unsaid)."""
+    return _("Unknown value: choose one of the listed codes.")
+
+
 def _message(error: ErrorDetails) -> str:
     kind = error["type"]
     ctx: Mapping[str, Any] = error.get("ctx") or {}
@@ -68,7 +73,7 @@ def _message(error: ErrorDetails) -> str:
             else _("Enter a time as ISO 8601.")
         )
     if kind in ("literal_error", "enum"):
-        return _("Unknown value %(v)s.", v=str(error.get("input"))[:40])
+        return unknown_value()
     if kind in ("list_type", "tuple_type", "set_type"):
         return _("Send a list.")
     if kind in ("too_long",):

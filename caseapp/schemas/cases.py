@@ -35,22 +35,24 @@ from pydantic_core import InitErrorDetails
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.id import nik as stdnum_nik
 
-from caseapp import reference_data
-from caseapp.database import utcnow
+from caseapp import localtime, reference_data
 from caseapp.models.case import (
+    KOTA_KENDARI,
     AgeGroup,
     CancelReason,
     CaseStatus,
     ChildRole,
     Confidentiality,
+    MaritalStatus,
     NoteKind,
     NoteVisibility,
     PartyRole,
     ReopenReason,
     RiskLevel,
+    SchoolStatus,
     ServiceOutcome,
 )
-from caseapp.schemas.base import Input, Output, fail, parse_data
+from caseapp.schemas.base import Input, Output, fail, parse_data, unknown_value
 from caseapp.schemas.types import (
     DAY_PATTERN,
     MAX_ID,
@@ -179,7 +181,7 @@ def _codes_of(vocabulary: str) -> Callable[[list[str]], list[str]]:
         allowed = reference_data.code_set(vocabulary)
         unknown = [v for v in values if v not in allowed]
         if unknown:
-            raise refuse_at(*(((), _("Unknown value %(v)s.", v=v[:40]), v) for v in unknown))
+            raise refuse_at(*(((), unknown_value(), v) for v in unknown))
         return list(dict.fromkeys(values))  # each code once, in the order given
 
     return check
@@ -282,7 +284,7 @@ def _time(value: Any) -> Any:
 
 
 def _birth_date(value: dt.date | None) -> dt.date | None:
-    if value is not None and value > utcnow().date():
+    if value is not None and value > localtime.today():
         raise fail(_("The date of birth cannot be in the future."))
     return value
 
@@ -301,7 +303,7 @@ def _whole_years(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
 
 
 def _incident_date(value: dt.date) -> dt.date:
-    if value > utcnow().date():
+    if value > localtime.today():
         raise fail(_("The incident date cannot be in the future."))
     if value < EARLIEST_INCIDENT:
         raise fail(_("The incident date is too far in the past."))
@@ -337,14 +339,14 @@ def _active_agency(code: str) -> str:
 
 
 def _not_future(value: dt.date) -> dt.date:
-    if value > utcnow().date():
+    if value > localtime.today():
         raise fail(_("The date cannot be in the future."))
     return value
 
 
 def _kecamatan(value: str) -> str:
     if value not in {code for code, _name in reference_data.kecamatan_choices()}:
-        raise fail(_("Unknown value %(v)s.", v=value[:40]))
+        raise fail(unknown_value())
     return value
 
 
@@ -374,6 +376,10 @@ if TYPE_CHECKING:
     ServiceType = str
     ViolenceTypes = list[str]
     AmpkCodes = list[str]
+    DisabilityTypes = list[str]
+    Education = str | None
+    Occupation = str | None
+    Regency = str | None
     ChildName = str
     PartyName = str
     Phone = str
@@ -393,6 +399,12 @@ else:
     ServiceType = Annotated[Code("service"), _say(_l("Choose one of the service kinds."))]
     ViolenceTypes = _code_list("violence_type")
     AmpkCodes = _code_list("ampk")
+    DisabilityTypes = _code_list("disability_type")
+    Education = Annotated[
+        Code("education_level") | None, BeforeValidator(_blank_is_none), Document(blank=True)
+    ]
+    Occupation = Annotated[Code("occupation") | None, BeforeValidator(_blank_is_none), Document(blank=True)]
+    Regency = Annotated[Code("regency") | None, BeforeValidator(_blank_is_none), Document(blank=True)]
     ChildName = _text(120, required=True)
     PartyName = _text(120)
     Phone = _text(40)
@@ -452,6 +464,31 @@ Kecamatan = Annotated[
     Field(json_schema_extra=_listed(lambda: (c for c, _name in reference_data.kecamatan_choices()))),
 ]
 PartySex = Annotated[Sex | None, BeforeValidator(_blank_is_none), Document(blank=True)]
+OptionalSchoolStatus = Annotated[
+    SchoolStatus | None, Field(strict=False), BeforeValidator(_blank_is_none), Document(blank=True)
+]
+OptionalMaritalStatus = Annotated[
+    MaritalStatus | None, Field(strict=False), BeforeValidator(_blank_is_none), Document(blank=True)
+]
+REGENCY_RULE = (
+    "Code of a regency of Sulawesi Tenggara (74.71 is Kendari) or outside_province; empty with a kelurahan: "
+    "Kendari. A kelurahan is in Kendari, so another regency takes none"
+)
+
+
+def _kendari_or_elsewhere(kelurahan: str | None, regency: str | None) -> str | None:
+    """Return the regency a kelurahan and a regency agree on (a kelurahan means Kendari), or refuse."""
+    if kelurahan and regency not in (None, KOTA_KENDARI):
+        raise refuse_at(
+            (
+                ("kelurahan",),
+                _("A kelurahan is in Kendari: leave it empty for a place outside Kendari."),
+                None,
+            )
+        )
+    return KOTA_KENDARI if kelurahan else regency
+
+
 PartyAgeGroup = Annotated[
     AgeGroup | None, Field(strict=False), BeforeValidator(_blank_is_none), Document(blank=True)
 ]
@@ -515,6 +552,7 @@ class IncidentIn(Input):
     date: IncidentDate = Field(description="From 2000-01-01 to today (UTC): not in the future")
     date_is_approximate: bool = False
     kelurahan: OptionalKelurahan = None
+    regency: Regency = Field(default=None, description=REGENCY_RULE)
     place: OptionalPlace = None
     violence_types: ViolenceTypes = Field(default_factory=list)
     primary_violence_type: OptionalViolenceType = Field(
@@ -525,6 +563,7 @@ class IncidentIn(Input):
 
     @model_validator(mode="after")
     def _one_primary_form(self) -> IncidentIn:
+        self.regency = _kendari_or_elsewhere(self.kelurahan, self.regency)
         types = self.violence_types
         primary = self.primary_violence_type or (types[0] if len(types) == 1 else None)
         if not types and not primary:
@@ -566,15 +605,25 @@ class ChildIn(Input):
         "one, it is computed at the incident date)",
     )
     disability: bool = False
+    disability_types: DisabilityTypes = Field(
+        default_factory=list, description="UU 8/2016 Pasal 4 (any of them sets `disability`)"
+    )
     address: Address = ""
     kelurahan: OptionalKelurahan = None
+    regency: Regency = Field(default=None, description=REGENCY_RULE)
     school: School = ""
+    education: Education = Field(default=None, description="Education level (GET /reference)")
+    school_status: OptionalSchoolStatus = None
+    occupation: Occupation = None
+    marital_status: OptionalMaritalStatus = Field(default=None, description="married: a child marriage")
 
     @model_validator(mode="after")
     def _age(self) -> ChildIn:
+        self.regency = _kendari_or_elsewhere(self.kelurahan, self.regency)
+        self.disability = self.disability or bool(self.disability_types)
         if self.date_of_birth is not None:
             # Provisional: the case's own check replaces it with the age at the incident.
-            self.age = years_between(self.date_of_birth, utcnow().date())
+            self.age = years_between(self.date_of_birth, localtime.today())
         elif self.age is None:
             raise refuse_at((("date_of_birth",), _("Enter the date of birth or an estimated age."), None))
         elif not 0 <= self.age <= 17:
@@ -598,6 +647,10 @@ class PartyIn(Input):
     sex: PartySex = None
     age_group: PartyAgeGroup = None
     is_child: bool = False
+    nik: Nik = Field(default=None, description=f"{NIK_RULE}; above all the alleged perpetrator's (encrypted)")
+    education: Education = None
+    occupation: Occupation = None
+    marital_status: OptionalMaritalStatus = None
 
     @model_validator(mode="after")
     def _child_by_age(self) -> PartyIn:
@@ -658,9 +711,15 @@ class ChildPatch(Input):
         default=None, description="Estimated age (0 to 17), used when the case has no date of birth"
     )
     disability: bool | None = patch_field()
+    disability_types: DisabilityTypes | None = patch_field("Replaces the list")
     address: Address | None = None
     kelurahan: OptionalKelurahan = None
+    regency: Regency = Field(default=None, description=REGENCY_RULE)
     school: School | None = None
+    education: Education = None
+    school_status: OptionalSchoolStatus = None
+    occupation: Occupation = None
+    marital_status: OptionalMaritalStatus = None
 
 
 class IncidentPatch(Input):
@@ -673,6 +732,7 @@ class IncidentPatch(Input):
     )
     date_is_approximate: bool | None = patch_field()
     kelurahan: OptionalKelurahan = None
+    regency: Regency = Field(default=None, description=REGENCY_RULE)
     place: OptionalPlace = None
     violence_types: ViolenceTypes | None = patch_field("Replaces the forms; the main form joins them")
     primary_violence_type: OptionalViolenceType = Field(
@@ -950,9 +1010,15 @@ class ChildOut(Output):
     age: int | None
     age_is_estimate: bool
     disability: bool
+    disability_types: list[str]
     address: str
     kelurahan: str | None
+    regency: str | None
     school: str
+    education: str | None
+    school_status: SchoolStatus | None
+    occupation: str | None
+    marital_status: MaritalStatus | None
 
 
 class IncidentOut(Output):
@@ -961,6 +1027,7 @@ class IncidentOut(Output):
     date: dt.date | None
     date_is_approximate: bool
     kelurahan: str | None
+    regency: str | None
     place: str | None
     violence_types: list[str]
     primary_violence_type: str
@@ -979,6 +1046,10 @@ class PartyOut(Output):
     sex: Sex | None
     age_group: AgeGroup | None
     is_child: bool
+    nik: str | None
+    education: str | None
+    occupation: str | None
+    marital_status: MaritalStatus | None
 
 
 class NoteOut(Output):

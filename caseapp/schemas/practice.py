@@ -13,7 +13,7 @@ from pydantic import AfterValidator, Field, field_validator
 from caseapp import reference_data
 from caseapp.models.case import RiskLevel
 from caseapp.models.practice import Answer, CarePlanStatus, NeedDomain, TaskStatus
-from caseapp.schemas.base import Input, Output, fail
+from caseapp.schemas.base import Input, Output, fail, unknown_value
 from caseapp.schemas.cases import _day
 from caseapp.schemas.types import DAY_PATTERN, Document, Text, UtcTime
 
@@ -90,7 +90,7 @@ def _services(values: list[str]) -> list[str]:
     known = reference_data.code_set("service")
     for value in values:
         if value not in known:
-            raise fail(_("Unknown value %(v)s.", v=value[:40]))
+            raise fail(unknown_value())
     return list(dict.fromkeys(values))
 
 
@@ -210,7 +210,7 @@ def _participants(values: list[str]) -> list[str]:
     known = {c for c, _name in reference_data.agency_choices()}
     for value in values:
         if value not in known:
-            raise fail(_("Unknown value %(v)s.", v=value[:40]))
+            raise fail(unknown_value())
     return list(dict.fromkeys(values))
 
 

@@ -24,6 +24,7 @@ class QueueKind(StrEnum):
     FIRST_CONTACT_DUE = "first_contact_due"
     REFERRAL_TO_ANSWER = "referral_to_answer"
     REFERRAL_OVERDUE = "referral_overdue"
+    COMPLAINT_TO_TRIAGE = "complaint_to_triage"
     TASK = "task"
 
 
@@ -34,10 +35,11 @@ class QueueItem(Output):
     case_id: uuid.UUID | None = Field(
         description="The case, where the user may open it (an incoming referral names only its number)"
     )
-    case_number: str
+    case_number: str | None = Field(description="The case's number (null for a complaint: no case yet)")
     referral_id: int | None = Field(
         default=None, description="The referral, for the referral kinds (and a partner agency's task)"
     )
+    complaint_id: uuid.UUID | None = Field(default=None, description="The complaint, for complaint_to_triage")
     task_id: uuid.UUID | None = Field(default=None, description="The task, for the kind `task`")
     description: str | None = Field(
         default=None, description="What the task asks (kind `task` only; no other case text)"

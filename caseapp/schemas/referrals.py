@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from flask_babel import gettext as _
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -26,10 +27,17 @@ from pydantic import (
     model_validator,
 )
 
-from caseapp import reference_data
-from caseapp.database import utcnow
+from caseapp import localtime, reference_data
 from caseapp.models.case import ServiceOutcome
-from caseapp.models.referral import ConsentBy, DeclineReason, ReferralStatus, Section, Urgency
+from caseapp.models.referral import (
+    ChildAssent,
+    ConsentBy,
+    DeclineReason,
+    LegalBasis,
+    ReferralStatus,
+    Section,
+    Urgency,
+)
 from caseapp.schemas.attachments import AttachmentOut
 from caseapp.schemas.base import Input, Output, fail
 from caseapp.schemas.types import (
@@ -93,7 +101,8 @@ def _or_say(message: Callable[[], str]) -> WrapValidator:
 
 # Sending ----------------------------------------------------------------------------------------------------
 
-GIVEN = (ConsentBy.CHILD, ConsentBy.GUARDIAN)
+GIVEN = (ConsentBy.GUARDIAN,)
+TAKEN = (ConsentBy.GUARDIAN, ConsentBy.NOT_REQUIRED)  # `child` is only read on older referrals
 DAY = {"type": "string", "format": "date", "pattern": DAY_PATTERN}
 # The consent as the document states it: by `given_by`, who and when, or why none is needed.
 CONSENT_KINDS = {
@@ -109,30 +118,63 @@ CONSENT_KINDS = {
         {
             "properties": {
                 "given_by": {"const": ConsentBy.NOT_REQUIRED.value},
+                "legal_basis_code": {"enum": [b.value for b in LegalBasis]},
                 "legal_basis": {"pattern": NOT_BLANK},
             },
-            "required": ["legal_basis"],
+            "required": ["legal_basis_code", "legal_basis"],
         },
     ]
 }
 
 
+def _a_guardian_consents(value: Any) -> Any:
+    if value == ConsentBy.CHILD.value:
+        raise fail(
+            _(
+                "For a child, consent comes from a parent or guardian (UU PDP Pasal 25); record the child's "
+                "own agreement as assent."
+            )
+        )
+    return value
+
+
 class ConsentIn(Input):
-    """The consent to the referral: given by the child or guardian (who, when), or not required (why)."""
+    """The consent to the referral (UU PDP): given by a parent or guardian (who, when) with the child's own
+    assent beside it, or not required (the legal basis, coded, and a note)."""
 
     # Each field is checked against the choice made before it, absent or not (hence validate_default).
     model_config = ConfigDict(validate_default=True, json_schema_extra=schema_rules(CONSENT_KINDS))
 
     given_by: Annotated[
         ConsentBy,
-        _or_say(lambda: _("Record the consent: given by the child or guardian, or not required.")),
+        _or_say(lambda: _("Record the consent: given by the parent or guardian, or not required.")),
+        BeforeValidator(_a_guardian_consents),
+        Field(json_schema_extra={"enum": [c.value for c in TAKEN]}),
     ]
-    name: PersonName = Field(default="", description="Who gave the consent (child or guardian)")
+    name: PersonName = Field(default="", description="Who gave the consent (the parent or guardian)")
     obtained_at: Annotated[dt.date | None, Document(blank=True, pattern=DAY_PATTERN)] = Field(
         default=None,
-        description="When the child or guardian gave the consent (not in the future); otherwise ignored",
+        description="When the parent or guardian gave the consent (not in the future); otherwise ignored",
     )
-    legal_basis: NoteText = Field(default="", description="Why no consent is needed (given_by not_required)")
+    assent: Annotated[
+        ChildAssent | None,
+        _or_say(lambda: _("Record whether the child agreed, disagreed or was not asked.")),
+    ] = Field(
+        default=None,
+        description="The child's own agreement, recorded separately from the guardian's consent (null: not "
+        "recorded)",
+    )
+    legal_basis_code: Annotated[
+        LegalBasis | None,
+        _or_say(lambda: _("Choose the legal basis (UU PDP Pasal 20 ayat 2).")),
+    ] = Field(
+        default=None,
+        description="Why no consent is needed (given_by not_required): UU PDP Pasal 20(2) c, d or e; "
+        "otherwise ignored",
+    )
+    legal_basis: NoteText = Field(
+        default="", description="A note on the legal basis (given_by not_required); otherwise ignored"
+    )
 
     @field_validator("name")
     @classmethod
@@ -164,9 +206,18 @@ class ConsentIn(Input):
             return None  # no consent to date
         if when is None:
             raise fail(question)
-        if when > utcnow().date():
+        if when > localtime.today():
             raise fail(_("The date cannot be in the future."))
         return when
+
+    @field_validator("legal_basis_code")
+    @classmethod
+    def _basis_chosen(cls, value: LegalBasis | None, info: ValidationInfo) -> LegalBasis | None:
+        if info.data.get("given_by") != ConsentBy.NOT_REQUIRED:
+            return None
+        if value is None:
+            raise fail(_("Choose the legal basis (UU PDP Pasal 20 ayat 2)."))
+        return value
 
     @field_validator("legal_basis")
     @classmethod
@@ -334,6 +385,8 @@ class ConsentOut(Output):
     given_by: ConsentBy
     name: str | None
     obtained_at: dt.date | None
+    assent: ChildAssent | None
+    legal_basis_code: LegalBasis | None
     legal_basis: str | None
 
 

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from flask_babel import gettext as _
 from pydantic import (
     AfterValidator,
     Field,
@@ -22,7 +21,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from caseapp import reference_data
-from caseapp.schemas.base import fail
+from caseapp.schemas.base import fail, unknown_value
 
 # What `strip_whitespace` removes around text (Unicode White_Space, as pydantic-core trims it), as the body of
 # a regular expression class that JSON Schema (ECMA 262) and Python read alike.
@@ -152,7 +151,7 @@ def Code(vocabulary: str) -> Any:  # noqa: N802 - reads as a type in annotations
 
     def check(value: str) -> str:
         if value not in reference_data.code_set(vocabulary):
-            raise fail(_("Unknown value %(v)s.", v=value[:40]))
+            raise fail(unknown_value())
         return value
 
     return Annotated[
@@ -164,7 +163,7 @@ def Code(vocabulary: str) -> Any:  # noqa: N802 - reads as a type in annotations
 
 def _check_kelurahan(value: str) -> str:
     if value not in reference_data.kelurahan_codes():
-        raise fail(_("Unknown value %(v)s.", v=value[:40]))
+        raise fail(unknown_value())
     return value
 
 

@@ -32,6 +32,8 @@ class Permission(StrEnum):
     CASE_REVIEW = "case:review"  # review assessments, approve or return care plans
     # Record a legal milestone: on one's own cases, or (police, prosecutor, court) on a case shared with one.
     LEGAL_EVENT_RECORD = "legal_event:record"
+    # Record, read and triage the complaints one's agency received, and record outreach on them.
+    COMPLAINT_HANDLE = "complaint:handle"
     REFERRAL_SEND = "referral:send"
     REFERRAL_RESPOND = "referral:respond"
     # Answer for an agency's referrals: assign incoming ones (and read what they share), refer without
@@ -58,6 +60,7 @@ _CASE_WORK = frozenset(
         Permission.CASE_UPDATE,
         Permission.CASE_CLOSE_REQUEST,
         Permission.LEGAL_EVENT_RECORD,
+        Permission.COMPLAINT_HANDLE,
         Permission.REFERRAL_SEND,
         Permission.REFERRAL_RESPOND,
     }

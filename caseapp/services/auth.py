@@ -118,7 +118,9 @@ def authenticate(username: str, password: str, trusted_device: bool = False) -> 
     """
     now = utcnow()
     key = throttle_key(username)
-    user = db.session.scalar(db.select(User).where(User.username == normalise_username(username)))
+    name = normalise_username(username)
+    # No username holds a NUL character (and PostgreSQL cannot compare one): such a name is unknown.
+    user = db.session.scalar(db.select(User).where(User.username == name)) if "\x00" not in name else None
     if not trusted_device:
         _refuse_while_held_back(key, now, password, user)
     if user is None:

@@ -15,7 +15,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from caseapp import audit
+from caseapp import audit, localtime
 from caseapp.audit import AuditAction
 from caseapp.database import utcnow
 from caseapp.errors import InvalidTransition, NotFound, PermissionDenied
@@ -178,7 +178,7 @@ def as_output(plan: CarePlan) -> CarePlanOut:
                 for g in plan.goals
             ],
             "review_date": plan.review_date,
-            "review_overdue": review_overdue(plan, utcnow().date()),
+            "review_overdue": review_overdue(plan, localtime.today()),
             "safety_plan": plan.safety_plan or "",
             "author": plan.author.username,
             "created_at": plan.created_at,

@@ -14,7 +14,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from caseapp import audit
+from caseapp import audit, localtime
 from caseapp.audit import AuditAction
 from caseapp.database import utcnow
 from caseapp.errors import InvalidTransition, NotFound, ValidationFailed
@@ -248,7 +248,7 @@ def diversion_out(row: Diversion) -> DiversionOut:
     """Return the read shape of a diversion attempt."""
     overdue = (
         row.outcome == DiversionOutcome.ONGOING.value
-        and (utcnow().date() - row.started_on).days > DIVERSION_MAX_DAYS
+        and (localtime.today() - row.started_on).days > DIVERSION_MAX_DAYS
     )
     return DiversionOut(
         id=row.uuid,

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from caseapp.database import utcnow
+from caseapp import localtime
 from caseapp.extensions import db
 from caseapp.models import Case, LegalEvent
 from caseapp.models.legal import LegalEventKind
@@ -40,4 +40,4 @@ def open_until(case: Case) -> date | None:
 def proceedings_open(case: Case) -> bool:
     """Say whether legal proceedings on the case are open today (no verdict yet, or a recent milestone)."""
     until = open_until(case)
-    return until is not None and utcnow().date() <= until
+    return until is not None and localtime.today() <= until

@@ -1,9 +1,9 @@
 """The work queue: what waits for a user, gathered from the records they answer for.
 
 Each source asks the rule that already decides who may act (`visible_cases`, the lifecycle's permissions,
-`referrals.access.can_respond`), so an item appears only where its user may do it. Items carry case
-numbers, codes and times, never what a case says about a child; an incoming referral's case is named by
-its number only (the receiving agency reads the case through the referral).
+`referrals.access.can_respond`, `visible_complaints`), so an item appears only where its user may do it.
+Items carry case numbers, codes and times, never what a case says about a child; an incoming referral's
+case is named by its number only (the receiving agency reads the case through the referral).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from caseapp.models.practice import CarePlanStatus, TaskStatus
 from caseapp.models.referral import Referral, ReferralStatus
 from caseapp.schemas.queue import QueueItem, QueueKind
 from caseapp.security.permissions import Permission
+from caseapp.services import complaints
 from caseapp.services.cases.lifecycle import OPEN_STATES
 from caseapp.services.referrals import access as referral_access
 from caseapp.services.scoping import visible_cases
@@ -213,6 +214,23 @@ def _referrals(user: User, now: datetime) -> list[QueueItem]:
     return items
 
 
+def _complaints(user: User, now: datetime) -> list[QueueItem]:
+    """The agency's complaints waiting for triage (whoever handles its complaints may triage them)."""
+    return [
+        QueueItem(
+            kind=QueueKind.COMPLAINT_TO_TRIAGE,
+            case_id=None,
+            case_number=None,
+            complaint_id=row.uuid,
+            since=row.received_at,
+            due_at=row.triage_due_at,
+            overdue=row.triage_overdue(now),
+            link=f"/complaints/{row.uuid}",
+        )
+        for row in complaints.untriaged(user, LIMIT)
+    ]
+
+
 def _tasks(user: User, now: datetime) -> list[QueueItem]:
     """The user's open follow-up tasks on open cases. Where the user cannot read the case (a referral
     partner's worker), the item names the case by its number and links to the referral, and carries only
@@ -278,6 +296,6 @@ def _tasks(user: User, now: datetime) -> list[QueueItem]:
 def work_queue(user: User) -> list[QueueItem]:
     """Return what waits for the user: overdue first, then soonest due, then oldest."""
     now = utcnow()
-    sources = (_requests, _assessments, _care_plans, _first_contacts, _referrals, _tasks)
+    sources = (_requests, _assessments, _care_plans, _first_contacts, _referrals, _complaints, _tasks)
     items = [item for source in sources for item in source(user, now)]
     return sorted(items, key=lambda item: item.sort_key(now))

@@ -28,6 +28,10 @@ VOCABULARIES = {
     "ampk": ("ampk", None),
     "channel": ("channels", None),
     "closure_reason": ("closure_reasons", None),
+    "education_level": ("education_levels", None),
+    "disability_type": ("disability_types", None),
+    "occupation": ("occupations", None),
+    "regency": ("regencies", None),
 }
 
 

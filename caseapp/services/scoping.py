@@ -1,4 +1,5 @@
-"""The one scoping function: every read of case data starts from `visible_cases(user)`."""
+"""The scoping functions: every read of case data starts from `visible_cases(user)`, every read of a
+complaint from `visible_complaints(user)`."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Select, false, select, union
 
-from caseapp.models import Case, CaseTeamMember, User
+from caseapp.models import Case, CaseTeamMember, Complaint, User
 from caseapp.security.permissions import Permission
 
 
@@ -32,6 +33,22 @@ def visible_cases(user: User) -> Select[Any]:
     )
     # Within their own agency only: a worker moved to another agency leaves its cases behind.
     return stmt.where(Case.owner_agency_id == user.agency_id, Case.id.in_(theirs))
+
+
+def visible_complaints(user: User) -> Select[Any]:
+    """Return a select of the complaints this user may open (deny by default).
+
+    A complaint is not a case yet: it has no case manager or team, and whoever takes complaints at the
+    receiving agency must be able to triage any of them. So the scope is the agency: its workers and
+    supervisors (`complaint:handle`) see every complaint it received, and nobody else sees any (another
+    agency's complaint answers 404). A complaint referred elsewhere stays with the agency that received
+    it; the other agency learns of it by its own channels, not by reading this record. The case a
+    complaint became is scoped by `visible_cases` like any other.
+    """
+    stmt = select(Complaint)
+    if not user.active or not user.can(Permission.COMPLAINT_HANDLE):
+        return stmt.where(false())
+    return stmt.where(Complaint.agency_id == user.agency_id)
 
 
 def parse_case_uuid(value: str) -> uuid_mod.UUID | None:

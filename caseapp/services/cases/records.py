@@ -37,8 +37,10 @@ from caseapp.models.case import (
     CaseStatus,
     ChildRole,
     Confidentiality,
+    MaritalStatus,
     PartyRole,
     RiskLevel,
+    SchoolStatus,
     age_group,
 )
 from caseapp.schemas.cases import CaseIn, CasePatch, ChildIn, IncidentIn, PartyIn
@@ -98,11 +100,18 @@ def _apply_fields(case: Case, value: CaseIn) -> None:
     case.child_age_group = age_group(child.age)
     case.child_age_is_estimate = child.age_is_estimate
     case.child_disability = child.disability
+    case.child_disability_types = ",".join(sorted(child.disability_types)) or None
+    case.child_education = child.education
+    case.child_school_status = child.school_status.value if child.school_status else None
+    case.child_occupation = child.occupation
+    case.child_marital_status = child.marital_status.value if child.marital_status else None
+    case.child_regency = child.regency
     case.child_kelurahan = child.kelurahan
     case.kecamatan = _kecamatan_of(child.kelurahan)
     case.incident_date = incident.date
     case.incident_date_approximate = incident.date_is_approximate
     case.incident_kelurahan = incident.kelurahan
+    case.incident_regency = incident.regency
     case.place = incident.place
     case.primary_violence_type = incident.primary_violence_type or ""
     case.narrative = incident.narrative or None
@@ -133,8 +142,17 @@ def _party_rows(case: Case, value: CaseIn) -> list[CaseParty]:
         party.sex = item.sex
         party.age_group = item.age_group.value if item.age_group else None
         party.is_child = item.is_child
+        party.nik = item.nik
+        party.education = item.education
+        party.occupation = item.occupation
+        party.marital_status = item.marital_status.value if item.marital_status else None
         rows.append(party)
     return rows
+
+
+def disability_types(case: Case) -> list[str]:
+    """Return the codes of the child's disabilities, in order."""
+    return sorted(filter(None, (case.child_disability_types or "").split(",")))
 
 
 def snapshot(case: Case) -> dict[str, Any]:
@@ -147,12 +165,19 @@ def snapshot(case: Case) -> dict[str, Any]:
         "child.date_of_birth": case.child_dob,
         "child.age": None if case.child_dob else case.child_age,
         "child.disability": case.child_disability,
+        "child.disability_types": disability_types(case),
         "child.address": case.child_address or "",
         "child.kelurahan": case.child_kelurahan,
+        "child.regency": case.child_regency,
         "child.school": case.child_school or "",
+        "child.education": case.child_education,
+        "child.school_status": case.child_school_status,
+        "child.occupation": case.child_occupation,
+        "child.marital_status": case.child_marital_status,
         "incident.date": case.incident_date.isoformat() if case.incident_date else None,
         "incident.date_is_approximate": case.incident_date_approximate,
         "incident.kelurahan": case.incident_kelurahan,
+        "incident.regency": case.incident_regency,
         "incident.place": case.place,
         "incident.violence_types": sorted(t.code for t in case.violence_types),
         "incident.primary_violence_type": case.primary_violence_type,
@@ -170,6 +195,10 @@ def snapshot(case: Case) -> dict[str, Any]:
                 p.sex,
                 p.age_group,
                 p.is_child,
+                p.nik,
+                p.education,
+                p.occupation,
+                p.marital_status,
             )
             for p in case.parties
         ],
@@ -188,12 +217,19 @@ def input_snapshot(value: CaseIn) -> dict[str, Any]:
         "child.date_of_birth": child.date_of_birth.isoformat() if child.date_of_birth else None,
         "child.age": None if child.date_of_birth else child.age,
         "child.disability": child.disability,
+        "child.disability_types": sorted(child.disability_types),
         "child.address": child.address,
         "child.kelurahan": child.kelurahan,
+        "child.regency": child.regency,
         "child.school": child.school,
+        "child.education": child.education,
+        "child.school_status": child.school_status,
+        "child.occupation": child.occupation,
+        "child.marital_status": child.marital_status,
         "incident.date": incident.date.isoformat(),
         "incident.date_is_approximate": incident.date_is_approximate,
         "incident.kelurahan": incident.kelurahan,
+        "incident.regency": incident.regency,
         "incident.place": incident.place,
         "incident.violence_types": sorted(incident.violence_types),
         "incident.primary_violence_type": incident.primary_violence_type,
@@ -202,7 +238,20 @@ def input_snapshot(value: CaseIn) -> dict[str, Any]:
         "channel": value.channel,
         "risk_level": value.risk_level,
         "parties": [
-            (p.role, p.name, p.phone, p.address, p.relationship, p.sex, p.age_group, p.is_child)
+            (
+                p.role,
+                p.name,
+                p.phone,
+                p.address,
+                p.relationship,
+                p.sex,
+                p.age_group,
+                p.is_child,
+                p.nik,
+                p.education,
+                p.occupation,
+                p.marital_status,
+            )
             for p in value.parties
         ],
     }
@@ -220,6 +269,7 @@ def current_input(case: Case) -> CaseIn:
             date=case.incident_date,
             date_is_approximate=case.incident_date_approximate,
             kelurahan=case.incident_kelurahan,
+            regency=case.incident_regency,
             place=case.place,
             violence_types=values["incident.violence_types"],
             primary_violence_type=case.primary_violence_type,
@@ -234,9 +284,15 @@ def current_input(case: Case) -> CaseIn:
             date_of_birth=date.fromisoformat(dob) if dob else None,
             age=values["child.age"],
             disability=case.child_disability,
+            disability_types=values["child.disability_types"],
             address=values["child.address"],
             kelurahan=case.child_kelurahan,
+            regency=case.child_regency,
             school=values["child.school"],
+            education=case.child_education,
+            school_status=SchoolStatus(case.child_school_status) if case.child_school_status else None,
+            occupation=case.child_occupation,
+            marital_status=MaritalStatus(case.child_marital_status) if case.child_marital_status else None,
         ),
         parties=[
             PartyIn.model_construct(
@@ -248,8 +304,25 @@ def current_input(case: Case) -> CaseIn:
                 sex=sex,
                 age_group=AgeGroup(group) if group else None,
                 is_child=is_child,
+                nik=nik,
+                education=education,
+                occupation=occupation,
+                marital_status=MaritalStatus(marital) if marital else None,
             )
-            for role, name, phone, address, relationship, sex, group, is_child in values["parties"]
+            for (
+                role,
+                name,
+                phone,
+                address,
+                relationship,
+                sex,
+                group,
+                is_child,
+                nik,
+                education,
+                occupation,
+                marital,
+            ) in values["parties"]
         ],
         channel=case.channel,
         risk_level=RiskLevel(case.risk_level),

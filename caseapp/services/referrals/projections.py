@@ -18,7 +18,7 @@ from caseapp.errors import NotFound
 from caseapp.extensions import db
 from caseapp.models import Case, CaseNote, User
 from caseapp.models.case import PartyRole, ServiceOutcome
-from caseapp.models.referral import ConsentBy, Referral, ReferralStatus, Section
+from caseapp.models.referral import ChildAssent, ConsentBy, LegalBasis, Referral, ReferralStatus, Section
 from caseapp.schemas.referrals import (
     OPEN_FILTER,
     OVERDUE_FILTER,
@@ -194,6 +194,10 @@ def as_seen_by(actor: User, referral: Referral, *, with_shared: bool = False) ->
             given_by=ConsentBy(referral.consent_given_by),
             name=referral.consent_name,
             obtained_at=referral.consent_obtained_at,
+            assent=ChildAssent(referral.consent_assent) if referral.consent_assent else None,
+            legal_basis_code=(
+                LegalBasis(referral.consent_legal_basis) if referral.consent_legal_basis else None
+            ),
             legal_basis=referral.legal_basis,
         )
     if with_shared and reader:

@@ -21,6 +21,7 @@ from caseapp.database import utcnow
 from caseapp.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from caseapp.extensions import db
 from caseapp.models import Agency, Case, CaseEvent, ServiceRecord, User
+from caseapp.models.case import PartyRole
 from caseapp.models.referral import ConsentBy, Referral, ReferralStatus, Section, Urgency
 from caseapp.schemas.referrals import AcceptIn, AssignIn, CompleteIn, DeclineIn, ReferralIn, WithdrawIn
 from caseapp.security.permissions import Permission
@@ -86,6 +87,19 @@ def _refuse(errors: dict[str, list[str]]) -> None:
 # Sending --------------------------------------------------------------------------------------------------
 
 
+# Relationships of an alleged perpetrator that make them the child's parent: their consent cannot protect
+# the child (the referral form says so and offers the legal basis to a supervisor).
+PARENT_RELATIONSHIPS = frozenset({"parent", "step_parent"})
+
+
+def guardian_suspected(case: Case) -> bool:
+    """Say whether an alleged perpetrator on the case is the child's parent or step-parent."""
+    return any(
+        p.role == PartyRole.PERPETRATOR.value and p.relationship_code in PARENT_RELATIONSHIPS
+        for p in case.parties
+    )
+
+
 def send(actor: User, case: Case, value: ReferralIn) -> Referral:
     """Refer a visible case to another agency that accepts referrals."""
     if not actor.can(Permission.REFERRAL_SEND):
@@ -121,6 +135,10 @@ def send(actor: User, case: Case, value: ReferralIn) -> Referral:
         shared_sections=",".join(sections),
         consent_given_by=value.consent.given_by.value,
         consent_obtained_at=value.consent.obtained_at,
+        consent_assent=value.consent.assent.value if value.consent.assent else None,
+        consent_legal_basis=(
+            value.consent.legal_basis_code.value if value.consent.legal_basis_code else None
+        ),
         sent_at=now,
         due_at=now + timedelta(hours=due_hours(urgency)),
     )
@@ -142,6 +160,8 @@ def send(actor: User, case: Case, value: ReferralIn) -> Referral:
             "urgency": urgency,
             "sections": sections,
             "consent": value.consent.given_by.value,
+            "assent": value.consent.assent.value if value.consent.assent else None,
+            "legal_basis": value.consent.legal_basis_code.value if value.consent.legal_basis_code else None,
         },
     )
     notify.notify(responders(to.id), "referral_new", referral)

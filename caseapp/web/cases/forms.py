@@ -46,10 +46,14 @@ class PartyForm(Form):
     sex = SelectField(_l("Sex"), validate_choice=False)
     age_group = SelectField(_l("Age group"), validate_choice=False)
     is_child = BooleanField(_l("Is a child"))
+    nik = StringField(_l("NIK"), render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    education = SelectField(_l("Education"), validate_choice=False)
+    occupation = SelectField(_l("Occupation"), validate_choice=False)
+    marital_status = SelectField(_l("Marital status"), validate_choice=False)
 
     def is_empty(self) -> bool:
         """Say whether nothing identifying was typed in this row."""
-        texts = (self.name.data, self.phone.data, self.address.data)
+        texts = (self.name.data, self.phone.data, self.address.data, self.nik.data)
         return not any((t or "").strip() for t in texts) and not self.relationship.data
 
 
@@ -81,12 +85,29 @@ class CaseForm(FlaskForm):
         render_kw={"inputmode": "numeric"},
     )
     child_disability = BooleanField(_l("The child has a disability"))
+    child_disability_types = MultiCheckboxField(_l("Kinds of disability (UU 8/2016)"), validate_choice=False)
     child_address = StringField(_l("Address"))
+    child_regency = SelectField(
+        _l("Regency or city of residence"),
+        validate_choice=False,
+        description=_l("Leave empty for Kendari; choose the kelurahan only in Kendari."),
+    )
     child_kelurahan = SelectField(_l("Kelurahan of residence"), validate_choice=False)
     child_school = StringField(_l("School"))
+    child_education = SelectField(_l("Education level"), validate_choice=False)
+    child_school_status = SelectField(_l("School status"), validate_choice=False)
+    child_occupation = SelectField(_l("Occupation"), validate_choice=False)
+    child_marital_status = SelectField(
+        _l("Marital status"), validate_choice=False, description=_l("Married: a child marriage.")
+    )
 
     incident_date = StringField(_l("Incident date"), render_kw={"type": "date"})
     incident_date_is_approximate = BooleanField(_l("The date is approximate"))
+    incident_regency = SelectField(
+        _l("Regency or city of the incident"),
+        validate_choice=False,
+        description=_l("Leave empty for Kendari; choose the kelurahan only in Kendari."),
+    )
     incident_kelurahan = SelectField(_l("Kelurahan of the incident"), validate_choice=False)
     incident_place = SelectField(_l("Place of incident"), validate_choice=False)
     incident_violence_types = MultiCheckboxField(_l("Forms of violence"), validate_choice=False)
@@ -110,6 +131,14 @@ class CaseForm(FlaskForm):
         self.child_role.choices = _choices(list(L.CHILD_ROLE_LABELS.items()), blank=None)
         self.child_kelurahan.choices = _choices(kelurahan)
         self.incident_kelurahan.choices = _choices(kelurahan)
+        regencies = reference.codes("regency")
+        self.child_regency.choices = _choices(regencies)
+        self.incident_regency.choices = _choices(regencies)
+        self.child_disability_types.choices = _choices(reference.codes("disability_type"), blank=None)
+        self.child_education.choices = _choices(reference.codes("education_level"))
+        self.child_school_status.choices = _choices(list(L.SCHOOL_STATUS_LABELS.items()))
+        self.child_occupation.choices = _choices(reference.codes("occupation"))
+        self.child_marital_status.choices = _choices(list(L.MARITAL_STATUS_LABELS.items()))
         self.incident_place.choices = _choices(reference.codes("place"))
         self.incident_violence_types.choices = _choices(reference.codes("violence_type"), blank=None)
         self.incident_primary_violence_type.choices = _choices(reference.codes("violence_type"))
@@ -121,6 +150,9 @@ class CaseForm(FlaskForm):
             entry.relationship.choices = _choices(reference.codes("relationship"))
             entry.sex.choices = _choices(list(L.SEX_LABELS.items()))
             entry.age_group.choices = _choices(list(L.AGE_GROUP_LABELS.items()))
+            entry.education.choices = _choices(reference.codes("education_level"))
+            entry.occupation.choices = _choices(reference.codes("occupation"))
+            entry.marital_status.choices = _choices(list(L.MARITAL_STATUS_LABELS.items()))
             if not entry.role.data:
                 entry.role.data = ("guardian", "reporter", "perpetrator", "witness")[i % 4]
 
@@ -141,6 +173,10 @@ class CaseForm(FlaskForm):
                     "sex": p.sex.data or None,
                     "age_group": p.age_group.data or None,
                     "is_child": bool(p.is_child.data),
+                    "nik": (p.nik.data or "").strip() or None,
+                    "education": p.education.data or None,
+                    "occupation": p.occupation.data or None,
+                    "marital_status": p.marital_status.data or None,
                 }
             )
         return {
@@ -152,14 +188,21 @@ class CaseForm(FlaskForm):
                 "date_of_birth": self.child_date_of_birth.data or None,
                 "age": self.child_age.data or None,
                 "disability": bool(self.child_disability.data),
+                "disability_types": list(self.child_disability_types.data or []),
                 "address": self.child_address.data,
                 "kelurahan": self.child_kelurahan.data or None,
+                "regency": self.child_regency.data or None,
                 "school": self.child_school.data,
+                "education": self.child_education.data or None,
+                "school_status": self.child_school_status.data or None,
+                "occupation": self.child_occupation.data or None,
+                "marital_status": self.child_marital_status.data or None,
             },
             "incident": {
                 "date": self.incident_date.data or None,
                 "date_is_approximate": bool(self.incident_date_is_approximate.data),
                 "kelurahan": self.incident_kelurahan.data or None,
+                "regency": self.incident_regency.data or None,
                 "place": self.incident_place.data or None,
                 "violence_types": list(self.incident_violence_types.data or []),
                 "primary_violence_type": self.incident_primary_violence_type.data or None,

@@ -22,6 +22,8 @@ from caseapp.http.context import acting_user
 from caseapp.http.pagination import make_cursor, parse_cursor
 from caseapp.http.policy import require
 from caseapp.models import Case
+from caseapp.models.case import KOTA_KENDARI, PartyRole
+from caseapp.models.intake import ComplaintDecision
 from caseapp.schemas.base import parse_data
 from caseapp.schemas.cases import (
     AssignIn,
@@ -33,9 +35,11 @@ from caseapp.schemas.cases import (
     ServiceIn,
     TransitionIn,
 )
+from caseapp.schemas.intake import TriageIn
 from caseapp.schemas.practice import AssessmentIn, CarePlanIn, ConferenceIn, ReturnIn, TaskCompleteIn
 from caseapp.security.permissions import Permission
 from caseapp.services import assessments, care_plans, cases, conferences, referrals
+from caseapp.services import complaints as complaint_service
 from caseapp.web.attachments.context import attachment_context
 from caseapp.web.cases.forms import (
     AssessmentForm,
@@ -51,6 +55,7 @@ from caseapp.web.cases.forms import (
     TaskCompleteForm,
     TransitionForm,
 )
+from caseapp.web.complaints.context import shelter_context
 from caseapp.web.forms import CsrfForm, apply_field_errors
 from caseapp.web.legal.context import legal_context
 
@@ -116,16 +121,39 @@ def _new_form() -> CaseForm:
     return form
 
 
+def _from_complaint(form: CaseForm, draft: complaint_service.Registration) -> None:
+    """Start the registration form from an accepted complaint (the worker completes the child's details)."""
+    form.channel.data = draft.channel
+    form.risk_level.data = draft.risk_level
+    form.incident_narrative.data = draft.narrative
+    if draft.reporter_name or draft.reporter_contact:
+        reporter = next(e.form for e in form.parties if e.form.role.data == PartyRole.REPORTER.value)
+        reporter.name.data = draft.reporter_name
+        reporter.phone.data = draft.reporter_contact[:40]
+        if len(draft.reporter_contact) > 40:  # a contact longer than a phone number: an address
+            reporter.phone.data, reporter.address.data = "", draft.reporter_contact
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @require(Permission.CASE_CREATE)
 def case_create() -> ResponseReturnValue:
-    """Register a case (one submission, one case, even when sent twice)."""
+    """Register a case (one submission, one case, even when sent twice); from a complaint (`?complaint=`),
+    prefilled from it, and registering it records the complaint's triage (accepted) and links the two."""
     actor = acting_user()
     form = _new_form()
     duplicates = None
+    complaint = None
+    if request.args.get("complaint"):
+        complaint = complaint_service.get_complaint(actor, request.args["complaint"])
+        if complaint.decision is not None:
+            transaction.doom()
+            flash(_("This complaint is already triaged."), "warning")
+            return redirect(url_for("complaints.complaint_view", complaint_id=complaint.uuid))
     if request.method == "GET":
         form.idempotency_key.data = uuid.uuid4().hex
-        return render_template("cases/form.html", form=form, case=None, duplicates=None)
+        if complaint is not None:
+            _from_complaint(form, complaint_service.registration_draft(actor, complaint))
+        return render_template("cases/form.html", form=form, case=None, duplicates=None, complaint=complaint)
     if form.validate_on_submit():
         already = cases.registered_with(actor, form.idempotency_key.data)
         if already is not None:  # a double click or a retry: show the case the first one created
@@ -134,17 +162,24 @@ def case_create() -> ResponseReturnValue:
             value = parse_data(CaseIn, form.to_body(), strict=False)
             duplicates = cases.find_duplicates(actor, value)
             if duplicates and not form.confirm_duplicate.data:
-                return render_template("cases/form.html", form=form, case=None, duplicates=duplicates), 409
+                return render_template(
+                    "cases/form.html", form=form, case=None, duplicates=duplicates, complaint=complaint
+                ), 409
             result = cases.register_case(
                 actor, value, form.idempotency_key.data or None, duplicates=duplicates
             )
+            if complaint is not None and result.created:
+                accepted = TriageIn(decision=ComplaintDecision.ACCEPTED, case_id=result.case.uuid)
+                complaint_service.triage(actor, complaint, accepted)
         except ValidationFailed as exc:
             form.show_errors(exc.fields, form.party_rows())
         else:
             if result.created:
                 flash(_("Case %(n)s registered.", n=result.case.case_number), "success")
             return redirect(url_for("cases.case_view", case_uuid=result.case.uuid))
-    return render_template("cases/form.html", form=form, case=None, duplicates=duplicates), 400
+    return render_template(
+        "cases/form.html", form=form, case=None, duplicates=duplicates, complaint=complaint
+    ), 400
 
 
 def _form_from_case(case: Case) -> CaseForm:
@@ -160,10 +195,22 @@ def _form_from_case(case: Case) -> CaseForm:
     form.child_disability.data = values["child.disability"]
     form.child_address.data = values["child.address"]
     form.child_kelurahan.data = values["child.kelurahan"] or ""
+    # Kendari goes without saying where a kelurahan is chosen (the form's empty choice).
+    regency = values["child.regency"]
+    form.child_regency.data = "" if regency == KOTA_KENDARI and values["child.kelurahan"] else regency or ""
     form.child_school.data = values["child.school"]
+    form.child_disability_types.data = values["child.disability_types"]
+    form.child_education.data = values["child.education"] or ""
+    form.child_school_status.data = values["child.school_status"] or ""
+    form.child_occupation.data = values["child.occupation"] or ""
+    form.child_marital_status.data = values["child.marital_status"] or ""
     form.incident_date.data = values["incident.date"] or ""
     form.incident_date_is_approximate.data = values["incident.date_is_approximate"]
     form.incident_kelurahan.data = values["incident.kelurahan"] or ""
+    regency = values["incident.regency"]
+    form.incident_regency.data = (
+        "" if regency == KOTA_KENDARI and values["incident.kelurahan"] else regency or ""
+    )
     form.incident_place.data = values["incident.place"] or ""
     form.incident_violence_types.data = values["incident.violence_types"]
     form.incident_primary_violence_type.data = values["incident.primary_violence_type"]
@@ -178,6 +225,8 @@ def _form_from_case(case: Case) -> CaseForm:
         p.role.data, p.name.data, p.phone.data = party.role, party.name or "", party.phone or ""
         p.address.data, p.relationship.data = party.address or "", party.relationship_code or ""
         p.sex.data, p.age_group.data, p.is_child.data = party.sex or "", party.age_group or "", party.is_child
+        p.nik.data, p.education.data = party.nik or "", party.education or ""
+        p.occupation.data, p.marital_status.data = party.occupation or "", party.marital_status or ""
     form.fill_choices()
     return form
 
@@ -242,6 +291,9 @@ def _render_case(
     status: int = 200,
     warning: str | None = None,
     attachment_form: FlaskForm | None = None,
+    shelter_form: FlaskForm | None = None,
+    discharge_form: FlaskForm | None = None,
+    outreach_form: FlaskForm | None = None,
     conference_form: ConferenceForm | None = None,
 ) -> ResponseReturnValue:
     if note_form is None:
@@ -250,7 +302,7 @@ def _render_case(
     if service_form is None:
         service_form = ServiceForm(formdata=None, prefix="service")
         service_form.provider.data = case.owner_agency.code
-        service_form.service_date.data = utcnow().date().isoformat()
+        service_form.service_date.data = localtime.today().isoformat()
     service_form.fill_choices()
     if assessment_form is None:
         assessment_form = AssessmentForm(formdata=None, prefix="assessment")
@@ -291,14 +343,14 @@ def _render_case(
         conference_form=conference_form,
         completable={t.id for c in case_conferences for t in c.tasks if conferences.may_complete(me, t)},
         task_form=TaskCompleteForm(formdata=None),
-        today=utcnow().date(),
-        today_local=localtime.today(),
+        today=localtime.today(),
         now=utcnow(),
         now_local=localtime.input_value(utcnow()),
         warning=warning,
         csrf_form=CsrfForm(),
         **attachment_context(case, attachment_form),
         **legal_context(me, case),
+        **shelter_context(case, shelter_form, discharge_form, outreach_form),
     ), status
 
 

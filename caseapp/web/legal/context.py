@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 
-from caseapp.database import utcnow
+from caseapp import localtime
 from caseapp.models import Case, Referral, User
 from caseapp.services import attachments, legal
 from caseapp.web.legal.forms import LegalEventForm
@@ -20,7 +20,7 @@ def legal_context(
     access = legal.LegalAccess(case, referral)
     if form is None:
         form = LegalEventForm(formdata=None, prefix="legal")
-        form.date.data = utcnow().date().isoformat()
+        form.date.data = localtime.today().isoformat()
     if isinstance(form, LegalEventForm):
         shares_files = referral is None or "attachments" in referral.sections
         form.fill_choices(attachments.case_attachments(case) if shares_files else [])

@@ -34,6 +34,7 @@ QUEUE_LABELS = {
     QueueKind.FIRST_CONTACT_DUE: _l("First contact due"),
     QueueKind.REFERRAL_TO_ANSWER: _l("Referral to answer"),
     QueueKind.REFERRAL_OVERDUE: _l("Referral unanswered past its due time"),
+    QueueKind.COMPLAINT_TO_TRIAGE: _l("Complaint (pengaduan) to triage"),
     QueueKind.TASK: _l("Follow-up task of a case conference"),
 }
 

@@ -16,6 +16,8 @@ REFER_FIELDS = {
     "consent.given_by": "consent_given_by",
     "consent.name": "consent_name",
     "consent.obtained_at": "consent_obtained_at",
+    "consent.assent": "consent_assent",
+    "consent.legal_basis_code": "legal_basis_code",
     "consent.legal_basis": "legal_basis",
 }
 
@@ -35,7 +37,19 @@ class ReferForm(FlaskForm):
     consent_given_by = SelectField(_l("Consent"), validate_choice=False)
     consent_name = StringField(_l("Consent given by (name)"))
     consent_obtained_at = StringField(_l("Consent date"), render_kw={"type": "date"})
-    legal_basis = TextAreaField(_l("Legal basis (when consent is not required)"), render_kw={"rows": 2})
+    consent_assent = SelectField(
+        _l("The child's own agreement (assent)"),
+        validate_choice=False,
+        description=_l("Asked in words the child understands; recorded apart from the guardian's consent."),
+    )
+    legal_basis_code = SelectField(
+        _l("Legal basis (UU PDP Pasal 20 ayat 2)"),
+        validate_choice=False,
+        description=_l(
+            "Only when consent is not required, for example when the guardian is the alleged perpetrator."
+        ),
+    )
+    legal_basis = TextAreaField(_l("Note on the legal basis"), render_kw={"rows": 2})
 
     def to_body(self) -> dict[str, Any]:
         """Return the body of `ReferralIn`."""
@@ -49,6 +63,8 @@ class ReferForm(FlaskForm):
                 "given_by": self.consent_given_by.data or None,
                 "name": self.consent_name.data or "",
                 "obtained_at": self.consent_obtained_at.data or None,
+                "assent": self.consent_assent.data or None,
+                "legal_basis_code": self.legal_basis_code.data or None,
                 "legal_basis": self.legal_basis.data or "",
             },
         }

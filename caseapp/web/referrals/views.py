@@ -20,8 +20,16 @@ from caseapp.extensions import db
 from caseapp.http import transaction
 from caseapp.http.context import acting_user
 from caseapp.http.policy import require
-from caseapp.models import Agency, User
-from caseapp.models.referral import ConsentBy, DeclineReason, Referral, Section, Urgency
+from caseapp.models import Agency, Case, User
+from caseapp.models.referral import (
+    ChildAssent,
+    ConsentBy,
+    DeclineReason,
+    LegalBasis,
+    Referral,
+    Section,
+    Urgency,
+)
 from caseapp.schemas.base import parse_data
 from caseapp.schemas.referrals import (
     AcceptIn,
@@ -73,16 +81,27 @@ def _refer_form(case_owner_id: int) -> ReferForm:
     form.shared_sections.choices = choices(
         [(s.value, str(L.SECTION_LABELS[s.value])) for s in Section], blank=None
     )
-    consent = [ConsentBy.CHILD, ConsentBy.GUARDIAN]
+    consent = [ConsentBy.GUARDIAN]  # for a child, a parent or guardian consents (UU PDP Pasal 25)
     # Only what the user may do: "not required" and its legal basis are a supervisor's (the service
     # checks too).
     form.legal_basis.flags.offered = referrals.may_refer_without_consent(acting_user())
     if form.legal_basis.flags.offered:
         consent.append(ConsentBy.NOT_REQUIRED)
     form.consent_given_by.choices = choices([(c.value, str(L.CONSENT_LABELS[c.value])) for c in consent])
+    form.consent_assent.choices = choices(
+        [(a.value, str(L.ASSENT_LABELS[a.value])) for a in ChildAssent], blank=_("Not recorded")
+    )
+    form.legal_basis_code.choices = choices(
+        [(b.value, str(L.LEGAL_BASIS_LABELS[b.value])) for b in LegalBasis]
+    )
     defaults = {a.code: ",".join(referrals.default_sections(a)) for a in agencies}
     form.to_agency.render_kw = {"data-defaults": json.dumps(defaults)}
     return form
+
+
+def _refer_page(form: ReferForm, case: Case) -> str:
+    suspected = referrals.guardian_suspected(case)
+    return render_template("referrals/refer.html", form=form, case=case, guardian_suspected=suspected)
 
 
 @bp.route("/cases/<case_uuid>/refer", methods=["GET", "POST"])
@@ -98,7 +117,7 @@ def refer(case_uuid: str) -> ResponseReturnValue:
         agency = db.session.scalar(db.select(Agency).where(Agency.code == chosen)) if chosen else None
         form.shared_sections.data = referrals.default_sections(agency) if agency else ["identity"]
         form.urgency.data = "urgent"
-        return render_template("referrals/refer.html", form=form, case=case)
+        return _refer_page(form, case)
     if form.validate_on_submit():
         try:
             referral = referrals.send(me, case, parse_data(ReferralIn, form.to_body(), strict=False))
@@ -111,7 +130,7 @@ def refer(case_uuid: str) -> ResponseReturnValue:
                 "success",
             )
             return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#referrals")
-    return render_template("referrals/refer.html", form=form, case=case), 400
+    return _refer_page(form, case), 400
 
 
 @bp.route("/referrals/")

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
+from caseapp import localtime
 from caseapp.database import utcnow
 from caseapp.errors import TooManyAttempts, ValidationFailed
 from caseapp.exports import ExportFormat
@@ -43,7 +44,7 @@ def _refused(template: str, exc: ValidationFailed, **context: Any) -> ResponseRe
 
 def caseload_context(report: Caseload) -> dict[str, Any]:
     """Return what the dashboard template needs."""
-    today = utcnow().date()
+    today = localtime.today()
     # Registration dates of each ageing bucket, for the links to the case list.
     ageing_dates = {
         label: (

@@ -1,0 +1,81 @@
+"""The case page's shelter stays and outreach visits: admit, discharge, record a visit (added to the case
+pages' blueprint). Thin: parse, call one service, redirect or re-render the case page beside the refusal."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from caseapp.errors import InvalidTransition, NotFound, ValidationFailed
+from caseapp.http import transaction
+from caseapp.http.context import acting_user
+from caseapp.http.policy import require
+from caseapp.schemas.base import parse_data
+from caseapp.schemas.intake import DischargeIn, OutreachIn, ShelterStayIn
+from caseapp.security.permissions import Permission
+from caseapp.services import cases, outreach, shelter
+from caseapp.web.cases.views import bp, render_case
+from caseapp.web.complaints.forms import DischargeForm, OutreachForm, ShelterForm
+from caseapp.web.forms import apply_field_errors
+
+
+@bp.route("/<case_uuid>/shelter-stays", methods=["POST"])
+@require(Permission.CASE_UPDATE, hide=True)
+def admit_to_shelter(case_uuid: str) -> ResponseReturnValue:
+    """Record the child's admission to a shelter."""
+    actor = acting_user()
+    case = cases.get_case(actor, case_uuid)
+    form = ShelterForm(prefix="shelter")
+    try:
+        shelter.admit(actor, case, parse_data(ShelterStayIn, form.to_body(), strict=False))
+    except (ValidationFailed, InvalidTransition) as exc:
+        form.fill_choices()
+        apply_field_errors(form, exc)
+        shown = cases.view_case(actor, case_uuid, beside_a_refusal=True)
+        return render_case(shown, shelter_form=form, status=exc.status)
+    flash(_("Shelter admission recorded."), "success")
+    return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#shelter")
+
+
+@bp.route("/<case_uuid>/shelter-stays/<stay_id>/discharge", methods=["POST"])
+@require(Permission.CASE_UPDATE, hide=True)
+def discharge_from_shelter(case_uuid: str, stay_id: str) -> ResponseReturnValue:
+    """Record the end of a shelter stay."""
+    actor = acting_user()
+    case = cases.get_case(actor, case_uuid)
+    stay = shelter.get_stay(actor, stay_id)
+    if stay.case_id != case.id:
+        raise NotFound()
+    form = DischargeForm(prefix="discharge")
+    try:
+        shelter.discharge(actor, stay, parse_data(DischargeIn, form.to_body(), strict=False))
+    except ValidationFailed as exc:
+        form.fill_choices()
+        apply_field_errors(form, exc)
+        shown = cases.view_case(actor, case_uuid, beside_a_refusal=True)
+        return render_case(shown, discharge_form=form, status=400)
+    except InvalidTransition as exc:
+        transaction.doom()
+        flash(exc.message, "warning")
+    else:
+        flash(_("Shelter discharge recorded."), "success")
+    return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#shelter")
+
+
+@bp.route("/<case_uuid>/outreach-visits", methods=["POST"])
+@require(Permission.CASE_UPDATE, hide=True)
+def add_outreach(case_uuid: str) -> ResponseReturnValue:
+    """Record an outreach visit on a case."""
+    actor = acting_user()
+    case = cases.get_case(actor, case_uuid)
+    form = OutreachForm(prefix="outreach")
+    try:
+        outreach.record_on_case(actor, case, parse_data(OutreachIn, form.to_body(), strict=False))
+    except (ValidationFailed, InvalidTransition) as exc:
+        form.fill_choices()
+        apply_field_errors(form, exc, aliases=OutreachForm.ALIASES)
+        shown = cases.view_case(actor, case_uuid, beside_a_refusal=True)
+        return render_case(shown, outreach_form=form, status=exc.status)
+    flash(_("Outreach visit recorded."), "success")
+    return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#outreach")
