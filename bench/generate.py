@@ -8,8 +8,10 @@ services write them, plus a guardian, a note, sometimes a service and a referral
 
 Rows are written in bulk (Core inserts) for speed, but every value the application derives comes from the
 domain's own function: the case number (`next_case_number`), the initials (`initials`), the age group
-(`age_group`), the restricted-by-default rule (`restricted_by_default`), the first-contact
-deadline (`FIRST_CONTACT_DUE`) and the NIK's blind index (`nik_index`). Each batch is one unit of work.
+(`age_group`), the incident's month (`month_of`), the restricted-by-default rule (`restricted_by_default`),
+the first-contact deadline (`FIRST_CONTACT_DUE`) and the NIK's blind index (`nik_index`). Sealed values
+(initials, exact age, kelurahan, exact incident date) are encrypted as the model's fields do. Each batch is
+one unit of work.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from caseapp.models import (
     ServiceRecord,
     User,
 )
-from caseapp.models.case import AgeGroup, CaseStatus, Confidentiality, age_group
+from caseapp.models.case import AgeGroup, CaseStatus, Confidentiality, age_group, month_of
 from caseapp.security import crypto
 from caseapp.security.keys import current_keyring
 from caseapp.security.permissions import Role
@@ -310,6 +312,7 @@ def _case_row(
     seal = _sealer(dek, key_id, "case_file", case_uuid)
     manager = rng.choice(setting.staff[code])
     restricted = restricted_by_default({vtype}, set())
+    incident = (created - timedelta(days=rng.randint(0, 30))).date()
     row = {
         "uuid": case_uuid,
         "case_number": next_case_number(created.year),
@@ -339,17 +342,18 @@ def _case_row(
         "child_dob": seal("child_dob", born.date().isoformat()),
         "child_address": seal("child_address", f"Jl. Bench No. {rng.randint(1, 200)}, Kendari"),
         "child_school": None,
-        "child_initials": initials(name),
+        "child_initials": seal("child_initials", initials(name)),
         "child_sex": sex,
-        "child_age": age,
+        "child_age": seal("child_age", str(age)),
         "child_age_group": age_group(age),
         "child_age_is_estimate": False,
         "child_disability": rng.random() < 0.05,
-        "child_kelurahan": kel,
+        "child_kelurahan": seal("child_kelurahan", kel),
         "kecamatan": kec,
-        "incident_date": (created - timedelta(days=rng.randint(0, 30))).date(),
+        "incident_date": seal("incident_date", incident.isoformat()),
+        "incident_month": month_of(incident),
         "incident_date_approximate": False,
-        "incident_kelurahan": kel,
+        "incident_kelurahan": seal("incident_kelurahan", kel),
         "place": rng.choice(["household", "school", "online", "public_facility"]),
         "primary_violence_type": vtype,
         "channel": rng.choice(["walk_in", "phone", "sapa129", "outreach"]),

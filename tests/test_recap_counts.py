@@ -311,3 +311,50 @@ def test_the_simfoni_page_keeps_the_period_on_a_wrong_password_and_downloads_xls
     book = load_workbook(io.BytesIO(done.data))
     assert book.sheetnames[0] == "Tentang berkas ini" and book.sheetnames[1] == "Kasus SIMFONI-PPA"
     assert book["Kasus SIMFONI-PPA"].max_row == 4  # the title, the header and two cases
+
+
+def test_the_simfoni_export_carries_the_new_fields_and_never_the_perpetrator_s_nik(app, client, make_user):
+    uptd = make_user("case_worker", "UPTD_PPA")
+    accused_nik = nik(4321, day=12, month=3, year=85)
+    with app.app_context(), time_machine.travel("2026-06-15 02:00:00", tick=False):
+        register(
+            uptd,
+            incident__date="2026-06-01",
+            incident__kelurahan=None,
+            incident__regency="74.03",
+            child__kelurahan=None,
+            child__regency="outside_province",
+            child__education="primary",
+            child__school_status="dropped_out",
+            child__disability_types=["intellectual"],
+            child__occupation="student",
+            child__marital_status="married",
+            parties=[
+                {
+                    "role": "perpetrator",
+                    "relationship": "spouse",
+                    "sex": "M",
+                    "age_group": "25-44",
+                    "nik": accused_nik,
+                    "education": "senior_secondary",
+                    "occupation": "farmer_fisher",
+                }
+            ],
+        )
+    officer = make_user("reporting_officer", "DP3A")
+    login(client, officer.username)
+    response = client.post(
+        "/api/v1/reports/simfoni", json={"period": "2026-Q2", "password": PASSWORD, "format": "csv"}
+    )
+    text = response.get_data(as_text=True)
+    assert accused_nik not in text
+    lines = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    header_at = next(i for i, line in enumerate(lines) if line and line[0] == "Nomor registrasi")
+    row = dict(zip(lines[header_at], lines[header_at + 1], strict=True))
+    assert row["Ragam disabilitas"] == "Disabilitas intelektual"
+    assert (row["Pendidikan korban"], row["Status sekolah korban"]) == ("SD/MI sederajat", "Putus sekolah")
+    assert (row["Pekerjaan korban"], row["Status perkawinan korban"]) == ("Pelajar/mahasiswa", "Kawin")
+    assert row["Kabupaten/kota tempat tinggal"] == "Luar Provinsi Sulawesi Tenggara"
+    assert row["Kabupaten/kota tempat kejadian"] == "Kabupaten Konawe"
+    assert row["Pendidikan setiap terduga pelaku"] == "SMA/SMK/MA sederajat"
+    assert row["Pekerjaan setiap terduga pelaku"] == "Petani/nelayan"

@@ -167,6 +167,11 @@ def age_group(age: int | None) -> str | None:
     return AgeGroup.ADULT.value
 
 
+def month_of(day: date | None) -> date | None:
+    """Return the first day of the incident's month: what is kept in the clear of an incident date."""
+    return day.replace(day=1) if day else None
+
+
 STAT_KEY_SPACE = 2**31  # stat_key is in [0, STAT_KEY_SPACE): an INTEGER on every database
 
 
@@ -224,10 +229,13 @@ class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynami
     child_dob_ct: Mapped[bytes | None] = mapped_column("child_dob", LargeBinary)
     child_address_ct: Mapped[bytes | None] = mapped_column("child_address", LargeBinary)
     child_school_ct: Mapped[bytes | None] = mapped_column("child_school", LargeBinary)
-    child_initials: Mapped[str] = mapped_column(String(8))  # what lists show of a restricted case
+    # What lists show of a restricted case (S: initials with sex, age group and kecamatan single a child out).
+    child_initials_ct: Mapped[bytes | None] = mapped_column("child_initials", LargeBinary)
     child_role: Mapped[str] = mapped_column(String(24), default=ChildRole.VICTIM.value)
     child_sex: Mapped[str] = mapped_column(String(1))
-    child_age: Mapped[int | None]  # at the incident (fixed: not recomputed as time passes), for statistics
+    # The exact age at the incident (fixed: not recomputed as time passes) is S; statistics count the
+    # age group (P). The SIMFONI-PPA export and the SPPA rules (under 12) decrypt the age.
+    child_age_ct: Mapped[bytes | None] = mapped_column("child_age", LargeBinary)
     child_age_group: Mapped[str | None] = mapped_column(String(6))
     child_age_is_estimate: Mapped[bool] = mapped_column(default=False)
     child_disability: Mapped[bool] = mapped_column(default=False)
@@ -241,13 +249,15 @@ class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynami
     # Where the child lives when outside Kendari: a regency of Sulawesi Tenggara or `outside_province`
     # (Kendari itself, with its kelurahan, is KOTA_KENDARI).
     child_regency: Mapped[str | None] = mapped_column(String(20))
-    child_kelurahan: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
+    # The kelurahan of residence is S (a kelurahan holds a few thousand people); its kecamatan is P.
+    child_kelurahan_ct: Mapped[bytes | None] = mapped_column("child_kelurahan", LargeBinary)
     kecamatan: Mapped[str | None] = mapped_column(String(20))
 
-    # The incident
-    incident_date: Mapped[date | None] = mapped_column(Date)
+    # The incident: the exact date and the kelurahan are S; the month (its first day) is P, for statistics.
+    incident_date_ct: Mapped[bytes | None] = mapped_column("incident_date", LargeBinary)
+    incident_month: Mapped[date | None] = mapped_column(Date)
     incident_date_approximate: Mapped[bool] = mapped_column(default=False)
-    incident_kelurahan: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
+    incident_kelurahan_ct: Mapped[bytes | None] = mapped_column("incident_kelurahan", LargeBinary)
     incident_regency: Mapped[str | None] = mapped_column(String(20))
     place: Mapped[str | None] = mapped_column(String(40))
     primary_violence_type: Mapped[str] = mapped_column(String(40))
@@ -259,7 +269,13 @@ class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynami
     child_dob = EncryptedField("child_dob_ct")
     child_address = EncryptedField("child_address_ct")
     child_school = EncryptedField("child_school_ct")
+    child_initials = EncryptedField("child_initials_ct")
+    child_kelurahan = EncryptedField("child_kelurahan_ct")
+    incident_kelurahan = EncryptedField("incident_kelurahan_ct")
     narrative = EncryptedField("narrative_ct")
+    # Stored as text (an ISO date, a number of years); read through `incident_date` and `child_age`.
+    _incident_date_text = EncryptedField("incident_date_ct")
+    _child_age_text = EncryptedField("child_age_ct")
     closure_explanation = EncryptedField("closure_explanation_ct")
     closure_override = EncryptedField("closure_override_ct")
 
@@ -319,6 +335,30 @@ class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynami
 
     def encryption_key(self) -> DataKey | None:
         return self.data_key
+
+    @property
+    def incident_date(self) -> date | None:
+        """The exact date of the incident (decrypted)."""
+        text = self._incident_date_text
+        return date.fromisoformat(text) if text else None
+
+    @incident_date.setter
+    def incident_date(self, value: date | None) -> None:
+        """Seal the exact date and keep its month in the clear (what the statistics count)."""
+        self._incident_date_text = value.isoformat() if value else None
+        self.incident_month = month_of(value)
+
+    @property
+    def child_age(self) -> int | None:
+        """The child's age in years at the incident (decrypted)."""
+        text = self._child_age_text
+        return int(text) if text else None
+
+    @child_age.setter
+    def child_age(self, value: int | None) -> None:
+        """Seal the exact age and keep its age group in the clear (what the statistics count)."""
+        self._child_age_text = None if value is None else str(int(value))
+        self.child_age_group = age_group(value)
 
     @property
     def is_restricted(self) -> bool:

@@ -1,7 +1,7 @@
 """case conferences and their follow-up tasks
 
 Revision ID: 0016
-Revises: 0017
+Revises: 0019
 Create Date: 2026-12-02 01:00:00.000000
 
 A case conference (date, agencies' codes, people and decisions encrypted under the case's data key) and
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0016'
-down_revision = '0017'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

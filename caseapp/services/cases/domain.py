@@ -29,7 +29,9 @@ FIRST_CONTACT_DUE = {
     RiskLevel.LOW.value: timedelta(days=7),
 }
 # UU SPPA Pasal 19 and UU TPKS: these cases keep the child's identity out of every list by default.
-RESTRICTED_VIOLENCE = frozenset({"sexual", "trafficking"})
+RESTRICTED_VIOLENCE = frozenset(
+    {"sexual", "trafficking", "sexual_exploitation", "electronic_sexual", "forced_marriage"}
+)
 RESTRICTED_AMPK = frozenset(
     {
         "in_conflict_with_law",

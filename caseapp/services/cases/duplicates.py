@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from caseapp import audit
@@ -15,7 +15,7 @@ from caseapp.models import Case, User
 from caseapp.schemas.cases import CaseIn
 from caseapp.security import crypto
 from caseapp.security.keys import current_keyring
-from caseapp.services.cases.domain import initials
+from caseapp.services.cases import names
 from caseapp.services.scoping import visible_cases
 
 NIK_INDEX = "case.child_nik"
@@ -73,21 +73,23 @@ def find_duplicates(actor: User, value: CaseIn, exclude_id: int | None = None) -
     if child.date_of_birth:
         name = " ".join(child.name.lower().split())
         dob = child.date_of_birth.isoformat()
-        # Narrowed in SQL by what is stored in the clear (sex, age, initials), then compared decrypted.
+        # Narrowed in SQL by the sex (in the clear) and the name's blind-index tokens (cases not indexed yet
+        # are candidates too), then compared decrypted: initials, age and birth date are all sealed.
+        same_name = or_(Case.id.in_(names.holding_tokens_of(child.name)), names.not_indexed())
         stmt = (
             visible_cases(actor)
-            .where(
-                Case.child_sex == child.sex,
-                Case.child_age == child.age,
-                Case.child_initials == initials(child.name),
-            )
+            .where(Case.child_sex == child.sex, same_name)
             .options(joinedload(Case.data_key))
             .order_by(Case.created_at.desc())
         )
         if exclude_id:
             stmt = stmt.where(Case.id != exclude_id)
         for case in db.session.scalars(stmt.limit(2000)):
-            if case.child_dob == dob and " ".join(str(case.child_name).lower().split()) == name:
+            try:
+                same = case.child_dob == dob and " ".join(str(case.child_name).lower().split()) == name
+            except crypto.DecryptionError:
+                continue  # a shredded or unreadable case cannot be compared
+            if same:
                 found.same_child.append(case)
                 if len(found.same_child) >= SAME_CHILD_LIMIT:
                     break

@@ -24,9 +24,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, delete, exists, func, insert, select
+from sqlalchemy import Select, and_, delete, exists, func, insert, select
 from sqlalchemy.orm import joinedload
 
 from caseapp.extensions import db
@@ -90,6 +91,23 @@ def reindex(case: Case) -> None:
     tokens = name_tokens(case.child_name)
     if tokens:
         db.session.execute(insert(CaseNameToken), [{"case_id": case.id, "token": t} for t in tokens])
+
+
+def holding_tokens_of(name: str) -> Select:
+    """Return the ids of cases whose name tokens include every token of this whole name (a superset of the
+    cases of that exact name; cases not indexed yet are not among them)."""
+    tokens = name_tokens(name)
+    return (
+        select(CaseNameToken.case_id)
+        .where(CaseNameToken.token.in_(sorted(tokens)))
+        .group_by(CaseNameToken.case_id)
+        .having(func.count() == len(tokens))
+    )
+
+
+def not_indexed() -> Any:
+    """Return the condition of a case with a name and no token yet (before `flask search reindex`)."""
+    return and_(*_unindexed())
 
 
 def search(scope: Select, query: str, limit: int) -> list[Case]:

@@ -17,11 +17,14 @@ from caseapp.services.cases.rules import CaseStep, check
 
 # UU TPKS (UU 12/2022) Pasal 23 forbids settling sexual violence out of court, except when the perpetrator
 # is a child (then UU SPPA: diversion, only for an offence punished by less than 7 years). The TPKS forms
-# (Pasal 4) as the case records them: sexual violence and trafficking among the forms of violence, and the
-# AMPK categories of sexual crime, sexual exploitation, pornography and trafficking.
+# (Pasal 4) as the case records them: sexual violence, sexual exploitation, electronic sexual violence,
+# forced marriage and trafficking among the forms of violence, and the AMPK categories of sexual crime,
+# sexual exploitation, pornography and trafficking.
 SEXUAL_VIOLENCE = "sexual"
 SEXUAL_CRIME_AMPK = "sexual_crime_victim"
-TPKS_VIOLENCE = frozenset({SEXUAL_VIOLENCE, "trafficking"})
+TPKS_VIOLENCE = frozenset(
+    {SEXUAL_VIOLENCE, "trafficking", "sexual_exploitation", "electronic_sexual", "forced_marriage"}
+)
 TPKS_AMPK = frozenset(
     {SEXUAL_CRIME_AMPK, "economic_sexual_exploitation", "pornography_victim", "abduction_trafficking"}
 )

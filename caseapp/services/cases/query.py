@@ -76,8 +76,12 @@ def view_case(actor: User, case_uuid: Any, beside_a_refusal: bool = False) -> Ca
 
 
 def list_label(case: Case) -> str:
-    """Return how lists, search results and notifications name the child (initials when restricted)."""
-    return case.child_initials if case.is_restricted else str(case.child_name)
+    """Return how lists, search results and notifications name the child (initials when restricted).
+
+    Both are sealed under the case's key: a list loads each case with its data key (one statement), and
+    the key is unwrapped once per case and request (`DataKey.plaintext` caches it on the row).
+    """
+    return str(case.child_initials) if case.is_restricted else str(case.child_name)
 
 
 @dataclass(frozen=True)
@@ -249,7 +253,8 @@ def search_cases(actor: User, search: SearchIn, limit: int = 50) -> list[Case]:
 def overdue_first_contacts(actor: User, limit: int = 20) -> list[Case]:
     """Return visible open cases whose first contact is overdue, most overdue first."""
     f = CaseFilter(overdue=True, sort=CaseSort.DUE.value)
-    return list(db.session.scalars(filtered_cases(actor, f).order_by(Case.first_contact_due_at).limit(limit)))
+    stmt = filtered_cases(actor, f).options(joinedload(Case.data_key))  # each line decrypts the child's label
+    return list(db.session.scalars(stmt.order_by(Case.first_contact_due_at).limit(limit)))
 
 
 def timeline(case: Case) -> list[CaseEvent]:
