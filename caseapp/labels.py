@@ -34,7 +34,7 @@ from caseapp.models.case import (
 )
 from caseapp.models.intake import ComplaintDecision, DischargeReason, OutreachOutcome
 from caseapp.models.legal import DiversionOutcome, DiversionStage, LegalEventKind, Under12Decision
-from caseapp.models.practice import Answer, CarePlanStatus, NeedDomain
+from caseapp.models.practice import Answer, CarePlanStatus, NeedDomain, TaskStatus
 from caseapp.models.referral import (
     ChildAssent,
     ConsentBy,
@@ -390,6 +390,12 @@ CARE_PLAN_STATUS_LABELS: Labels[CarePlanStatus] = Labels(
         CarePlanStatus.PENDING: _l("Waiting for approval"),
         CarePlanStatus.APPROVED: _l("Approved"),
         CarePlanStatus.RETURNED: _l("Returned"),
+    }
+)
+TASK_STATUS_LABELS: Labels[TaskStatus] = Labels(
+    {
+        TaskStatus.OPEN: _l("Open"),
+        TaskStatus.DONE: _l("Completed"),
     }
 )
 ATTACHMENT_KIND_LABELS: Labels[AttachmentKind] = Labels(

@@ -156,11 +156,30 @@ def world(app, client, make_user) -> dict[str, Any]:
         headers=headers,
     )
     assert complaint.status_code == 201, complaint.json
+    conference = client.post(
+        f"/api/v1/cases/{case.uuid}/conferences",
+        json={
+            "held_on": "2026-11-25",
+            "agencies": ["UPTD_PPA", "POLRESTA"],
+            "people": "Ibu Wa Ode\nPenyidik Andi",
+            "decisions": "Anak didampingi saat BAP.\nKonseling mingguan.",
+            "tasks": [
+                {
+                    "description": "Jadwalkan BAP anak",
+                    "owner": people["police_worker"].username,
+                    "due_date": "2026-12-20",
+                }
+            ],
+        },
+        headers=headers,
+    )
+    assert conference.status_code == 201, conference.json
     return {
         "people": people,
         "case": case,
         "referral": referral.json["id"],
         "complaint": complaint.json["id"],
+        "task": conference.json["tasks"][0]["id"],
     }
 
 
@@ -169,7 +188,7 @@ def test_every_page_of_every_role(live_server, browser, world, database_url):  #
     from playwright.sync_api import expect
 
     database = "postgresql" if database_url.startswith("postgresql") else "sqlite"
-    case, referral, people = world["case"], world["referral"], world["people"]
+    case, referral, people, task = world["case"], world["referral"], world["people"], world["task"]
     admin_id = people["admin"].id
     routes: dict[str, list[tuple[str, str]]] = {
         "worker": [
@@ -205,7 +224,7 @@ def test_every_page_of_every_role(live_server, browser, world, database_url):  #
             ("/referrals/", "referrals-in"),
             (f"/referrals/{referral}", "referral"),
         ],
-        "police_worker": [("/", "home"), ("/referrals/", "referrals-in")],
+        "police_worker": [("/", "home"), ("/referrals/", "referrals-in"), (f"/cases/tasks/{task}", "task")],
         "analyst": [("/", "home"), ("/reports/recap", "recap")],
         "officer": [
             ("/", "home"),

@@ -853,3 +853,63 @@ def test_justice_journey_one_incident_two_children_litmas_and_diversion_approved
         expect(page.locator("body")).not_to_contain_text("La Ode Remaja")
     finally:
         context.close()
+
+
+@pytest.mark.csrf
+def test_a_conference_gives_the_police_a_task_they_find_in_their_queue(
+    live_server, browser, app, client, make_user
+):
+    """The worker records a case conference with a task for the police worker (a referral partner); the
+    police worker finds it on the home page with the task's words only, and marks it done."""
+    from playwright.sync_api import expect
+
+    from caseapp.extensions import db
+    from tests.casedata import register
+    from tests.test_practice import _refer, _step, _token
+
+    worker = make_user("case_worker", "UPTD_PPA", display_name="Rina Petugas")
+    police = make_user("supervisor", "POLRESTA", display_name="Kanit PPA")
+    police_worker = make_user("case_worker", "POLRESTA", display_name="Bripka Sari")
+    with app.app_context():
+        case = register(worker)
+        db.session.remove()
+    w = _token(app, worker)
+    _step(client, case.uuid, w, "start_assessment", 1)
+    rid = _refer(client, w, case.uuid)
+    accept = {"assignee": police_worker.username}
+    assert (
+        client.post(f"/api/v1/referrals/{rid}/accept", json=accept, headers=_token(app, police)).status_code
+        == 200
+    )
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        _sign_in(page, live_server, worker.username)
+        page.goto(f"{live_server}/cases/{case.uuid}")
+        page.get_by_text("Catat konferensi kasus").click()
+        page.locator("#conference-held_on").fill("2026-12-01")
+        page.locator("input[name=conference-agencies][value=POLRESTA]").check()
+        page.locator("#conference-people").fill("Ibu wali, Bripka Sari")
+        page.locator("#conference-decisions").fill("Anak didampingi saat pemeriksaan.")
+        page.locator("#conference-tasks-0-description").fill("Jadwalkan BAP anak dengan pendamping")
+        page.locator("#conference-tasks-0-owner").select_option(police_worker.username)
+        page.locator("#conference-tasks-0-due_date").fill("2026-12-20")
+        page.get_by_role("button", name="Simpan konferensi kasus").click()
+        conference = page.get_by_test_id("conference")
+        expect(conference).to_contain_text("Anak didampingi saat pemeriksaan.")
+        expect(conference.get_by_test_id("task")).to_have_attribute("data-task-status", "open")
+        _sign_out(page)
+
+        _sign_in(page, live_server, police_worker.username)
+        item = page.get_by_test_id("queue").locator('[data-kind="task"]')
+        expect(item).to_contain_text(case.case_number)
+        expect(item).to_contain_text("Jadwalkan BAP anak dengan pendamping")
+        expect(page.locator("body")).not_to_contain_text("Anak didampingi saat pemeriksaan.")
+        item.get_by_role("link", name="Buka tugas").click()
+        page.get_by_label("Bagaimana tugas dilaksanakan (opsional)").fill("BAP tanggal 18 Desember")
+        page.get_by_role("button", name="Tandai selesai").click()
+        expect(page.get_by_test_id("task")).to_have_attribute("data-task-status", "done")
+        page.goto(f"{live_server}/")
+        expect(page.get_by_test_id("queue").locator('[data-kind="task"]')).to_have_count(0)
+    finally:
+        context.close()

@@ -28,7 +28,7 @@ from caseapp.models.case import (
 )
 from caseapp.models.intake import ComplaintDecision, DischargeReason, OutreachOutcome
 from caseapp.models.legal import DiversionOutcome, DiversionStage, LegalEventKind, Under12Decision
-from caseapp.models.practice import Answer, CarePlanStatus, NeedDomain
+from caseapp.models.practice import Answer, CarePlanStatus, NeedDomain, TaskStatus
 from caseapp.models.referral import (
     ChildAssent,
     ConsentBy,
@@ -78,6 +78,7 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "COMPLAINT_DECISION_LABELS": ComplaintDecision,
     "OUTREACH_OUTCOME_LABELS": OutreachOutcome,
     "DISCHARGE_REASON_LABELS": DischargeReason,
+    "TASK_STATUS_LABELS": TaskStatus,
 }
 # Keyed by the case input's dotted field paths and the agencies' kinds, which are not enums of the models.
 NOT_A_VOCABULARY = {"FIELD_LABELS", "AGENCY_KIND_LABELS"}

@@ -247,6 +247,8 @@ def test_the_queue_carries_requests_first_contacts_and_referrals(app, client, pe
             "case_number": case.case_number,
             "referral_id": rid,
             "complaint_id": None,
+            "task_id": None,
+            "description": None,
             "since": answer[0]["since"],
             "due_at": answer[0]["due_at"],
             "overdue": False,

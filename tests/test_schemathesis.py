@@ -74,6 +74,8 @@ def _operations(schema):  # type: ignore[no-untyped-def]
 #    own (data: positive triages are "not a case" or go to another agency).
 # 11. `incident_of` names another case the user can see (data: positive requests name the test's second
 #    case), whose incident date then replaces the one sent (rule 2 holds against it).
+# 12. A conference task's owner is an active worker of the owning agency or of a referral partner: data, not
+#    shape (positive conferences give every task to the acting user).
 
 
 IDENTIFYING = {Section.IDENTITY, Section.CONTACT, Section.PERPETRATOR, Section.NOTES, Section.ATTACHMENTS}
@@ -140,6 +142,7 @@ class PositiveRules:
             ("POST", "/cases/{case_id}/shelter-stays"): self.shelter,
             ("POST", "/shelter-stays/{stay_id}/discharge"): self.discharge,
             ("POST", "/cases/{case_id}/incident"): self.incident,
+            ("POST", "/cases/{case_id}/conferences"): self.conference,
         }.get((case.method.upper(), case.operation.path))
         if fix is not None and isinstance(case.body, dict):
             body = json.loads(json.dumps(case.body))
@@ -164,6 +167,10 @@ class PositiveRules:
 
     def discharge(self, body: dict[str, Any]) -> None:
         body["discharged_on"] = self.today().isoformat()  # rule 10
+
+    def conference(self, body: dict[str, Any]) -> None:
+        for task in body.get("tasks") or []:
+            task["owner"] = self.username  # rule 12
 
     def attach(self, body: dict[str, Any]) -> None:
         body["file"] = "%PDF-1.4\n% schemathesis\ntrailer\n<<>>\n%%EOF\n"  # rule 8
@@ -389,6 +396,16 @@ def test_the_api_keeps_its_document(app_factory, make_user, role):
     )
     with app.app_context():
         referral_id = db.session.scalar(db.select(Referral.id))
+    conference = app.test_client().post(
+        f"/api/v1/cases/{mine}/conferences",
+        headers=_bearer(_token(app, user.username)),
+        json={
+            "held_on": "2026-11-02",
+            "decisions": "Schemathesis conference",
+            "tasks": [{"description": "Schemathesis task", "owner": user.username, "due_date": "2026-12-01"}],
+        },
+    )
+    assert conference.status_code == 201, conference.json
     headers = _bearer(_token(app, user.username))
     complaint = app.test_client().post(
         "/api/v1/complaints",
@@ -406,6 +423,7 @@ def test_the_api_keeps_its_document(app_factory, make_user, role):
         "referral_id": referral_id,
         "complaint_id": complaint.json["id"],
         "stay_id": stay.json["id"],
+        "task_id": conference.json["tasks"][0]["id"],
     }
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, headers=headers)
     assert sent.status_code == 201 and police_token

@@ -1,4 +1,5 @@
-"""The practice around a case in the JSON API: assessments and care plans (the case page shows the same)."""
+"""The practice around a case in the JSON API: assessments, care plans, case conferences and their tasks (the
+case page shows the same)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,15 @@ from caseapp.schemas.practice import (
     CarePlanIn,
     CarePlanListOut,
     CarePlanOut,
+    ConferenceIn,
+    ConferenceListOut,
+    ConferenceOut,
     ReturnIn,
+    TaskCompleteIn,
+    TaskOut,
 )
 from caseapp.security.permissions import Permission
-from caseapp.services import assessments, care_plans, cases
+from caseapp.services import assessments, care_plans, cases, conferences
 
 
 @bp.route("/cases/<case_id>/assessments", methods=["POST"])
@@ -82,3 +88,36 @@ def return_care_plan(plan_id: str, body: ReturnIn) -> CarePlanOut:
     """Return a waiting care plan with a comment saying what to change."""
     me = acting_user()
     return care_plans.as_output(care_plans.return_plan(me, care_plans.get_plan(me, plan_id), body))
+
+
+@bp.route("/cases/<case_id>/conferences", methods=["POST"])
+@require(Permission.CASE_UPDATE, hide=True)
+@endpoint(body=ConferenceIn, response=ConferenceOut, status=201, errors=(409,))
+def add_conference(case_id: str, body: ConferenceIn) -> ConferenceOut:
+    """Record a case conference with its follow-up tasks; 409 on a closed case.
+
+    A task's owner is an active worker of the owning agency, or of an agency with an open referral on the
+    case (400 naming `tasks.N.owner` otherwise).
+    """
+    me = acting_user()
+    return conferences.as_output(conferences.add_conference(me, cases.get_case(me, case_id), body))
+
+
+@bp.route("/cases/<case_id>/conferences", methods=["GET"])
+@require(Permission.CASE_READ, hide=True)
+@endpoint(response=ConferenceListOut)
+def list_conferences(case_id: str) -> ConferenceListOut:
+    """A case's conferences with their tasks, newest first; the read is audited."""
+    me = acting_user()
+    rows = conferences.list_conferences(me, cases.get_case(me, case_id))
+    return ConferenceListOut(items=[conferences.as_output(r) for r in rows])
+
+
+@bp.route("/tasks/<task_id>/complete", methods=["POST"])
+@require(Permission.CASE_UPDATE, hide=True)
+@endpoint(body=TaskCompleteIn, response=TaskOut, errors=(409,))
+def complete_task(task_id: str, body: TaskCompleteIn) -> TaskOut:
+    """Mark a follow-up task done (its owner, or a supervisor of the owning agency: others 403); 409 when it
+    is done already or its case is closed."""
+    me = acting_user()
+    return conferences.task_output(conferences.complete(me, conferences.get_task(me, task_id), body))

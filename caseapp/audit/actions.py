@@ -67,6 +67,8 @@ class AuditAction(StrEnum):
     OUTREACH_RECORD = "outreach.record"
     SHELTER_ADMIT = "shelter.admit"
     SHELTER_DISCHARGE = "shelter.discharge"
+    CONFERENCE_RECORD = "conference.record"
+    TASK_COMPLETE = "task.complete"
     LEGAL_EVENT_RECORD = "legal_event.record"
     LEGAL_EVENT_LIST = "legal_event.list"
     DIVERSION_RECORD = "diversion.record"

@@ -46,6 +46,8 @@ AUDIT_ACTION_LABELS: Labels[AuditAction] = Labels(
         AuditAction.CARE_PLAN_APPROVE: _l("Approved a care plan"),
         AuditAction.CARE_PLAN_RETURN: _l("Returned a care plan"),
         AuditAction.CARE_PLAN_REMIND: _l("Reminded of a care plan's overdue review"),
+        AuditAction.CONFERENCE_RECORD: _l("Recorded a case conference"),
+        AuditAction.TASK_COMPLETE: _l("Completed a follow-up task"),
         AuditAction.AUTH_MFA_ENROL: _l("Set up two-factor sign-in"),
         AuditAction.AUTH_MFA_VERIFY: _l("Passed the second factor"),
         AuditAction.AUTH_MFA_FAILED: _l("Wrong second-factor code"),
@@ -138,6 +140,12 @@ DETAIL_LABELS: dict[str, LazyString] = {
     "channel": _l("channel"),
     "urgency": _l("urgency"),
     "case": _l("case"),
+    "conference": _l("case conference"),
+    "held_on": _l("held on"),
+    "agencies": _l("agencies"),
+    "tasks": _l("tasks"),
+    "task": _l("task"),
+    "owner": _l("owner"),
 }
 
 

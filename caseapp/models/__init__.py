@@ -20,7 +20,7 @@ from caseapp.models.data_key import DataKey
 from caseapp.models.intake import Complaint, OutreachVisit, ShelterStay
 from caseapp.models.legal import Diversion, LegalEvent
 from caseapp.models.name_index import CaseNameToken
-from caseapp.models.practice import Assessment, CarePlan, CarePlanGoal
+from caseapp.models.practice import Assessment, CarePlan, CarePlanGoal, Conference, Task
 from caseapp.models.reference_code import ReferenceCode
 from caseapp.models.referral import Notification, OutboxMessage, Referral
 from caseapp.models.region import Region
@@ -31,6 +31,8 @@ __all__ = [
     "Assessment",
     "CarePlan",
     "CarePlanGoal",
+    "Conference",
+    "Task",
     "ApiToken",
     "Attachment",
     "AuditEvent",

@@ -1,4 +1,4 @@
-"""The case-management practice around a case: assessments (and, as they come, care plans, conferences).
+"""The case-management practice around a case: assessments, care plans, case conferences and their tasks.
 
 Categories, levels and dates are plaintext codes (for queues and statistics); what a worker writes about
 the child (reasons, summaries) is encrypted under the case's data key, like the case's narrative.
@@ -141,3 +141,85 @@ class CarePlanGoal(db.Model):  # type: ignore[name-defined]
 
     def encryption_key(self) -> DataKey | None:
         return self.plan.case.data_key
+
+
+class Conference(db.Model):  # type: ignore[name-defined]
+    """A case conference (konferensi kasus): when it was held, which agencies took part (codes), who was
+    there and what was decided (encrypted), and the follow-up tasks it gave out."""
+
+    __tablename__ = "case_conference"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    agencies: Mapped[str] = mapped_column(String(400), default="")  # agency codes, comma-separated
+    people_ct: Mapped[bytes | None] = mapped_column("people", LargeBinary)
+    decisions_ct: Mapped[bytes | None] = mapped_column("decisions", LargeBinary)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    people = EncryptedField("people_ct")
+    decisions = EncryptedField("decisions_ct")
+
+    case: Mapped[Case] = relationship()
+    author: Mapped[User] = relationship(lazy="joined")
+    tasks: Mapped[list[Task]] = relationship(
+        back_populates="conference", cascade="all, delete-orphan", order_by="Task.position"
+    )
+
+    @property
+    def agency_codes(self) -> list[str]:
+        return [a for a in self.agencies.split(",") if a]
+
+    def encryption_key(self) -> DataKey | None:
+        return self.case.data_key
+
+
+class TaskStatus(StrEnum):
+    """Where a conference's follow-up task stands."""
+
+    OPEN = "open"
+    DONE = "done"
+
+
+class Task(db.Model):  # type: ignore[name-defined]
+    """A follow-up task of a case conference: what to do (encrypted), whose it is, by when.
+
+    Its owner is a user of the owning agency or of a referral partner (`referral_id`: the referral through
+    which that agency works on the case). `case_id` repeats the conference's case, so the queue and the
+    closure check find a case's open tasks without the conference.
+    """
+
+    __tablename__ = "case_task"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
+    conference_id: Mapped[int] = mapped_column(
+        ForeignKey("case_conference.id", ondelete="CASCADE"), index=True
+    )
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    description_ct: Mapped[bytes | None] = mapped_column("description", LargeBinary)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id", ondelete="SET NULL"))
+    due_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default=TaskStatus.OPEN.value)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    completed_at: Mapped[datetime | None]
+    completion_note_ct: Mapped[bytes | None] = mapped_column("completion_note", LargeBinary)
+
+    description = EncryptedField("description_ct")
+    completion_note = EncryptedField("completion_note_ct")
+
+    conference: Mapped[Conference] = relationship(back_populates="tasks")
+    case: Mapped[Case] = relationship()
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id], lazy="joined")
+    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id], lazy="joined")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == TaskStatus.OPEN.value
+
+    def encryption_key(self) -> DataKey | None:
+        return self.case.data_key

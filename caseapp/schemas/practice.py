@@ -1,4 +1,4 @@
-"""The shapes of the practice around a case: assessments (safety, needs by domain, risk and its reasons)."""
+"""The shapes of the practice around a case: assessments, care plans, case conferences and their tasks."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pydantic import AfterValidator, Field, field_validator
 
 from caseapp import reference_data
 from caseapp.models.case import RiskLevel
-from caseapp.models.practice import Answer, CarePlanStatus, NeedDomain
+from caseapp.models.practice import Answer, CarePlanStatus, NeedDomain, TaskStatus
 from caseapp.schemas.base import Input, Output, fail, unknown_value
 from caseapp.schemas.cases import _day
 from caseapp.schemas.types import DAY_PATTERN, Document, Text, UtcTime
@@ -198,3 +198,131 @@ class CarePlanListOut(Output):
     """A case's care plans, newest (the case's plan) first."""
 
     items: list[CarePlanOut]
+
+
+# Case conferences and their follow-up tasks -----------------------------------------------------------------
+
+MAX_TASKS = 20
+MAX_CONFERENCE_AGENCIES = 20
+
+
+def _participants(values: list[str]) -> list[str]:
+    known = {c for c, _name in reference_data.agency_choices()}
+    for value in values:
+        if value not in known:
+            raise fail(unknown_value())
+    return list(dict.fromkeys(values))
+
+
+if TYPE_CHECKING:
+    AgencyCodes = list[str]
+    TaskText = str
+    ConferenceText = str
+    OwnerName = str
+    NoteText = str
+else:
+    AgencyCodes = Annotated[
+        list[
+            Annotated[
+                str,
+                Field(
+                    json_schema_extra=lambda schema: schema.update(
+                        enum=sorted(c for c, _n in reference_data.agency_choices())
+                    )
+                ),
+            ]
+        ],
+        AfterValidator(_participants),
+        Field(max_length=MAX_CONFERENCE_AGENCIES),
+    ]
+    TaskText = Text(2000, filled=True)
+    ConferenceText = Text(MAX_ASSESSMENT_TEXT)
+    OwnerName = Text(80, filled=True)
+    NoteText = Text(2000)
+
+
+class TaskIn(Input):
+    """A follow-up task: what to do, whose it is (a user of the owning agency or of a referral partner), by
+    when."""
+
+    description: TaskText = Field(description="What to do (encrypted); not blank")
+    owner: OwnerName = Field(
+        description="Username of an active user of the owning agency, or of an agency with an open referral "
+        "on the case"
+    )
+    due_date: PlanDay = Field(description="YYYY-MM-DD")
+
+    @field_validator("description")
+    @classmethod
+    def _description_given(cls, value: str) -> str:
+        if not value:
+            raise fail(_("Write what is to be done."))
+        return value
+
+    @field_validator("owner")
+    @classmethod
+    def _owner_given(cls, value: str) -> str:
+        if not value:
+            raise fail(_("Choose who does the task."))
+        return value
+
+
+class ConferenceIn(Input):
+    """A case conference: when, which agencies and people took part, what was decided, and its tasks."""
+
+    held_on: PlanDay = Field(description="The day it was held (YYYY-MM-DD)")
+    agencies: AgencyCodes = Field(
+        default_factory=list, description="Codes of the participating agencies (GET /reference), each once"
+    )
+    people: ConferenceText = Field(default="", description="Who took part (encrypted)")
+    decisions: SummaryText = Field(description="What was decided (encrypted); not blank")
+    tasks: Annotated[list[TaskIn], Field(max_length=MAX_TASKS)] = Field(
+        default_factory=list, description=f"Up to {MAX_TASKS} follow-up tasks"
+    )
+
+    @field_validator("decisions")
+    @classmethod
+    def _decisions_given(cls, value: str) -> str:
+        if not value:
+            raise fail(_("Write what the conference decided."))
+        return value
+
+
+class TaskCompleteIn(Input):
+    """Mark a task done, with an optional note on how."""
+
+    note: NoteText = Field(default="", description="How it was done (encrypted; optional)")
+
+
+class TaskOut(Output):
+    """A follow-up task."""
+
+    id: uuid.UUID
+    description: str
+    owner: str = Field(description="Username")
+    owner_agency: str = Field(description="Agency code of the owner")
+    due_date: dt.date
+    overdue: bool = Field(description="Open, and its due day has passed (Kendari time)")
+    status: TaskStatus
+    completed_by: str | None = Field(description="Username")
+    completed_at: UtcTime | None
+    completion_note: str
+
+
+class ConferenceOut(Output):
+    """A case conference as the case's readers see it."""
+
+    id: uuid.UUID
+    held_on: dt.date
+    agencies: list[str] = Field(description="Agency codes")
+    people: str
+    decisions: str
+    tasks: list[TaskOut]
+    author: str = Field(description="Username")
+    created_at: UtcTime
+
+
+class ConferenceListOut(Output):
+    """A case's conferences, newest first."""
+
+    items: list[ConferenceOut]

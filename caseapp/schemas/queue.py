@@ -26,6 +26,7 @@ class QueueKind(StrEnum):
     REFERRAL_OVERDUE = "referral_overdue"
     COMPLAINT_TO_TRIAGE = "complaint_to_triage"
     LITMAS_DUE = "litmas_due"  # a litmas requested by the user's agency, not received yet
+    TASK = "task"
 
 
 class QueueItem(Output):
@@ -36,8 +37,14 @@ class QueueItem(Output):
         description="The case, where the user may open it (an incoming referral names only its number)"
     )
     case_number: str | None = Field(description="The case's number (null for a complaint: no case yet)")
-    referral_id: int | None = Field(default=None, description="The referral, for the referral kinds")
+    referral_id: int | None = Field(
+        default=None, description="The referral, for the referral kinds (and a partner agency's task)"
+    )
     complaint_id: uuid.UUID | None = Field(default=None, description="The complaint, for complaint_to_triage")
+    task_id: uuid.UUID | None = Field(default=None, description="The task, for the kind `task`")
+    description: str | None = Field(
+        default=None, description="What the task asks (kind `task` only; no other case text)"
+    )
     since: UtcTime = Field(description="When the item began to wait")
     due_at: UtcTime | None = Field(description="When it is due (null: no deadline, answer soon)")
     overdue: bool

@@ -12,11 +12,14 @@ import uuid
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
+from caseapp import audit, localtime
+from caseapp.audit import AuditAction
 from caseapp.database import utcnow
 from caseapp.extensions import db
-from caseapp.models import Assessment, CarePlan, Case, User
-from caseapp.models.practice import CarePlanStatus
+from caseapp.models import Assessment, CarePlan, Case, Task, User
+from caseapp.models.practice import CarePlanStatus, TaskStatus
 from caseapp.models.referral import Referral, ReferralStatus
 from caseapp.schemas.queue import QueueItem, QueueKind
 from caseapp.security.permissions import Permission
@@ -256,9 +259,80 @@ def _litmas(user: User, now: datetime) -> list[QueueItem]:
     return items
 
 
+def _tasks(user: User, now: datetime) -> list[QueueItem]:
+    """The user's open follow-up tasks on open cases. Where the user cannot read the case (a referral
+    partner's worker), the item names the case by its number and links to the referral, and carries only
+    the task's description."""
+    if not user.can(Permission.CASE_UPDATE):
+        return []
+    open_cases = select(Case.id).where(Case.status.in_([s.value for s in OPEN_STATES]))
+    stmt = (
+        select(Task)
+        .where(Task.owner_id == user.id, Task.status == TaskStatus.OPEN.value, Task.case_id.in_(open_cases))
+        .options(joinedload(Task.case).joinedload(Case.data_key), joinedload(Task.conference))
+        .order_by(Task.due_date, Task.id)
+        .limit(LIMIT)
+    )
+    rows = list(db.session.scalars(stmt))
+    if not rows:
+        return []
+    readable = set(
+        db.session.scalars(
+            visible_cases(user).where(Case.id.in_({t.case_id for t in rows})).with_only_columns(Case.id)
+        )
+    )
+    items: list[QueueItem] = []
+    for task in rows:
+        # The last second of the due day in Kendari (shown as 23:59 WITA); overdue once it has passed.
+        due = localtime.midnight_utc(task.due_date + timedelta(days=1)) - timedelta(seconds=1)
+        own = task.case_id in readable
+        if own:
+            link = _case_link(task.case) + "#conferences"
+        elif task.referral_id is not None:
+            link = f"/referrals/{task.referral_id}"
+        else:
+            link = f"/cases/tasks/{task.uuid}"
+        items.append(
+            QueueItem(
+                kind=QueueKind.TASK,
+                case_id=task.case.uuid if own else None,
+                case_number=task.case.case_number,
+                referral_id=None if own else task.referral_id,
+                task_id=task.uuid,
+                description=task.description or "",
+                since=task.conference.created_at,
+                due_at=due,
+                overdue=now > due,
+                link=link,
+            )
+        )
+    # The descriptions are case content: their reading is on record, once per case, like a section's.
+    shown: dict[uuid.UUID, list[str]] = {}
+    for task in rows:
+        shown.setdefault(task.case.uuid, []).append(str(task.uuid))
+    for case_uuid, task_ids in shown.items():
+        audit.record(
+            AuditAction.CASE_VIEW,
+            actor=user,
+            object_type="case",
+            object_id=case_uuid,
+            details={"section": "tasks", "tasks": task_ids},
+        )
+    return items
+
+
 def work_queue(user: User) -> list[QueueItem]:
     """Return what waits for the user: overdue first, then soonest due, then oldest."""
     now = utcnow()
-    sources = (_requests, _assessments, _care_plans, _first_contacts, _referrals, _complaints, _litmas)
+    sources = (
+        _requests,
+        _assessments,
+        _care_plans,
+        _first_contacts,
+        _referrals,
+        _complaints,
+        _litmas,
+        _tasks,
+    )
     items = [item for source in sources for item in source(user, now)]
     return sorted(items, key=lambda item: item.sort_key(now))

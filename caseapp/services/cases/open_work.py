@@ -1,6 +1,7 @@
 """What is still open on a case: the work that keeps it from being closed (termination, item 7 of the flow).
 
-A case with an open referral (sent or accepted) or whose newest care plan is not approved cannot be closed
+A case with an open referral (sent or accepted), an open follow-up task of a case conference, or whose
+newest care plan is not approved cannot be closed
 unless a supervisor overrides with a reason; the answer names each open item by codes, agencies and dates,
 never by what the case says.
 """
@@ -13,8 +14,8 @@ from sqlalchemy import select
 from caseapp import labels as L
 from caseapp import localtime
 from caseapp.extensions import db
-from caseapp.models import CarePlan, Case
-from caseapp.models.practice import CarePlanStatus
+from caseapp.models import CarePlan, Case, Task
+from caseapp.models.practice import CarePlanStatus, TaskStatus
 from caseapp.models.referral import Referral, ReferralStatus
 
 OPEN_REFERRAL_STATES = (ReferralStatus.SENT.value, ReferralStatus.ACCEPTED.value)
@@ -31,7 +32,8 @@ def open_referrals(case: Case) -> list[Referral]:
 
 
 def open_work(case: Case) -> dict[str, list[str]]:
-    """Return what is open on the case, keyed by kind (`referrals`, `care_plans`), each item in a line."""
+    """Return what is open on the case, keyed by kind (`referrals`, `care_plans`, `tasks`), each item in a
+    line (the owner and the due day of a task, never what it asks)."""
     found: dict[str, list[str]] = {}
     referrals = [
         _("Referral to %(agency)s (%(status)s, due %(due)s WITA)")
@@ -58,6 +60,18 @@ def open_work(case: Case) -> dict[str, list[str]]:
                 "status": L.label(L.CARE_PLAN_STATUS_LABELS, newest.status),
             }
         ]
+    tasks = db.session.scalars(
+        select(Task)
+        .where(Task.case_id == case.id, Task.status == TaskStatus.OPEN.value)
+        .order_by(Task.due_date, Task.id)
+    )
+    lines = [
+        _("Follow-up task of %(owner)s (%(agency)s), due %(day)s")
+        % {"owner": t.owner.display_name, "agency": t.owner.agency.code, "day": t.due_date.isoformat()}
+        for t in tasks
+    ]
+    if lines:
+        found["tasks"] = lines
     return found
 
 

@@ -500,3 +500,74 @@ class ReturnForm(FlaskForm):
     """Return a care plan with what to change."""
 
     comment = TextAreaField(_l("What to change"), render_kw={"rows": 2})
+
+
+class TaskForm(Form):
+    """One follow-up task of a conference (a row; an empty row is left out)."""
+
+    description = TextAreaField(_l("Task"), render_kw={"rows": 1})
+    owner = SelectField(_l("Who does it"), validate_choice=False)
+    due_date = StringField(_l("Due date"), render_kw={"type": "date"})
+
+    def is_empty(self) -> bool:
+        return not (self.description.data or "").strip() and not self.owner.data and not self.due_date.data
+
+
+class ConferenceForm(FlaskForm):
+    """A case conference: when, who took part, what was decided, and up to three tasks on the page (the API
+    takes more)."""
+
+    held_on = StringField(_l("Held on"), render_kw={"type": "date"})
+    agencies = MultiCheckboxField(_l("Participating agencies"), validate_choice=False)
+    people = TextAreaField(_l("People present"), render_kw={"rows": 2})
+    decisions = TextAreaField(_l("Decisions"), render_kw={"rows": 3})
+    tasks = FieldList(FormField(TaskForm), min_entries=3, max_entries=3)
+
+    def fill_choices(self, owners: list[tuple[str, str]]) -> None:
+        """Set the options in the current language (`owners`: usernames and how to name them)."""
+        self.agencies.choices = [(c, name) for c, name in reference.agency_choices()]
+        for entry in self.tasks:
+            entry.form.owner.choices = _choices(owners)
+
+    def row_errors(self, fields: dict[str, list[str]]) -> dict[str, list[str]]:
+        """Put the errors of `tasks.N.field` beside that field of the N-th task typed (empty rows are left
+        out of the input); return the other errors."""
+        rows = [e.form for e in self.tasks if not e.form.is_empty()]
+        rest: dict[str, list[str]] = {}
+        for path, messages in fields.items():
+            parts = path.split(".")
+            if len(parts) == 3 and parts[0] == "tasks" and parts[1].isdigit() and int(parts[1]) < len(rows):
+                field = getattr(rows[int(parts[1])], parts[2], None)
+                if field is not None and hasattr(field, "errors"):
+                    field.errors = list(messages)
+                    continue
+            rest[path] = messages
+        return rest
+
+    def to_body(self) -> dict[str, Any]:
+        """Return the conference in the API's shape (`ConferenceIn`), without the rows left empty."""
+        return {
+            "held_on": self.held_on.data or "",
+            "agencies": list(self.agencies.data or []),
+            "people": self.people.data or "",
+            "decisions": self.decisions.data or "",
+            "tasks": [
+                {
+                    "description": e.form.description.data or "",
+                    "owner": e.form.owner.data or "",
+                    "due_date": e.form.due_date.data or "",
+                }
+                for e in self.tasks
+                if not e.form.is_empty()
+            ],
+        }
+
+
+class TaskCompleteForm(FlaskForm):
+    """Mark a task done, with an optional note."""
+
+    note = TextAreaField(_l("How it was done (optional)"), render_kw={"rows": 1})
+
+    def to_body(self) -> dict[str, Any]:
+        """Return the completion in the API's shape (`TaskCompleteIn`)."""
+        return {"note": self.note.data or ""}

@@ -37,9 +37,9 @@ from caseapp.schemas.cases import (
     TransitionIn,
 )
 from caseapp.schemas.intake import TriageIn
-from caseapp.schemas.practice import AssessmentIn, CarePlanIn, ReturnIn
+from caseapp.schemas.practice import AssessmentIn, CarePlanIn, ConferenceIn, ReturnIn, TaskCompleteIn
 from caseapp.security.permissions import Permission
-from caseapp.services import assessments, care_plans, cases, referrals
+from caseapp.services import assessments, care_plans, cases, conferences, referrals
 from caseapp.services import complaints as complaint_service
 from caseapp.web.attachments.context import attachment_context
 from caseapp.web.cases.forms import (
@@ -47,12 +47,14 @@ from caseapp.web.cases.forms import (
     AssignForm,
     CarePlanForm,
     CaseForm,
+    ConferenceForm,
     FilterForm,
     IncidentLinkForm,
     NoteForm,
     ReturnForm,
     SearchForm,
     ServiceForm,
+    TaskCompleteForm,
     TransitionForm,
 )
 from caseapp.web.complaints.context import shelter_context
@@ -310,6 +312,7 @@ def _render_case(
     discharge_form: FlaskForm | None = None,
     outreach_form: FlaskForm | None = None,
     incident_form: IncidentLinkForm | None = None,
+    conference_form: ConferenceForm | None = None,
 ) -> ResponseReturnValue:
     if note_form is None:
         note_form = NoteForm(formdata=None, prefix="note")
@@ -326,6 +329,14 @@ def _render_case(
         care_plan_form = CarePlanForm(formdata=None, prefix="plan")
     care_plan_form.fill_choices()
     me = acting_user()
+    case_conferences = conferences.case_conferences(case)
+    owners: list[tuple[str, str]] = []
+    if case.is_open and me.can(Permission.CASE_UPDATE):  # who may own a task: asked only for the form
+        candidates = conferences.owner_candidates(case)
+        owners = [(u.username, f"{u.display_name} ({u.agency.code})") for u in candidates]
+    if conference_form is None:
+        conference_form = ConferenceForm(formdata=None, prefix="conference")
+    conference_form.fill_choices(owners)
     return render_template(
         "cases/view.html",
         case=case,
@@ -346,6 +357,10 @@ def _render_case(
         case_plans=care_plans.case_plans(case),
         care_plan_form=care_plan_form,
         return_form=return_form or ReturnForm(formdata=None, prefix="return"),
+        case_conferences=case_conferences,
+        conference_form=conference_form,
+        completable={t.id for c in case_conferences for t in c.tasks if conferences.may_complete(me, t)},
+        task_form=TaskCompleteForm(formdata=None),
         today=localtime.today(),
         now=utcnow(),
         now_local=localtime.input_value(utcnow()),
@@ -540,6 +555,62 @@ def decide_care_plan(case_uuid: str, plan_id: str, decision: str) -> ResponseRet
     else:
         flash(_("Care plan approved.") if decision == "approve" else _("Care plan returned."), "success")
     return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#care-plan")
+
+
+@bp.route("/<case_uuid>/conferences", methods=["POST"])
+@require(Permission.CASE_UPDATE, hide=True)
+def add_conference(case_uuid: str) -> ResponseReturnValue:
+    """Record a case conference and its follow-up tasks."""
+    actor = acting_user()
+    case = cases.get_case(actor, case_uuid)
+    form = ConferenceForm(prefix="conference")
+    try:
+        conferences.add_conference(actor, case, parse_data(ConferenceIn, form.to_body(), strict=False))
+    except (ValidationFailed, InvalidTransition) as exc:
+        fields = exc.fields if isinstance(exc, ValidationFailed) else {}
+        rest = form.row_errors(fields)
+        if rest or not fields:
+            apply_field_errors(form, ValidationFailed(exc.message, fields=rest) if rest else exc)
+        else:  # every error is beside its task's field: the summary says so and links to each
+            form.form_errors.append(exc.message)
+        shown = cases.view_case(actor, case_uuid, beside_a_refusal=True)
+        return _render_case(shown, conference_form=form, status=exc.status)
+    flash(_("Case conference recorded."), "success")
+    return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#conferences")
+
+
+@bp.route("/tasks/<task_id>")
+@require(Permission.CASE_UPDATE, hide=True)
+def task_view(task_id: str) -> ResponseReturnValue:
+    """Show a follow-up task to its owner (a partner agency's worker sees the task, not the case)."""
+    actor = acting_user()
+    task = conferences.view_task(actor, task_id)
+    return render_template(
+        "cases/task.html",
+        task=task,
+        may_complete=conferences.may_complete(actor, task),
+        form=TaskCompleteForm(formdata=None),
+        today=localtime.today(),
+    )
+
+
+@bp.route("/tasks/<task_id>/complete", methods=["POST"])
+@require(Permission.CASE_UPDATE, hide=True)
+def complete_task(task_id: str) -> ResponseReturnValue:
+    """Mark a task done (its owner, or a supervisor of the owning agency); back to where it was shown."""
+    actor = acting_user()
+    task = conferences.get_task(actor, task_id)
+    form = TaskCompleteForm()
+    try:
+        conferences.complete(actor, task, parse_data(TaskCompleteIn, form.to_body(), strict=False))
+    except (InvalidTransition, ValidationFailed) as exc:
+        transaction.doom()
+        flash(exc.message, "warning")
+    else:
+        flash(_("Task done."), "success")
+    if request.form.get("back") == "case":
+        return redirect(url_for("cases.case_view", case_uuid=task.case.uuid) + "#conferences")
+    return redirect(url_for("cases.task_view", task_id=task.uuid))
 
 
 @bp.route("/<case_uuid>/assign", methods=["GET", "POST"])

@@ -36,6 +36,7 @@ QUEUE_LABELS = {
     QueueKind.REFERRAL_OVERDUE: _l("Referral unanswered past its due time"),
     QueueKind.COMPLAINT_TO_TRIAGE: _l("Complaint (pengaduan) to triage"),
     QueueKind.LITMAS_DUE: _l("Litmas awaited from Bapas (3x24 hours)"),
+    QueueKind.TASK: _l("Follow-up task of a case conference"),
 }
 
 
