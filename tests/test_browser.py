@@ -219,7 +219,7 @@ def _sign_in(page, base: str, username: str) -> None:
 
 def _fill_case(page, nik_value: str) -> None:
     page.get_by_label("Nama anak").fill("Wa Ode Browser")
-    page.get_by_label("NIK").fill(nik_value)
+    page.get_by_label("NIK", exact=True).first.fill(nik_value)
     page.get_by_label("Jenis kelamin").first.select_option("F")
     page.get_by_label("Tanggal lahir").fill("2014-03-02")
     page.get_by_label("Kelurahan tempat tinggal").select_option("74.71.01.1005")
@@ -911,5 +911,150 @@ def test_a_conference_gives_the_police_a_task_they_find_in_their_queue(
         expect(page.get_by_test_id("task")).to_have_attribute("data-task-status", "done")
         page.goto(f"{live_server}/")
         expect(page.get_by_test_id("queue").locator('[data-kind="task"]')).to_have_count(0)
+    finally:
+        context.close()
+
+
+@pytest.mark.csrf
+def test_the_uptd_flow_from_a_complaint_to_an_honest_termination(
+    live_server, browser, app, client, make_user
+):
+    """Issue 13's journey: complaint -> case -> assessment -> care plan approved by the supervisor ->
+    conference with a task for the police partner -> shelter stay -> a service -> the closure request in the
+    supervisor's queue, refused while the referral (and the task) are open, approved once they are done;
+    the worker sees the approval."""
+    from playwright.sync_api import expect
+
+    from caseapp import localtime
+    from tests.test_practice import _refer, _step, _token
+
+    worker = make_user("case_worker", "UPTD_PPA", display_name="Rina Petugas")
+    supervisor = make_user("supervisor", "UPTD_PPA", display_name="Kepala UPTD")
+    police = make_user("supervisor", "POLRESTA", display_name="Kanit PPA")
+    police_worker = make_user("case_worker", "POLRESTA", display_name="Bripka Sari")
+    w, p = _token(app, worker), _token(app, police)
+    today = localtime.today().isoformat()
+
+    def version(case_id: str) -> int:
+        return int(client.get(f"/api/v1/cases/{case_id}", headers=w).json["version"])
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    try:
+        # A complaint by SAPA 129, triaged into a case.
+        _sign_in(page, live_server, worker.username)
+        page.goto(f"{live_server}/complaints/new")
+        page.get_by_label("Saluran", exact=True).select_option("sapa129")
+        page.get_by_label("Kedaruratan").select_option("urgent")
+        page.get_by_label("Nama pelapor").fill("Ibu Guru Pelapor")
+        page.get_by_label("Isi pengaduan").fill("Murid datang dengan lebam dan takut pulang.")
+        page.get_by_role("button", name="Catat pengaduan").click()
+        page.goto(f"{live_server}/")
+        page.locator('[data-kind="complaint_to_triage"] a').click()
+        page.get_by_label("Keputusan").select_option("accepted")
+        page.get_by_role("button", name="Triase").click()
+        expect(page.get_by_test_id("from-complaint")).to_be_visible()
+        page.get_by_label("Nama anak").fill("Anak Alur Lengkap")
+        page.get_by_label("Jenis kelamin").first.select_option("F")
+        page.get_by_label("Tanggal lahir").fill("2013-04-09")
+        page.get_by_label("Tanggal kejadian").fill("2026-11-20")
+        page.get_by_label("Kekerasan fisik", exact=True).check()
+        page.get_by_label("Bentuk kekerasan utama").select_option("physical")
+        page.get_by_role("button", name="Daftarkan kasus").click()
+        expect(page.get_by_role("status").first).to_contain_text("telah didaftarkan")
+        case_id = page.url.rstrip("/").split("/")[-1]
+        case_number = page.get_by_role("heading", level=1).inner_text().split()[0]
+
+        # Into intervention, and referred to the police (their own journeys are tested apart).
+        _step(client, case_id, w, "start_assessment", version(case_id))
+        _step(client, case_id, w, "start_intervention", version(case_id))
+        rid = _refer(client, w, case_id)
+        accepted = client.post(
+            f"/api/v1/referrals/{rid}/accept", json={"assignee": police_worker.username}, headers=p
+        )
+        assert accepted.status_code == 200, accepted.json
+
+        page.goto(f"{live_server}/cases/{case_id}")
+        page.get_by_text("Lakukan asesmen").click()
+        page.get_by_label("Apakah terduga pelaku masih dapat menjangkau anak?").select_option("yes")
+        page.get_by_label("Apakah anak aman malam ini?").select_option("no")
+        page.locator("input[name=assessment-needs][value=psychological]").check()
+        page.locator("#assessment-risk_level").select_option("high")
+        page.get_by_label("Ringkasan").fill("Anak tidak aman di rumah; perlu rumah aman.")
+        page.get_by_role("button", name="Simpan asesmen").click()
+        expect(page.get_by_test_id("assessment")).to_contain_text("perlu rumah aman")
+        page.get_by_text("Rencana intervensi baru").click()
+        page.locator("#plan-goals-0-goal").fill("Anak tinggal aman dan didampingi psikolog")
+        page.locator("#plan-goals-0-agency").select_option("UPTD_PPA")
+        page.locator("#plan-goals-0-due_date").fill("2027-01-15")
+        page.locator("#plan-review_date").fill("2027-01-31")
+        page.get_by_role("button", name="Ajukan untuk disetujui").click()
+        expect(page.get_by_test_id("care-plan")).to_have_attribute("data-status", "pending")
+
+        # A case conference gives the police partner a task.
+        page.get_by_text("Catat konferensi kasus").click()
+        page.locator("#conference-held_on").fill(today)
+        page.locator("input[name=conference-agencies][value=POLRESTA]").check()
+        page.locator("#conference-people").fill("Kepala sekolah, Bripka Sari")
+        page.locator("#conference-decisions").fill("Anak ditempatkan di rumah aman selama pemeriksaan.")
+        page.locator("#conference-tasks-0-description").fill("Ambil keterangan anak dengan pendamping")
+        page.locator("#conference-tasks-0-owner").select_option(police_worker.username)
+        page.locator("#conference-tasks-0-due_date").fill("2026-12-20")
+        page.get_by_role("button", name="Simpan konferensi kasus").click()
+        task = page.get_by_test_id("conference").get_by_test_id("task")
+        expect(task).to_have_attribute("data-task-status", "open")
+
+        # A shelter stay, and a service given.
+        page.get_by_text("Catat masuk rumah aman").click()
+        page.locator("#shelter-shelter_place").fill("Rumah aman UPTD PPA")
+        page.locator("#shelter-admitted_on").fill(today)
+        page.get_by_role("button", name="Catat masuk", exact=True).click()
+        expect(page.get_by_test_id("shelter-open")).to_be_visible()
+        page.locator("#service-service_type").select_option("psychological")
+        page.locator("#service-provider").select_option("UPTD_PPA")
+        page.locator("#service-service_date").fill(today)
+        page.locator("#service-outcome").select_option("ongoing")
+        page.get_by_role("button", name="Catat layanan").click()
+        expect(page.locator("#services")).to_contain_text("Layanan psikologis")
+
+        page.locator("#reason-request_closure").select_option("needs_met")
+        page.get_by_role("button", name="Ajukan penutupan").click()
+        expect(page.get_by_test_id("closure-request")).to_be_visible()
+        _sign_out(page)
+
+        # The supervisor finds it waiting; open work (the referral, the task) refuses the closure.
+        _sign_in(page, live_server, supervisor.username)
+        queue = page.get_by_test_id("queue")
+        expect(queue.locator('[data-kind="closure_to_approve"]')).to_contain_text(case_number)
+        queue.locator('[data-kind="closure_to_approve"] a').click()
+        page.get_by_role("button", name="Setujui rencana intervensi").click()
+        expect(page.get_by_test_id("care-plan")).to_have_attribute("data-status", "approved")
+        open_work = page.get_by_test_id("open-work")
+        expect(open_work).to_contain_text("POLRESTA")
+        page.get_by_role("button", name="Setujui penutupan").click()
+        expect(page.locator("body")).to_contain_text("pekerjaan terbuka")
+        expect(page.locator("h1 + div")).not_to_contain_text("Ditutup")
+
+        # The police do their part: the task and the referral end.
+        police_own = _token(app, police_worker)
+        task_id = client.get(f"/api/v1/cases/{case_id}/conferences", headers=w).json["items"][0]["tasks"][0][
+            "id"
+        ]
+        assert (
+            client.post(f"/api/v1/tasks/{task_id}/complete", json={}, headers=police_own).status_code == 200
+        )
+        done = client.post(f"/api/v1/referrals/{rid}/complete", json={"outcome": "provided"}, headers=p)
+        assert done.status_code == 200, done.json
+        page.goto(f"{live_server}/cases/{case_id}")
+        expect(page.get_by_test_id("open-work")).to_have_count(0)
+        page.get_by_role("button", name="Setujui penutupan").click()
+        expect(page.locator("h1 + div")).to_contain_text("Ditutup")
+        _sign_out(page)
+
+        _sign_in(page, live_server, worker.username)
+        page.get_by_test_id("bell").click()
+        expect(page.get_by_test_id("notifications")).to_contain_text("Terminasi disetujui")
+        expect(page.get_by_test_id("notifications")).to_contain_text(case_number)
     finally:
         context.close()

@@ -76,6 +76,9 @@ def _operations(schema):  # type: ignore[no-untyped-def]
 #    case), whose incident date then replaces the one sent (rule 2 holds against it).
 # 12. A conference task's owner is an active worker of the owning agency or of a referral partner: data, not
 #    shape (positive conferences give every task to the acting user).
+# 13. A kelurahan is in Kendari, so a regency other than Kendari's (74.71) goes with no kelurahan: the
+#    regency's code is a reference code and the kelurahan another (a patch also meets the stored one);
+#    positive requests that name another regency clear the kelurahan. A person's NIK follows rule 3.
 
 
 IDENTIFYING = {Section.IDENTITY, Section.CONTACT, Section.PERPETRATOR, Section.NOTES, Section.ATTACHMENTS}
@@ -104,6 +107,16 @@ def _valid_nik(part: dict[str, Any], key: str) -> None:
     """Rule 3: a structurally valid NIK in place of a generated one (empty or null stays)."""
     if isinstance(part.get(key), str) and part[key]:
         part[key] = nik(_pick(part[key], 10000))
+
+
+def _kendari_or_elsewhere(body: dict[str, Any]) -> None:
+    """Rule 13: a regency other than Kendari's clears the kelurahan; every person's NIK is valid (rule 3)."""
+    for section in ("child", "incident"):
+        part = body.get(section)
+        if isinstance(part, dict) and part.get("regency") not in (None, "", "74.71"):
+            part["kelurahan"] = None
+    for party in body.get("parties") or []:
+        _valid_nik(party, "nik")
 
 
 class PositiveRules:
@@ -203,11 +216,13 @@ class PositiveRules:
         if child.get("date_of_birth"):
             child["date_of_birth"] = _born_by(incident["date"], child["date_of_birth"])  # rules 1, 2
         _valid_nik(child, "nik")
+        _kendari_or_elsewhere(body)  # rule 13
 
     def patch(self, body: dict[str, Any]) -> None:
         child, incident = body.get("child"), body.get("incident")
         child, incident = child or {}, incident or {}
         _valid_nik(child, "nik")
+        _kendari_or_elsewhere(body)  # rule 13
         born = child.get("date_of_birth")
         if born or "date" in incident:  # rule 4: both dates, consistent with each other
             incident["date"] = _day_in(incident.get("date") or born, EARLIEST_INCIDENT, self.today())
@@ -266,6 +281,10 @@ EDGES: list[tuple[str, str, dict[str, Any], bool]] = [
     ("register", "CaseIn", {"child__name": " \u3000"}, False),
     ("register", "CaseIn", {"child__nik": " 7471 0545-1215.0001\t"}, True),
     ("register", "CaseIn", {"child__nik": "7471054512150001x"}, False),
+    ("register", "CaseIn", {"child__regency": "74.05"}, False),
+    ("register", "CaseIn", {"child__regency": "74.05", "child__kelurahan": None}, True),
+    ("register", "CaseIn", {"child__regency": "74.71"}, True),
+    ("register", "CaseIn", {"parties": [{"role": "perpetrator", "nik": "7471054512150001x"}]}, False),
     ("register", "CaseIn", {"child__nik": "", "child__kelurahan": "", "incident__place": ""}, True),
     ("register", "CaseIn", {"child__address": None, "parties": None}, True),
     ("register", "CaseIn", {"child__date_of_birth": None, "child__age": 5.0}, True),
