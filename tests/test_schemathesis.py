@@ -77,7 +77,7 @@ def _operations(schema):  # type: ignore[no-untyped-def]
 # 12. A conference task's owner is an active worker of the owning agency or of a referral partner: data, not
 #    shape (positive conferences give every task to the acting user).
 # 13. A kelurahan is in Kendari, so a regency other than Kendari's (74.71) goes with no kelurahan: the
-#    regency's code is a reference code and the kelurahan another (a patch also meets the stored one);
+#    document states it for a new case, but a patch also meets the stored kelurahan (state, not shape);
 #    positive requests that name another regency clear the kelurahan. A person's NIK follows rule 3.
 
 

@@ -476,6 +476,13 @@ REGENCY_RULE = (
 )
 
 
+# `_kendari_or_elsewhere` as the document states it: with a kelurahan, the regency is Kendari or left out.
+KELURAHAN_IN_KENDARI = {
+    "if": {"required": ["kelurahan"], "properties": {"kelurahan": {"type": "string", "minLength": 1}}},
+    "then": {"properties": {"regency": {"enum": [None, "", KOTA_KENDARI]}}},
+}
+
+
 def _kendari_or_elsewhere(kelurahan: str | None, regency: str | None) -> str | None:
     """Return the regency a kelurahan and a regency agree on (a kelurahan means Kendari), or refuse."""
     if kelurahan and regency not in (None, KOTA_KENDARI):
@@ -547,7 +554,7 @@ AGE_WHEN_BIRTH_DATE_CLEARED = {
 class IncidentIn(Input):
     """What happened: when, where, which forms of violence (a main form, or a single form listed)."""
 
-    model_config = ConfigDict(json_schema_extra=schema_rules(_a_main_form))
+    model_config = ConfigDict(json_schema_extra=schema_rules(_a_main_form, KELURAHAN_IN_KENDARI))
 
     date: IncidentDate = Field(description="From 2000-01-01 to today (UTC): not in the future")
     date_is_approximate: bool = False
@@ -585,7 +592,7 @@ class IncidentIn(Input):
 class ChildIn(Input):
     """The child: a date of birth, or else an estimated age."""
 
-    model_config = ConfigDict(json_schema_extra=schema_rules(DATE_OF_BIRTH_OR_AGE))
+    model_config = ConfigDict(json_schema_extra=schema_rules(DATE_OF_BIRTH_OR_AGE, KELURAHAN_IN_KENDARI))
 
     name: ChildName
     nik: Nik = Field(default=None, description=f"{NIK_RULE}; null or empty when not known")
