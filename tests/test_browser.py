@@ -272,14 +272,14 @@ def test_worker_registers_notes_and_requests_closure_supervisor_approves(live_se
         # An irreversible step asks first (confirm.js, data-confirm): dismissed, nothing is sent.
         asked: list[str] = []
         page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
-        page.get_by_role("button", name="Ajukan penutupan").click()
-        expect(page.get_by_role("button", name="Ajukan penutupan")).to_be_visible()
+        page.get_by_role("button", name="Ajukan terminasi").click()
+        expect(page.get_by_role("button", name="Ajukan terminasi")).to_be_visible()
         assert asked == ["Minta supervisor menutup kasus ini?"]
-        expect(page.get_by_text("Penutupan diajukan")).to_have_count(0)
+        expect(page.get_by_text("Terminasi diajukan")).to_have_count(0)
         page.on("dialog", lambda dialog: dialog.accept())
-        page.get_by_role("button", name="Ajukan penutupan").click()
-        expect(page.get_by_text("Penutupan diajukan: Kebutuhan layanan terpenuhi.")).to_be_visible()
-        expect(page.get_by_role("button", name="Setujui penutupan")).to_have_count(0)  # not the worker's call
+        page.get_by_role("button", name="Ajukan terminasi").click()
+        expect(page.get_by_text("Terminasi diajukan: Kebutuhan layanan terpenuhi.")).to_be_visible()
+        expect(page.get_by_role("button", name="Setujui terminasi")).to_have_count(0)  # not the worker's call
         page.get_by_role("button", name="Tampilkan menu").click()
         _sign_out(page)
 
@@ -287,9 +287,9 @@ def test_worker_registers_notes_and_requests_closure_supervisor_approves(live_se
         page.goto(f"{live_server}/cases/")
         page.get_by_role("link", name=case_number).click()
         page.once("dialog", lambda dialog: dialog.accept())  # an irreversible step may ask to confirm
-        page.get_by_role("button", name="Setujui penutupan").click()
+        page.get_by_role("button", name="Setujui terminasi").click()
         expect(page.locator("h1 + div")).to_contain_text("Ditutup")
-        expect(page.get_by_test_id("timeline")).to_contain_text("Setujui penutupan")
+        expect(page.get_by_test_id("timeline")).to_contain_text("Setujui terminasi")
     finally:
         context.close()
 
@@ -541,11 +541,11 @@ def test_closure_waits_in_the_queue_is_refused_while_a_referral_is_open(
         page.get_by_role("button", name="Ajukan untuk disetujui").click()
         expect(page.get_by_test_id("care-plan")).to_have_attribute("data-status", "pending")
         page.locator("#reason-request_closure").select_option("other")
-        page.get_by_role("button", name="Ajukan penutupan").click()
+        page.get_by_role("button", name="Ajukan terminasi").click()
         expect(page.locator("body")).to_contain_text("wajib diberi keterangan")
         page.locator("#reason-request_closure").select_option("other")
         page.locator("#explanation-request_closure").fill("Anak dan ibu pindah ke Kolaka.")
-        page.get_by_role("button", name="Ajukan penutupan").click()
+        page.get_by_role("button", name="Ajukan terminasi").click()
         expect(page.get_by_test_id("closure-request")).to_contain_text("Anak dan ibu pindah ke Kolaka.")
         _sign_out(page)
 
@@ -564,7 +564,7 @@ def test_closure_waits_in_the_queue_is_refused_while_a_referral_is_open(
         expect(page.get_by_test_id("care-plan")).to_have_attribute("data-status", "approved")
         expect(page.get_by_test_id("open-work")).to_contain_text("POLRESTA")
         expect(page.get_by_test_id("open-work")).not_to_contain_text("Rencana intervensi")
-        page.get_by_role("button", name="Setujui penutupan").click()
+        page.get_by_role("button", name="Setujui terminasi").click()
         expect(page.locator("body")).to_contain_text("pekerjaan terbuka")
         expect(page.locator("h1 + div")).not_to_contain_text("Ditutup")
 
@@ -575,7 +575,7 @@ def test_closure_waits_in_the_queue_is_refused_while_a_referral_is_open(
         assert done.status_code == 200
         page.goto(f"{live_server}/cases/{case.uuid}")
         expect(page.get_by_test_id("open-work")).to_have_count(0)
-        page.get_by_role("button", name="Setujui penutupan").click()
+        page.get_by_role("button", name="Setujui terminasi").click()
         expect(page.locator("h1 + div")).to_contain_text("Ditutup")
         expect(page.get_by_test_id("closed")).to_contain_text("Anak dan ibu pindah ke Kolaka.")
         _sign_out(page)
@@ -1019,7 +1019,7 @@ def test_the_uptd_flow_from_a_complaint_to_an_honest_termination(
         expect(page.locator("#services")).to_contain_text("Layanan psikologis")
 
         page.locator("#reason-request_closure").select_option("needs_met")
-        page.get_by_role("button", name="Ajukan penutupan").click()
+        page.get_by_role("button", name="Ajukan terminasi").click()
         expect(page.get_by_test_id("closure-request")).to_be_visible()
         _sign_out(page)
 
@@ -1032,7 +1032,7 @@ def test_the_uptd_flow_from_a_complaint_to_an_honest_termination(
         expect(page.get_by_test_id("care-plan")).to_have_attribute("data-status", "approved")
         open_work = page.get_by_test_id("open-work")
         expect(open_work).to_contain_text("POLRESTA")
-        page.get_by_role("button", name="Setujui penutupan").click()
+        page.get_by_role("button", name="Setujui terminasi").click()
         expect(page.locator("body")).to_contain_text("pekerjaan terbuka")
         expect(page.locator("h1 + div")).not_to_contain_text("Ditutup")
 
@@ -1048,7 +1048,7 @@ def test_the_uptd_flow_from_a_complaint_to_an_honest_termination(
         assert done.status_code == 200, done.json
         page.goto(f"{live_server}/cases/{case_id}")
         expect(page.get_by_test_id("open-work")).to_have_count(0)
-        page.get_by_role("button", name="Setujui penutupan").click()
+        page.get_by_role("button", name="Setujui terminasi").click()
         expect(page.locator("h1 + div")).to_contain_text("Ditutup")
         _sign_out(page)
 

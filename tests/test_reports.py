@@ -227,7 +227,7 @@ def test_exports_are_audited_and_empty_periods_give_a_file(app, client, make_use
     assert (
         rows[2][0] == "Dihitung pada" and rows[2][1].endswith("WITA") and rows[3][0] == "Aturan pengungkapan"
     )
-    assert rows[5] == ["Kasus terbuka menurut status"]
+    assert rows[5] == ["Kasus aktif menurut status"]
     xlsx = client.get("/reports/caseload?period=2026-03&format=xlsx")
     workbook = load_workbook(io.BytesIO(xlsx.data))
     assert len(workbook.sheetnames) == 7 and workbook.sheetnames[0] == "Tentang berkas ini"
