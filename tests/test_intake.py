@@ -4,6 +4,7 @@ through the services, the API (with who gets 403 and 404) and the browser's form
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -373,8 +374,26 @@ def test_outreach_and_shelter_stays_on_a_case(app, client, people, headers):
     assert len(_actions(app, "shelter.admit")) == 1 and len(_actions(app, "shelter.discharge")) == 1
     assert len(_actions(app, "outreach.record")) == 1
 
-    # The case page shows the stays and visits in their sections; an open stay is marked.
+    # The API lists them to who reads the case (audited), and to nobody else.
     client.post(url, json={"shelter_agency": "DINSOS", "admitted_on": "2026-01-10"}, headers=w)
+    stays = client.get(url, headers=headers["spv"])
+    assert stays.status_code == 200
+    assert [(s["shelter_agency"], s["open"]) for s in stays.json["items"]] == [
+        ("DINSOS", True),
+        (None, False),
+    ]
+    assert stays.json["items"][1]["shelter_place"] == "Rumah aman kanari-rumah"
+    visits = client.get(f"/api/v1/cases/{case.uuid}/outreach-visits", headers=w)
+    assert visits.status_code == 200 and [v["outcome"] for v in visits.json["items"]] == ["not_found"]
+    for who in ("police_spv", "other_worker", "analyst"):
+        assert client.get(url, headers=headers[who]).status_code == 404, who
+        assert (
+            client.get(f"/api/v1/cases/{case.uuid}/outreach-visits", headers=headers[who]).status_code == 404
+        )
+    viewed = [json.loads(e.details or "{}").get("section") for e in _actions(app, "case.view")]
+    assert "shelter" in viewed and "outreach" in viewed
+
+    # The case page shows the stays and visits in their sections; an open stay is marked.
     assert login(client, people["worker"].username).status_code == 302
     page = client.get(f"/cases/{case.uuid}")
     assert (

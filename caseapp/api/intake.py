@@ -13,8 +13,10 @@ from caseapp.schemas.intake import (
     ComplaintOut,
     DischargeIn,
     OutreachIn,
+    OutreachListOut,
     OutreachOut,
     ShelterStayIn,
+    ShelterStayListOut,
     ShelterStayOut,
     TriageIn,
 )
@@ -92,3 +94,23 @@ def discharge_from_shelter(stay_id: str, body: DischargeIn) -> ShelterStayOut:
     """Record the end of a shelter stay (once; 409 after)."""
     me = acting_user()
     return shelter.as_output(shelter.discharge(me, shelter.get_stay(me, stay_id), body))
+
+
+@bp.route("/cases/<case_id>/outreach-visits", methods=["GET"])
+@require(Permission.CASE_READ, hide=True)
+@endpoint(response=OutreachListOut)
+def list_case_outreach(case_id: str) -> OutreachListOut:
+    """A case's outreach visits, newest first; the read is audited."""
+    me = acting_user()
+    rows = outreach.list_case_outreach(me, cases.get_case(me, case_id))
+    return OutreachListOut(items=[complaints.outreach_output(r) for r in rows])
+
+
+@bp.route("/cases/<case_id>/shelter-stays", methods=["GET"])
+@require(Permission.CASE_READ, hide=True)
+@endpoint(response=ShelterStayListOut)
+def list_shelter_stays(case_id: str) -> ShelterStayListOut:
+    """A case's shelter stays, the open one first; the read is audited."""
+    me = acting_user()
+    rows = shelter.list_stays(me, cases.get_case(me, case_id))
+    return ShelterStayListOut(items=[shelter.as_output(r) for r in rows])

@@ -284,3 +284,15 @@ class ShelterStayOut(Output):
     discharged_on: dt.date | None
     discharge_reason: DischargeReason | None
     open: bool
+
+
+class ShelterStayListOut(Output):
+    """A case's shelter stays: the open one, then the newest first."""
+
+    items: list[ShelterStayOut]
+
+
+class OutreachListOut(Output):
+    """A case's outreach visits, newest first."""
+
+    items: list[OutreachOut]

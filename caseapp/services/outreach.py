@@ -66,6 +66,19 @@ def record_on_case(actor: User, case: Case, value: OutreachIn) -> OutreachVisit:
     return row
 
 
+def list_case_outreach(actor: User, case: Case) -> list[OutreachVisit]:
+    """Return a case's outreach visits for the actor to read (the read is audited)."""
+    require(actor, Permission.CASE_READ)
+    audit.record(
+        AuditAction.CASE_VIEW,
+        actor=actor,
+        object_type="case",
+        object_id=case.uuid,
+        details={"section": "outreach"},
+    )
+    return case_outreach(case)
+
+
 def case_outreach(case: Case) -> list[OutreachVisit]:
     """Return a case's outreach visits, newest first (one statement)."""
     stmt = (
