@@ -21,7 +21,7 @@ from caseapp.models import Assessment, Case, User
 from caseapp.schemas.practice import AssessmentIn, AssessmentOut
 from caseapp.security.permissions import Permission
 from caseapp.services import access
-from caseapp.services.cases.rules import require
+from caseapp.services.cases.rules import read_section, require
 from caseapp.services.scoping import visible_cases
 
 
@@ -133,12 +133,5 @@ def as_output(row: Assessment) -> AssessmentOut:
 
 def list_assessments(actor: User, case: Case) -> list[Assessment]:
     """Return a case's assessments for the actor to read, newest first (the read is audited)."""
-    require(actor, Permission.CASE_READ)
-    audit.record(
-        AuditAction.CASE_VIEW,
-        actor=actor,
-        object_type="case",
-        object_id=case.uuid,
-        details={"section": "assessments"},
-    )
+    read_section(actor, case, "assessments")
     return case_assessments(case)

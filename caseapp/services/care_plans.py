@@ -27,7 +27,7 @@ from caseapp.schemas.practice import CarePlanIn, CarePlanOut, ReturnIn
 from caseapp.security.permissions import Permission
 from caseapp.services import access, notify, users
 from caseapp.services.cases.lifecycle import OPEN_STATES
-from caseapp.services.cases.rules import require
+from caseapp.services.cases.rules import read_section, require
 from caseapp.services.scoping import visible_cases
 
 
@@ -77,14 +77,7 @@ def case_plans(case: Case) -> list[CarePlan]:
 
 def list_plans(actor: User, case: Case) -> list[CarePlan]:
     """Return a case's care plans for the actor to read (the read is audited)."""
-    require(actor, Permission.CASE_READ)
-    audit.record(
-        AuditAction.CASE_VIEW,
-        actor=actor,
-        object_type="case",
-        object_id=case.uuid,
-        details={"section": "care_plans"},
-    )
+    read_section(actor, case, "care_plans")
     return case_plans(case)
 
 

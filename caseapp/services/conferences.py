@@ -29,7 +29,7 @@ from caseapp.models.practice import TaskStatus
 from caseapp.schemas.practice import ConferenceIn, ConferenceOut, TaskCompleteIn, TaskOut
 from caseapp.security.permissions import Permission, Role, role_has
 from caseapp.services import access
-from caseapp.services.cases.rules import require
+from caseapp.services.cases.rules import read_section, require
 from caseapp.services.referrals.access import OPEN as OPEN_REFERRAL
 from caseapp.services.scoping import visible_cases
 
@@ -136,14 +136,7 @@ def case_conferences(case: Case) -> list[Conference]:
 
 def list_conferences(actor: User, case: Case) -> list[Conference]:
     """Return a case's conferences for the actor to read (the read is audited)."""
-    require(actor, Permission.CASE_READ)
-    audit.record(
-        AuditAction.CASE_VIEW,
-        actor=actor,
-        object_type="case",
-        object_id=case.uuid,
-        details={"section": "conferences"},
-    )
+    read_section(actor, case, "conferences")
     return case_conferences(case)
 
 

@@ -18,7 +18,7 @@ from caseapp.extensions import db
 from caseapp.models import Case, Complaint, OutreachVisit, User
 from caseapp.schemas.intake import OutreachIn
 from caseapp.security.permissions import Permission
-from caseapp.services.cases.rules import CaseStep, check, require
+from caseapp.services.cases.rules import CaseStep, check, read_section, require
 
 
 def _fill(row: OutreachVisit, actor: User, value: OutreachIn) -> None:
@@ -68,14 +68,7 @@ def record_on_case(actor: User, case: Case, value: OutreachIn) -> OutreachVisit:
 
 def list_case_outreach(actor: User, case: Case) -> list[OutreachVisit]:
     """Return a case's outreach visits for the actor to read (the read is audited)."""
-    require(actor, Permission.CASE_READ)
-    audit.record(
-        AuditAction.CASE_VIEW,
-        actor=actor,
-        object_type="case",
-        object_id=case.uuid,
-        details={"section": "outreach"},
-    )
+    read_section(actor, case, "outreach")
     return case_outreach(case)
 
 

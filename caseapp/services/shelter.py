@@ -24,7 +24,7 @@ from caseapp.models import Agency, Case, ShelterStay, User
 from caseapp.schemas.intake import DischargeIn, ShelterStayIn, ShelterStayOut
 from caseapp.security.permissions import Permission
 from caseapp.services import access
-from caseapp.services.cases.rules import CaseStep, check, require
+from caseapp.services.cases.rules import CaseStep, check, read_section
 from caseapp.services.scoping import visible_cases
 
 
@@ -118,14 +118,7 @@ def discharge(actor: User, stay: ShelterStay, value: DischargeIn) -> ShelterStay
 
 def list_stays(actor: User, case: Case) -> list[ShelterStay]:
     """Return a case's shelter stays for the actor to read (the read is audited)."""
-    require(actor, Permission.CASE_READ)
-    audit.record(
-        AuditAction.CASE_VIEW,
-        actor=actor,
-        object_type="case",
-        object_id=case.uuid,
-        details={"section": "shelter"},
-    )
+    read_section(actor, case, "shelter")
     return case_stays(case)
 
 

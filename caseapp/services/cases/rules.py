@@ -13,6 +13,8 @@ from enum import StrEnum
 
 from flask_babel import gettext as _
 
+from caseapp import audit
+from caseapp.audit import AuditAction
 from caseapp.errors import CaseappError, InvalidTransition, PermissionDenied
 from caseapp.models import Case, User
 from caseapp.security.permissions import Permission
@@ -76,3 +78,16 @@ def check(actor: User, case: Case, step: CaseStep) -> None:
 def allowed_steps(actor: User, case: Case) -> frozenset[CaseStep]:
     """Return the steps the actor may take on the case now (for a page's buttons and forms)."""
     return frozenset(step for step in CaseStep if refusal(actor, case, step) is None)
+
+
+def read_section(actor: User, case: Case, section: str) -> None:
+    """Check that the actor reads cases and record the read of one section of the case (audited like a
+    view of the case page)."""
+    require(actor, Permission.CASE_READ)
+    audit.record(
+        AuditAction.CASE_VIEW,
+        actor=actor,
+        object_type="case",
+        object_id=case.uuid,
+        details={"section": section},
+    )
