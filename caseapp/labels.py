@@ -112,6 +112,8 @@ LEGAL_EVENT_KIND_LABELS: Labels[LegalEventKind] = Labels(
         LegalEventKind.LITMAS_REQUEST: _l("Social research report (litmas) requested from Bapas"),
         LegalEventKind.LITMAS_RECEIVED: _l("Social research report (litmas) received"),
         LegalEventKind.CASE_FILE_COMPLETE: _l("Case file complete (P21)"),
+        LegalEventKind.DETENTION_STARTED: _l("Child detained (penahanan)"),
+        LegalEventKind.DETENTION_ENDED: _l("Detention ended"),
         LegalEventKind.TRIAL: _l("Trial"),
         LegalEventKind.VERDICT: _l("Verdict"),
         LegalEventKind.INVESTIGATION_STOPPED: _l("Investigation stopped (SP3)"),

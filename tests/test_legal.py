@@ -13,6 +13,7 @@ import time_machine
 from caseapp.extensions import db
 from caseapp.models import AuditEvent, Case, LegalEvent
 from tests.casedata import body, nik, register
+from tests.conftest import login
 from tests.rawscan import scan_for
 
 GUARDIAN_CONSENT = {"given_by": "guardian", "name": "Ibu Canary", "obtained_at": "2026-11-20"}
@@ -708,3 +709,61 @@ def test_the_diversion_form_is_on_the_page_of_a_child_in_conflict_with_the_law_o
         client.post(f"/cases/{case_id}/diversions", data={"diversion-stage": "investigation"}).status_code
         == 404
     )
+
+
+def test_detention_of_a_child_has_the_sppa_limits_and_a_late_diversion_is_flagged(app, client, people):
+    """UU SPPA Pasal 32-35: only a child of 14 or more in conflict with the law is detained, within the
+    stage's days; Pasal 29: diversion is tried within 7 days of the investigation's start."""
+    w = _token(app, people["worker"])
+
+    def milestone(case_id, kind, day):
+        return client.post(
+            f"/api/v1/cases/{case_id}/legal-events",
+            json={"kind": kind, "date": day, "reference": "", "investigator": "", "outcome": ""},
+            headers=w,
+        )
+
+    victim = client.post("/api/v1/cases", json=body(), headers=w).json["id"]
+    refused = milestone(victim, "detention_started", "2026-11-03")
+    assert refused.status_code == 409 and "kind" in refused.json["fields"]
+    young = _abh_case(client, w, dob="2013-02-01")  # 13 at the incident
+    too_young = milestone(young, "detention_started", "2026-11-03")
+    assert too_young.status_code == 409 and "Pasal 32" in too_young.json["fields"]["kind"][0]
+
+    case_id = _abh_case(client, w)  # 15 at the incident
+    assert milestone(case_id, "police_report", "2026-11-01").status_code == 201
+    with time_machine.travel("2026-11-10 02:00:00", tick=False):
+        assert milestone(case_id, "detention_started", "2026-11-03").status_code == 201
+        events = client.get(f"/api/v1/cases/{case_id}/legal-events", headers=w).json
+        assert events["detention"] == {
+            "since": "2026-11-03",
+            "stage": "investigation",
+            "release_by": "2026-11-17",
+            "overdue": False,
+        }
+        late = client.post(
+            f"/api/v1/cases/{case_id}/diversions",
+            json={"stage": "investigation", "started_on": "2026-11-09"},
+            headers=w,
+        )
+        assert late.status_code == 201 and late.json["started_late"] is True
+        on_time = client.post(
+            f"/api/v1/cases/{case_id}/diversions",
+            json={"stage": "investigation", "started_on": "2026-11-08"},
+            headers=w,
+        )
+        assert on_time.json["started_late"] is False
+    with time_machine.travel("2026-11-18 02:00:00", tick=False):
+        events = client.get(f"/api/v1/cases/{case_id}/legal-events", headers=w).json
+        assert events["detention"]["overdue"] is True
+        login(client, people["worker"].username)
+        page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+        assert 'data-testid="detention"' in page and 'data-testid="diversion-late"' in page
+        assert milestone(case_id, "detention_ended", "2026-11-17").status_code == 201
+        assert client.get(f"/api/v1/cases/{case_id}/legal-events", headers=w).json["detention"] is None
+    # At prosecution (after P21) the limit is 10 days.
+    assert milestone(case_id, "case_file_complete", "2026-11-20").status_code == 201
+    with time_machine.travel("2026-11-22 02:00:00", tick=False):
+        assert milestone(case_id, "detention_started", "2026-11-21").status_code == 201
+        detained = client.get(f"/api/v1/cases/{case_id}/legal-events", headers=w).json["detention"]
+        assert (detained["stage"], detained["release_by"]) == ("prosecution", "2026-11-30")

@@ -43,4 +43,6 @@ def record_diversion(case_id: str, body: DiversionIn) -> DiversionOut:
     Pasal 9, and the court's approval), or for a child under 12 the decision of Pasal 21 (stage `under_12`).
     """
     actor = acting_user()
-    return legal.diversion_out(legal.record_diversion(actor, legal.open_case(actor, case_id), body))
+    access = legal.open_case(actor, case_id)
+    row = legal.record_diversion(actor, access, body)
+    return legal.diversion_out(row, legal.case_events(access.case))

@@ -38,6 +38,10 @@ class LegalEventKind(StrEnum):
     LITMAS_REQUEST = "litmas_request"
     LITMAS_RECEIVED = "litmas_received"
     CASE_FILE_COMPLETE = "case_file_complete"  # P21
+    # UU SPPA Pasal 32-35: a child of 14 or more in conflict with the law may be detained, for a few days at
+    # each stage (see DETENTION_MAX_DAYS).
+    DETENTION_STARTED = "detention_started"
+    DETENTION_ENDED = "detention_ended"
     TRIAL = "trial"
     VERDICT = "verdict"
     # Proceedings that end without a verdict: SP3 (KUHAP Pasal 109 (2)), SKP2 (Pasal 140 (2)), and a complaint
@@ -61,6 +65,8 @@ ENDING_KINDS = frozenset(
 )
 # UU SPPA Pasal 28: Bapas hands in the litmas within 3x24 hours of the request.
 LITMAS_DUE_HOURS = 72
+# UU SPPA Pasal 32 (2): only a child of 14 or more may be detained.
+DETENTION_MIN_AGE = 14
 
 
 class LegalEvent(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynamic base
@@ -142,3 +148,22 @@ class Diversion(db.Model):  # type: ignore[name-defined]
     case: Mapped[Case] = relationship()
     agency: Mapped[Agency] = relationship(lazy="joined")
     recorded_by: Mapped[User] = relationship(lazy="joined")
+
+
+# The milestone that opens each stage of the proceedings: the stage a day belongs to is the latest of them
+# on or before it (no milestone: the investigation).
+STAGE_STARTS = (
+    (DiversionStage.COURT, LegalEventKind.TRIAL),
+    (DiversionStage.PROSECUTION, LegalEventKind.CASE_FILE_COMPLETE),
+    (DiversionStage.INVESTIGATION, LegalEventKind.POLICE_REPORT),
+)
+# UU SPPA Pasal 33-35: the longest detention of a child at each stage, its extension included (investigation
+# 7 + 8 days, prosecution 5 + 5, first-instance court 10 + 15).
+DETENTION_MAX_DAYS = {
+    DiversionStage.INVESTIGATION: 15,
+    DiversionStage.PROSECUTION: 10,
+    DiversionStage.COURT: 25,
+}
+# UU SPPA Pasal 29 (1), 42 (1), 52 (2): diversion is attempted within 7 days of the stage's start (the
+# investigation, the case file received by the prosecutor, the judge appointed: its trial milestone here).
+DIVERSION_START_DAYS = 7

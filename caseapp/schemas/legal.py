@@ -216,9 +216,22 @@ class DiversionOut(Output):
     court_approved_on: dt.date | None
     decision: Under12Decision | None
     overdue: bool = Field(description="Ongoing more than 30 days after its start")
+    started_late: bool = Field(
+        description="Started more than 7 days after its stage began (UU SPPA Pasal 29, 42, 52: the police "
+        "report, the case file complete (P21), the trial milestone)"
+    )
     agency: str = Field(description="Code of the agency that recorded it")
     recorded_by: str = Field(description="Username")
     recorded_at: UtcTime
+
+
+class DetentionOut(Output):
+    """The child's detention while it lasts (UU SPPA Pasal 32-35)."""
+
+    since: dt.date
+    stage: DiversionStage = Field(description="The stage of the proceedings on the day it began")
+    release_by: dt.date = Field(description="The last day the stage's limit allows, its extension included")
+    overdue: bool = Field(description="Still detained after release_by")
 
 
 class LegalEventListOut(Output):
@@ -226,4 +239,5 @@ class LegalEventListOut(Output):
 
     items: list[LegalEventOut]
     diversions: list[DiversionOut]
+    detention: DetentionOut | None = Field(description="The detention in progress (null: none)")
     proceedings_open: bool = Field(description="No verdict yet, or a milestone within the last N days")

@@ -22,7 +22,11 @@ from caseapp.extensions import db
 from caseapp.models import Attachment, Case, Diversion, LegalEvent, Referral, User
 from caseapp.models.case import CaseStatus, ChildRole
 from caseapp.models.legal import (
+    DETENTION_MAX_DAYS,
+    DETENTION_MIN_AGE,
+    DIVERSION_START_DAYS,
     LITMAS_DUE_HOURS,
+    STAGE_STARTS,
     DiversionOutcome,
     DiversionStage,
     LegalEventKind,
@@ -30,6 +34,7 @@ from caseapp.models.legal import (
 )
 from caseapp.schemas.legal import (
     DIVERSION_MAX_DAYS,
+    DetentionOut,
     DiversionIn,
     DiversionOut,
     LegalEventIn,
@@ -119,9 +124,23 @@ def _require_recording(actor: User, access: LegalAccess) -> None:
         raise NotFound()
 
 
+def _may_detain(case: Case) -> None:
+    """Refuse (409) a detention of a child who is not in conflict with the law or is under 14 (UU SPPA
+    Pasal 32 (2)): the request is well formed, the case's child does not allow it."""
+    if case.child_role != ChildRole.IN_CONFLICT_WITH_LAW.value:
+        message = _("Only a child in conflict with the law can be detained.")
+    elif case.child_age is None or case.child_age < DETENTION_MIN_AGE:
+        message = _("A child under 14 may not be detained (UU SPPA Pasal 32).")
+    else:
+        return
+    raise InvalidTransition(message, fields={"kind": [message]})
+
+
 def record_event(actor: User, access: LegalAccess, value: LegalEventIn) -> LegalEvent:
     """Record a legal milestone on the case, for the actor's agency (audited: kind and agency, no text)."""
     _require_recording(actor, access)
+    if value.kind is LegalEventKind.DETENTION_STARTED:
+        _may_detain(access.case)
     event = LegalEvent(
         case=access.case,
         kind=value.kind.value,
@@ -250,8 +269,41 @@ def list_events(actor: User, access: LegalAccess) -> LegalEventListOut:
     )
     return LegalEventListOut(
         items=[as_out(e) for e in events],
-        diversions=[diversion_out(d) for d in case_diversions(access.case)],
+        diversions=[diversion_out(d, events) for d in case_diversions(access.case)],
+        detention=detention(events),
         proceedings_open=proceedings_open(access.case),
+    )
+
+
+def stage_on(events: list[LegalEvent], day: date) -> DiversionStage:
+    """Return the stage of the proceedings on a day: the latest one opened by a milestone on or before it."""
+    for stage, kind in STAGE_STARTS:
+        if any(e.kind == kind.value and e.event_date <= day for e in events):
+            return stage
+    return DiversionStage.INVESTIGATION
+
+
+def stage_start(events: list[LegalEvent], stage: DiversionStage) -> date | None:
+    """Return the day a stage began (its opening milestone, the earliest if several), if recorded."""
+    kind = dict(STAGE_STARTS).get(stage)
+    days = [e.event_date for e in events if kind is not None and e.kind == kind.value]
+    return min(days) if days else None
+
+
+def detention(events: list[LegalEvent]) -> DetentionOut | None:
+    """Return the detention in progress (the newest start with no end on or after it), with the day the
+    stage's limit (UU SPPA Pasal 33-35) says the child must be released."""
+    starts = [e for e in events if e.kind == LegalEventKind.DETENTION_STARTED.value]
+    if not starts:
+        return None
+    since = max(e.event_date for e in starts)
+    ended = any(e.kind == LegalEventKind.DETENTION_ENDED.value and e.event_date >= since for e in events)
+    if ended:
+        return None
+    stage = stage_on(events, since)
+    release_by = since + timedelta(days=DETENTION_MAX_DAYS[stage] - 1)
+    return DetentionOut(
+        since=since, stage=stage, release_by=release_by, overdue=localtime.today() > release_by
     )
 
 
@@ -320,12 +372,14 @@ def case_diversions(case: Case) -> list[Diversion]:
     return list(db.session.scalars(stmt))
 
 
-def diversion_out(row: Diversion) -> DiversionOut:
-    """Return the read shape of a diversion attempt."""
+def diversion_out(row: Diversion, events: list[LegalEvent]) -> DiversionOut:
+    """Return the read shape of a diversion attempt (the case's milestones date its stage's start)."""
     overdue = (
         row.outcome == DiversionOutcome.ONGOING.value
         and (localtime.today() - row.started_on).days > DIVERSION_MAX_DAYS
     )
+    began = stage_start(events, DiversionStage(row.stage))
+    late = began is not None and (row.started_on - began).days > DIVERSION_START_DAYS
     return DiversionOut(
         id=row.uuid,
         stage=DiversionStage(row.stage),
@@ -336,6 +390,7 @@ def diversion_out(row: Diversion) -> DiversionOut:
         court_approved_on=row.court_approved_on,
         decision=Under12Decision(row.decision) if row.decision else None,
         overdue=overdue,
+        started_late=late,
         agency=row.agency.code,
         recorded_by=row.recorded_by.username,
         recorded_at=row.created_at,

@@ -33,13 +33,15 @@ def legal_context(
         diversion_form = DiversionForm(formdata=None, prefix="diversion")
         diversion_form.started_on.data = localtime.today().isoformat()
     diversion_form.fill_choices()
+    events = legal.case_events(case)
     return {
         "legal_case": case,
         "diversion_form": diversion_form,
         "may_record_diversion": legal.may_record(actor, access)
         and case.child_role == ChildRole.IN_CONFLICT_WITH_LAW.value,
-        "legal_events": legal.case_events(case),
-        "diversions": [legal.diversion_out(d) for d in legal.case_diversions(case)],
+        "legal_events": events,
+        "diversions": [legal.diversion_out(d, events) for d in legal.case_diversions(case)],
+        "detention": legal.detention(events),
         "legal_form": form,
         "may_record_legal": legal.may_record(actor, access),
         "proceedings_until": legal.proceedings_until(case),
