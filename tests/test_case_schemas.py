@@ -225,7 +225,7 @@ def test_the_documented_actions_are_the_lifecycle_table(app, client, make_user):
         for r in app.url_map.iter_rules()
         if app.view_functions[r.endpoint].__module__ == "caseapp.api.cases"
     }
-    assert len(mine) == 11 and all(operation_of(app.view_functions[e]) is not None for e in mine)
+    assert len(mine) == 12 and all(operation_of(app.view_functions[e]) is not None for e in mine)
 
 
 def test_the_documented_reasons_of_a_step_are_the_lifecycle_table(app, client, make_user):
