@@ -368,6 +368,7 @@ NOTIFICATION_LABELS: Labels[NotificationKind] = Labels(
         NotificationKind.CARE_PLAN_APPROVED: _l("Care plan approved"),
         NotificationKind.CARE_PLAN_RETURNED: _l("Care plan returned"),
         NotificationKind.CARE_PLAN_REVIEW_DUE: _l("Care plan review overdue"),
+        NotificationKind.TASK_ASSIGNED: _l("A conference gave you a task"),
     }
 )
 

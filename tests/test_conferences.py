@@ -14,7 +14,7 @@ import time_machine
 
 from caseapp.errors import InvalidTransition
 from caseapp.extensions import db
-from caseapp.models import AuditEvent, Task, User
+from caseapp.models import AuditEvent, Notification, Task, User
 from caseapp.schemas.base import parse_data
 from caseapp.schemas.practice import ConferenceIn, TaskCompleteIn
 from caseapp.services import cases, conferences
@@ -401,3 +401,27 @@ def test_the_owners_queue_item_is_overdue_after_the_due_day(app, client, people,
     with time_machine.travel(later, tick=False):
         listed = client.get(f"/api/v1/cases/{working['case'].uuid}/conferences", headers=working["w"])
         assert listed.json["items"][0]["tasks"][0]["overdue"] is True
+
+
+def test_each_task_owner_is_told_a_partner_through_the_referral(app, client, people, working):
+    task = {"description": "Canary kunjungan rumah", "due_date": "2026-12-10"}
+    _record(
+        client,
+        working,
+        people,
+        tasks=[
+            {**task, "owner": people["worker"].username},  # the recorder: not told of their own task
+            {**task, "owner": people["colleague"].username},
+            {**task, "owner": people["police_worker"].username},
+            {**task, "owner": people["police_worker"].username},  # told once
+        ],
+    )
+    with app.app_context():
+        rows = db.session.scalars(db.select(Notification).where(Notification.kind == "task_assigned")).all()
+        told = sorted((n.user_id, n.case_id, n.referral_id) for n in rows)
+    assert told == sorted(
+        [
+            (people["colleague"].id, working["case"].id, None),
+            (people["police_worker"].id, None, working["referral"]),
+        ]
+    )

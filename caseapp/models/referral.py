@@ -94,6 +94,7 @@ class NotificationKind(StrEnum):
     CARE_PLAN_APPROVED = "care_plan_approved"
     CARE_PLAN_RETURNED = "care_plan_returned"
     CARE_PLAN_REVIEW_DUE = "care_plan_review_due"
+    TASK_ASSIGNED = "task_assigned"
 
 
 class Referral(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynamic base

@@ -26,9 +26,10 @@ from caseapp.errors import InvalidTransition, NotFound, PermissionDenied, Valida
 from caseapp.extensions import db
 from caseapp.models import Case, Conference, Referral, Task, User
 from caseapp.models.practice import TaskStatus
+from caseapp.models.referral import NotificationKind
 from caseapp.schemas.practice import ConferenceIn, ConferenceOut, TaskCompleteIn, TaskOut
 from caseapp.security.permissions import Permission, Role, role_has
-from caseapp.services import access
+from caseapp.services import access, notify
 from caseapp.services.cases.rules import read_section, require
 from caseapp.services.referrals.access import OPEN as OPEN_REFERRAL
 from caseapp.services.scoping import visible_cases
@@ -93,10 +94,13 @@ def add_conference(actor: User, case: Case, value: ConferenceIn) -> Conference:
     db.session.add(conference)
     conference.people = value.people or None
     conference.decisions = value.decisions
+    told: list[tuple[User, Referral | None]] = []
     for position, item in enumerate(value.tasks):
         owner = owners[item.owner]
         partner = owner.agency_id != case.owner_agency_id
         referral = _partner_referral(case, owner.agency_id) if partner else None
+        if owner.id != actor.id and all(owner.id != u.id for u, _r in told):
+            told.append((owner, referral))
         task = Task(
             case=case,
             position=position,
@@ -120,6 +124,12 @@ def add_conference(actor: User, case: Case, value: ConferenceIn) -> Conference:
             "tasks": [str(t.uuid) for t in conference.tasks],
         },
     )
+    # Each owner is told (a partner's worker through the referral, the one page of the case they read).
+    for owner, referral in told:
+        if referral is None:
+            notify.notify_case([owner], NotificationKind.TASK_ASSIGNED, case)
+        else:
+            notify.notify([owner], NotificationKind.TASK_ASSIGNED, referral)
     return conference
 
 

@@ -35,6 +35,7 @@ SUBJECTS = {
     "referral_withdrawn": "Rujukan {number} ditarik oleh {sender}",
     "referral_assigned": "Rujukan {number} ditugaskan kepada Anda",
     "referral_overdue": "Rujukan {number} terlambat: batas {due} WITA",
+    "task_assigned": "Tugas tindak lanjut kasus {number} untuk Anda",
 }
 
 # A case's requests and their answers (case number and codes only).
@@ -49,6 +50,7 @@ CASE_SUBJECTS = {
     "care_plan_approved": "Rencana intervensi kasus {number} disetujui",
     "care_plan_returned": "Rencana intervensi kasus {number} dikembalikan",
     "care_plan_review_due": "Tinjauan rencana intervensi kasus {number} sudah lewat waktu",
+    "task_assigned": "Tugas tindak lanjut kasus {number} untuk Anda",
 }
 
 
