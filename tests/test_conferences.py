@@ -425,3 +425,24 @@ def test_each_task_owner_is_told_a_partner_through_the_referral(app, client, peo
             (people["police_worker"].id, None, working["referral"]),
         ]
     )
+
+
+def test_a_partner_s_task_leaves_them_when_the_referral_ends(app, client, people, working):
+    """Once the referral is completed (or withdrawn, declined), the partner's worker no longer reads or
+    completes the task, nor sees it in the queue; the owning agency's supervisor still can."""
+    created = _record(client, working, people)
+    theirs = created["tasks"][1]["id"]
+    police_worker = _token(app, people["police_worker"])
+    done = client.post(
+        f"/api/v1/referrals/{working['referral']}/complete",
+        json={"outcome": "provided"},
+        headers=working["police"],
+    )
+    assert done.status_code == 200, done.json
+    assert not [i for i in _queue(client, police_worker) if i["kind"] == "task"]
+    late = client.post(f"/api/v1/tasks/{theirs}/complete", json={"note": "sudah"}, headers=police_worker)
+    assert late.status_code == 404
+    login(client, people["police_worker"].username)
+    assert client.get(f"/cases/tasks/{theirs}").status_code == 404
+    closed = client.post(f"/api/v1/tasks/{theirs}/complete", json={}, headers=working["s"])
+    assert closed.status_code == 200 and closed.json["status"] == "done"

@@ -767,3 +767,29 @@ def test_detention_of_a_child_has_the_sppa_limits_and_a_late_diversion_is_flagge
         assert milestone(case_id, "detention_started", "2026-11-21").status_code == 201
         detained = client.get(f"/api/v1/cases/{case_id}/legal-events", headers=w).json["detention"]
         assert (detained["stage"], detained["release_by"]) == ("prosecution", "2026-11-30")
+
+
+def test_detention_counts_each_stage_from_its_start_and_the_age_on_its_day(app, client, people):
+    """The prosecutor's detention counts from P21 (not from the arrest); the age that matters is the one on
+    the day of the detention; no detention before the incident."""
+    w = _token(app, people["worker"])
+
+    def milestone(case_id, kind, day):
+        return client.post(
+            f"/api/v1/cases/{case_id}/legal-events",
+            json={"kind": kind, "date": day, "reference": "", "investigator": "", "outcome": ""},
+            headers=w,
+        )
+
+    turned_14 = _abh_case(client, w, dob="2012-10-15")  # 13 at the incident (2026-10-01), 14 since 10-15
+    assert milestone(turned_14, "detention_started", "2026-10-10").status_code == 409
+    assert milestone(turned_14, "detention_started", "2026-11-25").status_code == 201
+    case_id = _abh_case(client, w)
+    before = milestone(case_id, "detention_started", "2020-01-01")
+    assert before.status_code == 409 and "date" in before.json["fields"]
+    assert milestone(case_id, "police_report", "2026-11-20").status_code == 201
+    assert milestone(case_id, "detention_started", "2026-11-25").status_code == 201
+    assert milestone(case_id, "case_file_complete", "2026-11-28").status_code == 201
+    with time_machine.travel("2026-12-01 02:00:00", tick=False):
+        detained = client.get(f"/api/v1/cases/{case_id}/legal-events", headers=w).json["detention"]
+    assert (detained["stage"], detained["release_by"]) == ("prosecution", "2026-12-07")

@@ -16,7 +16,7 @@ import uuid
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from caseapp import audit, localtime
@@ -160,6 +160,15 @@ def open_tasks(case: Case) -> list[Task]:
     return list(db.session.scalars(stmt))
 
 
+def owned_by(user: User) -> ColumnElement[bool]:
+    """The tasks a user reaches as their owner: those of their own agency's cases, and a partner's only
+    while the referral it came through is still sent or accepted (after that only the owning agency)."""
+    open_referrals = select(Referral.id).where(Referral.status.in_(OPEN_REFERRAL))
+    return and_(
+        Task.owner_id == user.id, or_(Task.referral_id.is_(None), Task.referral_id.in_(open_referrals))
+    )
+
+
 def get_task(actor: User, task_id: Any) -> Task:
     """Return a task the actor owns or whose case they may see, or raise NotFound (audited)."""
     try:
@@ -169,7 +178,7 @@ def get_task(actor: User, task_id: Any) -> Task:
     row = None
     if uid is not None:
         seen = visible_cases(actor).with_only_columns(Case.id)
-        stmt = select(Task).where(Task.uuid == uid, or_(Task.owner_id == actor.id, Task.case_id.in_(seen)))
+        stmt = select(Task).where(Task.uuid == uid, or_(owned_by(actor), Task.case_id.in_(seen)))
         row = db.session.scalar(stmt)
     if row is None:
         shown = str(task_id)[:64].replace("\x00", "\ufffd")
@@ -195,7 +204,10 @@ def may_complete(actor: User, task: Task) -> bool:
     """Say whether the actor may mark the task done: its owner, or a supervisor of the owning agency."""
     if not actor.can(Permission.CASE_UPDATE):
         return False
-    if task.owner_id == actor.id:
+    if task.owner_id == actor.id and (
+        task.referral_id is None
+        or db.session.scalar(select(Referral.status).where(Referral.id == task.referral_id)) in OPEN_REFERRAL
+    ):
         return True
     return actor.can(Permission.CASE_REVIEW) and task.case.owner_agency_id == actor.agency_id
 

@@ -32,6 +32,7 @@ from caseapp.models.legal import (
     LegalEventKind,
     Under12Decision,
 )
+from caseapp.schemas.cases import years_between
 from caseapp.schemas.legal import (
     DIVERSION_MAX_DAYS,
     DetentionOut,
@@ -124,23 +125,39 @@ def _require_recording(actor: User, access: LegalAccess) -> None:
         raise NotFound()
 
 
-def _may_detain(case: Case) -> None:
-    """Refuse (409) a detention of a child who is not in conflict with the law or is under 14 (UU SPPA
-    Pasal 32 (2)): the request is well formed, the case's child does not allow it."""
+def _age_on(case: Case, day: date) -> int | None:
+    """Return the child's age on a day: from the date of birth, or the estimated age at the incident plus
+    the years since."""
+    if case.child_dob:
+        return years_between(date.fromisoformat(case.child_dob), day)
+    if case.child_age is None:
+        return None
+    if case.incident_date is None:
+        return case.child_age
+    return case.child_age + max(0, years_between(case.incident_date, day))
+
+
+def _may_detain(case: Case, day: date) -> None:
+    """Refuse (409) a detention of a child who is not in conflict with the law or is under 14 on its day
+    (UU SPPA Pasal 32 (2)), or one dated before the incident: the request is well formed, the case's child
+    or dates do not allow it."""
+    field = "kind"
     if case.child_role != ChildRole.IN_CONFLICT_WITH_LAW.value:
         message = _("Only a child in conflict with the law can be detained.")
-    elif case.child_age is None or case.child_age < DETENTION_MIN_AGE:
+    elif case.incident_date is not None and day < case.incident_date:
+        field, message = "date", _("A detention cannot begin before the incident.")
+    elif (_age_on(case, day) or 0) < DETENTION_MIN_AGE:
         message = _("A child under 14 may not be detained (UU SPPA Pasal 32).")
     else:
         return
-    raise InvalidTransition(message, fields={"kind": [message]})
+    raise InvalidTransition(message, fields={field: [message]})
 
 
 def record_event(actor: User, access: LegalAccess, value: LegalEventIn) -> LegalEvent:
     """Record a legal milestone on the case, for the actor's agency (audited: kind and agency, no text)."""
     _require_recording(actor, access)
     if value.kind is LegalEventKind.DETENTION_STARTED:
-        _may_detain(access.case)
+        _may_detain(access.case, value.date)
     event = LegalEvent(
         case=access.case,
         kind=value.kind.value,
@@ -292,7 +309,9 @@ def stage_start(events: list[LegalEvent], stage: DiversionStage) -> date | None:
 
 def detention(events: list[LegalEvent]) -> DetentionOut | None:
     """Return the detention in progress (the newest start with no end on or after it), with the day the
-    stage's limit (UU SPPA Pasal 33-35) says the child must be released."""
+    limit of the stage it has reached (UU SPPA Pasal 33-35) says the child must be released: each stage's
+    days count from the later of the detention's start and the stage's own start (the prosecutor's
+    detention from P21, the court's from the trial)."""
     starts = [e for e in events if e.kind == LegalEventKind.DETENTION_STARTED.value]
     if not starts:
         return None
@@ -300,8 +319,9 @@ def detention(events: list[LegalEvent]) -> DetentionOut | None:
     ended = any(e.kind == LegalEventKind.DETENTION_ENDED.value and e.event_date >= since for e in events)
     if ended:
         return None
-    stage = stage_on(events, since)
-    release_by = since + timedelta(days=DETENTION_MAX_DAYS[stage] - 1)
+    stage = stage_on(events, max(since, localtime.today()))
+    counted_from = max(since, stage_start(events, stage) or since)
+    release_by = counted_from + timedelta(days=DETENTION_MAX_DAYS[stage] - 1)
     return DetentionOut(
         since=since, stage=stage, release_by=release_by, overdue=localtime.today() > release_by
     )

@@ -23,7 +23,7 @@ from caseapp.models.practice import CarePlanStatus, TaskStatus
 from caseapp.models.referral import Referral, ReferralStatus
 from caseapp.schemas.queue import QueueItem, QueueKind
 from caseapp.security.permissions import Permission
-from caseapp.services import complaints, legal
+from caseapp.services import complaints, conferences, legal
 from caseapp.services.cases.lifecycle import OPEN_STATES
 from caseapp.services.referrals import access as referral_access
 from caseapp.services.scoping import visible_cases
@@ -268,7 +268,7 @@ def _tasks(user: User, now: datetime) -> list[QueueItem]:
     open_cases = select(Case.id).where(Case.status.in_([s.value for s in OPEN_STATES]))
     stmt = (
         select(Task)
-        .where(Task.owner_id == user.id, Task.status == TaskStatus.OPEN.value, Task.case_id.in_(open_cases))
+        .where(conferences.owned_by(user), Task.status == TaskStatus.OPEN.value, Task.case_id.in_(open_cases))
         .options(joinedload(Task.case).joinedload(Case.data_key), joinedload(Task.conference))
         .order_by(Task.due_date, Task.id)
         .limit(LIMIT)
