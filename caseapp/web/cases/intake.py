@@ -15,7 +15,7 @@ from caseapp.schemas.base import parse_data
 from caseapp.schemas.intake import DischargeIn, OutreachIn, ShelterStayIn
 from caseapp.security.permissions import Permission
 from caseapp.services import cases, outreach, shelter
-from caseapp.web.cases.views import bp, render_case
+from caseapp.web.cases.views import bp, render_case, section_post
 from caseapp.web.complaints.forms import DischargeForm, OutreachForm, ShelterForm
 from caseapp.web.forms import apply_field_errors
 
@@ -24,18 +24,16 @@ from caseapp.web.forms import apply_field_errors
 @require(Permission.CASE_UPDATE, hide=True)
 def admit_to_shelter(case_uuid: str) -> ResponseReturnValue:
     """Record the child's admission to a shelter."""
-    actor = acting_user()
-    case = cases.get_case(actor, case_uuid)
     form = ShelterForm(prefix="shelter")
-    try:
-        shelter.admit(actor, case, parse_data(ShelterStayIn, form.to_body(), strict=False))
-    except (ValidationFailed, InvalidTransition) as exc:
-        form.fill_choices()
-        apply_field_errors(form, exc)
-        shown = cases.view_case(actor, case_uuid, beside_a_refusal=True)
-        return render_case(shown, shelter_form=form, status=exc.status)
-    flash(_("Shelter admission recorded."), "success")
-    return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#shelter")
+    return section_post(
+        case_uuid,
+        form,
+        ShelterStayIn,
+        shelter.admit,
+        "shelter_form",
+        _("Shelter admission recorded."),
+        "#shelter",
+    )
 
 
 @bp.route("/<case_uuid>/shelter-stays/<stay_id>/discharge", methods=["POST"])
@@ -67,15 +65,14 @@ def discharge_from_shelter(case_uuid: str, stay_id: str) -> ResponseReturnValue:
 @require(Permission.CASE_UPDATE, hide=True)
 def add_outreach(case_uuid: str) -> ResponseReturnValue:
     """Record an outreach visit on a case."""
-    actor = acting_user()
-    case = cases.get_case(actor, case_uuid)
     form = OutreachForm(prefix="outreach")
-    try:
-        outreach.record_on_case(actor, case, parse_data(OutreachIn, form.to_body(), strict=False))
-    except (ValidationFailed, InvalidTransition) as exc:
-        form.fill_choices()
-        apply_field_errors(form, exc, aliases=OutreachForm.ALIASES)
-        shown = cases.view_case(actor, case_uuid, beside_a_refusal=True)
-        return render_case(shown, outreach_form=form, status=exc.status)
-    flash(_("Outreach visit recorded."), "success")
-    return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#outreach")
+    return section_post(
+        case_uuid,
+        form,
+        OutreachIn,
+        outreach.record_on_case,
+        "outreach_form",
+        _("Outreach visit recorded."),
+        "#outreach",
+        aliases=OutreachForm.ALIASES,
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -377,6 +378,31 @@ def _render_case(
 render_case = _render_case  # the attachment pages re-render the case page beside a refused upload
 
 
+def section_post(
+    case_uuid: str,
+    form: Any,
+    schema: type[Any],
+    save: Callable[[Any, Case, Any], object],
+    form_key: str,
+    done: str,
+    anchor: str,
+    aliases: Mapping[str, str] | None = None,
+) -> ResponseReturnValue:
+    """Submit one section's form of the case page: parse it with the API's schema and call the service;
+    a refusal re-renders the case page with the form, the errors beside its fields and what was typed."""
+    actor = acting_user()
+    case = cases.get_case(actor, case_uuid)
+    try:
+        save(actor, case, parse_data(schema, form.to_body(), strict=False))
+    except (ValidationFailed, InvalidTransition) as exc:
+        form.fill_choices()
+        apply_field_errors(form, exc, aliases=aliases)
+        shown = cases.view_case(actor, case_uuid, beside_a_refusal=True)
+        return _render_case(shown, **{form_key: form}, status=exc.status)
+    flash(done, "success")
+    return redirect(url_for("cases.case_view", case_uuid=case.uuid) + anchor)
+
+
 @bp.route("/<case_uuid>/nik", methods=["POST"])
 @require(Permission.CASE_READ, hide=True)
 def reveal_nik(case_uuid: str) -> ResponseReturnValue:
@@ -477,18 +503,16 @@ def add_service(case_uuid: str) -> ResponseReturnValue:
 @require(Permission.CASE_UPDATE, hide=True)
 def add_assessment(case_uuid: str) -> ResponseReturnValue:
     """Record an assessment (a revision of the case's assessment)."""
-    actor = acting_user()
-    case = cases.get_case(actor, case_uuid)
     form = AssessmentForm(prefix="assessment")
-    try:
-        assessments.add_assessment(actor, case, parse_data(AssessmentIn, form.to_body(), strict=False))
-    except (ValidationFailed, InvalidTransition) as exc:
-        form.fill_choices()
-        apply_field_errors(form, exc)
-        shown = cases.view_case(actor, case_uuid, beside_a_refusal=True)
-        return _render_case(shown, assessment_form=form, status=exc.status)
-    flash(_("Assessment recorded."), "success")
-    return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#assessment")
+    return section_post(
+        case_uuid,
+        form,
+        AssessmentIn,
+        assessments.add_assessment,
+        "assessment_form",
+        _("Assessment recorded."),
+        "#assessment",
+    )
 
 
 @bp.route("/<case_uuid>/assessments/<assessment_id>/review", methods=["POST"])
@@ -514,18 +538,16 @@ def review_assessment(case_uuid: str, assessment_id: str) -> ResponseReturnValue
 @require(Permission.CASE_UPDATE, hide=True)
 def add_care_plan(case_uuid: str) -> ResponseReturnValue:
     """Record a care plan; it waits for a supervisor's approval."""
-    actor = acting_user()
-    case = cases.get_case(actor, case_uuid)
     form = CarePlanForm(prefix="plan")
-    try:
-        care_plans.add_plan(actor, case, parse_data(CarePlanIn, form.to_body(), strict=False))
-    except (ValidationFailed, InvalidTransition) as exc:
-        form.fill_choices()
-        apply_field_errors(form, exc)
-        shown = cases.view_case(actor, case_uuid, beside_a_refusal=True)
-        return _render_case(shown, care_plan_form=form, status=exc.status)
-    flash(_("Care plan recorded: it waits for a supervisor's approval."), "success")
-    return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#care-plan")
+    return section_post(
+        case_uuid,
+        form,
+        CarePlanIn,
+        care_plans.add_plan,
+        "care_plan_form",
+        _("Care plan recorded: it waits for a supervisor's approval."),
+        "#care-plan",
+    )
 
 
 @bp.route("/<case_uuid>/care-plans/<plan_id>/<decision>", methods=["POST"])
