@@ -295,6 +295,44 @@ def test_worker_registers_notes_and_requests_closure_supervisor_approves(live_se
 
 
 @pytest.mark.csrf
+def test_a_receiver_chosen_before_the_referral_script_ran_still_gets_its_sections(
+    live_server, browser, app, make_user
+):
+    """A quick hand chooses the receiver before refer.js has loaded (its change event goes unheard): the
+    script ticks that receiver's default sections when it runs, not the blank form's."""
+    from playwright.sync_api import expect
+
+    from caseapp.extensions import db
+    from tests.casedata import register
+
+    worker = make_user("case_worker", "UPTD_PPA")
+    with app.app_context():
+        case = register(worker)
+        db.session.remove()
+    context = browser.new_context(bypass_csp=True)  # to run the page's script a second time, late
+    page = context.new_page()
+    try:
+        _sign_in(page, live_server, worker.username)
+        page.goto(f"{live_server}/cases/{case.uuid}/refer")
+        expect(page.get_by_role("checkbox", name="Kejadian", exact=True)).not_to_be_checked()
+        # A second copy of the page, as it is before its script runs: the choice made, no event heard.
+        page.evaluate(
+            """() => {
+                const old = document.getElementById("to_agency");
+                const copy = old.cloneNode(true);  // no listeners come with the copy
+                old.replaceWith(copy);
+                copy.value = "POLRESTA";
+            }"""
+        )
+        expect(page.get_by_role("checkbox", name="Kejadian", exact=True)).not_to_be_checked()
+        page.add_script_tag(url=f"{live_server}/static/js/refer.js")
+        for section in ("Identitas", "Kejadian", "Terduga pelaku"):
+            expect(page.get_by_role("checkbox", name=section, exact=True)).to_be_checked()
+        expect(page.get_by_role("checkbox", name="Catatan kasus", exact=True)).not_to_be_checked()
+    finally:
+        context.close()
+
+
 def test_referral_to_the_police_from_sending_to_completion(live_server, browser, app, make_user):
     from playwright.sync_api import expect
 
