@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -627,6 +627,20 @@ def test_the_web_form_takes_the_litmas_request_time_in_wita(app, client, people)
 # Proceedings that end without a verdict ------------------------------------------------------------------
 
 
+def _open_until_both_ways(app, case_uuid):
+    """The case page derives the end of proceedings from the rows it has read; the access checks ask the
+    database: both must say the same."""
+    from caseapp.services import legal, proceedings
+
+    with app.app_context():
+        case = db.session.scalar(db.select(Case).where(Case.uuid == uuid.UUID(str(case_uuid))))
+        loaded = (legal.case_events(case), legal.case_diversions(case))
+        asked, derived = proceedings.open_until(case), proceedings.open_until(case, loaded)
+        db.session.remove()
+    assert asked == derived
+    return asked
+
+
 @pytest.mark.parametrize("ending", ["investigation_stopped", "prosecution_stopped", "complaint_withdrawn"])
 def test_proceedings_end_without_a_verdict(app, client, people, referred, ending):
     url = f"/api/v1/cases/{referred['case'].uuid}/legal-events"
@@ -642,6 +656,7 @@ def test_proceedings_end_without_a_verdict(app, client, people, referred, ending
         )
         assert ended.status_code == 201, ended.json
         assert client.get(url, headers=owner).json["proceedings_open"] is True  # within 90 days of it
+        assert _open_until_both_ways(app, str(referred["case"].uuid)) == date(2027, 8, 30)
         clock.move_to("2027-09-01 08:00:00")
         owner = _token(app, people["worker"])
         assert client.get(url, headers=owner).json["proceedings_open"] is False
@@ -653,7 +668,9 @@ def test_a_diversion_approved_by_the_court_ends_the_proceedings(app, client, peo
         case_id = _abh_case(client, w)
         url = f"/api/v1/cases/{case_id}/legal-events"
         client.post(url, json={"kind": "police_report", "date": "2026-11-01"}, headers=w)
+        assert _open_until_both_ways(app, case_id) == date.max  # no end yet
         assert client.post(f"/api/v1/cases/{case_id}/diversions", json=SETTLED, headers=w).status_code == 201
+        assert _open_until_both_ways(app, case_id) == date(2026, 11, 25) + timedelta(days=90)
         assert client.get(url, headers=w).json["proceedings_open"] is True
         clock.move_to("2027-03-01 08:00:00")  # more than 90 days after the approval (2026-11-25)
         w = _token(app, people["worker"])

@@ -327,9 +327,12 @@ def detention(events: list[LegalEvent]) -> DetentionOut | None:
     )
 
 
-def proceedings_until(case: Case) -> date | None:
-    """Return the last day proceedings count as open (None: none recorded; date.max: no verdict yet)."""
-    return open_until(case)
+def proceedings_until(
+    case: Case, loaded: tuple[list[LegalEvent], list[Diversion]] | None = None
+) -> date | None:
+    """Return the last day proceedings count as open (None: none recorded; date.max: no verdict yet);
+    `loaded`: the case's milestones and diversions when the caller has read them."""
+    return open_until(case, loaded)
 
 
 # SPPA diversion -------------------------------------------------------------------------------------------

@@ -24,24 +24,40 @@ def open_days() -> int:
     return int(current_app.config.get("LEGAL_PROCEEDINGS_OPEN_DAYS", 90))
 
 
-def open_until(case: Case) -> date | None:
-    """Return the last day proceedings count as open: None when there are none, date.max before they end."""
-    settled_on = (
-        select(func.max(Diversion.court_approved_on))
-        .where(
-            Diversion.case_id == case.id,
-            Diversion.outcome == DiversionOutcome.SETTLED.value,
-            Diversion.court_approved_on.is_not(None),
+def open_until(case: Case, loaded: tuple[list[LegalEvent], list[Diversion]] | None = None) -> date | None:
+    """Return the last day proceedings count as open: None when there are none, date.max before they end.
+
+    `loaded`: the case's milestones and diversions, all of them, when the caller has read them already.
+    """
+    if loaded is None:
+        settled_on = (
+            select(func.max(Diversion.court_approved_on))
+            .where(
+                Diversion.case_id == case.id,
+                Diversion.outcome == DiversionOutcome.SETTLED.value,
+                Diversion.court_approved_on.is_not(None),
+            )
+            .scalar_subquery()
         )
-        .scalar_subquery()
-    )
-    latest, endings, settled = db.session.execute(  # one statement: the case page counts them
-        select(
-            func.max(LegalEvent.event_date),
-            func.count(LegalEvent.id).filter(LegalEvent.kind.in_([k.value for k in ENDING_KINDS])),
-            settled_on,
-        ).where(LegalEvent.case_id == case.id)
-    ).one()
+        latest, endings, settled = db.session.execute(
+            select(
+                func.max(LegalEvent.event_date),
+                func.count(LegalEvent.id).filter(LegalEvent.kind.in_([k.value for k in ENDING_KINDS])),
+                settled_on,
+            ).where(LegalEvent.case_id == case.id)
+        ).one()
+    else:
+        events, diversions = loaded
+        latest = max((e.event_date for e in events), default=None)
+        endings = sum(1 for e in events if e.kind in {k.value for k in ENDING_KINDS})
+        settled = max(
+            (
+                d.court_approved_on
+                for d in diversions
+                if d.outcome == DiversionOutcome.SETTLED.value and d.court_approved_on is not None
+            ),
+            default=None,
+        )
     if latest is None and settled is None:
         return None
     if not endings and settled is None:

@@ -31,28 +31,39 @@ def open_referrals(case: Case) -> list[Referral]:
     return list(db.session.scalars(stmt))
 
 
-def open_work(case: Case) -> dict[str, list[str]]:
+def open_work(
+    case: Case,
+    loaded: tuple[list[Referral], list[CarePlan], list[Task]] | None = None,
+) -> dict[str, list[str]]:
     """Return what is open on the case, keyed by kind (`referrals`, `care_plans`, `tasks`), each item in a
-    line (the owner and the due day of a task, never what it asks)."""
+    line (the owner and the due day of a task, never what it asks).
+
+    `loaded`: the case's referrals, care plans and conference tasks, all of them, when the caller (the case
+    page) has read them already: the answer is then derived from them without asking the database again.
+    """
+    if loaded is None:
+        referrals, plans, tasks = open_referrals(case), _newest_plan(case), _open_tasks(case)
+    else:
+        referrals = [r for r in loaded[0] if r.status in OPEN_REFERRAL_STATES]
+        newest = max(loaded[1], key=lambda p: (p.created_at, p.id), default=None)
+        plans = [newest] if newest is not None else []
+        tasks = sorted(
+            (t for t in loaded[2] if t.status == TaskStatus.OPEN.value), key=lambda t: (t.due_date, t.id)
+        )
     found: dict[str, list[str]] = {}
-    referrals = [
+    referral_lines = [
         _("Referral to %(agency)s (%(status)s, due %(due)s WITA)")
         % {
             "agency": r.to_agency.code,
             "status": L.label(L.REFERRAL_STATUS_LABELS, r.status),
             "due": localtime.show(r.due_at),
         }
-        for r in open_referrals(case)
+        for r in sorted(referrals, key=lambda r: r.id)
     ]
-    if referrals:
-        found["referrals"] = referrals
-    newest = db.session.scalar(
-        select(CarePlan)
-        .where(CarePlan.case_id == case.id)
-        .order_by(CarePlan.created_at.desc(), CarePlan.id.desc())
-        .limit(1)
-    )
-    if newest is not None and newest.status != CarePlanStatus.APPROVED.value:
+    if referral_lines:
+        found["referrals"] = referral_lines
+    if plans and plans[0].status != CarePlanStatus.APPROVED.value:
+        newest = plans[0]
         found["care_plans"] = [
             _("Care plan of %(day)s not approved (%(status)s)")
             % {
@@ -60,11 +71,6 @@ def open_work(case: Case) -> dict[str, list[str]]:
                 "status": L.label(L.CARE_PLAN_STATUS_LABELS, newest.status),
             }
         ]
-    tasks = db.session.scalars(
-        select(Task)
-        .where(Task.case_id == case.id, Task.status == TaskStatus.OPEN.value)
-        .order_by(Task.due_date, Task.id)
-    )
     lines = [
         _("Follow-up task of %(owner)s (%(agency)s), due %(day)s")
         % {"owner": t.owner.display_name, "agency": t.owner.agency.code, "day": t.due_date.isoformat()}
@@ -73,6 +79,21 @@ def open_work(case: Case) -> dict[str, list[str]]:
     if lines:
         found["tasks"] = lines
     return found
+
+
+def _newest_plan(case: Case) -> list[CarePlan]:
+    newest = db.session.scalar(
+        select(CarePlan)
+        .where(CarePlan.case_id == case.id)
+        .order_by(CarePlan.created_at.desc(), CarePlan.id.desc())
+        .limit(1)
+    )
+    return [newest] if newest is not None else []
+
+
+def _open_tasks(case: Case) -> list[Task]:
+    stmt = select(Task).where(Task.case_id == case.id, Task.status == TaskStatus.OPEN.value)
+    return list(db.session.scalars(stmt.order_by(Task.due_date, Task.id)))
 
 
 def describe(found: dict[str, list[str]]) -> str:

@@ -40,7 +40,7 @@ from caseapp.schemas.cases import (
 from caseapp.schemas.intake import TriageIn
 from caseapp.schemas.practice import AssessmentIn, CarePlanIn, ConferenceIn, ReturnIn, TaskCompleteIn
 from caseapp.security.permissions import Permission
-from caseapp.services import assessments, care_plans, cases, conferences, referrals
+from caseapp.services import assessments, attachments, care_plans, cases, conferences, referrals
 from caseapp.services import complaints as complaint_service
 from caseapp.web.attachments.context import attachment_context
 from caseapp.web.cases.forms import (
@@ -331,6 +331,11 @@ def _render_case(
     care_plan_form.fill_choices()
     me = acting_user()
     case_conferences = conferences.case_conferences(case)
+    # Each section read once: what is open (the closure's blockers) and the forms' choices reuse them.
+    sent = referrals.case_referrals(case)
+    plans = care_plans.case_plans(case)
+    tasks = [t for c in case_conferences for t in c.tasks]
+    files = attachments.case_attachments(case)
     owners: list[tuple[str, str]] = []
     if case.is_open and me.can(Permission.CASE_UPDATE):  # who may own a task: asked only for the form
         candidates = conferences.owner_candidates(case)
@@ -345,22 +350,22 @@ def _render_case(
         notes=cases.visible_notes(me, case),
         services=cases.case_services(case),
         events=cases.timeline(case),
-        case_referrals=referrals.case_referrals(case),
+        case_referrals=sent,
         actions=cases.available_actions(me, case),
         allowed=cases.allowed_steps(me, case),
         note_form=note_form,
         service_form=service_form,
         transition_form=TransitionForm(formdata=None),
         closure_reasons=reference.codes("closure_reason"),
-        open_items=cases.open_work(case) if case.is_open else {},
+        open_items=cases.open_work(case, (sent, plans, tasks)) if case.is_open else {},
         case_assessments=assessments.case_assessments(case),
         assessment_form=assessment_form,
-        case_plans=care_plans.case_plans(case),
+        case_plans=plans,
         care_plan_form=care_plan_form,
         return_form=return_form or ReturnForm(formdata=None, prefix="return"),
         case_conferences=case_conferences,
         conference_form=conference_form,
-        completable={t.id for c in case_conferences for t in c.tasks if conferences.may_complete(me, t)},
+        completable={t.id for t in tasks if conferences.may_complete(me, t)},
         task_form=TaskCompleteForm(formdata=None),
         today=localtime.today(),
         now=utcnow(),
@@ -369,8 +374,8 @@ def _render_case(
         csrf_form=CsrfForm(),
         incident_cases=cases.incident_cases(me, case),
         incident_form=incident_form or IncidentLinkForm(formdata=None, prefix="incident"),
-        **attachment_context(case, attachment_form),
-        **legal_context(me, case),
+        **attachment_context(case, attachment_form, files),
+        **legal_context(me, case, files=files),
         **shelter_context(case, shelter_form, discharge_form, outreach_form),
     ), status
 
