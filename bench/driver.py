@@ -33,6 +33,7 @@ class Result:
     statuses: dict[str, int]
     rate: float = 0.0
     sent_rate: float = 0.0
+    warning: str | None = None  # the open loop could not load the server as asked (`Outcome.behind`)
 
     @property
     def rps(self) -> float:

@@ -106,8 +106,7 @@ def run_target(
                     )
                     if outcome.behind:
                         echo(
-                            f"[{label}] WARNING: the open-loop generator fell behind on {scenario.name} at "
-                            f"{rate:g}/s ({outcome.behind}): this run understates the load"
+                            f"[{label}] WARNING: open loop on {scenario.name} at {rate:g}/s: {outcome.behind}"
                         )
         if any(r.errors for r in results):
             echo(f"[{label}] server log tail:\n" + log.read_text(errors="replace")[-3000:])

@@ -127,13 +127,16 @@ class Outcome:
 
     @property
     def behind(self) -> str | None:
-        """Why the generator, not the server, limited the run; None when it kept the pace."""
+        """Why the generator did not load the server as asked; None when it kept the pace."""
         if self.sent > 1 and self.sent_rate < SENT_SHARE_LIMIT * self.rate:
-            return f"sent {self.sent_rate:.1f} req/s of {self.rate:g}"
+            return f"the generator fell behind: it sent {self.sent_rate:.1f} req/s of {self.rate:g}"
         if self.lag_p99_ms > LAG_LIMIT_S * 1000:
-            return f"the scheduler released requests {self.lag_p99_ms:.0f} ms late (p99)"
+            return f"the generator fell behind: it released requests {self.lag_p99_ms:.0f} ms late (p99)"
         if self.capped:
-            return f"all {self.connections} connections were busy: requests waited in the generator"
+            return (
+                f"all {self.connections} connections were busy, so requests waited in the generator (their "
+                "latency counts the wait, but the server never saw more at once)"
+            )
         return None
 
 
@@ -277,6 +280,7 @@ def as_result(label: str, scenario: Scenario, outcome: Outcome) -> Result:
         statuses=outcome.statuses,
         rate=outcome.rate,
         sent_rate=outcome.sent_rate,
+        warning=outcome.behind,
     )
 
 

@@ -40,7 +40,8 @@ def _cell(m: Result | None) -> str:
     if m is None:
         return "-"
     rps = f"{m.rps:.1f}" if m.rate else f"{m.rps:.0f}"
-    return f"{m.p50_ms:.0f} / {m.p95_ms:.0f} / {m.p99_ms:.0f}, {rps}, {m.errors}"
+    mark = " (!)" if m.warning else ""
+    return f"{m.p50_ms:.0f} / {m.p95_ms:.0f} / {m.p99_ms:.0f}, {rps}, {m.errors}{mark}"
 
 
 def markdown(runs: list[Run], settings: str) -> str:
@@ -66,6 +67,9 @@ def markdown(runs: list[Run], settings: str) -> str:
             cells = [_cell(_find(results, name, model)) for _label, _fx, results in runs]
             out.append(f"| {name} | " + " | ".join(cells) + " |")
         out.append("")
+        warned = [r for _label, _fx, results in runs for r in results if r.model == model and r.warning]
+        out += [f"(!) {r.target}, {r.scenario}: {r.warning}." for r in warned]
+        out += [""] if warned else []
     out += _ratios(runs, models)
     statements = "; ".join(
         f"{label}: " + ", ".join(f"{k} {v}" for k, v in fx.statements.items()) for label, fx, _ in runs
