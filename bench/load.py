@@ -82,8 +82,11 @@ def run_target(
                 if only and scenario.name not in only:
                     continue
                 target = bare_base if scenario.bare else base
-                if warmup > 0:
+                rates = rates_for(open_rates or [], scenario.name)
+                if warmup > 0 and think_models:
                     run_wrk(target, scenario, warmup, clients, think_models[0], work)
+                elif warmup > 0 and rates:
+                    run_open_loop(target, scenario, rates[0], warmup)
                 for think_ms in think_models:
                     result = read_result(
                         label, scenario, think_ms, run_wrk(target, scenario, seconds, clients, think_ms, work)
@@ -94,7 +97,7 @@ def run_target(
                         f"p95 {result.p95_ms:7.1f}  p99 {result.p99_ms:7.1f} ms  {result.rps:7.1f} req/s  "
                         f"errors {result.errors}" + (f" {result.statuses}" if result.statuses else "")
                     )
-                for rate in rates_for(open_rates or [], scenario.name):
+                for rate in rates:
                     outcome = run_open_loop(target, scenario, rate, seconds)
                     result = as_result(label, scenario, outcome)
                     results.append(result)
@@ -133,6 +136,7 @@ def run_target(
     multiple=True,
     help="Also run each page open loop at R requests/s (R, or page=R for one page; repeatable)",
 )
+@click.option("--open-loop-only", is_flag=True, help="Skip the wrk models (closed loop, think time)")
 @click.option("--workers", type=int, default=4, show_default=True, help="gunicorn sync workers")
 @click.option("--only", multiple=True, help="Run only these scenarios (repeatable)")
 @click.option("--write-doc", is_flag=True, help="Write the tables into docs/BENCHMARKS.md")
@@ -143,12 +147,17 @@ def main(
     clients: int,
     think_models: tuple[int, ...],
     open_loop_rates: tuple[str, ...],
+    open_loop_only: bool,
     workers: int,
     only: tuple[str, ...],
     write_doc: bool,
 ) -> None:
     """Measure every scenario on every target, side by side."""
     open_rates = parse_rates(open_loop_rates)
+    if open_loop_only:
+        if not open_rates:
+            raise click.UsageError("--open-loop-only wants at least one --open-loop-rate")
+        think_models = ()
     parsed = []
     for spec in targets:
         label, _, url = spec.partition("=")
@@ -176,12 +185,13 @@ def main(
             open_rates=open_rates,
         )
         runs.append((label, fx, results))
+    drivers = f"{clients} clients (wrk, 1 thread, on the same 2 cores)" if think_models else "open loop only"
     how = (
-        f"{time.strftime('%Y-%m-%d')}: {clients} clients (wrk, 1 thread, on the same 2 cores), "
+        f"{time.strftime('%Y-%m-%d')}: {drivers}, "
         f"{duration:.0f} s per page and client model after {warmup:.0f} s warm-up; gunicorn {workers} "
         "sync workers behind nginx (as in production: it buffers requests, keeps client connections "
-        "alive), production configuration, Redis rate-limit storage; think time is a uniform random pause "
-        "between a client's requests."
+        "alive), production configuration, Redis rate-limit storage"
+        + ("; think time is a uniform random pause between a client's requests." if think_models else ".")
     )
     if open_rates:
         how += (

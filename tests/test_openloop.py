@@ -141,3 +141,21 @@ def test_the_report_gives_the_open_loop_its_own_table_and_marks_a_run_the_genera
     assert "| case_page | 10 / 20 / 30, 20.0, 0 |" in open_20 and "(!)" not in open_20
     assert "| case_page | 10 / 20 / 30, 20.0, 0 (!) |" in open_40
     assert "(!) pg, case_page: all 256 connections were busy." in open_40
+
+
+def test_rates_are_read_per_page_or_for_every_page_and_bad_ones_refused():
+    import click
+    import pytest
+    from click.testing import CliRunner
+
+    from bench import load
+    from bench.openloop import parse_rates, rates_for
+
+    rates = parse_rates(("20", "case_page=40", "case_page=20"))
+    assert rates == [(None, 20.0), ("case_page", 40.0), ("case_page", 20.0)]
+    assert rates_for(rates, "case_page") == [20.0, 40.0] and rates_for(rates, "case_list") == [20.0]
+    for bad in ("0", "fast", "case_page=", "case_page=-1"):
+        with pytest.raises(click.BadParameter):
+            parse_rates((bad,))
+    refused = CliRunner().invoke(load.main, ["--target", "x=sqlite:///bench.db", "--open-loop-only"])
+    assert refused.exit_code == 2 and "--open-loop-rate" in refused.output
