@@ -64,6 +64,8 @@ BENCH_SECONDS ?= 20
 BENCH_CLIENTS ?= 50
 # Client models: a closed loop, and clients pausing 0-4 s (mean 2 s) between requests.
 BENCH_THINK ?= --think-ms 0 --think-ms 2000
+# And an open loop: requests at a fixed rate per page, latency from each one's intended send time.
+BENCH_OPEN ?= --open-loop-rate 20
 PSQL_ADMIN = psql "$$(echo $(BENCH_PG)/postgres | sed 's/+psycopg//')" -q
 
 # $(1) label, $(2) database URL, $(3) cases: migrate, fill (resumable), time `audit verify` and `keys rotate`.
@@ -74,7 +76,7 @@ define bench_data
 	DATABASE_URL=$(2) $(BIN)/python -m bench.throughput --label $(1) $(4)
 endef
 
-LOAD = $(BIN)/python -m bench.load --duration $(BENCH_SECONDS) --clients $(BENCH_CLIENTS) $(BENCH_THINK)
+LOAD = $(BIN)/python -m bench.load --duration $(BENCH_SECONDS) --clients $(BENCH_CLIENTS) $(BENCH_THINK) $(BENCH_OPEN)
 
 # A small version in minutes: 10,000 cases on each database; prints the figures.
 bench: BENCH_SECONDS = 10

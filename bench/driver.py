@@ -18,7 +18,8 @@ WRK_SCRIPT = Path(__file__).with_name("wrk.lua")
 
 @dataclass
 class Result:
-    """One scenario's figures from wrk."""
+    """One scenario's figures under one client model: wrk's (closed loop or think time, `rate` 0) or the
+    open loop's (`bench/openloop.py`, `rate` requests/s; then `requests` are the answers)."""
 
     target: str
     scenario: str
@@ -30,10 +31,18 @@ class Result:
     p99_ms: float
     errors: int
     statuses: dict[str, int]
+    rate: float = 0.0
+    sent_rate: float = 0.0
+    warning: str | None = None  # the open loop could not load the server as asked (`Outcome.behind`)
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def model(self) -> tuple[int, float]:
+        """The client model: (think time, open-loop rate)."""
+        return (self.think_ms, self.rate)
 
 
 def run_wrk(

@@ -12,12 +12,14 @@ For every target (a database the generator filled; its name must contain "bench"
 3. signs `--clients` browser sessions in per role over HTTP, then runs each scenario with wrk for
    `--duration` seconds (after a short warm-up): `--clients` connections, each its own client with its own
    session cookie or token, pausing a random 0..2x`--think-ms` between requests;
+   Then, for each `--open-loop-rate`, the open loop (`openloop.py`): requests released at that fixed rate
+   whatever the server does, through the same sessions, latency counted from each one's intended send time;
 4. prints, and with `--write-doc` writes into docs/BENCHMARKS.md, p50/p95/p99 latency, throughput and errors.
 
 wrk and nginx come from Debian (`apt-get install wrk nginx-light`); `make bench` installs them where missing.
 
 The steps live beside this runner: `fixtures.py` (1), `serve.py` (2), `clients.py`, `scenarios.py` and
-`driver.py` with `wrk.lua` (3), `report.py` (4); `bare.py` is the baseline application.
+`driver.py` with `wrk.lua` and `openloop.py` (3), `report.py` (4); `bare.py` is the baseline application.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import click
 from bench.clients import sign_in
 from bench.driver import Result, read_result, run_wrk
 from bench.fixtures import Fixtures, prepare
+from bench.openloop import as_result, parse_rates, rates_for, run_open_loop
 from bench.report import markdown, write_doc_section
 from bench.scenarios import scenarios
 from bench.serve import app_environment, local_settings, serve
@@ -49,9 +52,11 @@ def run_target(
     workers: int,
     redis_db: int,
     only: set[str] | None = None,
+    open_rates: list[tuple[str | None, float]] | None = None,
     echo: Callable[[str], object] = click.echo,
 ) -> tuple[Fixtures, list[Result]]:
-    """Prepare, serve and measure one database; one result per scenario and client model."""
+    """Prepare, serve and measure one database; one result per scenario and client model (`open_rates`:
+    (page or None for every page, requests/s) of the open-loop runs)."""
     echo(f"[{label}] preparing fixtures")
     fx = prepare(database_url, clients, settings)
     env = app_environment(database_url, redis_db, settings)
@@ -77,8 +82,11 @@ def run_target(
                 if only and scenario.name not in only:
                     continue
                 target = bare_base if scenario.bare else base
-                if warmup > 0:
+                rates = rates_for(open_rates or [], scenario.name)
+                if warmup > 0 and think_models:
                     run_wrk(target, scenario, warmup, clients, think_models[0], work)
+                elif warmup > 0 and rates:
+                    run_open_loop(target, scenario, rates[0], warmup)
                 for think_ms in think_models:
                     result = read_result(
                         label, scenario, think_ms, run_wrk(target, scenario, seconds, clients, think_ms, work)
@@ -89,6 +97,20 @@ def run_target(
                         f"p95 {result.p95_ms:7.1f}  p99 {result.p99_ms:7.1f} ms  {result.rps:7.1f} req/s  "
                         f"errors {result.errors}" + (f" {result.statuses}" if result.statuses else "")
                     )
+                for rate in rates:
+                    outcome = run_open_loop(target, scenario, rate, seconds)
+                    result = as_result(label, scenario, outcome)
+                    results.append(result)
+                    echo(
+                        f"[{label}] {scenario.label:<34} open {rate:>6g}/s  p50 {result.p50_ms:7.1f}  "
+                        f"p95 {result.p95_ms:7.1f}  p99 {result.p99_ms:7.1f} ms  {result.rps:7.1f} req/s "
+                        f"(sent {outcome.sent_rate:.1f}/s, {outcome.connections} connections)  "
+                        f"errors {result.errors}" + (f" {result.statuses}" if result.statuses else "")
+                    )
+                    if outcome.behind:
+                        echo(
+                            f"[{label}] WARNING: open loop on {scenario.name} at {rate:g}/s: {outcome.behind}"
+                        )
         if any(r.errors for r in results):
             echo(f"[{label}] server log tail:\n" + log.read_text(errors="replace")[-3000:])
     return fx, results
@@ -108,6 +130,13 @@ def run_target(
     show_default=True,
     help="Mean pause between a client's requests; 0 is a closed loop (repeatable: one run per value)",
 )
+@click.option(
+    "--open-loop-rate",
+    "open_loop_rates",
+    multiple=True,
+    help="Also run each page open loop at R requests/s (R, or page=R for one page; repeatable)",
+)
+@click.option("--open-loop-only", is_flag=True, help="Skip the wrk models (closed loop, think time)")
 @click.option("--workers", type=int, default=4, show_default=True, help="gunicorn sync workers")
 @click.option("--only", multiple=True, help="Run only these scenarios (repeatable)")
 @click.option("--write-doc", is_flag=True, help="Write the tables into docs/BENCHMARKS.md")
@@ -117,11 +146,18 @@ def main(
     warmup: float,
     clients: int,
     think_models: tuple[int, ...],
+    open_loop_rates: tuple[str, ...],
+    open_loop_only: bool,
     workers: int,
     only: tuple[str, ...],
     write_doc: bool,
 ) -> None:
     """Measure every scenario on every target, side by side."""
+    open_rates = parse_rates(open_loop_rates)
+    if open_loop_only:
+        if not open_rates:
+            raise click.UsageError("--open-loop-only wants at least one --open-loop-rate")
+        think_models = ()
     parsed = []
     for spec in targets:
         label, _, url = spec.partition("=")
@@ -146,15 +182,23 @@ def main(
             workers=workers,
             redis_db=10 + i,
             only=set(only) or None,
+            open_rates=open_rates,
         )
         runs.append((label, fx, results))
+    drivers = f"{clients} clients (wrk, 1 thread, on the same 2 cores)" if think_models else "open loop only"
     how = (
-        f"{time.strftime('%Y-%m-%d')}: {clients} clients (wrk, 1 thread, on the same 2 cores), "
+        f"{time.strftime('%Y-%m-%d')}: {drivers}, "
         f"{duration:.0f} s per page and client model after {warmup:.0f} s warm-up; gunicorn {workers} "
         "sync workers behind nginx (as in production: it buffers requests, keeps client connections "
-        "alive), production configuration, Redis rate-limit storage; think time is a uniform random pause "
-        "between a client's requests."
+        "alive), production configuration, Redis rate-limit storage"
+        + ("; think time is a uniform random pause between a client's requests." if think_models else ".")
     )
+    if open_rates:
+        how += (
+            " Open loop: a Python generator (bench/openloop.py, on the same cores) releases requests at the "
+            f"stated rate for {duration:.0f} s through up to 256 keep-alive connections, whatever the server "
+            "does; latency runs from each request's intended send time, so queueing is counted."
+        )
     text = markdown(runs, how)
     click.echo("\n" + text)
     if write_doc:

@@ -17,42 +17,59 @@ DOC_BEGIN, DOC_END = "<!-- load:begin -->", "<!-- load:end -->"
 Run = tuple[str, Fixtures, list[Result]]
 
 
-def _find(results: list[Result], scenario: str, think_ms: int) -> Result | None:
-    return next((r for r in results if r.scenario == scenario and r.think_ms == think_ms), None)
+Model = tuple[int, float]  # think time ms, open-loop rate (0: a wrk model)
+CLOSED: Model = (0, 0.0)
 
 
-def _model(think_ms: int) -> str:
-    return f"think time 0-{2 * think_ms / 1000:g} s" if think_ms else "closed loop (no think time)"
+def _find(results: list[Result], scenario: str, model: Model) -> Result | None:
+    return next((r for r in results if r.scenario == scenario and r.model == model), None)
+
+
+def _heading(model: Model) -> str:
+    think_ms, rate = model
+    if rate:
+        return (
+            f"**open loop at {rate:g} req/s** (latency from each request's intended send time): "
+            "p50 / p95 / p99 ms, achieved req/s (answers), errors"
+        )
+    name = f"think time 0-{2 * think_ms / 1000:g} s" if think_ms else "closed loop (no think time)"
+    return f"**{name}**: p50 / p95 / p99 ms, requests/s, errors"
+
+
+def _cell(m: Result | None) -> str:
+    if m is None:
+        return "-"
+    rps = f"{m.rps:.1f}" if m.rate else f"{m.rps:.0f}"
+    mark = " (!)" if m.warning else ""
+    return f"{m.p50_ms:.0f} / {m.p95_ms:.0f} / {m.p99_ms:.0f}, {rps}, {m.errors}{mark}"
 
 
 def markdown(runs: list[Run], settings: str) -> str:
     """The results as Markdown: a table per client model (a row per page, a column per database), then
     the ratios the targets are stated in."""
     names: list[str] = []
-    models: list[int] = []
+    models: list[Model] = []
     for _label, _fx, results in runs:
         for r in results:
             if r.scenario not in names:
                 names.append(r.scenario)
-            if r.think_ms not in models:
-                models.append(r.think_ms)
+            if r.model not in models:
+                models.append(r.model)
     out = [settings, ""]
-    for think_ms in models:
+    for model in models:
         out += [
-            f"**{_model(think_ms)}**: p50 / p95 / p99 ms, requests/s, errors",
+            _heading(model),
             "",
             "| page | " + " | ".join(f"{label} ({fx.cases:,} cases)" for label, fx, _ in runs) + " |",
             "|---|" + "---|" * len(runs),
         ]
         for name in names:
-            cells = []
-            for _label, _fx, results in runs:
-                m = _find(results, name, think_ms)
-                cells.append(
-                    f"{m.p50_ms:.0f} / {m.p95_ms:.0f} / {m.p99_ms:.0f}, {m.rps:.0f}, {m.errors}" if m else "-"
-                )
+            cells = [_cell(_find(results, name, model)) for _label, _fx, results in runs]
             out.append(f"| {name} | " + " | ".join(cells) + " |")
         out.append("")
+        warned = [r for _label, _fx, results in runs for r in results if r.model == model and r.warning]
+        out += [f"(!) {r.target}, {r.scenario}: {r.warning}." for r in warned]
+        out += [""] if warned else []
     out += _ratios(runs, models)
     statements = "; ".join(
         f"{label}: " + ", ".join(f"{k} {v}" for k, v in fx.statements.items()) for label, fx, _ in runs
@@ -68,9 +85,9 @@ def markdown(runs: list[Run], settings: str) -> str:
     return "\n".join(out)
 
 
-def _ratios(runs: list[Run], models: list[int]) -> list[str]:
+def _ratios(runs: list[Run], models: list[Model]) -> list[str]:
     """Overhead against the bare endpoints, and growth from the smallest to the largest PostgreSQL run."""
-    closed = 0 if 0 in models else models[0]
+    closed = CLOSED if CLOSED in models else models[0]
     lines = []
     for label, _fx, results in runs:
         parts = []
@@ -90,7 +107,7 @@ def _ratios(runs: list[Run], models: list[int]) -> list[str]:
         )
         parts = []
         for r in sres:
-            if r.think_ms != closed:
+            if r.model != closed:
                 continue
             other = _find(lres, r.scenario, closed)
             if other and other.rps:

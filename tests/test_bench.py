@@ -135,6 +135,58 @@ def test_load_runner_serves_drives_and_reports_every_scenario(app, database_url,
     )
 
 
+def test_load_runner_drives_pages_open_loop_at_a_fixed_rate_and_reports_them(app, database_url, tmp_path):
+    """The open-loop client model at a tiny scale: requests released at the asked rate through the signed-in
+    sessions and the API token, every answer as expected, a table of its own in the report."""
+    import shutil
+
+    from bench import load, report
+
+    if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
+        skip_or_fail("nginx is not installed (make test installs Debian's nginx-light where it can)")
+    _redis_or_skip()
+    with app.app_context():
+        generate(40, batch=20, progress=False)
+        db.session.remove()
+    settings = {"SECRET_KEY": "bench-test-secret-" + "x" * 32, **KEYS}
+    lines: list[str] = []
+    fixtures, results = load.run_target(
+        "tiny",
+        database_url,
+        settings,
+        seconds=1,
+        warmup=0,
+        clients=2,
+        think_models=(),  # no wrk: the open loop only
+        workers=1,
+        redis_db=14,
+        only={"case_page", "register", "bare_case"},
+        open_rates=[(None, 4.0), ("case_page", 8.0)],
+        echo=lines.append,
+    )
+    assert [(r.scenario, r.rate) for r in results] == [
+        ("case_page", 4.0),
+        ("case_page", 8.0),
+        ("register", 4.0),
+        ("bare_case", 4.0),
+    ]
+    for result in results:
+        assert result.requests == round(result.rate), result  # every request sent and answered
+        assert result.errors == 0 and result.statuses == {}, result
+        assert 0 < result.p50_ms <= result.p95_ms <= result.p99_ms
+        assert result.sent_rate > 0
+    assert sum("open " in line and "req/s" in line for line in lines) == 4
+    with app.app_context():
+        registered = db.session.scalar(select(func.count()).select_from(Case).where(Case.is_demo.is_(False)))
+        assert registered == 4  # the registrations were really sent, one new case each
+        assert verify_chain().ok
+    text = report.markdown([("tiny", fixtures, results)], "settings line")
+    assert "**open loop at 4 req/s**" in text and "**open loop at 8 req/s**" in text
+    assert "closed loop" not in text
+    table_8 = text.split("**open loop at 8 req/s**", 1)[1]
+    assert "| case_page |" in table_8 and "| register | - |" in table_8
+
+
 def test_throughput_times_verify_and_a_full_rotation_and_leaves_the_data_readable(
     app, database_url, monkeypatch, tmp_path
 ):
