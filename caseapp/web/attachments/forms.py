@@ -6,9 +6,10 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FileField, SelectField, StringField, TextAreaField
+from wtforms import FileField, StringField, TextAreaField
 
 from caseapp import labels as L
+from caseapp.web.forms import SelectField
 from caseapp.web.forms import select_choices as _choices
 
 

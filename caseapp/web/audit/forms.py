@@ -2,11 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectChoice, SelectField, StringField
+from wtforms import DateField, SelectChoice, StringField
 from wtforms.validators import Length, Optional
 
 from caseapp.audit import AuditAction, Outcome
 from caseapp.audit.labels import AUDIT_ACTION_LABELS, OUTCOME_LABELS
+from caseapp.web.forms import SelectField
 
 
 class AuditFilterForm(FlaskForm):

@@ -16,23 +16,14 @@ from wtforms import (
     FormField,
     HiddenField,
     SelectChoice,
-    SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
-    widgets,
 )
 
 from caseapp import labels as L
 from caseapp import reference_data as reference
+from caseapp.web.forms import MultiCheckboxField, SelectField
 from caseapp.web.forms import select_choices as _choices
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """A list of checkboxes."""
-
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 class PartyForm(Form):

@@ -7,10 +7,11 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 
 from caseapp import labels as L
 from caseapp import reference_data as reference
+from caseapp.web.forms import SelectField
 from caseapp.web.forms import select_choices as _choices
 
 

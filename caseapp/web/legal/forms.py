@@ -6,11 +6,12 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 
 from caseapp import labels as L
 from caseapp import localtime
 from caseapp.models import Attachment
+from caseapp.web.forms import SelectField
 from caseapp.web.forms import select_choices as _choices
 
 

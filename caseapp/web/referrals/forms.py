@@ -7,9 +7,10 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 
 from caseapp.web.cases.forms import MultiCheckboxField
+from caseapp.web.forms import SelectField
 
 # Where a schema's dotted path is shown on the referral form.
 REFER_FIELDS = {

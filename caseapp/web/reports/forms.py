@@ -6,8 +6,10 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectChoice, SelectField, StringField
+from wtforms import PasswordField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length
+
+from caseapp.web.forms import SelectField
 
 
 class SimfoniForm(FlaskForm):

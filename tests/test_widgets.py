@@ -1,0 +1,68 @@
+"""The fast option widgets write exactly what WTForms writes (caseapp/web/forms.py)."""
+
+from __future__ import annotations
+
+import pytest
+from markupsafe import Markup
+from wtforms import Form, SelectChoice, SelectMultipleField, validators, widgets
+from wtforms import SelectField as WtSelectField
+
+from caseapp.web.forms import FastCheckboxList, FastSelect, MultiCheckboxField, SelectField
+
+CHOICES = [
+    SelectChoice("", "–"),
+    SelectChoice("a&b", 'Kekerasan "fisik" <1>'),
+    SelectChoice("psychological", "Psikis"),
+    SelectChoice("x", ""),  # no label: the value is shown
+    SelectChoice("7", "Tujuh"),
+]
+
+
+class _WtList(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def _forms(data: dict, **field_kw):
+    one_kw = {"choices": CHOICES, **field_kw}
+    many_kw = {"choices": CHOICES[1:], **field_kw}
+
+    class Fast(Form):
+        one = SelectField("One", **one_kw)
+        many = MultiCheckboxField("Many", **many_kw)
+
+    class Reference(Form):
+        one = WtSelectField("One", **one_kw)
+        many = _WtList("Many", **many_kw)
+
+    return Fast(data=data, prefix="p"), Reference(data=data, prefix="p")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"one": "a&b", "many": ["a&b", "7"]}, {"one": "", "many": []}, {"one": "7", "many": ["x"]}],
+)
+@pytest.mark.parametrize("render_kw", [{}, {"class_": "form-select is-invalid", "aria-invalid": "true"}])
+def test_the_fast_widgets_write_what_wtforms_writes(data, render_kw):
+    fast, reference = _forms(data)
+    assert isinstance(fast.one.widget, FastSelect) and isinstance(fast.many.widget, FastCheckboxList)
+    assert fast.one(**render_kw) == reference.one(**render_kw)
+    assert fast.many(**render_kw) == reference.many(**render_kw)
+    assert isinstance(fast.one(), Markup) and "&amp;b" in fast.many() and "&lt;1&gt;" in fast.one()
+
+
+@pytest.mark.parametrize(
+    "field_kw",
+    [
+        {"validators": [validators.InputRequired()]},  # a required flag on every box
+        {"render_kw": {"data-x": "1"}},  # the field's attributes on every box
+        {"choices": [SelectChoice("a", "A", render_kw={"disabled": True}), SelectChoice("b", "B")]},
+        {"choices": [SelectChoice("a", "A", optgroup="G"), SelectChoice("b", "B", optgroup="H")]},
+        {"choices": [SelectChoice(True, "Yes"), SelectChoice(False, "No")]},
+    ],
+)
+def test_what_the_fast_widgets_leave_to_wtforms_is_still_the_same(field_kw):
+    fast, reference = _forms({}, **field_kw)
+    fast.validate(), reference.validate()  # errors and flags as a refused form has them
+    assert fast.one() == reference.one()
+    assert fast.many() == reference.many()
