@@ -107,7 +107,9 @@ def gunicorn(app_spec: str, env: dict[str, str], workers: int, probe: str, log: 
     """Run one group of gunicorn sync workers (one node); yield its loopback port once it answers."""
     upstream = _free_port()
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{upstream}"]
-    app = _spawn([*command, "--backlog", "2048", "--timeout", "120", app_spec], env, log)
+    # A control socket of its own: several groups (nodes, runs) must not take over each other's.
+    control = ["--control-socket", str(log.parent / f"gunicorn-{upstream}.ctl")]
+    app = _spawn([*command, *control, "--backlog", "2048", "--timeout", "120", app_spec], env, log)
     try:
         _wait_until_up(f"http://127.0.0.1:{upstream}{probe}", app)
         yield upstream
