@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint setup venv translations system-packages extract-messages clean bench bench-full
+.PHONY: run test lint setup venv translations system-packages extract-messages clean bench bench-full bench-twonode
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -97,3 +97,13 @@ bench-full: setup system-packages
 	$(call bench_data,pg-1m,$(BENCH_PG)/caseapp_bench_1m,1000000,--write-doc)
 	$(LOAD) --write-doc --target sqlite-100k=sqlite:///$(CURDIR)/instance/bench_100k.db \
 		--target pg-10k=$(BENCH_PG)/caseapp_bench_10k --target pg-1m=$(BENCH_PG)/caseapp_bench_1m
+
+# Two nodes (two gunicorn groups, one database, one Redis) behind one nginx, on 10,000 cases on PostgreSQL:
+# checks sessions, rate limits, the report cache and the audit chain across them; prints one node vs two.
+bench-twonode: setup system-packages
+	$(PSQL_ADMIN) -c "CREATE DATABASE caseapp_bench_10k" 2>/dev/null || true
+	DATABASE_URL=$(BENCH_PG)/caseapp_bench_10k $(FLASK) db upgrade
+	DATABASE_URL=$(BENCH_PG)/caseapp_bench_10k $(BIN)/python -m bench.generate --cases 10000
+	DATABASE_URL=$(BENCH_PG)/caseapp_bench_10k $(FLASK) search reindex
+	$(BIN)/python -m bench.twonode --database $(BENCH_PG)/caseapp_bench_10k --duration $(BENCH_SECONDS) \
+		--clients $(BENCH_CLIENTS)

@@ -94,6 +94,11 @@ class Config:
     REAUTH_MINUTES = 5
     # How long the dashboard's and the recap's counts are shared before being computed again (0: never).
     REPORT_CACHE_SECONDS = 60
+    # Where the dashboard's and the recap's counts are shared by every worker and node (caseapp.cache):
+    # a redis:// URL; unset: the rate limiter's Redis if it has one; "memory://": each process its own.
+    REPORT_CACHE_REDIS_URL: str | None = None
+    # This node's name, sent as X-Caseapp-Node on every answer when set (several nodes behind one proxy).
+    NODE_NAME: str | None = None
     # How many reverse proxies in front set X-Forwarded-For/-Proto (0: none, the peer is the client).
     PROXY_HOPS = 0
     DEMO_CREDENTIALS_FILE = str(INSTANCE_DIR / "demo-credentials.txt")
@@ -145,7 +150,7 @@ class Config:
         ):
             if env.get(name):
                 values[name] = env[name]
-        for name in ("RATELIMIT_STORAGE_URI", "LOGIN_RATE_LIMIT", "API_RATE_LIMIT"):
+        for name in ("RATELIMIT_STORAGE_URI", "LOGIN_RATE_LIMIT", "API_RATE_LIMIT", "REPORT_CACHE_REDIS_URL"):
             if env.get(name):
                 values[name] = env[name]
         if env.get("REFERRAL_DUE_HOURS"):
@@ -181,6 +186,8 @@ class Config:
                 for k, _, v in (p.partition("=") for p in env["JOBS_SCHEDULE"].split(","))
                 if v.strip().isdigit()
             }
+        if env.get("CASEAPP_NODE_NAME"):
+            values["NODE_NAME"] = env["CASEAPP_NODE_NAME"]
         if env.get("CASEAPP_PROXY_HOPS", "").isdigit():
             values["PROXY_HOPS"] = int(env["CASEAPP_PROXY_HOPS"])
         for name in (

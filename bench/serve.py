@@ -74,10 +74,13 @@ http {{
     scgi_temp_path {work}/nginx-{port}-scgi;
     keepalive_timeout 75s;
     client_max_body_size 4m;
+    upstream app {{
+{servers}
+    }}
     server {{
         listen 127.0.0.1:{port};
         location / {{
-            proxy_pass http://127.0.0.1:{upstream};
+            proxy_pass http://app;
             proxy_set_header Host $http_host;
             proxy_read_timeout 120s;
         }}
@@ -95,19 +98,38 @@ def serve(app_spec: str, env: dict[str, str], workers: int, probe: str, log: Pat
     has connected but not yet sent would hold a whole worker; nginx keeps the idle connections and hands
     gunicorn only complete requests.
     """
-    upstream, port = _free_port(), _free_port()
+    with gunicorn(app_spec, env, workers, probe, log) as upstream, proxy([upstream], probe, log) as base:
+        yield base
+
+
+@contextmanager
+def gunicorn(app_spec: str, env: dict[str, str], workers: int, probe: str, log: Path) -> Iterator[int]:
+    """Run one group of gunicorn sync workers (one node); yield its loopback port once it answers."""
+    upstream = _free_port()
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{upstream}"]
-    app = _spawn([*command, "--backlog", "2048", "--timeout", "120", app_spec], env, log)
-    conf = log.parent / f"nginx-{port}.conf"
-    conf.write_text(NGINX_CONF.format(work=log.parent, port=port, upstream=upstream))
-    proxy = _spawn([_nginx(), "-c", str(conf), "-p", str(log.parent)], {}, log)
+    # A control socket of its own: several groups (nodes, runs) must not take over each other's.
+    control = ["--control-socket", str(log.parent / f"gunicorn-{upstream}.ctl")]
+    app = _spawn([*command, *control, "--backlog", "2048", "--timeout", "120", app_spec], env, log)
     try:
         _wait_until_up(f"http://127.0.0.1:{upstream}{probe}", app)
-        _wait_until_up(f"http://127.0.0.1:{port}{probe}", proxy)
+        yield upstream
+    finally:
+        _stop(app)
+
+
+@contextmanager
+def proxy(upstreams: list[int], probe: str, log: Path) -> Iterator[str]:
+    """Run nginx in front of these gunicorn ports (round robin); yield its base URL."""
+    port = _free_port()
+    conf = log.parent / f"nginx-{port}.conf"
+    servers = "\n".join(f"        server 127.0.0.1:{u};" for u in upstreams)
+    conf.write_text(NGINX_CONF.format(work=log.parent, port=port, servers=servers))
+    process = _spawn([_nginx(), "-c", str(conf), "-p", str(log.parent)], {}, log)
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}{probe}", process)
         yield f"http://127.0.0.1:{port}"
     finally:
-        _stop(proxy)
-        _stop(app)
+        _stop(process)
 
 
 def _nginx() -> str:

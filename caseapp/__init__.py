@@ -208,6 +208,8 @@ def register_security_headers(app: Flask) -> None:
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         if request.endpoint != "static":
             response.headers["Cache-Control"] = "no-store"
+        if app.config.get("NODE_NAME"):
+            response.headers["X-Caseapp-Node"] = str(app.config["NODE_NAME"])
         if app.config.get("HSTS"):
             response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
         return response
