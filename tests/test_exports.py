@@ -47,9 +47,12 @@ def _cases(app, make_user, count: int = 3) -> None:
             register(worker, incident__date="2026-06-02")
 
 
-def _ask(app, officer: User, fmt: ExportFormat = ExportFormat.CSV, period: str = "2026-Q2") -> str:
+def _ask(
+    app, officer: User, fmt: ExportFormat = ExportFormat.CSV, period: str = "2026-Q2", lang: str = ""
+) -> str:
     """Ask for an export through the service, committed; return the job's uuid."""
-    with app.test_request_context():
+    headers = {"Cookie": f"caseapp_lang={lang}"} if lang else {}
+    with app.test_request_context(headers=headers):
         me = db.session.get(User, officer.id)
         job = export_jobs.request_simfoni(me, parse_period(period), fmt, PASSWORD)
         db.session.commit()
@@ -121,6 +124,18 @@ def test_the_job_builds_the_file_with_progress_and_seals_it(app, make_user, monk
         me = db.session.get(User, officer.id)
         _job_row, data = export_jobs.download(me, job_id)
     assert len(_csv_rows(data)) == 5  # what was sealed is the file
+
+
+def test_the_file_is_written_in_the_language_of_the_request(app, make_user):
+    _cases(app, make_user, count=1)
+    officer = make_user("reporting_officer", "DP3A")
+    app.extensions["caseapp.jobs"] = _Recorder()
+    job_id = _ask(app, officer, ExportFormat.XLSX, lang="en")
+    with app.app_context():
+        run_job("exports.build")  # no request here: the job speaks the language the request spoke
+    with app.test_request_context():
+        _row, data = export_jobs.download(db.session.get(User, officer.id), job_id)
+    assert load_workbook(io.BytesIO(data)).sheetnames == ["About this file", "SIMFONI-PPA cases"]
 
 
 def test_two_runs_build_a_job_once(app, make_user):
