@@ -122,6 +122,12 @@ class Config:
     JOBS_EMBEDDED_SCHEDULE = True
     # Period in seconds per job, overriding caseapp.jobs.tasks.SCHEDULE (e.g. {"outbox.send": 60}).
     JOBS_SCHEDULE: dict[str, int] = {}
+    # Exports built in the background (the SIMFONI-PPA file): how long a finished file can be downloaded
+    # before its encrypted content is deleted and its data key shredded; a build that has run this many
+    # minutes without finishing (its worker lost) is taken up again, at most EXPORT_MAX_ATTEMPTS times.
+    EXPORT_RETENTION_HOURS = 24
+    EXPORT_STALE_MINUTES = 30
+    EXPORT_MAX_ATTEMPTS = 3
     SECRET_KEY: str | None = None
     # Key material for the security core: KEK ring "id:base64,..." (first current), blind-index root key
     # and audit MAC key (base64 of 32 random bytes each).
@@ -164,6 +170,8 @@ class Config:
             values["MFA_REQUIRED_ROLES"] = tuple(
                 r.strip() for r in env["MFA_REQUIRED_ROLES"].split(",") if r.strip()
             )
+        if env.get("EXPORT_RETENTION_HOURS", "").isdigit():
+            values["EXPORT_RETENTION_HOURS"] = int(env["EXPORT_RETENTION_HOURS"])
         if env.get("ATTACHMENT_MAX_MB", "").isdigit():
             values["ATTACHMENT_MAX_BYTES"] = int(env["ATTACHMENT_MAX_MB"]) * 1024 * 1024
         for name in (

@@ -126,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     """Attach the web areas."""
     import caseapp.api.attachments  # noqa: F401  (adds the attachment resources)
     import caseapp.api.cases  # noqa: F401  (adds the case resources to the API blueprint)
+    import caseapp.api.exports  # noqa: F401  (adds the export jobs)
     import caseapp.api.intake  # noqa: F401  (adds complaints, outreach and shelter stays)
     import caseapp.api.legal  # noqa: F401  (adds the legal milestones)
     import caseapp.api.practice  # noqa: F401  (adds assessments)

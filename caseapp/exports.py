@@ -10,7 +10,7 @@ import io
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from enum import StrEnum
-from typing import Any
+from typing import IO, Any
 
 from flask import Response, stream_with_context
 from flask_babel import gettext
@@ -103,9 +103,8 @@ def _sheet_titles(titles: Sequence[str]) -> list[str]:
     return out
 
 
-def xlsx_response(filename: str, sheets: Sequence[Sheet], empty_note: str, about: About = ()) -> Response:
-    """Return an XLSX workbook: the `about` sheet, then one sheet per table (its title in the first row, its
-    header in the second), text escaped against formulas."""
+def _xlsx_spool(sheets: Sequence[Sheet], empty_note: str, about: About = ()) -> tuple[IO[bytes], int]:
+    """Write the workbook to a spooled file (in memory up to 1 MiB); return it, rewound, and its size."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -123,12 +122,19 @@ def xlsx_response(filename: str, sheets: Sequence[Sheet], empty_note: str, about
             sheet.append(["" if v is None else safe_cell(v) for v in row])
         if not rows:
             sheet.append([empty_note])
-    # Write-only sheets keep their rows on disk; the finished file goes out in chunks from a spooled file
-    # (in memory up to 1 MiB), never as one more copy in memory.
-    spool = tempfile.SpooledTemporaryFile(max_size=1 << 20)  # noqa: SIM115 - closed by the stream
+    # Write-only sheets keep their rows on disk; the finished file goes out in chunks from a spooled file,
+    # never as one more copy in memory.
+    spool = tempfile.SpooledTemporaryFile(max_size=1 << 20)  # noqa: SIM115 - the caller closes it
     book.save(spool)
     size = spool.tell()
     spool.seek(0)
+    return spool, size
+
+
+def xlsx_response(filename: str, sheets: Sequence[Sheet], empty_note: str, about: About = ()) -> Response:
+    """Return an XLSX workbook: the `about` sheet, then one sheet per table (its title in the first row, its
+    header in the second), text escaped against formulas."""
+    spool, size = _xlsx_spool(sheets, empty_note, about)
 
     def chunks() -> Iterator[bytes]:
         with spool:
@@ -145,14 +151,9 @@ def _about_title() -> str:
     return gettext("About this file")
 
 
-def stacked_csv_response(
-    filename: str,
-    sheets: Sequence[Sheet],
-    empty_note: str,
-    about: About = (),
-    fmt: ExportFormat = ExportFormat.CSV,
-) -> Response:
-    """Return several tables in one CSV file, each under its title, after what the file says of itself."""
+def _stacked_csv_text(
+    sheets: Sequence[Sheet], empty_note: str, about: About = (), fmt: ExportFormat = ExportFormat.CSV
+) -> str:
     decimal_comma = fmt is ExportFormat.CSV_ID
 
     def rows() -> Iterator[Sequence[Any]]:
@@ -169,7 +170,18 @@ def stacked_csv_response(
     writer = csv.writer(buffer, delimiter=";" if decimal_comma else ",")
     for row in rows():
         writer.writerow([_csv_value(v, decimal_comma) for v in row])
-    response = Response("\ufeff" + buffer.getvalue(), mimetype=_media_type(fmt))
+    return "\ufeff" + buffer.getvalue()
+
+
+def stacked_csv_response(
+    filename: str,
+    sheets: Sequence[Sheet],
+    empty_note: str,
+    about: About = (),
+    fmt: ExportFormat = ExportFormat.CSV,
+) -> Response:
+    """Return several tables in one CSV file, each under its title, after what the file says of itself."""
+    response = Response(_stacked_csv_text(sheets, empty_note, about, fmt), mimetype=_media_type(fmt))
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -184,3 +196,30 @@ def tables_response(
         return xlsx_response(f"{name}.xlsx", sheets, empty_note, about)
     suffix = "-id" if fmt is ExportFormat.CSV_ID else ""
     return stacked_csv_response(f"{name}{suffix}.csv", sheets, empty_note, about, fmt)
+
+
+def file_name(name: str, fmt: ExportFormat) -> str:
+    """Return the download name of tables named `name` in this format."""
+    if fmt is ExportFormat.XLSX:
+        return f"{name}.xlsx"
+    return f"{name}{'-id' if fmt is ExportFormat.CSV_ID else ''}.csv"
+
+
+def media_type(fmt: ExportFormat) -> str:
+    """Return the media type of a file in this format."""
+    return _media_type(fmt)
+
+
+def tables_file(
+    fmt: ExportFormat, sheets: Sequence[Sheet], empty_note: str, about: About = ()
+) -> Iterator[bytes]:
+    """Yield the file `tables_response` answers, in pieces of at most 64 KiB (for a store, not a response)."""
+    if fmt is ExportFormat.XLSX:
+        spool, _size = _xlsx_spool(sheets, empty_note, about)
+        with spool:
+            while chunk := spool.read(64 * 1024):
+                yield chunk
+        return
+    data = _stacked_csv_text(sheets, empty_note, about, fmt).encode("utf-8")
+    for start in range(0, len(data), 64 * 1024):
+        yield data[start : start + 64 * 1024]

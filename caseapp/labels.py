@@ -32,6 +32,7 @@ from caseapp.models.case import (
     ServiceOutcome,
     Sex,
 )
+from caseapp.models.export_job import ExportStatus
 from caseapp.models.intake import ComplaintDecision, DischargeReason, OutreachOutcome
 from caseapp.models.legal import DiversionOutcome, DiversionStage, LegalEventKind, Under12Decision
 from caseapp.models.practice import Answer, CarePlanStatus, NeedDomain, TaskStatus
@@ -411,6 +412,15 @@ ATTACHMENT_KIND_LABELS: Labels[AttachmentKind] = Labels(
         AttachmentKind.PHOTO: _l("Photo"),
         AttachmentKind.COURT: _l("Court document"),
         AttachmentKind.OTHER: _l("Other document"),
+    }
+)
+EXPORT_STATUS_LABELS: Labels[ExportStatus] = Labels(
+    {
+        ExportStatus.QUEUED: _l("Waiting to start"),
+        ExportStatus.RUNNING: _l("Being prepared"),
+        ExportStatus.DONE: _l("Ready to download"),
+        ExportStatus.FAILED: _l("Failed"),
+        ExportStatus.EXPIRED: _l("Expired: the file was deleted"),
     }
 )
 ATTACHMENT_STATUS_LABELS: Labels[AttachmentStatus] = Labels(

@@ -174,7 +174,16 @@ def world(app, client, make_user) -> dict[str, Any]:
         headers=headers,
     )
     assert conference.status_code == 201, conference.json
+    officer_token = app.test_cli_runner().invoke(args=["user", "token", people["officer"].username])
+    export = client.post(
+        "/api/v1/exports",
+        json={"period": "2026", "password": PASSWORD},
+        headers={"Authorization": f"Bearer {officer_token.output.strip().splitlines()[-1]}"},
+    )
+    assert export.status_code == 202, export.json
+    app.extensions["caseapp.jobs"].drain()  # built: the page shows its download
     return {
+        "export": export.json["id"],
         "people": people,
         "case": case,
         "referral": referral.json["id"],
@@ -229,6 +238,7 @@ def test_every_page_of_every_role(live_server, browser, world, database_url):  #
         "officer": [
             ("/", "home"),
             ("/reports/simfoni", "simfoni"),
+            (f"/reports/exports/{world['export']}", "export"),
         ],
         "auditor": [("/", "home"), ("/audit/", "audit")],
         "admin": [

@@ -486,6 +486,39 @@ def test_supervisor_dashboard_chart_link_and_xlsx(live_server, browser, app, mak
         context.close()
 
 
+class _NoRunner:
+    """A job runner that runs nothing: the test runs the job when it chooses."""
+
+    def dispatch(self, name: str) -> None:
+        pass
+
+
+def _build_with_a_pause(app: Any, paused: threading.Event, resume: threading.Event) -> None:
+    """Build the queued exports, one row at a time, stopping after the first row until `resume`."""
+    from caseapp.jobs.tasks import run_job
+    from caseapp.reports import simfoni
+    from caseapp.services import export_jobs
+
+    original = export_jobs._progress
+
+    def pausing(job_id: int, attempt: int) -> Any:
+        record = original(job_id, attempt)
+
+        def step(done: int, total: int) -> None:
+            record(done, total)
+            if done == 1:
+                paused.set()
+                resume.wait(20)
+
+        return step
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(simfoni, "PROGRESS_EVERY", 1)
+        patch.setattr(export_jobs, "_progress", pausing)
+        with app.app_context():
+            run_job("exports.build")
+
+
 @pytest.mark.csrf
 def test_analyst_reads_the_rounded_recap_and_the_officer_downloads_simfoni(
     live_server, browser, app, make_user, tmp_path
@@ -503,6 +536,8 @@ def test_analyst_reads_the_rounded_recap_and_the_officer_downloads_simfoni(
         for _ in range(3):
             register(worker)
     year = str(utcnow().year)
+    app.extensions["caseapp.jobs"] = _NoRunner()  # the test builds the file itself, pausing midway
+    paused, resume = threading.Event(), threading.Event()
     context = browser.new_context(accept_downloads=True)
     page = context.new_page()
     try:
@@ -518,13 +553,29 @@ def test_analyst_reads_the_rounded_recap_and_the_officer_downloads_simfoni(
         page.get_by_test_id("simfoni-link").click()
         page.get_by_label("Periode").fill(year)
         page.get_by_label("Kata sandi Anda").fill("not my password")
-        page.get_by_role("button", name="Unduh").click()
+        page.get_by_role("button", name="Siapkan berkas").click()
         expect(page.locator("#password-error")).to_have_text("Kata sandi saat ini salah.")
         expect(page.get_by_label("Periode")).to_have_value(year)  # what was typed is kept
         page.get_by_label("Kata sandi Anda").fill(PASSWORD)
+        page.get_by_role("button", name="Siapkan berkas").click()
+        # The file is prepared in the background, on its own page, which follows the job by itself.
+        expect(page).to_have_url(re.compile(r"/reports/exports/[0-9a-f-]{36}$"))
+        bar = page.get_by_role("progressbar")
+        expect(bar).to_have_attribute("aria-valuenow", "0")
+        expect(page.get_by_test_id("export-status")).to_have_text("Menunggu dimulai")
+        builder = threading.Thread(target=_build_with_a_pause, args=(app, paused, resume), daemon=True)
+        builder.start()
+        assert paused.wait(20)
+        expect(bar).to_have_attribute("aria-valuenow", "33")  # one row of three, seen while it runs
+        expect(page.get_by_test_id("export-rows")).to_have_text("33%: 1 dari 3 baris")
+        expect(page.get_by_test_id("export-status")).to_have_text("Sedang disiapkan")
+        resume.set()
+        builder.join(20)
+        download_button = page.get_by_test_id("export-download")
+        expect(download_button).to_be_visible()
+        expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100")
         with page.expect_download() as download_info:
-            page.get_by_role("button", name="Unduh").click()
-        expect(page.get_by_label("Kata sandi Anda")).to_have_value("")  # a second file needs it again
+            download_button.click()
         path = tmp_path / "simfoni.xlsx"
         download_info.value.save_as(path)
         sheet = load_workbook(path).worksheets[1]

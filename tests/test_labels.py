@@ -26,6 +26,7 @@ from caseapp.models.case import (
     ServiceOutcome,
     Sex,
 )
+from caseapp.models.export_job import ExportStatus
 from caseapp.models.intake import ComplaintDecision, DischargeReason, OutreachOutcome
 from caseapp.models.legal import DiversionOutcome, DiversionStage, LegalEventKind, Under12Decision
 from caseapp.models.practice import Answer, CarePlanStatus, NeedDomain, TaskStatus
@@ -54,6 +55,7 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "UNDER_12_DECISION_LABELS": Under12Decision,
     "ATTACHMENT_KIND_LABELS": AttachmentKind,
     "ATTACHMENT_STATUS_LABELS": AttachmentStatus,
+    "EXPORT_STATUS_LABELS": ExportStatus,
     "PARTY_ROLE_LABELS": PartyRole,
     "AGE_GROUP_LABELS": AgeGroup,
     "NOTE_KIND_LABELS": NoteKind,

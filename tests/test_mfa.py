@@ -12,7 +12,7 @@ from caseapp.exports import ExportFormat
 from caseapp.extensions import db
 from caseapp.models import ApiToken, AuditEvent, MfaRecoveryCode, User
 from caseapp.reports.periods import parse_period
-from caseapp.services import reports, tokens
+from caseapp.services import export_jobs, reports, tokens
 from tests.conftest import PASSWORD, enrol_mfa, login, step_up, totp_code
 from tests.rawscan import scan_for
 
@@ -183,6 +183,9 @@ def test_simfoni_export_asks_the_code_where_enrolled(app, client, login_as):
         with pytest.raises(ValidationFailed) as wrong:
             reports.export_simfoni(me, parse_period("2026"), ExportFormat.CSV, PASSWORD, "000000")
         assert "code" in wrong.value.fields
+        with pytest.raises(ValidationFailed) as in_background:  # the background export asks the same
+            export_jobs.request_simfoni(me, parse_period("2026"), ExportFormat.CSV, PASSWORD, None)
+        assert "code" in in_background.value.fields
         response = reports.export_simfoni(
             me, parse_period("2026"), ExportFormat.CSV, PASSWORD, totp_code(secret)
         )

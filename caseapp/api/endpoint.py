@@ -88,10 +88,12 @@ def endpoint(
             if isinstance(result, Response) or adapter is None:
                 return result
             code = status
-            if isinstance(result, tuple):
-                result, code = result
+            headers: dict[str, str] = {}
+            if isinstance(result, tuple):  # (answer, status) or (answer, status, headers)
+                result, code, *more = result
+                headers = more[0] if more else {}
             payload = adapter.dump_python(adapter.validate_python(result), mode="json")
-            return jsonify(payload), code
+            return jsonify(payload), code, headers
 
         setattr(wrapped, OPERATION_ATTR, operation)
         return wrapped

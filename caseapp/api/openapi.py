@@ -25,6 +25,7 @@ _ARG = re.compile(r"<(?:(?P<converter>\w+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>\w
 STATUS_TEXT = {
     200: "OK",
     201: "Created",
+    202: "Accepted: the work goes on in the background (Location: where to follow it)",
     204: "No content",
     400: "The input is malformed or breaks a rule; `fields` names each bad field by its dotted path",
     401: "No valid bearer token (or browser session)",
@@ -179,6 +180,8 @@ def document(app: Flask, base_url: str) -> dict[str, Any]:
                 ok["content"].update(_content({"type": "string", "format": "binary"}, media_type))
         elif operation.response is not None:
             ok["content"] = _content(_answer_schema(operation, refs))
+        if operation.status == 202:
+            ok["headers"] = {"Location": {"schema": {"type": "string"}}}
         op["responses"][str(operation.status)] = ok
         if operation.idempotent:
             op.setdefault("parameters", []).append(IDEMPOTENCY_KEY)

@@ -34,6 +34,7 @@ class AuditAction(StrEnum):
     AUDIT_VERIFY = "audit.verify"
     AUDIT_CHECKPOINT = "audit.checkpoint"
     EXPORT_CREATE = "export.create"
+    EXPORT_DOWNLOAD = "export.download"
     KEYS_ROTATE = "keys.rotate"
     KEYS_SHRED = "keys.shred"
     CASE_LIST = "case.list"

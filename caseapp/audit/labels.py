@@ -67,6 +67,7 @@ AUDIT_ACTION_LABELS: Labels[AuditAction] = Labels(
         AuditAction.LEGAL_EVENT_LIST: _l("Listed the legal milestones"),
         AuditAction.DIVERSION_RECORD: _l("Recorded a diversion"),
         AuditAction.EXPORT_CREATE: _l("Downloaded an export"),
+        AuditAction.EXPORT_DOWNLOAD: _l("Downloaded a prepared export file"),
         AuditAction.KEYS_ROTATE: _l("Rotated the keys"),
         AuditAction.KEYS_SHRED: _l("Shredded a data key"),
         AuditAction.CASE_LIST: _l("Listed cases"),

@@ -47,6 +47,16 @@ def prune() -> str:
     return ", ".join(f"{name} {n}" for name, n in counts.items())
 
 
+def build_exports() -> str:
+    """Delete expired export files, then build the queued exports (claims each; safe with several workers)."""
+    from caseapp.services import export_jobs
+
+    with unit_of_work():
+        expired = export_jobs.expire()
+    built, failed = export_jobs.build_pending()
+    return f"built {built}, failed {failed}, expired {expired}"
+
+
 def audit_checkpoint() -> str:
     """Sign the audit chain's head into the checkpoint file (skipped without a signing key)."""
     from caseapp.audit.checkpoint import record_checkpoint
@@ -64,6 +74,7 @@ JOBS: dict[str, Callable[[], str]] = {
     "referrals.remind": remind_referrals,
     "care_plans.remind": remind_care_plan_reviews,
     "maintenance.prune": prune,
+    "exports.build": build_exports,
 }
 
 # Default period of each job in seconds (config JOBS_SCHEDULE overrides any of them). The outbox's is the
@@ -74,6 +85,7 @@ SCHEDULE: dict[str, int] = {
     "referrals.remind": 3600,
     "care_plans.remind": 3600,
     "maintenance.prune": 86400,
+    "exports.build": 60,
 }
 
 

@@ -17,6 +17,7 @@ from caseapp.models.case import (
     ServiceRecord,
 )
 from caseapp.models.data_key import DataKey
+from caseapp.models.export_job import ExportJob
 from caseapp.models.intake import Complaint, OutreachVisit, ShelterStay
 from caseapp.models.legal import Diversion, LegalEvent
 from caseapp.models.name_index import CaseNameToken
@@ -49,6 +50,7 @@ __all__ = [
     "ServiceRecord",
     "ShelterStay",
     "DataKey",
+    "ExportJob",
     "Incident",
     "Diversion",
     "LegalEvent",

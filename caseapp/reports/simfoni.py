@@ -16,7 +16,7 @@ ministry's figures can count one child once.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -115,8 +115,13 @@ def header() -> list[str]:
     ]
 
 
-def rows(period: Period) -> list[list[Any]]:
-    """Return one row per case registered in the period (exact values, labels in the user's language)."""
+# How many rows are built between two calls of `rows`' progress callback.
+PROGRESS_EVERY = 100
+
+
+def rows(period: Period, progress: Callable[[int, int], None] | None = None) -> list[list[Any]]:
+    """Return one row per case registered in the period (exact values, labels in the user's language);
+    `progress(done, total)` is called as the rows are built (every `PROGRESS_EVERY` and at the end)."""
     scope = cases_where(period, None)
     children = child_map(period, None)
     cases = db.session.execute(
@@ -163,7 +168,10 @@ def rows(period: Period) -> list[list[Any]]:
         return region.name if region else ""
 
     out: list[list[Any]] = []
+    total = len(cases)
     for case, agency_name, child_id in cases:
+        if progress is not None and out and len(out) % PROGRESS_EVERY == 0:
+            progress(len(out), total)
         ref = child_refs.setdefault(child_id, f"A{len(child_refs) + 1:05d}")
         accused = perpetrators[case.id]
         exact = _sealed_values(case)
@@ -218,4 +226,6 @@ def rows(period: Period) -> list[list[Any]]:
                 L.label(L.STATUS_LABELS, case.status),
             ]
         )
+    if progress is not None:
+        progress(len(out), total)
     return out

@@ -11,11 +11,13 @@ from caseapp.audit import AuditAction
 from caseapp.database import utcnow
 from caseapp.extensions import db
 from caseapp.models import LoginThrottle, Notification, OutboxMessage, UserSession
+from caseapp.services import export_jobs
 
 
 def prune() -> dict[str, int]:
     """Delete ended sessions after 30 days, idle sign-in counters after a day, read notifications after 180
-    days and sent mail after 30 days; return how many rows of each went. The audit log is never pruned."""
+    days, sent mail after 30 days and expired export files (content deleted, data key shredded); return how
+    many rows of each went. The audit log is never pruned."""
     now = utcnow()
     statements = {
         "sessions": delete(UserSession).where(
@@ -37,6 +39,7 @@ def prune() -> dict[str, int]:
     for name, statement in statements.items():
         result = db.session.execute(statement.execution_options(synchronize_session=False))
         counts[name] = int(getattr(result, "rowcount", 0) or 0)
+    counts["export_files"] = export_jobs.expire(now)
     audit.record(AuditAction.MAINTENANCE_PRUNE, object_type="maintenance", details=counts)
     db.session.flush()
     return counts

@@ -7,6 +7,7 @@ so a rule about reports (the recap's scope, the audit of an export) is written o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -121,19 +122,40 @@ SIMFONI_AGENCY_KINDS = frozenset({"women_child_protection"})
 def export_simfoni(
     actor: User, period: Period, fmt: ExportFormat, password: str, code: str | None = None
 ) -> Response:
-    """Return the exact, case-level SIMFONI-PPA export of a period, after a step-up: the actor's password
-    and, where enrolled, a fresh TOTP code (a wrong one is refused and counted like a failed sign-in);
-    audited as an export."""
+    """Return the exact, case-level SIMFONI-PPA export of a period, built in this request, after a step-up
+    (`confirm_simfoni`); audited as an export. The pages build it in the background
+    (`services.export_jobs`); the API's `POST /reports/simfoni` answers with the file itself."""
+    confirm_simfoni(actor, password, code)
+    sheets, about, count = simfoni_tables(period)
+    return _export(actor, "simfoni", fmt, sheets, {"period": period.label, "cases": count}, about)
+
+
+def confirm_simfoni(actor: User, password: str, code: str | None) -> None:
+    """Refuse the SIMFONI-PPA export to anyone but a reporting officer of the women's and children's
+    protection office (audited), then check the step-up: the actor's password and, where enrolled, a fresh
+    TOTP code (a wrong one is refused and counted like a failed sign-in)."""
     if not actor.can(Permission.REPORT_SIMFONI) or actor.agency.kind not in SIMFONI_AGENCY_KINDS:
         # The role given to someone outside the women's and children's protection office: refused.
         record_denial(actor, Permission.REPORT_SIMFONI, object_type="report", object_id="simfoni")
         raise PermissionDenied(str(Permission.REPORT_SIMFONI))
     mfa.confirm_identity(actor, password, code, purpose="simfoni_export")
-    rows = simfoni.rows(period)
+
+
+def simfoni_tables(
+    period: Period, progress: Callable[[int, int], None] | None = None
+) -> tuple[list[Sheet], list[tuple[str, str]], int]:
+    """Return the SIMFONI-PPA export's table, what the file says of itself, and the number of cases (no
+    access check: the callers made it); `progress(done, total)` follows the rows being built."""
+    rows = simfoni.rows(period, progress)
     rule = _("Exact, case-level figures for SIMFONI-PPA: confidential, not for publication.")
     about = _about(_("All agencies"), period, utcnow(), rule)
     sheet: Sheet = (_("SIMFONI-PPA cases"), simfoni.header(), rows)
-    return _export(actor, "simfoni", fmt, [sheet], {"period": period.label, "cases": len(rows)}, about)
+    return [sheet], about, len(rows)
+
+
+def empty_note() -> str:
+    """Return what a table without rows says, in the current language."""
+    return _("No data for this period.")
 
 
 def _recap_filters(data: Recap) -> dict[str, Any]:
@@ -162,4 +184,4 @@ def _export(
         details={"report": report, "format": fmt.value, **filters},
     )
     name = f"{report}-{filters.get('period', '')}".strip("-")
-    return tables_response(name, fmt, sheets, _("No data for this period."), about)
+    return tables_response(name, fmt, sheets, empty_note(), about)

@@ -1,5 +1,6 @@
-// A form with data-forget-password answers with a download, so the page stays as it was: once the form
-// is on its way, its password fields are emptied, and a second download needs the password typed again.
+// A form with data-forget-password must not keep its password once sent (a download leaves the page as it
+// was; the back button can bring a page back from the cache): once the form is on its way, its password
+// fields are emptied, and the next export needs the password typed again.
 (function () {
   "use strict";
   document.addEventListener("submit", function (event) {
