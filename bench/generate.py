@@ -55,8 +55,8 @@ from caseapp.services.cases import (
     FIRST_CONTACT_DUE,
     initials,
     names,
-    next_case_number,
     nik_index,
+    reserve_case_numbers,
     restricted_by_default,
 )
 from caseapp.transaction import unit_of_work
@@ -244,6 +244,12 @@ def _write_batch(size: int, rng: random.Random, setting: _Setting) -> None:
         row, case = _case_row(rng, setting, dek, key_id)
         case_rows.append(row)
         drawn.append(case)
+    years: dict[int, list[dict[str, Any]]] = {}
+    for row in case_rows:
+        years.setdefault(row["case_number"], []).append(row)
+    for year, rows in years.items():
+        for row, number in zip(rows, reserve_case_numbers(year, len(rows)), strict=True):
+            row["case_number"] = number
     table = Case.__table__
     case_ids = connection.execute(
         insert(table).returning(table.c.id, sort_by_parameter_order=True), case_rows
@@ -315,7 +321,7 @@ def _case_row(
     incident = (created - timedelta(days=rng.randint(0, 30))).date()
     row = {
         "uuid": case_uuid,
-        "case_number": next_case_number(created.year),
+        "case_number": created.year,  # a year until the batch reserves its numbers (one statement a year)
         "status": status,
         "risk_level": risk,
         "confidentiality": (Confidentiality.RESTRICTED if restricted else Confidentiality.NORMAL).value,

@@ -53,6 +53,7 @@ def test_generated_values_are_the_domains_own(app, make_user):
             assert case.child_age_group == age_group(case.child_age)
             assert case.is_restricted == (case.primary_violence_type in RESTRICTED_VIOLENCE)
         numbers = {case.case_number for case in cases}
+        assert len(numbers) == len(cases)  # numbers reserved a batch and a year at a time, none shared
         worker = make_user("case_worker", "UPTD_PPA")
         registered = register(worker)
         year = registered.case_number.split("-")[1]

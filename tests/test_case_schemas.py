@@ -472,7 +472,8 @@ def test_available_actions_are_exactly_the_steps_transition_takes(app, make_user
 PUBLIC = """get_case view_case list_cases count_cases search_cases CaseFilter SORTS filtered_cases
 overdue_first_contacts register_case registered_with update_case find_duplicates snapshot differences
 transition available_actions assign assignable_users add_note visible_notes add_service case_services timeline
-reveal_nik access_log list_label initials nik_index FIRST_CONTACT_DUE next_case_number visible_cases age_group
+reveal_nik access_log list_label initials nik_index FIRST_CONTACT_DUE next_case_number reserve_case_numbers
+visible_cases age_group
 restricted_by_default RESTRICTED_VIOLENCE RESTRICTED_AMPK first_contact_due""".split()
 
 
@@ -498,8 +499,12 @@ def test_the_domain_helpers_a_generator_shares(app):
     assert not cases.restricted_by_default(["physical", "neglect"], ["disability"])
     with app.app_context():
         first, second = cases.next_case_number(2031), cases.next_case_number(2031)
+        block, after = cases.reserve_case_numbers(2031, 3), cases.next_case_number(2031)
+        empty = cases.reserve_case_numbers(2031, 0)
         db.session.rollback()
     assert (first, second) == ("KDI-2031-00001", "KDI-2031-00002")
+    assert block == ["KDI-2031-00003", "KDI-2031-00004", "KDI-2031-00005"] and after == "KDI-2031-00006"
+    assert empty == []
 
 
 def test_the_list_filters_refuse_alike_on_the_web_and_in_the_api(app, client, make_user):

@@ -59,6 +59,7 @@ from caseapp.services.cases.records import (
     patch_case,
     register_case,
     registered_with,
+    reserve_case_numbers,
     snapshot,
     update_case,
 )
@@ -108,6 +109,7 @@ __all__ = [
     "patch_case",
     "register_case",
     "registered_with",
+    "reserve_case_numbers",
     "restricted_by_default",
     "reveal_nik",
     "search_cases",

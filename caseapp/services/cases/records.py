@@ -56,16 +56,24 @@ from caseapp.services.scoping import visible_cases
 def next_case_number(year: int) -> str:
     """Return the next case number of the year, e.g. KDI-2026-00042 (atomic: concurrent registrations
     never share one)."""
+    return reserve_case_numbers(year, 1)[0]
+
+
+def reserve_case_numbers(year: int, count: int) -> list[str]:
+    """Return `count` consecutive case numbers of the year in one statement (atomic, as `next_case_number`;
+    for bulk loads such as the benchmark generator)."""
+    if count < 1:
+        return []
     upsert = (
         upsert_insert(db.session, CaseNumberCounter)
-        .values(year=year, last=1)
+        .values(year=year, last=count)
         .on_conflict_do_update(
-            index_elements=[CaseNumberCounter.year], set_={"last": CaseNumberCounter.last + 1}
+            index_elements=[CaseNumberCounter.year], set_={"last": CaseNumberCounter.last + count}
         )
         .returning(CaseNumberCounter.last)
     )
-    number = int(db.session.execute(upsert).scalar_one())
-    return f"KDI-{year}-{number:05d}"
+    last = int(db.session.execute(upsert).scalar_one())
+    return [f"KDI-{year}-{number:05d}" for number in range(last - count + 1, last + 1)]
 
 
 def is_restricted_input(value: CaseIn) -> bool:
