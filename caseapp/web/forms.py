@@ -51,7 +51,7 @@ def select_choices(pairs: list[tuple[str, str]], blank: str | None = "–") -> l
 
 
 def _plain(value: Any) -> bool:
-    return isinstance(value, str | int) and not isinstance(value, bool)
+    return type(value) is str or type(value) is int  # not bool, not a str subclass such as Markup
 
 
 class FastSelect(widgets.Select):
