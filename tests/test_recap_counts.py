@@ -222,6 +222,48 @@ def test_referrals_answered_in_time(app, client, make_user):
         assert recap_report.build(Q2).tables["referral_timeliness"].true_total() == 0
 
 
+def test_rows_with_ids_past_32_bit_products_are_counted(app, make_user):
+    """Each counted row's key is its case's key plus its id times a spread: past id 53,020 that product
+    overflowed PostgreSQL's 32-bit integers (the recap failed at a million cases)."""
+    from datetime import timedelta
+
+    from caseapp.models import Agency, CaseParty
+    from caseapp.models.referral import Referral
+
+    worker = make_user("case_worker", "UPTD_PPA")
+    with app.app_context(), time_machine.travel("2026-06-15 02:00:00", tick=False):
+        ref = register(worker, incident__date="2026-06-01")
+        case = ref.load()
+        to = db.session.scalar(db.select(Agency.id).where(Agency.code == "POLRESTA"))
+        db.session.add(
+            Referral(
+                id=3_000_000,
+                case_id=case.id,
+                from_agency_id=case.owner_agency_id,
+                from_user_id=worker.id,
+                to_agency_id=to,
+                urgency="normal",
+                services="legal_aid",
+                shared_sections="incident",
+                consent_given_by="guardian",
+                sent_at=case.created_at,
+                due_at=case.created_at + timedelta(days=3),
+                status="sent",
+            )
+        )
+        perpetrators = db.select(CaseParty.id).where(
+            CaseParty.case_id == case.id, CaseParty.role == "perpetrator"
+        )
+        first = db.session.scalar(perpetrators)
+        assert first is not None
+        db.session.execute(db.update(CaseParty).where(CaseParty.id == first).values(id=3_000_001))
+        db.session.commit()
+        cache.clear()
+        data = recap_report.build(Q2)
+    assert data.tables["referral_timeliness"].true_total() == 1
+    assert data.tables["perpetrators"].true_total() >= 1
+
+
 # SIMFONI-PPA -------------------------------------------------------------------------------------------
 
 

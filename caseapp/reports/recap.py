@@ -88,7 +88,7 @@ UNKNOWN = "unknown"
 NO_PERPETRATOR = "none"
 GIVEN = (ServiceOutcome.PROVIDED.value, ServiceOutcome.ONGOING.value)
 # Spreads a case's key over the rows it owns (perpetrators, referrals), so that each gets a key of its own.
-_SPREAD = 40503
+_SPREAD = 40503  # times a row id: 64-bit arithmetic (a 32-bit id times it overflows past id 53,020)
 
 
 @dataclass
@@ -383,7 +383,7 @@ def build(period: Period, agency_id: int | None = None) -> Recap:
 
     # Alleged perpetrators of the period's cases, by age band and sex: one person once (the copies of a
     # perpetrator on the cases of one incident share `incident_person`), as their first row says.
-    perpetrator_key = cast(Case.stat_key, BigInteger) + CaseParty.id * _SPREAD
+    perpetrator_key = cast(Case.stat_key, BigInteger) + cast(CaseParty.id, BigInteger) * _SPREAD
     band = sql_case(
         (CaseParty.is_child, _const("child")),
         (CaseParty.age_group.in_(CHILD_AGE_GROUPS), _const("child")),
@@ -505,7 +505,7 @@ def _referral_tables(period: Period, agency_id: int | None) -> dict[str, RawTabl
         (answered_at <= Referral.due_at, _const("in_time")),
         else_=_const("late"),
     )
-    key = cast(Case.stat_key, BigInteger) + Referral.id * _SPREAD
+    key = cast(Case.stat_key, BigInteger) + cast(Referral.id, BigInteger) * _SPREAD
     rows = db.session.execute(
         select(
             from_agency.c.code.label("src"),
