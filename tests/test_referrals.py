@@ -385,6 +385,46 @@ def test_overdue_is_flagged_and_reminded_once_a_day(app, client, people):
         assert len(reminders) == 2 and {n.user_id for n in reminders} == {people["police_spv"].id}
 
 
+def test_the_reminder_job_works_in_batches_and_skips_rows_another_worker_holds(
+    app, client, people, monkeypatch
+):
+    """A backlog is reminded batch by batch (short transactions); a referral another worker has claimed is
+    skipped, not waited for and not reminded twice (PostgreSQL: SQLite lets one writer in at a time)."""
+    from sqlalchemy import text
+
+    from caseapp.jobs import run_job, tasks
+
+    monkeypatch.setattr(tasks, "REMIND_BATCH", 2)
+    with app.app_context():
+        case = register(people["worker"])
+    with time_machine.travel("2026-11-27 08:00:00", tick=False) as clock:
+        headers = _token(app, people["worker"])
+        ids = [_refer(client, headers, case.uuid, urgency="emergency").json["id"] for _ in range(4)]
+        clock.shift(timedelta(days=2))
+        with app.app_context():
+            held = None
+            if db.engine.dialect.name == "postgresql":
+                held = db.engine.connect()  # another worker, in the middle of its batch
+                held.execute(text("SELECT id FROM referral WHERE id = :i FOR UPDATE"), {"i": ids[0]})
+            try:
+                first = run_job("referrals.remind")
+            finally:
+                if held is not None:
+                    held.rollback()
+                    held.close()
+            second = run_job("referrals.remind")
+            third = run_job("referrals.remind")
+            reminded = db.session.scalars(
+                db.select(AuditEvent.object_id).where(AuditEvent.action == "referral.remind")
+            ).all()
+    if held is not None:
+        assert (first, second) == ("reminded 3", "reminded 1")
+    else:
+        assert (first, second) == ("reminded 4", "reminded 0")
+    assert third == "reminded 0"
+    assert len(reminded) == 4 and len(set(reminded)) == 4  # each once
+
+
 def test_bell_counts_and_marks_read(app, client, people, sent):
     login(client, people["police_spv"].username)
     page = client.get("/").get_data(as_text=True)

@@ -20,22 +20,32 @@ def send_outbox() -> str:
     return f"sent {sent}, failed {failed}"
 
 
+REMIND_BATCH = 200  # rows per transaction: a backlog (after an outage, a migration) never holds locks long
+
+
+def _in_batches(remind: Callable[[int], int]) -> int:
+    """Run a reminder batch by batch, each its own unit of work, until a batch comes back short."""
+    total = 0
+    while True:
+        with unit_of_work():
+            count = remind(REMIND_BATCH)
+        total += count
+        if count < REMIND_BATCH:
+            return total
+
+
 def remind_referrals() -> str:
     """Notify receiving supervisors of overdue referrals (once a day each)."""
     from caseapp.services import referrals
 
-    with unit_of_work():
-        count = referrals.remind_overdue()
-    return f"reminded {count}"
+    return f"reminded {_in_batches(referrals.remind_overdue)}"
 
 
 def remind_care_plan_reviews() -> str:
     """Notify case managers and supervisors of care plans past their review date (once a day each)."""
     from caseapp.services import care_plans
 
-    with unit_of_work():
-        count = care_plans.remind_overdue_reviews()
-    return f"reminded {count}"
+    return f"reminded {_in_batches(care_plans.remind_overdue_reviews)}"
 
 
 def prune() -> str:

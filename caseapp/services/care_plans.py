@@ -151,9 +151,12 @@ def return_plan(actor: User, plan: CarePlan, value: ReturnIn) -> CarePlan:
     return _decide(actor, plan, CarePlanStatus.RETURNED, value.comment)
 
 
-def remind_overdue_reviews() -> int:
+def remind_overdue_reviews(limit: int | None = None) -> int:
     """Remind the case manager and the owning agency's supervisors of each open case whose approved care
-    plan (the newest) is past its review date, once a day per plan; return how many plans."""
+    plan (the newest) is past its review date, once a day per plan; return how many plans.
+
+    `limit`: at most this many (the job commits batch by batch); the plans are claimed as the referral
+    reminders' rows are, so workers running the job at once share it."""
     today = localtime.today()
     newest = (
         select(CarePlan.case_id, func.max(CarePlan.id).label("plan_id")).group_by(CarePlan.case_id).subquery()
@@ -169,9 +172,11 @@ def remind_overdue_reviews() -> int:
             or_(CarePlan.review_reminded_on.is_(None), CarePlan.review_reminded_on < today),
         )
         .order_by(CarePlan.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=CarePlan)
     )
     count = 0
-    for plan in db.session.scalars(stmt):
+    for plan in db.session.scalars(stmt).all():
         plan.review_reminded_on = today
         case = plan.case
         told = [case.case_manager, *users.active_users_with(case.owner_agency_id, Permission.CASE_REVIEW)]

@@ -327,17 +327,28 @@ def withdraw(actor: User, referral: Referral, value: WithdrawIn) -> Referral:
 # Deadlines ------------------------------------------------------------------------------------------------
 
 
-def remind_overdue() -> int:
-    """Notify receiving supervisors of overdue referrals, once a day per referral; return how many."""
+def remind_overdue(limit: int | None = None) -> int:
+    """Notify receiving supervisors of overdue referrals, once a day per referral; return how many.
+
+    `limit`: at most this many (the job commits batch by batch). The rows are claimed (PostgreSQL skips the
+    ones another worker holds), so several workers running the job at once share the work and never remind
+    one referral twice.
+    """
     now = utcnow()
     today = now.date()
-    stmt = select(Referral).where(
-        Referral.status == ReferralStatus.SENT.value,
-        Referral.due_at < now,
-        or_(Referral.last_reminded_on.is_(None), Referral.last_reminded_on < today),
+    stmt = (
+        select(Referral)
+        .where(
+            Referral.status == ReferralStatus.SENT.value,
+            Referral.due_at < now,
+            or_(Referral.last_reminded_on.is_(None), Referral.last_reminded_on < today),
+        )
+        .order_by(Referral.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=Referral)
     )
     count = 0
-    for referral in db.session.scalars(stmt):
+    for referral in db.session.scalars(stmt).all():
         referral.last_reminded_on = today
         notify.notify(responders(referral.to_agency_id), "referral_overdue", referral)
         audit.record(AuditAction.REFERRAL_REMIND, object_type="referral", object_id=referral.id)
