@@ -162,6 +162,9 @@ def app_environment(database_url: str, redis_db: int, settings: dict[str, str]) 
         "CASEAPP_CONFIG": "production",
         "DATABASE_URL": database_url,
         "RATELIMIT_STORAGE_URI": os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/") + str(redis_db),
+        # Jobs go to a broker as in production (Celery's worker and beat run them there, not measured here):
+        # without one every web worker would also run the schedule in a thread of its own.
+        "CELERY_BROKER_URL": os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/") + str(redis_db),
         # The limiter still counts every request in Redis; only its refusals are lifted for the load.
         "LOGIN_RATE_LIMIT": "100000 per minute",
         "API_RATE_LIMIT": "100000 per minute",
