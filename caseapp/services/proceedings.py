@@ -8,10 +8,12 @@ withdrawn, or a diversion settled with the court's approval (penetapan, UU SPPA 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from caseapp import localtime
 from caseapp.extensions import db
@@ -24,43 +26,36 @@ def open_days() -> int:
     return int(current_app.config.get("LEGAL_PROCEEDINGS_OPEN_DAYS", 90))
 
 
-def open_until(case: Case, loaded: tuple[list[LegalEvent], list[Diversion]] | None = None) -> date | None:
+def open_until(case: Case, loaded: tuple[Sequence[Any], Sequence[Any]] | None = None) -> date | None:
     """Return the last day proceedings count as open: None when there are none, date.max before they end.
 
-    `loaded`: the case's milestones and diversions, all of them, when the caller has read them already.
+    `loaded`: the case's milestones and diversions, all of them, when the caller has read them already
+    (the case page); otherwise the columns the rule needs are read here.
     """
     if loaded is None:
-        settled_on = (
-            select(func.max(Diversion.court_approved_on))
-            .where(
-                Diversion.case_id == case.id,
-                Diversion.outcome == DiversionOutcome.SETTLED.value,
-                Diversion.court_approved_on.is_not(None),
-            )
-            .scalar_subquery()
+        loaded = (
+            db.session.execute(
+                select(LegalEvent.event_date, LegalEvent.kind).where(LegalEvent.case_id == case.id)
+            ).all(),
+            db.session.execute(
+                select(Diversion.outcome, Diversion.court_approved_on).where(Diversion.case_id == case.id)
+            ).all(),
         )
-        latest, endings, settled = db.session.execute(
-            select(
-                func.max(LegalEvent.event_date),
-                func.count(LegalEvent.id).filter(LegalEvent.kind.in_([k.value for k in ENDING_KINDS])),
-                settled_on,
-            ).where(LegalEvent.case_id == case.id)
-        ).one()
-    else:
-        events, diversions = loaded
-        latest = max((e.event_date for e in events), default=None)
-        endings = sum(1 for e in events if e.kind in {k.value for k in ENDING_KINDS})
-        settled = max(
-            (
-                d.court_approved_on
-                for d in diversions
-                if d.outcome == DiversionOutcome.SETTLED.value and d.court_approved_on is not None
-            ),
-            default=None,
-        )
+    events, diversions = loaded
+    ending = {k.value for k in ENDING_KINDS}
+    latest = max((e.event_date for e in events), default=None)
+    ended = any(e.kind in ending for e in events)
+    settled = max(
+        (
+            d.court_approved_on
+            for d in diversions
+            if d.outcome == DiversionOutcome.SETTLED.value and d.court_approved_on is not None
+        ),
+        default=None,
+    )
     if latest is None and settled is None:
         return None
-    if not endings and settled is None:
+    if not ended and settled is None:
         return date.max
     return max(d for d in (latest, settled) if d is not None) + timedelta(days=open_days())
 
