@@ -21,16 +21,6 @@ from caseapp.models.referral import Referral, ReferralStatus
 OPEN_REFERRAL_STATES = (ReferralStatus.SENT.value, ReferralStatus.ACCEPTED.value)
 
 
-def open_referrals(case: Case) -> list[Referral]:
-    """Return the case's referrals still sent or accepted, oldest first."""
-    stmt = (
-        select(Referral)
-        .where(Referral.case_id == case.id, Referral.status.in_(OPEN_REFERRAL_STATES))
-        .order_by(Referral.id)
-    )
-    return list(db.session.scalars(stmt))
-
-
 def open_work(
     case: Case,
     loaded: tuple[list[Referral], list[CarePlan], list[Task]] | None = None,
@@ -39,17 +29,20 @@ def open_work(
     line (the owner and the due day of a task, never what it asks).
 
     `loaded`: the case's referrals, care plans and conference tasks, all of them, when the caller (the case
-    page) has read them already: the answer is then derived from them without asking the database again.
+    page) has read them already; otherwise they are read here. Either way the rule below decides.
     """
     if loaded is None:
-        referrals, plans, tasks = open_referrals(case), _newest_plan(case), _open_tasks(case)
-    else:
-        referrals = [r for r in loaded[0] if r.status in OPEN_REFERRAL_STATES]
-        newest = max(loaded[1], key=lambda p: (p.created_at, p.id), default=None)
-        plans = [newest] if newest is not None else []
-        tasks = sorted(
-            (t for t in loaded[2] if t.status == TaskStatus.OPEN.value), key=lambda t: (t.due_date, t.id)
+        loaded = (
+            list(db.session.scalars(select(Referral).where(Referral.case_id == case.id))),
+            list(db.session.scalars(select(CarePlan).where(CarePlan.case_id == case.id))),
+            list(db.session.scalars(select(Task).where(Task.case_id == case.id))),
         )
+    referrals = sorted((r for r in loaded[0] if r.status in OPEN_REFERRAL_STATES), key=lambda r: r.id)
+    newest = max(loaded[1], key=lambda p: (p.created_at, p.id), default=None)
+    plans = [newest] if newest is not None else []
+    tasks = sorted(
+        (t for t in loaded[2] if t.status == TaskStatus.OPEN.value), key=lambda t: (t.due_date, t.id)
+    )
     found: dict[str, list[str]] = {}
     referral_lines = [
         _("Referral to %(agency)s (%(status)s, due %(due)s WITA)")
@@ -58,7 +51,7 @@ def open_work(
             "status": L.label(L.REFERRAL_STATUS_LABELS, r.status),
             "due": localtime.show(r.due_at),
         }
-        for r in sorted(referrals, key=lambda r: r.id)
+        for r in referrals
     ]
     if referral_lines:
         found["referrals"] = referral_lines
@@ -79,21 +72,6 @@ def open_work(
     if lines:
         found["tasks"] = lines
     return found
-
-
-def _newest_plan(case: Case) -> list[CarePlan]:
-    newest = db.session.scalar(
-        select(CarePlan)
-        .where(CarePlan.case_id == case.id)
-        .order_by(CarePlan.created_at.desc(), CarePlan.id.desc())
-        .limit(1)
-    )
-    return [newest] if newest is not None else []
-
-
-def _open_tasks(case: Case) -> list[Task]:
-    stmt = select(Task).where(Task.case_id == case.id, Task.status == TaskStatus.OPEN.value)
-    return list(db.session.scalars(stmt.order_by(Task.due_date, Task.id)))
 
 
 def describe(found: dict[str, list[str]]) -> str:
