@@ -18,6 +18,15 @@ Words are compared casefolded, without accents, split on anything that is not a 
 word of three letters or more matches inside a word; a one- or two-letter query word matches the start of a
 word (unless the query begins with it and goes on, then it may also end a word).
 
+A search does not read every posting list of the query: it first counts how many cases hold each query
+token, each count stopping at a bound (1,000, then `FREQUENCY_BOUND` if every token reached it), then reads
+the posting list of the rarest token only and checks the other tokens of its cases by their (token, case)
+key. The candidates' ids come newest first in pages (a small one first, so that for a common name the
+database may walk the scope newest first and stop early), and each page's cases are loaded and decrypted
+until one more match than the caller lists is found, or `NAME_SEARCH_MAX_CANDIDATES` candidates were
+decrypted. A search that stops there says that more cases may match than it lists (`too_many`: the user
+types more of the name); what it lists is always the newest matches, in order.
+
 The child's identity (`Case.child_identity_bidx`) is a second index, for the "same child?" check of a
 registration (`duplicates.find_duplicates`): one truncated HMAC (key "case.child_identity", `BLIND_INDEX_BITS`
 bits, 16 by default) of the name's words joined by one space, a bar and the ISO birth date; none without a
@@ -36,7 +45,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
@@ -47,8 +56,10 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    literal_column,
     or_,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.orm import joinedload
@@ -61,6 +72,10 @@ from caseapp.transaction import unit_of_work
 
 NAME_INDEX = "case.child_name"
 IDENTITY_INDEX = "case.child_identity"
+# A token's posting list is counted up to this many cases (first up to a tenth of it): enough to rank a
+# query's tokens, never a scan of a common one.
+FREQUENCY_BOUND = 10_000
+_LOAD_BATCH = 200  # candidates loaded and decrypted by one statement
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -156,33 +171,101 @@ def identity_pending() -> Any:
     )
 
 
-def search(scope: Select, query: str, limit: int) -> list[Case]:
-    """Return up to `limit` cases of the scope whose child's name contains the query, newest first."""
+def frequencies(tokens: Iterable[int], bound: int = FREQUENCY_BOUND) -> dict[int, int]:
+    """Return how many cases hold each token, counted up to `bound` (one statement; each count reads at
+    most `bound` entries of the token's posting list)."""
+    wanted = sorted(set(tokens))
+    if not wanted:
+        return {}
+    counts = [
+        select(func.count())
+        .select_from(select(literal_column("1")).where(CaseNameToken.token == token).limit(bound).subquery())
+        .scalar_subquery()
+        .label(f"n{i}")
+        for i, token in enumerate(wanted)
+    ]
+    row = db.session.execute(select(*counts)).one()
+    return {token: int(n) for token, n in zip(wanted, row, strict=True)}
+
+
+def _ranked(tokens: set[int]) -> tuple[list[int], int]:
+    """Return the tokens, rarest first, and how many cases hold the rarest (counted up to a bound)."""
+    bound = FREQUENCY_BOUND // 10
+    while True:
+        counts = frequencies(tokens, bound)
+        if min(counts.values()) < bound or bound >= FREQUENCY_BOUND:
+            break  # the rarest is known exactly, or every token is common
+        bound = FREQUENCY_BOUND
+    ranked = sorted(counts, key=lambda token: (counts[token], token))
+    return ranked, counts[ranked[0]]
+
+
+def _candidates(
+    scope: Select, driving: int, others: list[int], after: tuple[datetime, int] | None, size: int
+) -> Select:
+    """Return (created, id) of up to `size` cases of the scope holding the driving token and every other
+    one, newest first, after the keyset `after`: the driving token's posting list is read, each other token
+    is checked by its (token, case) key."""
+    holders = select(CaseNameToken.case_id).where(CaseNameToken.token == driving)
+    holding = [
+        exists().where(CaseNameToken.token == token, CaseNameToken.case_id == Case.id) for token in others
+    ]
+    stmt = scope.with_only_columns(Case.created_at, Case.id).where(Case.id.in_(holders), *holding)
+    if after is not None:
+        stmt = stmt.where(tuple_(Case.created_at, Case.id) < after)
+    return stmt.order_by(Case.created_at.desc(), Case.id.desc()).limit(size)
+
+
+def max_candidates() -> int:
+    """Return how many candidates a name search decrypts at most."""
+    return int(current_app.config.get("NAME_SEARCH_MAX_CANDIDATES", 2000))
+
+
+@dataclass
+class Matches:
+    """What a name search found: the newest matches, and whether more cases may match than these."""
+
+    cases: list[Case]
+    too_many: bool = False
+
+
+def search(scope: Select, query: str, limit: int) -> Matches:
+    """Return up to `limit` cases of the scope whose child's name contains the query, newest first, and
+    whether more may match (more than `limit` do, or more candidates than `max_candidates()` were left)."""
     words = name_words(query)
     parts = _query_parts(words)
     if not parts:
-        return []
-    tokens = tokens_of(parts, index_key(), _bits())
-    holding_all = (
-        select(CaseNameToken.case_id)
-        .where(CaseNameToken.token.in_(sorted(tokens)))
-        .group_by(CaseNameToken.case_id)
-        .having(func.count() == len(tokens))
-    )
-    stmt = (
-        scope.where(Case.id.in_(holding_all))
-        .options(joinedload(Case.data_key))
-        .order_by(Case.created_at.desc(), Case.id.desc())
-        .execution_options(yield_per=200)
-    )
+        return Matches([])
+    (rarest, *others), held = _ranked(tokens_of(parts, index_key(), _bits()))
+    if not held:
+        return Matches([])  # no case holds this piece of the query
+    cap = max_candidates()
     needle = " ".join(words)
     found: list[Case] = []
-    for case in db.session.scalars(stmt):
-        if needle in " ".join(name_words(case.child_name)):  # confirm: tokens are truncated on purpose
-            found.append(case)
-            if len(found) >= limit:
-                break
-    return found
+    read, after = 0, None
+    # Pages of candidates, small first: when the names are common a small page lets the database walk the
+    # scope newest first and stop; each page asks for one more than it decrypts, to know whether more follow.
+    size = 2 * (limit + 1)
+    while read < cap:
+        size = min(size, cap - read)
+        rows = db.session.execute(_candidates(scope, rarest, others, after, size + 1)).all()
+        page = [case_id for _, case_id in rows[:size]]
+        for start in range(0, len(page), _LOAD_BATCH):
+            batch = page[start : start + _LOAD_BATCH]
+            stmt = scope.where(Case.id.in_(batch)).options(joinedload(Case.data_key))
+            loaded = {case.id: case for case in db.session.scalars(stmt)}
+            for case_id in batch:
+                case = loaded.get(case_id)  # gone meanwhile: not a match
+                if case is not None and needle in " ".join(name_words(case.child_name)):  # truncated tokens
+                    found.append(case)
+                    if len(found) > limit:
+                        return Matches(found[:limit], too_many=True)
+        if len(rows) <= size:
+            return Matches(found)  # every candidate read
+        read += size
+        after = (rows[size - 1][0], rows[size - 1][1])
+        size *= 4
+    return Matches(found, too_many=True)  # more candidates than may be decrypted
 
 
 def unindexed_count() -> int:
