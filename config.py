@@ -102,6 +102,9 @@ class Config:
     # How many reverse proxies in front set X-Forwarded-For/-Proto (0: none, the peer is the client).
     PROXY_HOPS = 0
     DEMO_CREDENTIALS_FILE = str(INSTANCE_DIR / "demo-credentials.txt")
+    # A name search decrypts at most this many candidates, newest first (services/cases/names.py): a name
+    # so common that more cases hold its pieces lists the newest matches and asks for more of the name.
+    NAME_SEARCH_MAX_CANDIDATES = 2000
     # Attachments: the largest file accepted (413 above it), where the encrypted files are kept
     # ("filesystem" under ATTACHMENT_DIR, or "s3" in ATTACHMENT_S3_BUCKET at ATTACHMENT_S3_ENDPOINT with the
     # usual AWS_* credentials) and the ClamAV daemon that scans them ("/run/clamav/clamd.ctl" or

@@ -81,7 +81,7 @@ def main(repeat: int) -> None:
         for label, query in queries.items():
 
             def by_index(q: str = query) -> list[Case]:
-                return search_cases(actor, SearchIn(by=SearchKind.NAME, query=q))
+                return search_cases(actor, SearchIn(by=SearchKind.NAME, query=q)).cases
 
             def by_scope(q: str = query) -> list[Case]:
                 return _linear(actor, q)

@@ -247,7 +247,8 @@ def prune_command() -> None:
 @search_cli.command("reindex")
 @click.option("--batch-size", default=2000, show_default=True)
 def search_reindex_command(batch_size: int = 2000) -> None:
-    """Index the names of cases that have no name tokens yet (after the upgrade; resumable)."""
+    """Index the names (search tokens, and name with birth date for the duplicate check) of cases that lack
+    them (after an upgrade; resumable)."""
     from caseapp.services.cases import names
 
     pending = names.unindexed_count()
@@ -256,7 +257,12 @@ def search_reindex_command(batch_size: int = 2000) -> None:
         return
     with click.progressbar(length=pending, label="Indexing children's names") as bar:
         done = names.backfill(batch_size, on_batch=bar.update)
-    click.echo(f"Name index: indexed {done} cases.")
+    click.echo(f"Name index: indexed {done.indexed} cases.")
+    if done.unreadable:
+        click.echo(
+            f"Name index: {done.unreadable} could not be read (a KEK missing from the ring?) and stay "
+            "unindexed; the log names them."
+        )
 
 
 @keys_cli.command("generate")

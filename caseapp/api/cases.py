@@ -315,8 +315,8 @@ def reveal_nik(case_id: str) -> NikOut:
 @endpoint(body=SearchIn, response=SearchOut)
 def search_cases(body: SearchIn) -> SearchOut:
     """Search visible cases by case number, child's name or NIK (in the body, never a URL)."""
-    rows = cases.search_cases(acting_user(), body)
-    return SearchOut(items=[case_summary(c) for c in rows])
+    found = cases.search_cases(acting_user(), body)
+    return SearchOut(items=[case_summary(c) for c in found.cases], too_many=found.too_many)
 
 
 @bp.route("/cases/<case_id>/access-log", methods=["GET"])

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, Uuid
+from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseapp.database import utcnow
@@ -193,6 +193,10 @@ class Incident(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dy
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+# A case with a name and a birth date but no identity index yet (names.identity_pending, the same in SQL).
+_IDENTITY_PENDING = "child_identity_bidx IS NULL AND child_name IS NOT NULL AND child_dob IS NOT NULL"
+
+
 class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynamic base
     """One child's case, owned by an agency and managed by one worker."""
 
@@ -240,6 +244,8 @@ class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynami
     child_nik_ct: Mapped[bytes | None] = mapped_column("child_nik", LargeBinary)
     child_nik_bidx: Mapped[int | None] = mapped_column(index=True)
     child_dob_ct: Mapped[bytes | None] = mapped_column("child_dob", LargeBinary)
+    # Blind index of name + birth date (services/cases/names.py `identity_index`): the "same child?" check.
+    child_identity_bidx: Mapped[int | None] = mapped_column(index=True)
     child_address_ct: Mapped[bytes | None] = mapped_column("child_address", LargeBinary)
     child_school_ct: Mapped[bytes | None] = mapped_column("child_school", LargeBinary)
     # What lists show of a restricted case (S: initials with sex, age group and kecamatan single a child out).
@@ -347,6 +353,15 @@ class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynami
         Index("ix_case_file_first_contact", "first_contact_at", "first_contact_due_at"),
         Index("ix_case_file_kecamatan", "kecamatan"),
         Index("ix_case_file_primary_violence", "primary_violence_type"),
+        # Cases registered before the identity index, until `flask search reindex` fills it: the "same
+        # child?" check reads them as candidates (empty once filled; without it, every case without a
+        # birth date would be read on each registration).
+        Index(
+            "ix_case_file_identity_pending",
+            "id",
+            postgresql_where=text(_IDENTITY_PENDING),
+            sqlite_where=text(_IDENTITY_PENDING),
+        ),
     )
 
     def encryption_key(self) -> DataKey | None:

@@ -1191,6 +1191,11 @@ class SearchOut(Output):
     """What a search found."""
 
     items: list[CaseSummaryOut]
+    too_many: bool = Field(
+        default=False,
+        description="More cases may match than are listed (a common name): the items are the newest "
+        "matches; ask the user to type more of the name",
+    )
 
 
 class NoteCreatedOut(Output):

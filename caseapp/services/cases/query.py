@@ -226,11 +226,21 @@ def manager_choices(actor: User) -> list[tuple[str, str]]:
     return [(str(uid), name) for uid, name in db.session.execute(stmt.order_by(User.display_name))]
 
 
-def search_cases(actor: User, search: SearchIn, limit: int = 50) -> list[Case]:
+@dataclass
+class SearchResult:
+    """What a search found, newest first; `too_many`: more cases may match than it lists (a common name:
+    the user should type more of it)."""
+
+    cases: list[Case]
+    too_many: bool = False
+
+
+def search_cases(actor: User, search: SearchIn, limit: int = 50) -> SearchResult:
     """Find visible cases by case number, child name or NIK (both through blind indexes)."""
     require(actor, Permission.CASE_READ)
     scope = visible_cases(actor)
     query = search.query
+    too_many = False
     if search.by is SearchKind.NUMBER:
         number = (
             scope.where(Case.case_number == query.upper()) if _comparable(query) else scope.where(false())
@@ -240,14 +250,15 @@ def search_cases(actor: User, search: SearchIn, limit: int = 50) -> list[Case]:
         candidates = db.session.scalars(scope.where(Case.child_nik_bidx == nik_index(query)))
         found = [c for c in candidates if c.child_nik == query][:limit]
     else:  # by name: the blind index narrows, decryption confirms (services/cases/names.py)
-        found = names.search(scope, query, limit)
+        matches = names.search(scope, query, limit)
+        found, too_many = matches.cases, matches.too_many
     audit.record(
         AuditAction.CASE_SEARCH,
         actor=actor,
         object_type="case",
         details={"by": search.by.value, "count": len(found)},
     )
-    return found
+    return SearchResult(found, too_many)
 
 
 def overdue_first_contacts(actor: User, limit: int = 20) -> list[Case]:
