@@ -77,7 +77,9 @@ class LegalEventIn(Input):
 
     kind: EventKind
     date: ServiceDate = Field(description="Not in the future")
-    reference: Reference = Field(default="", description="LP, BAP, P21, verdict number ... (encrypted)")
+    reference: Reference = Field(
+        default="", description="LP, BAP, P21, SP3, SKP2, verdict number ... (encrypted)"
+    )
     investigator: Investigator = Field(
         default="", description="The requesting investigator (needed for a visum request; encrypted)"
     )
