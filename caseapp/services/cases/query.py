@@ -5,6 +5,7 @@ Every read starts from `visible_cases(actor)`; a case outside it is NotFound (an
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -16,17 +17,16 @@ from sqlalchemy.orm import joinedload
 from caseapp import audit
 from caseapp.audit import AuditAction
 from caseapp.database import utcnow
-from caseapp.errors import NotFound, ValidationFailed
+from caseapp.errors import ValidationFailed
 from caseapp.extensions import db
 from caseapp.models import AuditEvent, Case, CaseEvent, CaseNote, User
 from caseapp.models.case import CaseStatus
 from caseapp.schemas.cases import CaseFilters, CaseSort, SearchIn, SearchKind
 from caseapp.security.permissions import Permission
-from caseapp.services import access
 from caseapp.services.cases import names
 from caseapp.services.cases.duplicates import nik_index
 from caseapp.services.cases.rules import CaseStep, check, require
-from caseapp.services.scoping import parse_case_uuid, visible_cases
+from caseapp.services.scoping import find_in_scope, visible_cases
 
 CLOSED_STATES = (CaseStatus.CLOSED.value, CaseStatus.CANCELLED.value)
 QUIET_DAYS = 30  # "quiet": open, and no note for this long
@@ -43,19 +43,17 @@ def get_case(actor: User, case_uuid: Any, fresh: bool = False) -> Case:
 
     `fresh` reloads a case already in the session with what is saved now (after a stale-version refusal).
     """
-    uid = parse_case_uuid(case_uuid)
-    stmt = (
-        visible_cases(actor)
-        .where(Case.uuid == uid)
-        .options(joinedload(Case.data_key))  # every case page decrypts: one statement, not two
-        .execution_options(populate_existing=fresh)
-    )
-    case = db.session.scalar(stmt) if uid else None
-    if case is None:
-        shown = str(case_uuid)[:64].replace("\x00", "\ufffd")  # the audit log stores text, never NUL
-        access.record_denial(actor, Permission.CASE_READ, object_type="case", object_id=shown)
-        raise NotFound()
-    return case
+
+    def find(uid: uuid.UUID) -> Case | None:
+        stmt = (
+            visible_cases(actor)
+            .where(Case.uuid == uid)
+            .options(joinedload(Case.data_key))  # every case page decrypts: one statement, not two
+            .execution_options(populate_existing=fresh)
+        )
+        return db.session.scalar(stmt)
+
+    return find_in_scope(actor, case_uuid, find, object_type="case")
 
 
 def view_case(actor: User, case_uuid: Any, beside_a_refusal: bool = False) -> Case:
