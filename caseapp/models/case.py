@@ -238,6 +238,9 @@ class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynami
     cancel_requested_at: Mapped[datetime | None]
     cancel_requested_reason: Mapped[str | None] = mapped_column(String(40))
     cancel_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # When retention removed the child's identity (services/retention.py): the data key is destroyed, the
+    # sealed columns of this row are cleared and the blind indexes deleted; the plaintext statistics stay.
+    shredded_at: Mapped[datetime | None]
 
     # The child
     child_name_ct: Mapped[bytes | None] = mapped_column("child_name", LargeBinary)
@@ -394,6 +397,11 @@ class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynami
     @property
     def is_restricted(self) -> bool:
         return self.confidentiality == Confidentiality.RESTRICTED.value
+
+    @property
+    def is_shredded(self) -> bool:
+        """Say whether retention removed the child's identity (nothing sealed can be read any more)."""
+        return self.shredded_at is not None
 
     @property
     def is_open(self) -> bool:

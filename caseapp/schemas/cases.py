@@ -53,6 +53,7 @@ from caseapp.models.case import (
     ServiceOutcome,
 )
 from caseapp.schemas.base import Input, Output, fail, parse_data, unknown_value
+from caseapp.schemas.retention import LegalHoldOut
 from caseapp.schemas.types import (
     DAY_PATTERN,
     MAX_ID,
@@ -957,7 +958,9 @@ class CaseSummaryOut(Output):
 
     id: UUID
     case_number: str = Field(examples=["KDI-2026-00042"])
-    child_label: str = Field(description="The child's name, or initials when the case is restricted")
+    child_label: str | None = Field(
+        description="The child's name, or initials when the case is restricted; null once shredded"
+    )
     child_sex: Sex
     child_age: int | None
     primary_violence_type: str = Field(description="Code (GET /reference: violence_type)")
@@ -970,12 +973,16 @@ class CaseSummaryOut(Output):
     created_at: UtcTime
     first_contact_overdue: bool
     is_demo: bool
+    shredded: bool = Field(
+        description="Retention removed the child's identity: sensitive fields are null, the statistics stay"
+    )
 
 
 class ChildOut(Output):
-    """The child as read (the NIK only through POST /cases/{case_id}/nik, which is audited)."""
+    """The child as read (the NIK only through POST /cases/{case_id}/nik, which is audited); the sensitive
+    fields are null once the case is shredded."""
 
-    name: str
+    name: str | None
     nik: None = Field(description="Always null in a read")
     nik_recorded: bool
     sex: Sex
@@ -985,10 +992,10 @@ class ChildOut(Output):
     age_is_estimate: bool
     disability: bool
     disability_types: list[str]
-    address: str
+    address: str | None
     kelurahan: str | None
     regency: str | None
-    school: str
+    school: str | None
     education: str | None
     school_status: SchoolStatus | None
     occupation: str | None
@@ -1006,16 +1013,16 @@ class IncidentOut(Output):
     violence_types: list[str]
     primary_violence_type: str
     ampk: list[str]
-    narrative: str
+    narrative: str | None
 
 
 class PartyOut(Output):
-    """Another person on the case."""
+    """Another person on the case (name, phone, address and NIK null once the case is shredded)."""
 
     role: PartyRole
-    name: str
-    phone: str
-    address: str
+    name: str | None
+    phone: str | None
+    address: str | None
     relationship: str | None
     sex: Sex | None
     age_group: AgeGroup | None
@@ -1076,8 +1083,8 @@ class CaseOut(CaseSummaryOut):
     closed_at: UtcTime | None
     closure_reason: str | None
     closure_requested_reason: str | None
-    closure_explanation: str = Field(description="Why the case closes, where the reason is `other`")
-    closure_override: str = Field(description="Why a supervisor closed the case over open work")
+    closure_explanation: str | None = Field(description="Why the case closes, where the reason is `other`")
+    closure_override: str | None = Field(description="Why a supervisor closed the case over open work")
     cancel_reason: str | None
     cancel_requested_reason: str | None
     notes: list[NoteOut]
@@ -1085,6 +1092,10 @@ class CaseOut(CaseSummaryOut):
     timeline: list[EventOut]
     actions: list[CaseAction] = Field(description="The lifecycle steps the user may take now")
     incident_link: IncidentLinkOut = Field(description="The incident shared with other children's cases")
+    legal_hold: LegalHoldOut | None = Field(
+        description="The legal hold the case is under (never shredded while held); null when none"
+    )
+    shredded_at: UtcTime | None = Field(description="When retention removed the child's identity")
 
 
 class DuplicateWarnings(Output):

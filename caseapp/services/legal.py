@@ -94,6 +94,8 @@ def may_record(actor: User, access: LegalAccess) -> bool:
     """Say whether the user may record a milestone on the case opened this way."""
     if not actor.can(Permission.LEGAL_EVENT_RECORD) or access.case.status == CaseStatus.CANCELLED.value:
         return False
+    if access.case.is_shredded:  # retention removed the identity: nothing can be sealed under its key
+        return False
     if access.referral is None:
         return actor.can(Permission.CASE_UPDATE)
     return actor.agency.kind in LEGAL_AGENCY_KINDS

@@ -77,8 +77,11 @@ def list_label(case: Case) -> str:
     """Return how lists, search results and notifications name the child (initials when restricted).
 
     Both are sealed under the case's key: a list loads each case with its data key (one statement), and
-    the key is unwrapped once per case and request (`DataKey.plaintext` caches it on the row).
+    the key is unwrapped once per case and request (`DataKey.plaintext` caches it on the row). A case whose
+    identity retention removed has neither: it says so.
     """
+    if case.is_shredded:
+        return _("identity removed (retention)")
     return str(case.child_initials) if case.is_restricted else str(case.child_name)
 
 

@@ -58,6 +58,7 @@ from caseapp.web.cases.forms import (
     TaskCompleteForm,
     TransitionForm,
 )
+from caseapp.web.cases.retention_context import LegalHoldForm, retention_context
 from caseapp.web.complaints.context import shelter_context
 from caseapp.web.forms import CsrfForm, apply_field_errors
 from caseapp.web.legal.context import legal_context
@@ -317,7 +318,11 @@ def _render_case(
     outreach_form: FlaskForm | None = None,
     incident_form: IncidentLinkForm | None = None,
     conference_form: ConferenceForm | None = None,
+    hold_form: LegalHoldForm | None = None,
 ) -> ResponseReturnValue:
+    if case.is_shredded:  # retention removed the identity: its statistics, the date, the access log's link
+        allowed = cases.allowed_steps(acting_user(), case)
+        return render_template("cases/shredded.html", case=case, allowed=allowed), status
     if note_form is None:
         note_form = NoteForm(formdata=None, prefix="note")
     note_form.fill_choices()
@@ -380,6 +385,7 @@ def _render_case(
         **attachment_context(case, attachment_form, files),
         **legal_context(me, case, files=files),
         **shelter_context(case, shelter_form, discharge_form, outreach_form),
+        **retention_context(me, case, hold_form),
     ), status
 
 
