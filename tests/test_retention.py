@@ -239,10 +239,11 @@ def test_the_command_counts_with_dry_run_then_shreds(app, client, people):
 
 def test_postgresql_skips_a_case_another_transaction_holds(app, client, people, database_url):
     """Two workers at once: the rows one of them holds are skipped by the other, never waited for."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("row locks: PostgreSQL")
     busy, free = _closed(app, client, people), _closed(app, client, people)
     with app.app_context():
+        if not database_url.startswith("postgresql"):
+            assert retention.shred_due() == 2  # SQLite: one writer at a time and no row locks to skip
+            return
         with db.engine.connect() as other:
             other.execute(sa.text("SELECT id FROM case_file WHERE id = :id FOR UPDATE"), {"id": busy.id})
             assert retention.shred_due() == 1  # at once: the held row is not waited for

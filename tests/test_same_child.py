@@ -184,3 +184,22 @@ def test_the_identity_index_holds_no_plaintext(app, worker):
         mine = [names.identity_index(n, born) for n in children]
         key = crypto.index_key(other, names.IDENTITY_INDEX)
         assert [names.identity_index(n, born, key, 16) for n in children] != mine
+
+
+def test_the_reindex_refreshes_the_planners_statistics_on_postgresql(pg_app, make_user_pg):
+    """A backfill rewrites every case row: with the statistics of before (every index NULL), PostgreSQL
+    read the whole agency for each duplicate check (925 ms at a million cases, 0.3 ms after ANALYZE)."""
+    worker = make_user_pg("case_worker", "UPTD_PPA")
+    with pg_app.app_context():
+        old = register(worker)
+        _forget_identity(old.id)
+        db.session.commit()
+    stats = sa.text(
+        "SELECT count(*) FROM pg_stats WHERE tablename = 'case_file' AND attname = 'child_identity_bidx'"
+    )
+    with pg_app.app_context():
+        assert db.session.scalar(stats) == 0
+    result = pg_app.test_cli_runner().invoke(args=["search", "reindex"])
+    assert result.exit_code == 0, result.output
+    with pg_app.app_context():
+        assert db.session.scalar(stats) == 1
