@@ -102,6 +102,9 @@ class Config:
     # How many reverse proxies in front set X-Forwarded-For/-Proto (0: none, the peer is the client).
     PROXY_HOPS = 0
     DEMO_CREDENTIALS_FILE = str(INSTANCE_DIR / "demo-credentials.txt")
+    # A name search decrypts at most this many candidates, newest first (services/cases/names.py): a name
+    # so common that more cases hold its pieces lists the newest matches and asks for more of the name.
+    NAME_SEARCH_MAX_CANDIDATES = 2000
     # Attachments: the largest file accepted (413 above it), where the encrypted files are kept
     # ("filesystem" under ATTACHMENT_DIR, or "s3" in ATTACHMENT_S3_BUCKET at ATTACHMENT_S3_ENDPOINT with the
     # usual AWS_* credentials) and the ClamAV daemon that scans them ("/run/clamav/clamd.ctl" or
@@ -128,6 +131,10 @@ class Config:
     EXPORT_RETENTION_HOURS = 24
     EXPORT_STALE_MINUTES = 30
     EXPORT_MAX_ATTEMPTS = 3
+    # Retention (services/retention.py): this many years after a case was closed or cancelled, unless a legal
+    # hold or open legal proceedings keep it, the daily job `retention.shred_due` removes the child's identity
+    # for good (its statistics stay). 0 turns retention off.
+    CASE_RETENTION_YEARS = 5
     SECRET_KEY: str | None = None
     # Key material for the security core: KEK ring "id:base64,..." (first current), blind-index root key
     # and audit MAC key (base64 of 32 random bytes each).
@@ -172,6 +179,8 @@ class Config:
             )
         if env.get("EXPORT_RETENTION_HOURS", "").isdigit():
             values["EXPORT_RETENTION_HOURS"] = int(env["EXPORT_RETENTION_HOURS"])
+        if env.get("CASE_RETENTION_YEARS", "").isdigit():
+            values["CASE_RETENTION_YEARS"] = int(env["CASE_RETENTION_YEARS"])
         if env.get("ATTACHMENT_MAX_MB", "").isdigit():
             values["ATTACHMENT_MAX_BYTES"] = int(env["ATTACHMENT_MAX_MB"]) * 1024 * 1024
         for name in (

@@ -9,7 +9,8 @@ services write them, plus a guardian, a note, sometimes a service and a referral
 Rows are written in bulk (Core inserts) for speed, but every value the application derives comes from the
 domain's own function: the case number (`next_case_number`), the initials (`initials`), the age group
 (`age_group`), the incident's month (`month_of`), the restricted-by-default rule (`restricted_by_default`),
-the first-contact deadline (`FIRST_CONTACT_DUE`) and the NIK's blind index (`nik_index`). Sealed values
+the first-contact deadline (`FIRST_CONTACT_DUE`), the NIK's blind index (`nik_index`), the name tokens
+(`names.name_tokens`) and the name and birth date's index (`names.identity_index`). Sealed values
 (initials, exact age, kelurahan, exact incident date) are encrypted as the model's fields do. Each batch is
 one unit of work.
 """
@@ -169,6 +170,8 @@ class _Setting:
     kek: bytes
     name_key: bytes  # the name index's key (services/cases/names.py)
     name_bits: int
+    identity_key: bytes  # the key of the name and birth date's index (the same-child check)
+    identity_bits: int
 
 
 @dataclass(frozen=True)
@@ -210,6 +213,8 @@ def generate(total: int, batch: int = 1000, seed: int = 7, progress: bool = True
         kek=ring.kek(ring.current_kek_id),
         name_key=names.index_key(),
         name_bits=int(current_app.config.get("NAME_INDEX_BITS", 16)),
+        identity_key=names.identity_key(),
+        identity_bits=int(current_app.config.get("BLIND_INDEX_BITS", 16)),
     )
     rng = random.Random(seed + existing)
     added = 0
@@ -346,6 +351,9 @@ def _case_row(
         "child_nik": seal("child_nik", nik),
         "child_nik_bidx": nik_index(nik) if nik else None,
         "child_dob": seal("child_dob", born.date().isoformat()),
+        "child_identity_bidx": names.identity_index(
+            name, born.date(), setting.identity_key, setting.identity_bits
+        ),
         "child_address": seal("child_address", f"Jl. Bench No. {rng.randint(1, 200)}, Kendari"),
         "child_school": None,
         "child_initials": seal("child_initials", initials(name)),

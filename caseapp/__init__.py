@@ -133,9 +133,11 @@ def register_blueprints(app: Flask) -> None:
     import caseapp.api.queue  # noqa: F401  (adds the work queue)
     import caseapp.api.referrals  # noqa: F401  (adds the referral resources)
     import caseapp.api.reports  # noqa: F401  (adds the report resources)
+    import caseapp.api.retention  # noqa: F401  (adds the legal hold)
     import caseapp.web.auth.mfa  # noqa: F401  (adds its routes to the auth blueprint)
     import caseapp.web.auth.tokens  # noqa: F401  (adds its routes to the auth blueprint)
     import caseapp.web.cases.intake  # noqa: F401  (adds shelter stays and outreach to the case pages)
+    import caseapp.web.cases.retention  # noqa: F401  (adds the legal hold to the case pages)
     from caseapp.api.views import bp as api_bp
     from caseapp.web.admin.views import bp as admin_bp
     from caseapp.web.attachments.views import bp as attachments_bp

@@ -4,9 +4,11 @@
 Each gunicorn worker keeps its own entries in memory, except for the reports (`SHARED_KINDS`) when a Redis
 URL is configured (`REPORT_CACHE_REDIS_URL`, else the rate limiter's Redis): then every worker of every
 node reads the same entry, so the whole deployment shows one computation (one "counted at") and pays for
-it once per period. The entries in Redis are pickles signed with a key derived from SECRET_KEY (and bound
-to their Redis key): one that does not verify is never unpickled. Redis unreachable: the report is
-computed in the process (a warning in the log), never an error page.
+it once per period. When an entry is due, the first process to ask counts again while the others keep
+answering the previous counts (for at most `BUILD_WAIT_SECONDS` more): one slow request per period, not a
+pile-up of every request behind one build. The entries in Redis are pickles signed with a key derived
+from SECRET_KEY (and bound to their Redis key): one that does not verify is never unpickled. Redis
+unreachable: the report is computed in the process (a warning in the log), never an error page.
 """
 
 from __future__ import annotations
@@ -157,23 +159,31 @@ def _shared(client: Any, kind: str, key: tuple[Any, ...], build: Callable[[], T]
     digest = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
     redis_key = f"{_namespace()}{kind}:{digest}".encode()
     lock_key = redis_key + b":building"
-    ttl_ms = max(1, int(seconds * 1000))
+    # An entry outlives its freshness by one build: while one process counts again, the others answer the
+    # last counts (the page says when they were counted) instead of all waiting for it at once.
+    ttl_ms = max(1, int((seconds + BUILD_WAIT_SECONDS) * 1000))
+    stale: tuple[T] | None = None
     try:
         blob = client.get(redis_key)
         if blob is not None:
-            ok, value = _open(redis_key, blob)
+            ok, entry = _open(redis_key, blob)
             if ok:
-                return cast(T, value)
-        # One process builds; the others wait for its entry rather than all computing the same at once.
+                built_at, value = entry
+                if time.time() - built_at < seconds:
+                    return cast(T, value)
+                stale = (value,)
+        # One process builds; the others answer the stale entry or, with none, wait for the new one.
         if not client.set(lock_key, b"1", nx=True, px=int(BUILD_WAIT_SECONDS * 1000)):
+            if stale is not None:
+                return stale[0]
             deadline = time.monotonic() + BUILD_WAIT_SECONDS
             while time.monotonic() < deadline and client.exists(lock_key):
                 time.sleep(0.05)
                 blob = client.get(redis_key)
                 if blob is not None:
-                    ok, value = _open(redis_key, blob)
+                    ok, entry = _open(redis_key, blob)
                     if ok:
-                        return cast(T, value)
+                        return cast(T, entry[1])
     except Exception as exc:  # noqa: BLE001 - any Redis failure: compute in process
         _redis_failed(exc)
         raise _Unreachable from exc
@@ -183,7 +193,7 @@ def _shared(client: Any, kind: str, key: tuple[Any, ...], build: Callable[[], T]
         _release(client, lock_key)
         raise
     try:
-        client.set(redis_key, _seal(redis_key, value), px=ttl_ms)
+        client.set(redis_key, _seal(redis_key, (time.time(), value)), px=ttl_ms)
         client.delete(lock_key)
     except Exception as exc:  # noqa: BLE001 - the value is computed: answer it all the same
         _redis_failed(exc)

@@ -36,6 +36,7 @@ from caseapp.models.export_job import ExportStatus
 from caseapp.models.intake import ComplaintDecision, DischargeReason, OutreachOutcome
 from caseapp.models.legal import DiversionOutcome, DiversionStage, LegalEventKind, Under12Decision
 from caseapp.models.practice import Answer, CarePlanStatus, NeedDomain, TaskStatus
+from caseapp.models.queue import QueueKind
 from caseapp.models.referral import (
     ChildAssent,
     ConsentBy,
@@ -452,5 +453,21 @@ DISCHARGE_REASON_LABELS: Labels[DischargeReason] = Labels(
         DischargeReason.TRANSFERRED: _l("Transferred (another shelter, LKSA, rehabilitation)"),
         DischargeReason.LEFT: _l("Left against advice"),
         DischargeReason.OTHER: _l("Other"),
+    }
+)
+QUEUE_KIND_LABELS: Labels[QueueKind] = Labels(
+    {
+        QueueKind.CLOSURE_TO_APPROVE: _l("Closure (terminasi) to approve"),
+        QueueKind.CANCELLATION_TO_APPROVE: _l("Cancellation to approve"),
+        QueueKind.ASSESSMENT_TO_REVIEW: _l("Assessment to review"),
+        QueueKind.CARE_PLAN_TO_APPROVE: _l("Care plan to approve"),
+        QueueKind.CARE_PLAN_RETURNED: _l("Care plan returned: revise it"),
+        QueueKind.CARE_PLAN_REVIEW_OVERDUE: _l("Care plan review overdue"),
+        QueueKind.FIRST_CONTACT_DUE: _l("First contact due"),
+        QueueKind.REFERRAL_TO_ANSWER: _l("Referral to answer"),
+        QueueKind.REFERRAL_OVERDUE: _l("Referral unanswered past its due time"),
+        QueueKind.COMPLAINT_TO_TRIAGE: _l("Complaint (pengaduan) to triage"),
+        QueueKind.LITMAS_DUE: _l("Litmas awaited from Bapas (3x24 hours)"),
+        QueueKind.TASK: _l("Follow-up task of a case conference"),
     }
 )

@@ -186,7 +186,35 @@ def world(app, client, make_user) -> dict[str, Any]:
     )
     assert export.status_code == 202, export.json
     app.extensions["caseapp.jobs"].drain()  # built: the page shows its download
+    # Two closed cases: one shows retention's date and the legal hold's form, the other was shredded.
+    spv_token = app.test_cli_runner().invoke(args=["user", "token", people["supervisor"].username])
+    spv = {"Authorization": f"Bearer {spv_token.output.strip().splitlines()[-1]}"}
+    with app.app_context():
+        closed, gone = register(people["worker"]), register(people["worker"])
+    for ended in (closed, gone):
+        steps = [("start_assessment", headers, {}), ("start_intervention", headers, {})]
+        steps += [("request_closure", headers, {"reason": "needs_met"}), ("approve_closure", spv, {})]
+        for version, (action, who, extra) in enumerate(steps, start=1):
+            step = client.post(
+                f"/api/v1/cases/{ended.uuid}/transition",
+                json={"action": action, "version": version, **extra},
+                headers=who,
+            )
+            assert step.status_code == 200, step.json
+    with app.app_context():
+        from datetime import timedelta
+
+        from caseapp.database import utcnow
+        from caseapp.extensions import db
+        from caseapp.models import Case
+        from caseapp.services import retention
+
+        db.session.get(Case, gone.id).closed_at = utcnow() - timedelta(days=6 * 366)
+        db.session.commit()
+        assert retention.shred_due() == 1
     return {
+        "closed": closed,
+        "shredded": gone,
         "export": export.json["id"],
         "people": people,
         "case": case,
@@ -230,6 +258,8 @@ def test_every_page_of_every_role(live_server, browser, world, database_url):  #
             *[(f"/cases/{case.uuid}/section/{s}", f"case-{s}") for s in ("practice", "attachments")],
             (f"/cases/{case.uuid}/access-log", "access-log"),
             (f"/cases/{case.uuid}/assign", "assign"),
+            (f"/cases/{world['closed'].uuid}", "case-closed"),
+            (f"/cases/{world['shredded'].uuid}", "case-shredded"),
             ("/reports/caseload", "caseload"),
             ("/reports/recap", "recap"),
             ("/admin/approvals", "approvals"),

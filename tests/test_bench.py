@@ -12,6 +12,7 @@ from caseapp.extensions import db
 from caseapp.models import Case, CaseNote, CaseParty, Referral
 from caseapp.models.case import age_group
 from caseapp.services.cases import RESTRICTED_VIOLENCE, initials
+from caseapp.services.cases.names import identity_index
 from tests.casedata import register
 from tests.conftest import KEYS, skip_or_fail
 from tests.rawscan import scan_for
@@ -52,6 +53,7 @@ def test_generated_values_are_the_domains_own(app, make_user):
             assert case.child_initials == initials(str(case.child_name))
             assert case.child_age_group == age_group(case.child_age)
             assert case.is_restricted == (case.primary_violence_type in RESTRICTED_VIOLENCE)
+            assert case.child_identity_bidx == identity_index(case.child_name, case.child_dob)
         numbers = {case.case_number for case in cases}
         assert len(numbers) == len(cases)  # numbers reserved a batch and a year at a time, none shared
         worker = make_user("case_worker", "UPTD_PPA")

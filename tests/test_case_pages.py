@@ -341,3 +341,19 @@ def test_a_task_done_on_the_practice_page_goes_back_there(app, client, people, c
     done = client.post(action, data={"back": "case", "note": "Sudah"})
     assert done.status_code == 302
     assert done.headers["Location"].endswith(page_url(case, "practice") + "#conferences")
+
+
+@pytest.mark.parametrize("page", ["overview", *SECTIONS])
+def test_every_page_of_a_shredded_case_shows_only_its_statistics(app, client, people, case, page):
+    from caseapp.models import Case
+    from caseapp.services import retention
+
+    with app.app_context():
+        retention.shred_case(db.session.get(Case, case.id))  # the policy (closed years ago) is its tests'
+        db.session.commit()
+    login(client, people["spv"].username)
+    response = client.get(page_url(case, page))
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert 'data-testid="shredded"' in text and "Siti Canary" not in text
+    assert f'action="/cases/{case.uuid}' not in text  # no form of any page

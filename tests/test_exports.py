@@ -319,6 +319,28 @@ def test_the_api_asks_follows_and_downloads_an_export(app, client, make_user):
     )
 
 
+def test_the_api_lists_the_users_own_exports_newest_first(app, client, make_user):
+    _cases(app, make_user, count=1)
+    officer = make_user("reporting_officer", "DP3A")
+    app.extensions["caseapp.jobs"] = _Recorder()
+    login(client, officer.username)
+    assert client.get("/api/v1/exports").json == {"items": []}
+    ids = [
+        client.post("/api/v1/exports", json={"period": period, "password": PASSWORD}).json["id"]
+        for period in ("2026-Q1", "2026-Q2")
+    ]
+    listed = client.get("/api/v1/exports")
+    assert listed.status_code == 200
+    assert [job["id"] for job in listed.json["items"]] == ids[::-1]
+    assert listed.json["items"][0]["links"]["self"] == f"/api/v1/exports/{ids[1]}"
+    other = app.test_client()
+    login(other, make_user("reporting_officer", "DP3A").username)
+    assert other.get("/api/v1/exports").json == {"items": []}  # nobody sees another's exports
+    supervisor = app.test_client()
+    login(supervisor, make_user("supervisor", "DP3A").username)
+    assert supervisor.get("/api/v1/exports").status_code == 403
+
+
 def test_the_page_asks_for_the_export_and_shows_its_progress_and_download(app, client, make_user):
     _cases(app, make_user, count=2)
     officer = make_user("reporting_officer", "DP3A")

@@ -30,6 +30,7 @@ from caseapp.models.export_job import ExportStatus
 from caseapp.models.intake import ComplaintDecision, DischargeReason, OutreachOutcome
 from caseapp.models.legal import DiversionOutcome, DiversionStage, LegalEventKind, Under12Decision
 from caseapp.models.practice import Answer, CarePlanStatus, NeedDomain, TaskStatus
+from caseapp.models.queue import QueueKind
 from caseapp.models.referral import (
     ChildAssent,
     ConsentBy,
@@ -81,6 +82,7 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "OUTREACH_OUTCOME_LABELS": OutreachOutcome,
     "DISCHARGE_REASON_LABELS": DischargeReason,
     "TASK_STATUS_LABELS": TaskStatus,
+    "QUEUE_KIND_LABELS": QueueKind,
 }
 # Keyed by the case input's dotted field paths and the agencies' kinds, which are not enums of the models.
 NOT_A_VOCABULARY = {"FIELD_LABELS", "AGENCY_KIND_LABELS"}

@@ -663,6 +663,90 @@ def test_proceedings_end_without_a_verdict(app, client, people, referred, ending
         assert client.get(url, headers=owner).json["proceedings_open"] is False
 
 
+@pytest.mark.parametrize("stop", ["investigation_stopped", "prosecution_stopped"])
+def test_the_investigators_access_ends_after_an_sp3_or_an_skp2(app, client, people, referred, stop):
+    """Without an end, a completed referral stays readable to the police while proceedings are open, which
+    is for ever; an SP3 (the police stop the investigation) or an SKP2 (the prosecutor stops the
+    prosecution) ends them as a verdict does, and the assignee's access ends 90 days after it."""
+    rid, case_id = referred["rid"], referred["case"].uuid
+    url = f"/api/v1/cases/{case_id}/legal-events"
+    with time_machine.travel("2026-11-27 08:00:00", tick=False) as clock:
+        police = _token(app, people["police_a"])  # the investigator the referral is assigned to
+        assert (
+            client.post(url, json={"kind": "police_report", "date": "2026-11-27"}, headers=police).status_code
+            == 201
+        )
+        done = client.post(f"/api/v1/referrals/{rid}/complete", json={"outcome": "provided"}, headers=police)
+        assert done.status_code == 200, done.json
+        clock.move_to("2027-11-27 08:00:00")  # a year on, no end recorded: still reading
+        police = _token(app, people["police_a"])
+        assert client.get(url, headers=police).status_code == 200
+        stopped = client.post(
+            url, json={"kind": stop, "date": "2027-11-26", "reference": "S.Tap/Canary"}, headers=police
+        )
+        assert stopped.status_code == 201, stopped.json
+        clock.move_to("2028-02-23 08:00:00")  # the 89th day after it
+        police = _token(app, people["police_a"])
+        assert client.get(url, headers=police).status_code == 200
+        assert "case" in client.get(f"/api/v1/referrals/{rid}", headers=police).json
+        login(client, people["police_a"].username)
+        assert 'id="legal-h"' in client.get(f"/referrals/{rid}").get_data(as_text=True)
+        clock.move_to("2028-02-26 08:00:00")  # past the 90 days
+        police = _token(app, people["police_a"])
+        assert client.get(url, headers=police).status_code == 404
+        assert "case" not in client.get(f"/api/v1/referrals/{rid}", headers=police).json
+        login(client, people["police_a"].username)
+        assert 'id="legal-h"' not in client.get(f"/referrals/{rid}").get_data(as_text=True)
+
+
+def test_an_end_of_proceedings_is_final_a_resumed_investigation_is_referred_again(
+    app, client, people, referred
+):
+    """Proceedings do not reopen: a milestone after an SP3 (an investigation resumed because a pretrial
+    ruling, praperadilan, annulled the SP3) keeps them open for 90 days after it, not until a new end. For
+    longer, the owning agency refers the case to the police again: an open referral is read whatever the
+    proceedings."""
+    rid, case_id = referred["rid"], str(referred["case"].uuid)
+    url = f"/api/v1/cases/{case_id}/legal-events"
+    with time_machine.travel("2026-11-27 08:00:00", tick=False) as clock:
+        police = _token(app, people["police_a"])
+        client.post(url, json={"kind": "police_report", "date": "2026-11-21"}, headers=police)
+        client.post(url, json={"kind": "investigation_stopped", "date": "2026-11-27"}, headers=police)
+        done = client.post(f"/api/v1/referrals/{rid}/complete", json={"outcome": "provided"}, headers=police)
+        assert done.status_code == 200, done.json
+        clock.move_to("2027-01-26 08:00:00")
+        police = _token(app, people["police_a"])
+        resumed = client.post(url, json={"kind": "suspect_named", "date": "2027-01-26"}, headers=police)
+        assert resumed.status_code == 201, resumed.json
+        assert _open_until_both_ways(app, case_id) == date(2027, 1, 26) + timedelta(days=90)
+        clock.move_to("2027-04-27 08:00:00")  # 91 days after the latest milestone
+        police = _token(app, people["police_a"])
+        assert client.get(url, headers=police).status_code == 404
+        owner = _token(app, people["worker"])
+        assert client.get(url, headers=owner).json["proceedings_open"] is False
+        again = client.post(
+            f"/api/v1/cases/{case_id}/referrals",
+            json={
+                "to_agency": "POLRESTA",
+                "services": ["law_enforcement"],
+                "urgency": "urgent",
+                "reason": "Penyidikan dilanjutkan setelah putusan praperadilan.",
+                "shared_sections": ["identity", "incident"],
+                "consent": {**GUARDIAN_CONSENT, "obtained_at": "2027-04-27"},
+            },
+            headers=owner,
+        )
+        assert again.status_code == 201, again.json
+        spv = _token(app, people["police_spv"])
+        accepted = client.post(
+            f"/api/v1/referrals/{again.json['id']}/accept",
+            json={"assignee": people["police_a"].username},
+            headers=spv,
+        )
+        assert accepted.status_code == 200, accepted.json
+        assert client.get(url, headers=police).status_code == 200
+
+
 def test_a_diversion_approved_by_the_court_ends_the_proceedings(app, client, people):
     w = _token(app, people["worker"])
     with time_machine.travel("2026-11-27 08:00:00", tick=False) as clock:

@@ -106,3 +106,75 @@ def test_role_endpoint_matrix(app, client, login_as, make_user, role):
             hidden = getattr(view, HIDE_ATTR, False) and not role_has(user.role, Permission.CASE_READ)
             expected = 404 if hidden else 403
             assert response.status_code == expected, (role, endpoint, response.status_code)
+
+
+def test_every_lookup_by_id_outside_the_scope_is_404_and_its_denial_audited(app, client, make_user):
+    """Deny by default, one way for every record named in a URL: a record of a case outside the user's
+    scope, an id that is not one and an id with a NUL all answer 404 (never which) and each attempt is on
+    record as `authz.deny` with the record's type and the permission it was asked under."""
+    import io
+    import json
+
+    from caseapp.extensions import db
+    from caseapp.models import AuditEvent
+    from tests.casedata import register
+    from tests.test_attachments import pdf
+    from tests.test_intake import COMPLAINT
+    from tests.test_practice import ASSESSMENT, _plan, _token
+
+    owner, spv = make_user("case_worker", "UPTD_PPA"), make_user("supervisor", "UPTD_PPA")
+    outsider = make_user("supervisor", "DINSOS")  # holds every permission these routes ask for
+    with app.app_context():
+        case = register(owner)
+    w, s = _token(app, owner), _token(app, spv)
+    base = f"/api/v1/cases/{case.uuid}"
+
+    def made(response):
+        assert response.status_code == 201, response.json
+        return response.json
+
+    assessment = made(client.post(f"{base}/assessments", json=ASSESSMENT, headers=w))["id"]
+    plan = made(client.post(f"{base}/care-plans", json=_plan(), headers=w))["id"]
+    conference = {
+        "held_on": "2026-11-20",
+        "decisions": "Rujuk ke psikolog",
+        "tasks": [{"description": "Jadwalkan konseling", "owner": owner.username, "due_date": "2026-12-10"}],
+    }
+    task = made(client.post(f"{base}/conferences", json=conference, headers=w))["tasks"][0]["id"]
+    stay = {"shelter_place": "Rumah aman", "admitted_on": "2026-11-20"}
+    stay_id = made(client.post(f"{base}/shelter-stays", json=stay, headers=w))["id"]
+    attachment = made(
+        client.post(
+            f"{base}/attachments",
+            data={"file": (io.BytesIO(pdf()), "visum.pdf"), "kind": "visum"},
+            headers=w,
+            content_type="multipart/form-data",
+        )
+    )["id"]
+    complaint = made(client.post("/api/v1/complaints", json=COMPLAINT, headers=s))["id"]
+    discharge = {"discharged_on": "2026-11-21", "reason": "returned_home"}
+    lookups = [
+        ("GET", "/api/v1/cases/{}", None, case.uuid, "case", "case:read"),
+        ("GET", "/api/v1/cases/{}/legal-events", None, case.uuid, "case", "case:read"),
+        ("POST", "/api/v1/assessments/{}/review", None, assessment, "assessment", "case:read"),
+        ("POST", "/api/v1/care-plans/{}/approve", None, plan, "care_plan", "case:read"),
+        ("POST", "/api/v1/tasks/{}/complete", {}, task, "task", "case:update"),
+        ("POST", "/api/v1/shelter-stays/{}/discharge", discharge, stay_id, "shelter_stay", "case:read"),
+        ("GET", "/api/v1/attachments/{}", None, attachment, "attachment", "case:read"),
+        ("GET", "/api/v1/complaints/{}", None, complaint, "complaint", "complaint:handle"),
+    ]
+    headers = _token(app, outsider)
+    for method, template, body, real, object_type, permission in lookups:
+        for asked in (str(real), "not-an-id", "a\x00b"):
+            with app.app_context():
+                before = db.session.scalar(db.select(db.func.max(AuditEvent.seq)))
+            answer = client.open(template.format(asked), method=method, json=body, headers=headers)
+            assert answer.status_code == 404, (template, asked, answer.status_code)
+            with app.app_context():
+                stmt = db.select(AuditEvent).where(AuditEvent.seq > before, AuditEvent.action == "authz.deny")
+                denials = list(db.session.scalars(stmt))
+            assert [(d.object_type, json.loads(d.details)["permission"]) for d in denials] == [
+                (object_type, permission)
+            ], (template, asked)
+            if asked == str(real):
+                assert denials[0].object_id == str(real)

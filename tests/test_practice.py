@@ -284,6 +284,7 @@ def test_the_home_page_shows_the_queue_of_each_role(app, client, people):
     login(client, people["spv"].username)
     home = client.get("/").get_data(as_text=True)
     assert 'data-kind="cancellation_to_approve"' in home and case.case_number in home
+    assert "Pembatalan menunggu persetujuan" in home  # the item's label, in the default language
     worker = app.test_client()
     login(worker, people["worker"].username)
     assert 'data-kind="first_contact_due"' in worker.get("/").get_data(as_text=True)

@@ -101,3 +101,19 @@ def test_jobs_in_the_web_process_with_several_workers(production_app, monkeypatc
     monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:6379/1")
     result = production_app().test_cli_runner().invoke(args=["security-check"])
     assert result.exit_code == 0, result.output
+
+
+def test_a_named_node_is_one_of_several_even_with_one_worker(production_app, monkeypatch):
+    """A node name says there are other nodes: what each process keeps to itself must be shared."""
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:6379/1")
+    alone = (
+        production_app(RATELIMIT_STORAGE_URI="memory://").test_cli_runner().invoke(args=["security-check"])
+    )
+    assert alone.exit_code == 0, alone.output  # one node, one worker: memory is the whole deployment
+    named = production_app(RATELIMIT_STORAGE_URI="memory://", NODE_NAME="a")
+    result = named.test_cli_runner().invoke(args=["security-check"])
+    assert result.exit_code == 1 and "rate-limit storage is in memory" in result.output
+    assert "several nodes" in result.output
+    monkeypatch.delenv("CELERY_BROKER_URL")
+    result = production_app(NODE_NAME="a").test_cli_runner().invoke(args=["security-check"])
+    assert result.exit_code == 1 and "no job broker" in result.output

@@ -42,14 +42,14 @@ from caseapp.schemas.cases import (
     TransitionIn,
 )
 from caseapp.security.permissions import Permission
-from caseapp.services import cases
+from caseapp.services import cases, retention
 
 
 def _summary_fields(case: Case) -> dict[str, Any]:
     return {
         "id": case.uuid,
         "case_number": case.case_number,
-        "child_label": cases.list_label(case),
+        "child_label": None if case.is_shredded else cases.list_label(case),
         "child_sex": case.child_sex,
         "child_age": case.child_age,
         "primary_violence_type": case.primary_violence_type,
@@ -62,6 +62,7 @@ def _summary_fields(case: Case) -> dict[str, Any]:
         "created_at": case.created_at,
         "first_contact_overdue": case.first_contact_overdue(utcnow()),
         "is_demo": case.is_demo,
+        "shredded": case.is_shredded,
     }
 
 
@@ -69,7 +70,7 @@ def _read_fields(case: Case) -> dict[str, Any]:
     """Return the values of the full read shape (the NIK is never in it: reveal it with POST .../nik)."""
     actor = acting_user()
     values = cases.snapshot(case)
-    return {
+    fields: dict[str, Any] = {
         **_summary_fields(case),
         "child": {
             "name": values["child.name"],
@@ -167,7 +168,30 @@ def _read_fields(case: Case) -> dict[str, Any]:
         ],
         "actions": cases.available_actions(actor, case),
         "incident_link": incident_link(actor, case),
+        "legal_hold": retention.hold_out(retention.active_hold(case)),
+        "shredded_at": case.shredded_at,
     }
+    return _without_identity(fields) if case.is_shredded else fields
+
+
+# What a shredded case's read leaves null: everything sealed (the statistics' codes stay).
+_SHREDDED_CHILD = ("name", "date_of_birth", "age", "address", "kelurahan", "school")
+_SHREDDED_INCIDENT = ("date", "kelurahan", "narrative")
+_SHREDDED_PARTY = ("name", "phone", "address", "nik")
+
+
+def _without_identity(fields: dict[str, Any]) -> dict[str, Any]:
+    """Null every sensitive field of a shredded case's read (they cannot be read: say so, not "")."""
+    fields["child"].update(dict.fromkeys(_SHREDDED_CHILD))
+    fields["incident"].update(dict.fromkeys(_SHREDDED_INCIDENT))
+    for party in fields["parties"]:
+        party.update(dict.fromkeys(_SHREDDED_PARTY))
+    for note in fields["notes"]:
+        note["body"] = None
+    for service in fields["services"]:
+        service["note"] = None
+    fields["closure_explanation"] = fields["closure_override"] = None
+    return fields
 
 
 def incident_link(actor: User, case: Case) -> IncidentLinkOut:
@@ -315,8 +339,8 @@ def reveal_nik(case_id: str) -> NikOut:
 @endpoint(body=SearchIn, response=SearchOut)
 def search_cases(body: SearchIn) -> SearchOut:
     """Search visible cases by case number, child's name or NIK (in the body, never a URL)."""
-    rows = cases.search_cases(acting_user(), body)
-    return SearchOut(items=[case_summary(c) for c in rows])
+    found = cases.search_cases(acting_user(), body)
+    return SearchOut(items=[case_summary(c) for c in found.cases], too_many=found.too_many)
 
 
 @bp.route("/cases/<case_id>/access-log", methods=["GET"])

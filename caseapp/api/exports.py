@@ -16,7 +16,7 @@ from caseapp.http.context import acting_user
 from caseapp.http.files import file_response
 from caseapp.http.policy import require
 from caseapp.models import ExportJob
-from caseapp.schemas.exports import ExportIn, ExportOut
+from caseapp.schemas.exports import ExportIn, ExportListOut, ExportOut
 from caseapp.security.permissions import Permission
 from caseapp.services import export_jobs
 
@@ -43,6 +43,15 @@ def create_export(body: ExportIn) -> tuple[ExportOut, int, dict[str, str]]:
     )
     out = _out(job)
     return out, 202, {"Location": out.links.self}
+
+
+@bp.route("/exports")
+@require(Permission.REPORT_SIMFONI)
+@endpoint(response=ExportListOut, tag="exports")
+def list_exports() -> ExportListOut:
+    """The user's latest export jobs, newest first (at most ten): what is still building, what can be
+    downloaded and until when. Another user's exports are never listed."""
+    return ExportListOut(items=[_out(job) for job in export_jobs.recent(acting_user())])
 
 
 @bp.route("/exports/<export_id>")

@@ -3,10 +3,14 @@ case page shows the same)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from caseapp.api.endpoint import endpoint
 from caseapp.api.views import bp
 from caseapp.http.context import acting_user
 from caseapp.http.policy import require
+from caseapp.models import Case, User
 from caseapp.schemas.practice import (
     AssessmentIn,
     AssessmentListOut,
@@ -24,14 +28,29 @@ from caseapp.schemas.practice import (
 from caseapp.security.permissions import Permission
 from caseapp.services import assessments, care_plans, cases, conferences
 
+In = TypeVar("In")
+Row = TypeVar("Row")
+Out = TypeVar("Out")
+
+
+def _add(case_id: str, add: Callable[[User, Case, In], Row], body: In, out: Callable[[Row], Out]) -> Out:
+    """Record something on a case the acting user may see (404 otherwise) and answer it."""
+    me = acting_user()
+    return out(add(me, cases.get_case(me, case_id), body))
+
+
+def _listed(case_id: str, rows: Callable[[User, Case], list[Row]], out: Callable[[Row], Out]) -> list[Out]:
+    """Answer the records of a case the acting user may see (404 otherwise) that the service lists."""
+    me = acting_user()
+    return [out(row) for row in rows(me, cases.get_case(me, case_id))]
+
 
 @bp.route("/cases/<case_id>/assessments", methods=["POST"])
 @require(Permission.CASE_UPDATE, hide=True)
 @endpoint(body=AssessmentIn, response=AssessmentOut, status=201, errors=(409,))
 def add_assessment(case_id: str, body: AssessmentIn) -> AssessmentOut:
     """Assess the child's safety, needs and risk (a new one revises the case's); 409 on a closed case."""
-    me = acting_user()
-    return assessments.as_output(assessments.add_assessment(me, cases.get_case(me, case_id), body))
+    return _add(case_id, assessments.add_assessment, body, assessments.as_output)
 
 
 @bp.route("/cases/<case_id>/assessments", methods=["GET"])
@@ -39,9 +58,7 @@ def add_assessment(case_id: str, body: AssessmentIn) -> AssessmentOut:
 @endpoint(response=AssessmentListOut)
 def list_assessments(case_id: str) -> AssessmentListOut:
     """A case's assessments, newest (the current one) first; the read is audited."""
-    me = acting_user()
-    rows = assessments.list_assessments(me, cases.get_case(me, case_id))
-    return AssessmentListOut(items=[assessments.as_output(r) for r in rows])
+    return AssessmentListOut(items=_listed(case_id, assessments.list_assessments, assessments.as_output))
 
 
 @bp.route("/assessments/<assessment_id>/review", methods=["POST"])
@@ -58,8 +75,7 @@ def review_assessment(assessment_id: str) -> AssessmentOut:
 @endpoint(body=CarePlanIn, response=CarePlanOut, status=201, errors=(409,))
 def add_care_plan(case_id: str, body: CarePlanIn) -> CarePlanOut:
     """Record a care plan (it supersedes the case's plan and waits for a supervisor); 409 on a closed case."""
-    me = acting_user()
-    return care_plans.as_output(care_plans.add_plan(me, cases.get_case(me, case_id), body))
+    return _add(case_id, care_plans.add_plan, body, care_plans.as_output)
 
 
 @bp.route("/cases/<case_id>/care-plans", methods=["GET"])
@@ -67,9 +83,7 @@ def add_care_plan(case_id: str, body: CarePlanIn) -> CarePlanOut:
 @endpoint(response=CarePlanListOut)
 def list_care_plans(case_id: str) -> CarePlanListOut:
     """A case's care plans, newest (the case's plan) first; the read is audited."""
-    me = acting_user()
-    rows = care_plans.list_plans(me, cases.get_case(me, case_id))
-    return CarePlanListOut(items=[care_plans.as_output(r) for r in rows])
+    return CarePlanListOut(items=_listed(case_id, care_plans.list_plans, care_plans.as_output))
 
 
 @bp.route("/care-plans/<plan_id>/approve", methods=["POST"])
@@ -99,8 +113,7 @@ def add_conference(case_id: str, body: ConferenceIn) -> ConferenceOut:
     A task's owner is an active worker of the owning agency, or of an agency with an open referral on the
     case (400 naming `tasks.N.owner` otherwise).
     """
-    me = acting_user()
-    return conferences.as_output(conferences.add_conference(me, cases.get_case(me, case_id), body))
+    return _add(case_id, conferences.add_conference, body, conferences.as_output)
 
 
 @bp.route("/cases/<case_id>/conferences", methods=["GET"])
@@ -108,9 +121,7 @@ def add_conference(case_id: str, body: ConferenceIn) -> ConferenceOut:
 @endpoint(response=ConferenceListOut)
 def list_conferences(case_id: str) -> ConferenceListOut:
     """A case's conferences with their tasks, newest first; the read is audited."""
-    me = acting_user()
-    rows = conferences.list_conferences(me, cases.get_case(me, case_id))
-    return ConferenceListOut(items=[conferences.as_output(r) for r in rows])
+    return ConferenceListOut(items=_listed(case_id, conferences.list_conferences, conferences.as_output))
 
 
 @bp.route("/tasks/<task_id>/complete", methods=["POST"])

@@ -46,6 +46,9 @@ class AuditAction(StrEnum):
     CASE_NIK_REVEAL = "case.nik_reveal"
     CASE_SEARCH = "case.search"
     CASE_INCIDENT_LINK = "case.incident_link"
+    CASE_LEGAL_HOLD = "case.legal_hold"
+    CASE_LEGAL_HOLD_LIFT = "case.legal_hold_lift"
+    CASE_SHRED = "case.shred"  # retention removed the child's identity (the job: no user)
     NOTE_CREATE = "note.create"
     SERVICE_CREATE = "service.create"
     ATTACHMENT_UPLOAD = "attachment.upload"

@@ -21,7 +21,7 @@ from caseapp.errors import CaseappError, TooManyAttempts
 from caseapp.extensions import limiter
 from caseapp.http import transaction
 from caseapp.http.context import wants_json
-from caseapp.security.crypto import DecryptionError
+from caseapp.security.crypto import DecryptionError, KeyShredded
 
 PageRenderer = Callable[[int, int, str, str], str]
 _RENDERER = "caseapp.error_page"
@@ -88,6 +88,17 @@ def register(app: Flask) -> None:
                 "This record cannot be read: its protected data failed an integrity check or its "
                 "key is not available. The problem has been logged; tell your administrator."
             ),
+        )
+
+    @app.errorhandler(KeyShredded)
+    def _shredded(exc: KeyShredded) -> Any:
+        # Writing to a record whose key retention destroyed (a step the rules did not refuse first): it is
+        # gone on purpose, not broken. Reads never get here (a shredded value reads as none).
+        transaction.abort()
+        return _respond(
+            409,
+            "record_shredded",
+            _("The child's identity was removed from this case (retention): it can no longer be changed."),
         )
 
     @app.errorhandler(CSRFError)

@@ -1,4 +1,4 @@
-"""Background jobs: the mail outbox, referral reminders and pruning, run off the web request.
+"""Background jobs: the mail outbox, reminders, exports, retention and pruning, run off the web request.
 
 The jobs are plain functions (`tasks.JOBS`), each owning its units of work; two runners execute them:
 

@@ -67,6 +67,15 @@ def build_exports() -> str:
     return f"built {built}, failed {failed}, expired {expired}"
 
 
+def shred_due_cases() -> str:
+    """Remove the identity of the cases past their retention (batch by batch; safe with several workers)."""
+    from caseapp.services import retention
+
+    if not retention.retention_years():
+        return "skipped: CASE_RETENTION_YEARS is 0"
+    return f"shredded {retention.shred_due(retention.BATCH)}"
+
+
 def audit_checkpoint() -> str:
     """Sign the audit chain's head into the checkpoint file (skipped without a signing key)."""
     from caseapp.audit.checkpoint import record_checkpoint
@@ -85,6 +94,7 @@ JOBS: dict[str, Callable[[], str]] = {
     "care_plans.remind": remind_care_plan_reviews,
     "maintenance.prune": prune,
     "exports.build": build_exports,
+    "retention.shred_due": shred_due_cases,
 }
 
 # Default period of each job in seconds (config JOBS_SCHEDULE overrides any of them). The outbox's is the
@@ -96,6 +106,7 @@ SCHEDULE: dict[str, int] = {
     "care_plans.remind": 3600,
     "maintenance.prune": 86400,
     "exports.build": 60,
+    "retention.shred_due": 86400,
 }
 
 

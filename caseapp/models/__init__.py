@@ -25,6 +25,7 @@ from caseapp.models.practice import Assessment, CarePlan, CarePlanGoal, Conferen
 from caseapp.models.reference_code import ReferenceCode
 from caseapp.models.referral import Notification, OutboxMessage, Referral
 from caseapp.models.region import Region
+from caseapp.models.retention import LegalHold
 from caseapp.models.user import LoginThrottle, MfaRecoveryCode, User, UserSession
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "Incident",
     "Diversion",
     "LegalEvent",
+    "LegalHold",
     "LoginThrottle",
     "MfaRecoveryCode",
     "Notification",

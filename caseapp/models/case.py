@@ -13,7 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, Uuid
+from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseapp.database import utcnow
@@ -193,6 +193,10 @@ class Incident(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dy
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+# A case with a name and a birth date but no identity index yet (names.identity_pending, the same in SQL).
+_IDENTITY_PENDING = "child_identity_bidx IS NULL AND child_name IS NOT NULL AND child_dob IS NOT NULL"
+
+
 class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynamic base
     """One child's case, owned by an agency and managed by one worker."""
 
@@ -234,12 +238,17 @@ class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynami
     cancel_requested_at: Mapped[datetime | None]
     cancel_requested_reason: Mapped[str | None] = mapped_column(String(40))
     cancel_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # When retention removed the child's identity (services/retention.py): the data key is destroyed, the
+    # sealed columns of this row are cleared and the blind indexes deleted; the plaintext statistics stay.
+    shredded_at: Mapped[datetime | None]
 
     # The child
     child_name_ct: Mapped[bytes | None] = mapped_column("child_name", LargeBinary)
     child_nik_ct: Mapped[bytes | None] = mapped_column("child_nik", LargeBinary)
     child_nik_bidx: Mapped[int | None] = mapped_column(index=True)
     child_dob_ct: Mapped[bytes | None] = mapped_column("child_dob", LargeBinary)
+    # Blind index of name + birth date (services/cases/names.py `identity_index`): the "same child?" check.
+    child_identity_bidx: Mapped[int | None] = mapped_column(index=True)
     child_address_ct: Mapped[bytes | None] = mapped_column("child_address", LargeBinary)
     child_school_ct: Mapped[bytes | None] = mapped_column("child_school", LargeBinary)
     # What lists show of a restricted case (S: initials with sex, age group and kecamatan single a child out).
@@ -347,6 +356,15 @@ class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynami
         Index("ix_case_file_first_contact", "first_contact_at", "first_contact_due_at"),
         Index("ix_case_file_kecamatan", "kecamatan"),
         Index("ix_case_file_primary_violence", "primary_violence_type"),
+        # Cases registered before the identity index, until `flask search reindex` fills it: the "same
+        # child?" check reads them as candidates (empty once filled; without it, every case without a
+        # birth date would be read on each registration).
+        Index(
+            "ix_case_file_identity_pending",
+            "id",
+            postgresql_where=text(_IDENTITY_PENDING),
+            sqlite_where=text(_IDENTITY_PENDING),
+        ),
     )
 
     def encryption_key(self) -> DataKey | None:
@@ -379,6 +397,11 @@ class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynami
     @property
     def is_restricted(self) -> bool:
         return self.confidentiality == Confidentiality.RESTRICTED.value
+
+    @property
+    def is_shredded(self) -> bool:
+        """Say whether retention removed the child's identity (nothing sealed can be read any more)."""
+        return self.shredded_at is not None
 
     @property
     def is_open(self) -> bool:

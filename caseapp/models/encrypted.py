@@ -7,6 +7,10 @@ A model declares the stored bytes column and the plaintext attribute side by sid
 
 and implements `encryption_key()` returning the DataKey that protects it (its own, or its case's). Queries
 never see plaintext: filter on plaintext columns or a blind index, then decrypt the few rows you show.
+
+A value whose data key was shredded on purpose (retention: `crypto.KeyShredded`) reads as None, like a value
+never recorded: it is gone, and every page and answer that shows it treats it so. Writing one still raises
+(nothing can be sealed under a destroyed key); any other failure to decrypt is logged and raised.
 """
 
 from __future__ import annotations
@@ -54,6 +58,8 @@ class EncryptedField:
             return None
         key = instance.encryption_key()
         column = self._column_name(owner)
+        if key is not None and key.shredded_at is not None and key.wrapped is None:
+            return None  # destroyed on purpose (retention): nothing to read, nothing to log
         try:
             if key is None:
                 raise crypto.DecryptionError("record has no data key")

@@ -53,21 +53,27 @@ from caseapp.models.case import (
     ServiceOutcome,
 )
 from caseapp.schemas.base import Input, Output, fail, parse_data, unknown_value
+from caseapp.schemas.retention import LegalHoldOut
 from caseapp.schemas.types import (
     DAY_PATTERN,
     MAX_ID,
     MONTH_DAY,
     NOT_BLANK,
     PY_STRIPPED,
+    TIME_PATTERN,
     Code,
     Document,
     Kelurahan,
     UtcTime,
-    as_utc_naive,
+    blank_is_none,
     calendar_day,
+    chosen,
+    day_input,
+    one_message,
     patch_field,
-    read_day,
+    read_time,
     schema_rules,
+    stored_utc,
     up_to,
 )
 
@@ -141,32 +147,8 @@ def refuse_at(*errors: tuple[tuple[str | int, ...], str, Any]) -> ValidationErro
     )
 
 
-def _say(message: Any, keep: tuple[str, ...] = ()) -> WrapValidator:
-    """Answer any failure of the wrapped check with one message of ours (except the error types kept)."""
-
-    def check(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-        try:
-            return handler(value)
-        except ValidationError as exc:
-            if keep and all(error["type"] in keep for error in exc.errors()):
-                raise
-            raise fail(str(message)) from None
-
-    return WrapValidator(check)
-
-
-def _blank_is_none(value: Any) -> Any:
-    return None if value == "" else value
-
-
 def _none_is_blank(value: Any) -> Any:
     return "" if value is None else value
-
-
-def _chosen(value: Any) -> Any:
-    if value is None or value == "":
-        raise fail(_("Choose a value."))
-    return value
 
 
 def _listed(load: Callable[[], Iterable[str]]) -> Callable[[dict[str, Any]], None]:
@@ -238,51 +220,6 @@ def _nik(value: str | None) -> str | None:
         raise fail(_nik_message()) from None
 
 
-def _day(required: Any = None) -> BeforeValidator:
-    """Read a date written YYYY-MM-DD (empty: none, or the `required` message).
-
-    Done here rather than by pydantic: after a before-validator a strict field no longer reads JSON text.
-    """
-
-    def read(value: Any) -> Any:
-        if value is None or value == "":
-            if required is not None:
-                raise fail(str(required))
-            return None
-        if isinstance(value, str):
-            try:
-                return read_day(value)
-            except ValueError:
-                raise fail(_("Enter a date as YYYY-MM-DD.")) from None
-        return value
-
-    return BeforeValidator(read)
-
-
-# An RFC 3339 time (the offset may be left out: UTC), years 0002-9998 (in UTC, a time of the calendar's
-# first or last year may leave it), on a real calendar day, no leap second.
-TIME_YEAR = "(?:[1-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8]|0[1-9][0-9]{2}|00[1-9][0-9]|000[2-9])"
-TIME_PATTERN = (
-    f"^{calendar_day(TIME_YEAR)}[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]+)?"
-    "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])?$"
-)
-_TIME = re.compile(TIME_PATTERN)
-
-
-def _time(value: Any) -> Any:
-    """Read a time written as the document says (empty: none)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        try:
-            if not _TIME.fullmatch(value):
-                raise ValueError(value)
-            return dt.datetime.fromisoformat(value)
-        except ValueError:
-            raise fail(_("Enter a time as ISO 8601.")) from None
-    return value
-
-
 def _birth_date(value: dt.date | None) -> dt.date | None:
     if value is not None and value > localtime.today():
         raise fail(_("The date of birth cannot be in the future."))
@@ -350,14 +287,6 @@ def _kecamatan(value: str) -> str:
     return value
 
 
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    if not 1 < value.year < 9999:  # in UTC, such a time may leave the calendar (no case is that old)
-        raise fail(_("Enter a time as ISO 8601."))
-    return as_utc_naive(value)
-
-
 def _default_visibility(value: Any) -> Any:
     return NoteVisibility.CASE_TEAM.value if value is None or value == "" else value
 
@@ -396,15 +325,15 @@ else:
     Place = Code("place")
     Channel = Code("channel")
     Relationship = Code("relationship")
-    ServiceType = Annotated[Code("service"), _say(_l("Choose one of the service kinds."))]
+    ServiceType = Annotated[Code("service"), one_message(_l("Choose one of the service kinds."))]
     ViolenceTypes = _code_list("violence_type")
     AmpkCodes = _code_list("ampk")
     DisabilityTypes = _code_list("disability_type")
     Education = Annotated[
-        Code("education_level") | None, BeforeValidator(_blank_is_none), Document(blank=True)
+        Code("education_level") | None, BeforeValidator(blank_is_none), Document(blank=True)
     ]
-    Occupation = Annotated[Code("occupation") | None, BeforeValidator(_blank_is_none), Document(blank=True)]
-    Regency = Annotated[Code("regency") | None, BeforeValidator(_blank_is_none), Document(blank=True)]
+    Occupation = Annotated[Code("occupation") | None, BeforeValidator(blank_is_none), Document(blank=True)]
+    Regency = Annotated[Code("regency") | None, BeforeValidator(blank_is_none), Document(blank=True)]
     ChildName = _text(120, required=True)
     PartyName = _text(120)
     Phone = _text(40)
@@ -412,63 +341,63 @@ else:
     School = _text(200)
     Narrative = _text(MAX_NARRATIVE)
     NoteBody = Annotated[
-        _text(MAX_NOTE, required=True), _say(_l("Write the note."), keep=("string_too_long",))
+        _text(MAX_NOTE, required=True), one_message(_l("Write the note."), keep=("string_too_long",))
     ]
     ServiceNote = _text(MAX_SERVICE_NOTE)
     StepText = _text(MAX_STEP_TEXT)
-    SearchText = Annotated[_text(200, required=True), _say(_l("Enter what to search for."))]
+    SearchText = Annotated[_text(200, required=True), one_message(_l("Enter what to search for."))]
     Reason = Annotated[
         Annotated[str, StringConstraints(max_length=200)] | None,
-        BeforeValidator(_blank_is_none),
-        _say(_l("Choose a reason from the list.")),
+        BeforeValidator(blank_is_none),
+        one_message(_l("Choose a reason from the list.")),
     ]
 
-# "" reads as none wherever a before-validator says `_blank_is_none`; `Document(blank=True)` says so.
+# "" reads as none wherever a before-validator says `blank_is_none`; `Document(blank=True)` says so.
 Nik = Annotated[
     str | None,
-    BeforeValidator(_blank_is_none),
+    BeforeValidator(blank_is_none),
     AfterValidator(_nik),
     Document(blank=True, pattern=NIK_PATTERN),
 ]
-ChildSex = Annotated[Sex, _say(_l("Choose the child's sex."))]
-ChildRoleIn = Annotated[ChildRole, Field(strict=False), _say(_l("Choose the child's role."))]
+ChildSex = Annotated[Sex, one_message(_l("Choose the child's sex."))]
+ChildRoleIn = Annotated[ChildRole, Field(strict=False), one_message(_l("Choose the child's role."))]
 # Not in the future (a rule relative to today, which a schema cannot state).
 BirthDate = Annotated[
-    dt.date | None, _day(), AfterValidator(_birth_date), Document(blank=True, pattern=DAY_PATTERN)
+    dt.date | None, day_input(), AfterValidator(_birth_date), Document(blank=True, pattern=DAY_PATTERN)
 ]
 Age = Annotated[int | None, WrapValidator(_whole_years), Document(blank=True)]
 # From 2000-01-01 (the pattern's years) to today (a rule relative to today, in the description).
 IncidentDate = Annotated[
     dt.date,
-    _day(required=_l("This field is required.")),
+    day_input(required=_l("This field is required.")),
     AfterValidator(_incident_date),
     Document(pattern=f"^[2-9][0-9]{{3}}-{MONTH_DAY}$"),
 ]
 ServiceDate = Annotated[
     dt.date,
-    _day(required=_l("Enter a date as YYYY-MM-DD.")),
+    day_input(required=_l("Enter a date as YYYY-MM-DD.")),
     AfterValidator(_not_future),
     Document(pattern=DAY_PATTERN),
 ]
-Day = Annotated[dt.date | None, _day(), Document(blank=True, pattern=DAY_PATTERN)]
-OptionalKelurahan = Annotated[Kelurahan | None, BeforeValidator(_blank_is_none), Document(blank=True)]
-OptionalPlace = Annotated[Place | None, BeforeValidator(_blank_is_none), Document(blank=True)]
-OptionalViolenceType = Annotated[ViolenceType | None, BeforeValidator(_blank_is_none), Document(blank=True)]
-OptionalRelationship = Annotated[Relationship | None, BeforeValidator(_blank_is_none), Document(blank=True)]
-RequiredChannel = Annotated[Channel, BeforeValidator(_chosen)]
-RequiredRisk = Annotated[RiskLevel, Field(strict=False), BeforeValidator(_chosen)]
-RequiredPartyRole = Annotated[PartyRole, Field(strict=False), BeforeValidator(_chosen)]
+Day = Annotated[dt.date | None, day_input(), Document(blank=True, pattern=DAY_PATTERN)]
+OptionalKelurahan = Annotated[Kelurahan | None, BeforeValidator(blank_is_none), Document(blank=True)]
+OptionalPlace = Annotated[Place | None, BeforeValidator(blank_is_none), Document(blank=True)]
+OptionalViolenceType = Annotated[ViolenceType | None, BeforeValidator(blank_is_none), Document(blank=True)]
+OptionalRelationship = Annotated[Relationship | None, BeforeValidator(blank_is_none), Document(blank=True)]
+RequiredChannel = Annotated[Channel, BeforeValidator(chosen)]
+RequiredRisk = Annotated[RiskLevel, Field(strict=False), BeforeValidator(chosen)]
+RequiredPartyRole = Annotated[PartyRole, Field(strict=False), BeforeValidator(chosen)]
 Kecamatan = Annotated[
     str,
     AfterValidator(_kecamatan),
     Field(json_schema_extra=_listed(lambda: (c for c, _name in reference_data.kecamatan_choices()))),
 ]
-PartySex = Annotated[Sex | None, BeforeValidator(_blank_is_none), Document(blank=True)]
+PartySex = Annotated[Sex | None, BeforeValidator(blank_is_none), Document(blank=True)]
 OptionalSchoolStatus = Annotated[
-    SchoolStatus | None, Field(strict=False), BeforeValidator(_blank_is_none), Document(blank=True)
+    SchoolStatus | None, Field(strict=False), BeforeValidator(blank_is_none), Document(blank=True)
 ]
 OptionalMaritalStatus = Annotated[
-    MaritalStatus | None, Field(strict=False), BeforeValidator(_blank_is_none), Document(blank=True)
+    MaritalStatus | None, Field(strict=False), BeforeValidator(blank_is_none), Document(blank=True)
 ]
 REGENCY_RULE = (
     "Code of a regency of Sulawesi Tenggara (74.71 is Kendari) or outside_province; empty with a kelurahan: "
@@ -497,7 +426,7 @@ def _kendari_or_elsewhere(kelurahan: str | None, regency: str | None) -> str | N
 
 
 PartyAgeGroup = Annotated[
-    AgeGroup | None, Field(strict=False), BeforeValidator(_blank_is_none), Document(blank=True)
+    AgeGroup | None, Field(strict=False), BeforeValidator(blank_is_none), Document(blank=True)
 ]
 # The version of the case a change is based on (optimistic lock): the one way a version is read.
 Version = Annotated[int, WrapValidator(_version), Field(description="The case's `version` you last read")]
@@ -675,11 +604,11 @@ CaseNumber = Annotated[
     str,
     StringConstraints(pattern=CASE_NUMBER_PATTERN),
     BeforeValidator(_case_number),
-    _say(_l("Enter a case number such as KDI-2026-00042.")),
+    one_message(_l("Enter a case number such as KDI-2026-00042.")),
     Document(pattern=f"^[{PY_STRIPPED}]*[A-Za-z]{{2,5}}-[0-9]{{4}}-[0-9]{{1,9}}[{PY_STRIPPED}]*$"),
 ]
 OptionalCaseNumber = Annotated[
-    CaseNumber | None, BeforeValidator(_blank_is_none), Document(null=True, blank=True)
+    CaseNumber | None, BeforeValidator(blank_is_none), Document(null=True, blank=True)
 ]
 
 
@@ -848,7 +777,7 @@ class TransitionIn(Input):
 
     model_config = ConfigDict(json_schema_extra=schema_rules(_reasons_of_the_steps))
 
-    action: Annotated[CaseAction, Field(strict=False), _say(_l("Unknown action."))]
+    action: Annotated[CaseAction, Field(strict=False), one_message(_l("Unknown action."))]
     reason: Reason = Field(
         default=None,
         description="Needed by request_closure, cancel and reopen: one of the step's codes (this schema's "
@@ -856,8 +785,8 @@ class TransitionIn(Input):
     )
     at: Annotated[
         dt.datetime | None,
-        BeforeValidator(_time),
-        AfterValidator(_utc),
+        BeforeValidator(read_time),
+        AfterValidator(stored_utc),
         Document(blank=True, pattern=TIME_PATTERN, format=None),
     ] = Field(
         default=None,
@@ -880,13 +809,13 @@ class TransitionIn(Input):
 class AssignIn(Input):
     """The case manager and team, by username (active workers of the owning agency)."""
 
-    case_manager: Annotated[str, _say(_l("Choose an active worker of the owning agency."))] = Field(
+    case_manager: Annotated[str, one_message(_l("Choose an active worker of the owning agency."))] = Field(
         description="Username of an active worker of the owning agency"
     )
     team: Annotated[
         list[str],
         BeforeValidator(lambda v: [] if v is None else v),
-        _say(_l("Send the team as a list of usernames.")),
+        one_message(_l("Send the team as a list of usernames.")),
         Document(null=True),
     ] = Field(default_factory=list, description="Usernames of active workers of the owning agency")
     version: Version
@@ -895,13 +824,13 @@ class AssignIn(Input):
 class NoteIn(Input):
     """A note on the case."""
 
-    kind: Annotated[NoteKind, Field(strict=False), _say(_l("Choose the kind of note."))]
+    kind: Annotated[NoteKind, Field(strict=False), one_message(_l("Choose the kind of note."))]
     body: NoteBody
     visibility: Annotated[
         NoteVisibility,
         Field(strict=False),
         BeforeValidator(_default_visibility),
-        _say(_l("Choose who may read the note.")),
+        one_message(_l("Choose who may read the note.")),
         Document(null=True, blank=True),
     ] = Field(default=NoteVisibility.CASE_TEAM, description="Null or empty: case_team")
 
@@ -913,11 +842,11 @@ class ServiceIn(Input):
     provider: Annotated[
         str,
         AfterValidator(_active_agency),
-        _say(_l("Choose the agency that provided the service.")),
+        one_message(_l("Choose the agency that provided the service.")),
         Field(json_schema_extra=_listed(lambda: (c for c, _name in reference_data.agency_choices()))),
     ] = Field(description="Code of an active agency (GET /reference)")
     date: ServiceDate = Field(description="Not in the future")
-    outcome: Annotated[ServiceOutcome, Field(strict=False), _say(_l("Choose the outcome."))]
+    outcome: Annotated[ServiceOutcome, Field(strict=False), one_message(_l("Choose the outcome."))]
     note: ServiceNote = ""
 
 
@@ -940,7 +869,7 @@ class SearchIn(Input):
         )
     )
 
-    by: Annotated[SearchKind, Field(strict=False), _say(_l("Unknown search kind."))]
+    by: Annotated[SearchKind, Field(strict=False), one_message(_l("Unknown search kind."))]
     query: SearchText = Field(description=f"A case number, part of a name, or a NIK ({NIK_RULE})")
 
     @model_validator(mode="after")
@@ -962,13 +891,13 @@ class CaseFilters(Input):
     narrowed."""
 
     status: Annotated[
-        StatusFilter | None, Field(strict=False), BeforeValidator(_blank_is_none), Document(blank=True)
+        StatusFilter | None, Field(strict=False), BeforeValidator(blank_is_none), Document(blank=True)
     ] = None
     risk_level: Annotated[
-        RiskLevel | None, Field(strict=False), BeforeValidator(_blank_is_none), Document(blank=True)
+        RiskLevel | None, Field(strict=False), BeforeValidator(blank_is_none), Document(blank=True)
     ] = None
     violence_type: OptionalViolenceType = Field(default=None, description="The main form of violence")
-    kecamatan: Annotated[Kecamatan | None, BeforeValidator(_blank_is_none), Document(blank=True)] = Field(
+    kecamatan: Annotated[Kecamatan | None, BeforeValidator(blank_is_none), Document(blank=True)] = Field(
         default=None, description="Kecamatan code of the child's kelurahan"
     )
     overdue: bool = Field(default=False, description="Open, first contact overdue")
@@ -1005,14 +934,14 @@ def _cursor(value: str | None) -> str | None:
 class CaseListQuery(CaseFilters):
     """The query of GET /cases: the filters, a case manager by username, and the page."""
 
-    case_manager: Annotated[str | None, BeforeValidator(_blank_is_none)] = Field(
+    case_manager: Annotated[str | None, BeforeValidator(blank_is_none)] = Field(
         default=None,
         description="Username of the case manager (one that manages none of the cases you see, or no one, "
         "matches none)",
     )
     after: Annotated[
         str | None,
-        BeforeValidator(_blank_is_none),
+        BeforeValidator(blank_is_none),
         AfterValidator(_cursor),
         Document(blank=True, pattern=CURSOR_PATTERN),
     ] = Field(default=None, description="The `next` of the previous page")
@@ -1029,7 +958,9 @@ class CaseSummaryOut(Output):
 
     id: UUID
     case_number: str = Field(examples=["KDI-2026-00042"])
-    child_label: str = Field(description="The child's name, or initials when the case is restricted")
+    child_label: str | None = Field(
+        description="The child's name, or initials when the case is restricted; null once shredded"
+    )
     child_sex: Sex
     child_age: int | None
     primary_violence_type: str = Field(description="Code (GET /reference: violence_type)")
@@ -1042,12 +973,16 @@ class CaseSummaryOut(Output):
     created_at: UtcTime
     first_contact_overdue: bool
     is_demo: bool
+    shredded: bool = Field(
+        description="Retention removed the child's identity: sensitive fields are null, the statistics stay"
+    )
 
 
 class ChildOut(Output):
-    """The child as read (the NIK only through POST /cases/{case_id}/nik, which is audited)."""
+    """The child as read (the NIK only through POST /cases/{case_id}/nik, which is audited); the sensitive
+    fields are null once the case is shredded."""
 
-    name: str
+    name: str | None
     nik: None = Field(description="Always null in a read")
     nik_recorded: bool
     sex: Sex
@@ -1057,10 +992,10 @@ class ChildOut(Output):
     age_is_estimate: bool
     disability: bool
     disability_types: list[str]
-    address: str
+    address: str | None
     kelurahan: str | None
     regency: str | None
-    school: str
+    school: str | None
     education: str | None
     school_status: SchoolStatus | None
     occupation: str | None
@@ -1078,16 +1013,16 @@ class IncidentOut(Output):
     violence_types: list[str]
     primary_violence_type: str
     ampk: list[str]
-    narrative: str
+    narrative: str | None
 
 
 class PartyOut(Output):
-    """Another person on the case."""
+    """Another person on the case (name, phone, address and NIK null once the case is shredded)."""
 
     role: PartyRole
-    name: str
-    phone: str
-    address: str
+    name: str | None
+    phone: str | None
+    address: str | None
     relationship: str | None
     sex: Sex | None
     age_group: AgeGroup | None
@@ -1148,8 +1083,8 @@ class CaseOut(CaseSummaryOut):
     closed_at: UtcTime | None
     closure_reason: str | None
     closure_requested_reason: str | None
-    closure_explanation: str = Field(description="Why the case closes, where the reason is `other`")
-    closure_override: str = Field(description="Why a supervisor closed the case over open work")
+    closure_explanation: str | None = Field(description="Why the case closes, where the reason is `other`")
+    closure_override: str | None = Field(description="Why a supervisor closed the case over open work")
     cancel_reason: str | None
     cancel_requested_reason: str | None
     notes: list[NoteOut]
@@ -1157,6 +1092,10 @@ class CaseOut(CaseSummaryOut):
     timeline: list[EventOut]
     actions: list[CaseAction] = Field(description="The lifecycle steps the user may take now")
     incident_link: IncidentLinkOut = Field(description="The incident shared with other children's cases")
+    legal_hold: LegalHoldOut | None = Field(
+        description="The legal hold the case is under (never shredded while held); null when none"
+    )
+    shredded_at: UtcTime | None = Field(description="When retention removed the child's identity")
 
 
 class DuplicateWarnings(Output):
@@ -1191,6 +1130,11 @@ class SearchOut(Output):
     """What a search found."""
 
     items: list[CaseSummaryOut]
+    too_many: bool = Field(
+        default=False,
+        description="More cases may match than are listed (a common name): the items are the newest "
+        "matches; ask the user to type more of the name",
+    )
 
 
 class NoteCreatedOut(Output):

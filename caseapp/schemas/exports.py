@@ -63,3 +63,9 @@ class ExportOut(Output):
             error=job.error,
             links=ExportLinksOut(self=self_url, file=file_url),
         )
+
+
+class ExportListOut(Output):
+    """The user's latest export jobs, newest first (at most ten; nobody sees another user's)."""
+
+    items: list[ExportOut]

@@ -15,19 +15,20 @@ from caseapp.database import utcnow
 from caseapp.models.intake import ComplaintDecision, DischargeReason, OutreachOutcome
 from caseapp.models.referral import Urgency
 from caseapp.schemas.base import Input, Output, fail
-from caseapp.schemas.cases import (
-    MAX_NARRATIVE,
+from caseapp.schemas.cases import MAX_NARRATIVE, RequiredChannel, ServiceDate, refuse_at
+from caseapp.schemas.types import (
+    NOT_BLANK,
     TIME_PATTERN,
-    RequiredChannel,
-    ServiceDate,
-    _blank_is_none,
-    _chosen,
-    _say,
-    _time,
-    _utc,
-    refuse_at,
+    Document,
+    Text,
+    UtcTime,
+    blank_is_none,
+    chosen,
+    one_message,
+    read_time,
+    schema_rules,
+    stored_utc,
 )
-from caseapp.schemas.types import NOT_BLANK, Document, Text, UtcTime, schema_rules
 
 MAX_NAME = 120
 MAX_CONTACT = 120
@@ -69,14 +70,14 @@ else:
 
 ReceivedAt = Annotated[
     dt.datetime | None,
-    BeforeValidator(_time),
-    AfterValidator(_utc),
+    BeforeValidator(read_time),
+    AfterValidator(stored_utc),
     AfterValidator(_received),
     Document(blank=True, pattern=TIME_PATTERN, format=None),
 ]
 OptionalAgency = Annotated[
     str | None,
-    BeforeValidator(_blank_is_none),
+    BeforeValidator(blank_is_none),
     AfterValidator(_agency),
     Field(json_schema_extra=_agency_codes),
     Document(blank=True),
@@ -94,7 +95,7 @@ class ComplaintIn(Input):
         description="When it was received, RFC 3339 (without an offset: UTC); not in the future; default now",
     )
     channel: RequiredChannel = Field(description="Code of the `channel` vocabulary (GET /reference)")
-    urgency: Annotated[Urgency, Field(strict=False), BeforeValidator(_chosen)] = Field(
+    urgency: Annotated[Urgency, Field(strict=False), BeforeValidator(chosen)] = Field(
         description="emergency: triage within 24 hours, urgent: 72 hours, routine: 7 days"
     )
     reporter_name: ReporterName = Field(default="", description="Who reported it (encrypted); may be empty")
@@ -143,12 +144,14 @@ class TriageIn(Input):
 
     model_config = ConfigDict(json_schema_extra=schema_rules(*TRIAGE_RULES))
 
-    decision: Annotated[ComplaintDecision, Field(strict=False), _say(_l("Choose the triage decision."))]
+    decision: Annotated[
+        ComplaintDecision, Field(strict=False), one_message(_l("Choose the triage decision."))
+    ]
     case_id: Annotated[
         uuid.UUID | None,
         Field(strict=False),
-        BeforeValidator(_blank_is_none),
-        _say(_l("Choose the case the complaint became.")),
+        BeforeValidator(blank_is_none),
+        one_message(_l("Choose the case the complaint became.")),
         Document(blank=True),
     ] = Field(
         default=None,
@@ -230,7 +233,7 @@ class OutreachIn(Input):
 
     date: ServiceDate = Field(description="Not in the future")
     place: PlaceText = Field(default="", description="Where (encrypted)")
-    outcome: Annotated[OutreachOutcome, Field(strict=False), _say(_l("Choose how the visit ended."))]
+    outcome: Annotated[OutreachOutcome, Field(strict=False), one_message(_l("Choose how the visit ended."))]
     note: NoteText = Field(default="", description="What happened (encrypted)")
 
 
@@ -270,7 +273,7 @@ class DischargeIn(Input):
 
     discharged_on: ServiceDate = Field(description="Not in the future, not before the admission")
     reason: Annotated[
-        DischargeReason, Field(strict=False), BeforeValidator(_chosen), _say(_l("Choose the reason."))
+        DischargeReason, Field(strict=False), BeforeValidator(chosen), one_message(_l("Choose the reason."))
     ]
 
 

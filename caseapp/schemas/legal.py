@@ -13,8 +13,19 @@ from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, model_v
 from caseapp.database import utcnow
 from caseapp.models.legal import DiversionOutcome, DiversionStage, LegalEventKind, Under12Decision
 from caseapp.schemas.base import Input, Output
-from caseapp.schemas.cases import TIME_PATTERN, Day, ServiceDate, _say, _time, _utc, refuse_at
-from caseapp.schemas.types import NOT_BLANK, Document, Text, UtcTime, schema_rules
+from caseapp.schemas.cases import Day, ServiceDate, refuse_at
+from caseapp.schemas.types import (
+    NOT_BLANK,
+    TIME_PATTERN,
+    Document,
+    Text,
+    UtcTime,
+    blank_is_none,
+    one_message,
+    read_time,
+    schema_rules,
+    stored_utc,
+)
 
 MAX_REFERENCE = 100
 MAX_INVESTIGATOR = 120
@@ -23,10 +34,6 @@ MAX_OUTCOME = 1000
 # Milestones that say nothing without their detail.
 NEEDS_INVESTIGATOR = frozenset({LegalEventKind.VISUM_REQUEST})
 NEEDS_OUTCOME = frozenset({LegalEventKind.VERDICT, LegalEventKind.RESTITUTION_DECIDED})
-
-
-def _blank_is_none(value: Any) -> Any:
-    return None if value == "" else value
 
 
 if TYPE_CHECKING:
@@ -49,12 +56,12 @@ def _needs(kinds: frozenset[LegalEventKind], field: str) -> dict[str, Any]:
     }
 
 
-EventKind = Annotated[LegalEventKind, Field(strict=False), _say(_l("Choose the milestone."))]
+EventKind = Annotated[LegalEventKind, Field(strict=False), one_message(_l("Choose the milestone."))]
 AttachmentRef = Annotated[
     uuid.UUID | None,
     Field(strict=False),
-    BeforeValidator(_blank_is_none),
-    _say(_l("Choose one of the case's attachments.")),
+    BeforeValidator(blank_is_none),
+    one_message(_l("Choose one of the case's attachments.")),
     Document(blank=True),
 ]
 
@@ -70,7 +77,9 @@ class LegalEventIn(Input):
 
     kind: EventKind
     date: ServiceDate = Field(description="Not in the future")
-    reference: Reference = Field(default="", description="LP, BAP, P21, verdict number ... (encrypted)")
+    reference: Reference = Field(
+        default="", description="LP, BAP, P21, SP3, SKP2, verdict number ... (encrypted)"
+    )
     investigator: Investigator = Field(
         default="", description="The requesting investigator (needed for a visum request; encrypted)"
     )
@@ -81,8 +90,8 @@ class LegalEventIn(Input):
     attachment: AttachmentRef = Field(default=None, description="The id of one of the case's attachments")
     requested_at: Annotated[
         dt.datetime | None,
-        BeforeValidator(_time),
-        AfterValidator(_utc),
+        BeforeValidator(read_time),
+        AfterValidator(stored_utc),
         Document(blank=True, pattern=TIME_PATTERN, format=None),
     ] = Field(
         default=None,
@@ -163,8 +172,8 @@ class DiversionIn(Input):
 
     model_config = ConfigDict(json_schema_extra=schema_rules(*DIVERSION_RULES))
 
-    stage: Annotated[DiversionStage, Field(strict=False), _say(_l("Choose the stage."))]
-    outcome: Annotated[DiversionOutcome, Field(strict=False), _say(_l("Choose the outcome."))] = (
+    stage: Annotated[DiversionStage, Field(strict=False), one_message(_l("Choose the stage."))]
+    outcome: Annotated[DiversionOutcome, Field(strict=False), one_message(_l("Choose the outcome."))] = (
         DiversionOutcome.ONGOING
     )
     started_on: ServiceDate = Field(description="Not in the future")
@@ -174,7 +183,7 @@ class DiversionIn(Input):
     )
     court_approved_on: Day = Field(default=None, description="The district court's approval (penetapan)")
     decision: Annotated[
-        Under12Decision | None, Field(strict=False), BeforeValidator(_blank_is_none), Document(blank=True)
+        Under12Decision | None, Field(strict=False), BeforeValidator(blank_is_none), Document(blank=True)
     ] = Field(default=None, description="Under 12 only: return to parents or a social program")
 
     @model_validator(mode="after")

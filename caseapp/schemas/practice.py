@@ -14,8 +14,7 @@ from caseapp import reference_data
 from caseapp.models.case import RiskLevel
 from caseapp.models.practice import Answer, CarePlanStatus, NeedDomain, TaskStatus
 from caseapp.schemas.base import Input, Output, fail, unknown_value
-from caseapp.schemas.cases import _day
-from caseapp.schemas.types import DAY_PATTERN, Document, Text, UtcTime
+from caseapp.schemas.types import DAY_PATTERN, Document, Text, UtcTime, day_input
 
 MAX_ASSESSMENT_TEXT = 5000
 
@@ -125,7 +124,7 @@ else:
         AfterValidator(_services),
     ]
     PlanDay = Annotated[
-        dt.date, _day(required=_l("Enter a date as YYYY-MM-DD.")), Document(pattern=DAY_PATTERN)
+        dt.date, day_input(required=_l("Enter a date as YYYY-MM-DD.")), Document(pattern=DAY_PATTERN)
     ]
     CommentText = Text(2000, filled=True)
 

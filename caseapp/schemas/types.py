@@ -9,13 +9,18 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
+from flask_babel import gettext as _
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     Field,
     GetJsonSchemaHandler,
     PlainSerializer,
     StringConstraints,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
     WithJsonSchema,
+    WrapValidator,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
@@ -197,3 +202,86 @@ UtcTime = Annotated[
 def as_utc_naive(value: datetime) -> datetime:
     """Return an input time as stored: naive UTC (a time without an offset is taken as UTC)."""
     return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo is not None else value
+
+
+# Readers and checks the input schemas share ---------------------------------------------------------------
+
+
+def blank_is_none(value: Any) -> Any:
+    """Read an empty string as no value (a form's unchosen option)."""
+    return None if value == "" else value
+
+
+def chosen(value: Any) -> Any:
+    """Refuse an unchosen option (none, or empty) with a message that says to choose."""
+    if value is None or value == "":
+        raise fail(_("Choose a value."))
+    return value
+
+
+def one_message(message: Any, keep: tuple[str, ...] = ()) -> WrapValidator:
+    """Answer any failure of the wrapped check with one message of ours (except the error types kept)."""
+
+    def check(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        try:
+            return handler(value)
+        except ValidationError as exc:
+            if keep and all(error["type"] in keep for error in exc.errors()):
+                raise
+            raise fail(str(message)) from None
+
+    return WrapValidator(check)
+
+
+def day_input(required: Any = None) -> BeforeValidator:
+    """Read a date written YYYY-MM-DD (empty: none, or the `required` message).
+
+    Done here rather than by pydantic: after a before-validator a strict field no longer reads JSON text.
+    """
+
+    def read(value: Any) -> Any:
+        if value is None or value == "":
+            if required is not None:
+                raise fail(str(required))
+            return None
+        if isinstance(value, str):
+            try:
+                return read_day(value)
+            except ValueError:
+                raise fail(_("Enter a date as YYYY-MM-DD.")) from None
+        return value
+
+    return BeforeValidator(read)
+
+
+# An RFC 3339 time (the offset may be left out: UTC), years 0002-9998 (in UTC, a time of the calendar's
+# first or last year may leave it), on a real calendar day, no leap second.
+TIME_YEAR = "(?:[1-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8]|0[1-9][0-9]{2}|00[1-9][0-9]|000[2-9])"
+TIME_PATTERN = (
+    f"^{calendar_day(TIME_YEAR)}[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]+)?"
+    "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])?$"
+)
+_TIME = re.compile(TIME_PATTERN)
+
+
+def read_time(value: Any) -> Any:
+    """Read a time written as TIME_PATTERN says (empty: none)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            if not _TIME.fullmatch(value):
+                raise ValueError(value)
+            return datetime.fromisoformat(value)
+        except ValueError:
+            raise fail(_("Enter a time as ISO 8601.")) from None
+    return value
+
+
+def stored_utc(value: datetime | None) -> datetime | None:
+    """Return an input time as stored (naive UTC), refusing one that leaves the calendar in UTC."""
+    if value is None:
+        return None
+    if not 1 < value.year < 9999:  # in UTC, such a time may leave the calendar (no case is that old)
+        raise fail(_("Enter a time as ISO 8601."))
+    return as_utc_naive(value)

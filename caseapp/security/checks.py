@@ -24,6 +24,11 @@ def configuration_problems(app: Any) -> list[str]:
     """Return every reason this application's configuration is unsafe for production."""
     cfg = app.config
     problems: list[str] = []
+    # Several processes (workers here, or other nodes: a node name says there are) must share what one
+    # process would keep to itself: rate limits, the job queue, the report cache.
+    nodes = bool(cfg.get("NODE_NAME"))
+    several = nodes or _workers_from_environment() > 1
+    where = "with several nodes" if nodes else "with several workers"
     if app.debug or cfg.get("DEBUG"):
         problems.append("debug mode is on")
     if cfg.get("TESTING"):
@@ -51,16 +56,14 @@ def configuration_problems(app: Any) -> list[str]:
         problems.append("MFA_REQUIRED_ROLES is empty: nobody signs in with a second factor")
     if not cfg.get("HSTS"):
         problems.append("HSTS is off")
-    if str(cfg.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite") and _workers_from_environment() > 1:
-        problems.append("SQLite with several workers: use PostgreSQL")
+    if str(cfg.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite") and several:
+        problems.append(f"SQLite {where}: use PostgreSQL")
     storage = str(cfg.get("RATELIMIT_STORAGE_URI", "memory://"))
-    if storage.startswith("memory") and _workers_from_environment() > 1:
+    if storage.startswith("memory") and several:
+        problems.append(f"rate-limit storage is in memory {where}: set RATELIMIT_STORAGE_URI to Redis")
+    if not cfg.get("CELERY_BROKER_URL") and several:
         problems.append(
-            "rate-limit storage is in memory with several workers: set RATELIMIT_STORAGE_URI to Redis"
-        )
-    if not cfg.get("CELERY_BROKER_URL") and _workers_from_environment() > 1:
-        problems.append(
-            "no job broker with several workers: every web worker would run the jobs; set "
+            f"no job broker {where}: every web worker would run the jobs; set "
             "CELERY_BROKER_URL and run `celery -A make_celery worker` and `beat`"
         )
     return problems

@@ -28,6 +28,8 @@ class Permission(StrEnum):
     CASE_CLOSE_REQUEST = "case:close:request"
     CASE_CLOSE_APPROVE = "case:close:approve"
     CASE_ACCESS_LOG = "case:access_log"
+    # Place or lift a legal hold on a closed case of one's agency (retention never shreds a held case).
+    CASE_LEGAL_HOLD = "case:legal_hold"
     ATTACHMENT_DELETE = "attachment:delete"  # soft-delete a case's attachment, with a reason
     CASE_REVIEW = "case:review"  # review assessments, approve or return care plans
     # Record a legal milestone: on one's own cases, or (police, prosecutor, court) on a case shared with one.
@@ -75,6 +77,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.CASE_CLOSE_APPROVE,
         Permission.CASE_REVIEW,
         Permission.CASE_ACCESS_LOG,
+        Permission.CASE_LEGAL_HOLD,
         Permission.ATTACHMENT_DELETE,
         Permission.REFERRAL_SUPERVISE,
         Permission.REPORT_CASELOAD,

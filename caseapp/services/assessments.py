@@ -6,23 +6,21 @@ the summary are encrypted under the case's data key; the audit log and the queue
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from caseapp import audit
 from caseapp.audit import AuditAction
 from caseapp.database import utcnow
-from caseapp.errors import InvalidTransition, NotFound, PermissionDenied
+from caseapp.errors import InvalidTransition, PermissionDenied
 from caseapp.extensions import db
 from caseapp.models import Assessment, Case, User
 from caseapp.schemas.practice import AssessmentIn, AssessmentOut
 from caseapp.security.permissions import Permission
 from caseapp.services import access
-from caseapp.services.cases.rules import read_section, require
-from caseapp.services.scoping import visible_cases
+from caseapp.services.case_records import get_record, newest_first, read_newest_first
+from caseapp.services.cases.rules import require
 
 
 def _open(case: Case) -> None:
@@ -65,31 +63,12 @@ def add_assessment(actor: User, case: Case, value: AssessmentIn) -> Assessment:
 
 def case_assessments(case: Case) -> list[Assessment]:
     """Return a case's assessments, newest first."""
-    stmt = (
-        select(Assessment)
-        .where(Assessment.case_id == case.id)
-        .order_by(Assessment.created_at.desc(), Assessment.id.desc())
-    )
-    return list(db.session.scalars(stmt))
+    return newest_first(Assessment, case)
 
 
 def get_assessment(actor: User, assessment_id: Any) -> Assessment:
     """Return an assessment of a case the actor may see, or raise NotFound (audited)."""
-    row = None
-    try:
-        uid: uuid.UUID | None = uuid.UUID(str(assessment_id))
-    except ValueError:
-        uid = None
-    if uid is not None:
-        stmt = select(Assessment).where(
-            Assessment.uuid == uid, Assessment.case_id.in_(visible_cases(actor).with_only_columns(Case.id))
-        )
-        row = db.session.scalar(stmt)
-    if row is None:
-        shown = str(assessment_id)[:64].replace("\x00", "\ufffd")
-        access.record_denial(actor, Permission.CASE_READ, object_type="assessment", object_id=shown)
-        raise NotFound()
-    return row
+    return get_record(actor, Assessment, assessment_id, "assessment")
 
 
 def review(actor: User, row: Assessment) -> Assessment:
@@ -133,5 +112,4 @@ def as_output(row: Assessment) -> AssessmentOut:
 
 def list_assessments(actor: User, case: Case) -> list[Assessment]:
     """Return a case's assessments for the actor to read, newest first (the read is audited)."""
-    read_section(actor, case, "assessments")
-    return case_assessments(case)
+    return read_newest_first(actor, case, Assessment, "assessments")

@@ -8,7 +8,6 @@ encrypted; notifications and the audit log carry codes only.
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from typing import Any
 
@@ -18,7 +17,7 @@ from sqlalchemy import func, or_, select
 from caseapp import audit, localtime
 from caseapp.audit import AuditAction
 from caseapp.database import utcnow
-from caseapp.errors import InvalidTransition, NotFound, PermissionDenied
+from caseapp.errors import InvalidTransition, PermissionDenied
 from caseapp.extensions import db
 from caseapp.models import Agency, CarePlan, CarePlanGoal, Case, User
 from caseapp.models.practice import CarePlanStatus
@@ -26,9 +25,9 @@ from caseapp.models.referral import NotificationKind
 from caseapp.schemas.practice import CarePlanIn, CarePlanOut, ReturnIn
 from caseapp.security.permissions import Permission
 from caseapp.services import access, notify, users
+from caseapp.services.case_records import get_record, newest_first, read_newest_first
 from caseapp.services.cases.lifecycle import OPEN_STATES
-from caseapp.services.cases.rules import read_section, require
-from caseapp.services.scoping import visible_cases
+from caseapp.services.cases.rules import require
 
 
 def add_plan(actor: User, case: Case, value: CarePlanIn) -> CarePlan:
@@ -67,18 +66,12 @@ def add_plan(actor: User, case: Case, value: CarePlanIn) -> CarePlan:
 
 def case_plans(case: Case) -> list[CarePlan]:
     """Return a case's care plans, newest first."""
-    stmt = (
-        select(CarePlan)
-        .where(CarePlan.case_id == case.id)
-        .order_by(CarePlan.created_at.desc(), CarePlan.id.desc())
-    )
-    return list(db.session.scalars(stmt))
+    return newest_first(CarePlan, case)
 
 
 def list_plans(actor: User, case: Case) -> list[CarePlan]:
     """Return a case's care plans for the actor to read (the read is audited)."""
-    read_section(actor, case, "care_plans")
-    return case_plans(case)
+    return read_newest_first(actor, case, CarePlan, "care_plans")
 
 
 def unapproved(case: Case) -> CarePlan | None:
@@ -91,21 +84,7 @@ def unapproved(case: Case) -> CarePlan | None:
 
 def get_plan(actor: User, plan_id: Any) -> CarePlan:
     """Return a care plan of a case the actor may see, or raise NotFound (audited)."""
-    try:
-        uid: uuid.UUID | None = uuid.UUID(str(plan_id))
-    except ValueError:
-        uid = None
-    row = None
-    if uid is not None:
-        stmt = select(CarePlan).where(
-            CarePlan.uuid == uid, CarePlan.case_id.in_(visible_cases(actor).with_only_columns(Case.id))
-        )
-        row = db.session.scalar(stmt)
-    if row is None:
-        shown = str(plan_id)[:64].replace("\x00", "\ufffd")
-        access.record_denial(actor, Permission.CASE_READ, object_type="care_plan", object_id=shown)
-        raise NotFound()
-    return row
+    return get_record(actor, CarePlan, plan_id, "care_plan")
 
 
 def _decide(actor: User, plan: CarePlan, status: CarePlanStatus, comment: str | None) -> CarePlan:

@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from caseapp import audit
 from caseapp.audit import AuditAction
 from caseapp.database import utcnow
-from caseapp.errors import InvalidTransition, NotFound, ValidationFailed
+from caseapp.errors import InvalidTransition, ValidationFailed
 from caseapp.extensions import db
 from caseapp.models import Agency, Case, Complaint, OutreachVisit, User
 from caseapp.models.case import RiskLevel
@@ -29,9 +29,9 @@ from caseapp.models.intake import ComplaintDecision
 from caseapp.models.referral import Urgency
 from caseapp.schemas.intake import ComplaintIn, ComplaintOut, ComplaintSummaryOut, OutreachOut, TriageIn
 from caseapp.security.permissions import Permission
-from caseapp.services import access, data_keys
+from caseapp.services import data_keys
 from caseapp.services.cases.rules import require
-from caseapp.services.scoping import visible_cases, visible_complaints
+from caseapp.services.scoping import find_in_scope, visible_cases, visible_complaints
 
 LIST_LIMIT = 200
 
@@ -81,24 +81,15 @@ def record_complaint(actor: User, value: ComplaintIn) -> Complaint:
     return row
 
 
-def _uuid(value: Any) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
 def get_complaint(actor: User, complaint_id: Any) -> Complaint:
     """Return a complaint the actor may open, or raise NotFound (audited as a denial)."""
-    uid = _uuid(complaint_id)
-    row = None
-    if uid is not None:
-        row = db.session.scalar(visible_complaints(actor).where(Complaint.uuid == uid))
-    if row is None:
-        shown = str(complaint_id)[:64].replace("\x00", "\ufffd")
-        access.record_denial(actor, Permission.COMPLAINT_HANDLE, object_type="complaint", object_id=shown)
-        raise NotFound()
-    return row
+
+    def find(uid: uuid.UUID) -> Complaint | None:
+        return db.session.scalar(visible_complaints(actor).where(Complaint.uuid == uid))
+
+    return find_in_scope(
+        actor, complaint_id, find, object_type="complaint", permission=Permission.COMPLAINT_HANDLE
+    )
 
 
 def view_complaint(actor: User, complaint_id: Any, section: str | None = None) -> Complaint:

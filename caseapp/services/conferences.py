@@ -22,7 +22,7 @@ from sqlalchemy.orm import joinedload
 from caseapp import audit, localtime
 from caseapp.audit import AuditAction
 from caseapp.database import utcnow
-from caseapp.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from caseapp.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from caseapp.extensions import db
 from caseapp.models import Case, Conference, Referral, Task, User
 from caseapp.models.practice import TaskStatus
@@ -32,7 +32,7 @@ from caseapp.security.permissions import Permission, Role, role_has
 from caseapp.services import access, notify
 from caseapp.services.cases.rules import read_section, require
 from caseapp.services.referrals.access import OPEN as OPEN_REFERRAL
-from caseapp.services.scoping import visible_cases
+from caseapp.services.scoping import find_in_scope, of_visible_case
 
 
 def _roles(permission: Permission) -> list[str]:
@@ -171,20 +171,12 @@ def owned_by(user: User) -> ColumnElement[bool]:
 
 def get_task(actor: User, task_id: Any) -> Task:
     """Return a task the actor owns or whose case they may see, or raise NotFound (audited)."""
-    try:
-        uid: uuid.UUID | None = uuid.UUID(str(task_id))
-    except ValueError:
-        uid = None
-    row = None
-    if uid is not None:
-        seen = visible_cases(actor).with_only_columns(Case.id)
-        stmt = select(Task).where(Task.uuid == uid, or_(owned_by(actor), Task.case_id.in_(seen)))
-        row = db.session.scalar(stmt)
-    if row is None:
-        shown = str(task_id)[:64].replace("\x00", "\ufffd")
-        access.record_denial(actor, Permission.CASE_UPDATE, object_type="task", object_id=shown)
-        raise NotFound()
-    return row
+
+    def find(uid: uuid.UUID) -> Task | None:
+        reached = or_(owned_by(actor), of_visible_case(actor, Task.case_id))
+        return db.session.scalar(select(Task).where(Task.uuid == uid, reached))
+
+    return find_in_scope(actor, task_id, find, object_type="task", permission=Permission.CASE_UPDATE)
 
 
 def view_task(actor: User, task_id: Any) -> Task:

@@ -8,8 +8,10 @@ access while proceedings are open: `caseapp.services.proceedings`).
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -46,7 +48,7 @@ from caseapp.security.permissions import Permission
 from caseapp.services.access import record_denial
 from caseapp.services.proceedings import open_until, proceedings_open
 from caseapp.services.referrals.access import may_read_shared
-from caseapp.services.scoping import parse_case_uuid, visible_cases
+from caseapp.services.scoping import find_in_scope, parse_case_uuid, visible_cases
 
 # Agency kinds of the justice chain: they record milestones on the cases referred to them.
 LEGAL_AGENCY_KINDS = frozenset({"police", "justice", "court"})
@@ -62,9 +64,11 @@ class LegalAccess:
 
 def access_to(actor: User, case_uuid: object) -> LegalAccess | None:
     """Return how the user may read the case's legal track (own scope, or a referral), or None."""
-    uid = parse_case_uuid(str(case_uuid))
-    if uid is None:
-        return None
+    uid = parse_case_uuid(case_uuid)
+    return _access(actor, uid) if uid is not None else None
+
+
+def _access(actor: User, uid: uuid.UUID) -> LegalAccess | None:
     case = db.session.scalar(visible_cases(actor).where(Case.uuid == uid))
     if case is not None:
         return LegalAccess(case)
@@ -83,16 +87,14 @@ def access_to(actor: User, case_uuid: object) -> LegalAccess | None:
 
 def open_case(actor: User, case_uuid: str) -> LegalAccess:
     """Return the case whose legal track the user may read, or raise NotFound (the attempt is audited)."""
-    access = access_to(actor, case_uuid)
-    if access is not None:
-        return access
-    record_denial(actor, Permission.CASE_READ, object_type="case", object_id=str(case_uuid)[:64])
-    raise NotFound()
+    return find_in_scope(actor, case_uuid, partial(_access, actor), object_type="case")
 
 
 def may_record(actor: User, access: LegalAccess) -> bool:
     """Say whether the user may record a milestone on the case opened this way."""
     if not actor.can(Permission.LEGAL_EVENT_RECORD) or access.case.status == CaseStatus.CANCELLED.value:
+        return False
+    if access.case.is_shredded:  # retention removed the identity: nothing can be sealed under its key
         return False
     if access.referral is None:
         return actor.can(Permission.CASE_UPDATE)

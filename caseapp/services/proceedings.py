@@ -4,6 +4,13 @@ A case's proceedings are open from its first legal milestone until they end, and
 latest milestone (an appeal, restitution paid later): `LEGAL_PROCEEDINGS_OPEN_DAYS`, 90 by default. They end
 with a verdict, or without one: investigation stopped (SP3), prosecution stopped (SKP2), a complaint
 withdrawn, or a diversion settled with the court's approval (penetapan, UU SPPA Pasal 12).
+
+An end is final here: a milestone recorded after it keeps the proceedings open for the same days after
+that milestone, never again until a new end. An investigation resumed because a pretrial ruling
+(praperadilan, KUHAP Pasal 77-82) annulled an SP3 or an SKP2, or proceedings that go on because a
+diversion agreement was not carried out (UU SPPA Pasal 13), may last long; the justice chain then reads the
+case through a new referral from the owning agency (an open referral is read whatever the proceedings), so
+that no milestone a receiving agency records gives it open-ended access again.
 """
 
 from __future__ import annotations

@@ -20,8 +20,9 @@ from caseapp.database import utcnow
 from caseapp.extensions import db
 from caseapp.models import Assessment, CarePlan, Case, Task, User
 from caseapp.models.practice import CarePlanStatus, TaskStatus
+from caseapp.models.queue import QueueKind
 from caseapp.models.referral import Referral, ReferralStatus
-from caseapp.schemas.queue import QueueItem, QueueKind
+from caseapp.schemas.queue import QueueItem
 from caseapp.security.permissions import Permission
 from caseapp.services import complaints, conferences, legal
 from caseapp.services.cases.lifecycle import OPEN_STATES

@@ -18,14 +18,12 @@ from sqlalchemy import select, update
 from caseapp import audit
 from caseapp.audit import AuditAction
 from caseapp.database import utcnow
-from caseapp.errors import InvalidTransition, NotFound, ValidationFailed
+from caseapp.errors import InvalidTransition, ValidationFailed
 from caseapp.extensions import db
 from caseapp.models import Agency, Case, ShelterStay, User
 from caseapp.schemas.intake import DischargeIn, ShelterStayIn, ShelterStayOut
-from caseapp.security.permissions import Permission
-from caseapp.services import access
+from caseapp.services.case_records import get_record
 from caseapp.services.cases.rules import CaseStep, check, read_section
-from caseapp.services.scoping import visible_cases
 
 
 def admit(actor: User, case: Case, value: ShelterStayIn) -> ShelterStay:
@@ -69,22 +67,7 @@ def admit(actor: User, case: Case, value: ShelterStayIn) -> ShelterStay:
 
 def get_stay(actor: User, stay_id: Any) -> ShelterStay:
     """Return a shelter stay of a case the actor may see, or raise NotFound (audited)."""
-    row = None
-    try:
-        uid: uuid.UUID | None = uuid.UUID(str(stay_id))
-    except ValueError:
-        uid = None
-    if uid is not None:
-        stmt = select(ShelterStay).where(
-            ShelterStay.uuid == uid,
-            ShelterStay.case_id.in_(visible_cases(actor).with_only_columns(Case.id)),
-        )
-        row = db.session.scalar(stmt)
-    if row is None:
-        shown = str(stay_id)[:64].replace("\x00", "\ufffd")
-        access.record_denial(actor, Permission.CASE_READ, object_type="shelter_stay", object_id=shown)
-        raise NotFound()
-    return row
+    return get_record(actor, ShelterStay, stay_id, "shelter_stay")
 
 
 def discharge(actor: User, stay: ShelterStay, value: DischargeIn) -> ShelterStay:

@@ -16,6 +16,7 @@ import unicodedata
 import uuid as uuid_mod
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import IO, Any
 
 from flask import current_app
@@ -40,7 +41,7 @@ from caseapp.services.attachments import content, scanner
 from caseapp.services.attachments.storage import AttachmentStore, StorageError, current_store
 from caseapp.services.cases.rules import CaseStep, check
 from caseapp.services.referrals.access import may_read_shared
-from caseapp.services.scoping import parse_case_uuid, visible_cases
+from caseapp.services.scoping import find_in_scope, visible_cases
 
 __all__ = [
     "Readable",
@@ -270,26 +271,25 @@ class Readable:
 def readable(actor: User, attachment_id: Any) -> Readable:
     """Open an attachment the user may read: its case is visible to them, or a referral they may read shares
     the attachments section. Anything else is a 404 (the attempt is audited)."""
-    parsed = parse_case_uuid(str(attachment_id))
-    row = None
-    if parsed is not None:
-        row = db.session.scalar(
-            select(Attachment).where(Attachment.uuid == parsed, Attachment.deleted_at.is_(None))
-        )
-    if row is not None:
-        own = db.session.scalar(visible_cases(actor).where(Case.id == row.case_id).with_only_columns(Case.id))
-        if own is not None:
-            return Readable(row, None)
-        referrals = db.session.scalars(
-            select(Referral)
-            .where(Referral.case_id == row.case_id, Referral.to_agency_id == actor.agency_id)
-            .order_by(Referral.id.desc())
-        )
-        for referral in referrals:
-            if Section.ATTACHMENTS.value in referral.sections and may_read_shared(actor, referral):
-                return Readable(row, referral)
-    record_denial(actor, Permission.CASE_READ, object_type="attachment", object_id=str(attachment_id)[:64])
-    raise NotFound()
+    return find_in_scope(actor, attachment_id, partial(_readable, actor), object_type="attachment")
+
+
+def _readable(actor: User, uid: uuid_mod.UUID) -> Readable | None:
+    row = db.session.scalar(select(Attachment).where(Attachment.uuid == uid, Attachment.deleted_at.is_(None)))
+    if row is None:
+        return None
+    own = db.session.scalar(visible_cases(actor).where(Case.id == row.case_id).with_only_columns(Case.id))
+    if own is not None:
+        return Readable(row, None)
+    referrals = db.session.scalars(
+        select(Referral)
+        .where(Referral.case_id == row.case_id, Referral.to_agency_id == actor.agency_id)
+        .order_by(Referral.id.desc())
+    )
+    for referral in referrals:
+        if Section.ATTACHMENTS.value in referral.sections and may_read_shared(actor, referral):
+            return Readable(row, referral)
+    return None
 
 
 def _open(row: Attachment, key: str, file_id: str) -> bytes:

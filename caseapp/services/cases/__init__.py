@@ -35,6 +35,7 @@ from caseapp.services.cases.open_work import open_work
 from caseapp.services.cases.query import (
     SORTS,
     CaseFilter,
+    SearchResult,
     access_log,
     case_filter,
     count_cases,
@@ -77,6 +78,7 @@ __all__ = [
     "CaseStep",
     "Duplicates",
     "Registered",
+    "SearchResult",
     "access_log",
     "add_note",
     "add_service",

@@ -1,4 +1,12 @@
-"""The same child twice: the NIK's blind index (any agency) and same name and birth date (in scope)."""
+"""The same child twice: the NIK's blind index (any agency) and same name and birth date (in scope).
+
+Both narrow by equality on a truncated keyed index and confirm by decrypting the few candidates: the NIK by
+`Case.child_nik_bidx`, the name and birth date by `Case.child_identity_bidx` (`names.identity_index`: the
+name's words and the ISO date under their own key). Neither reads the name tokens of the search, so a
+common name costs a registration no more than a rare one. What the identity index shows to someone with
+the database and without the key is said in `names`: which cases share a value, so which are probably one
+child registered twice (truncation collisions mixed in), never a name or a date.
+"""
 
 from __future__ import annotations
 
@@ -70,15 +78,17 @@ def find_duplicates(actor: User, value: CaseIn, exclude_id: int | None = None) -
             details={"by": "nik_duplicate_check", "count": len(agencies)},
             keep_on_rollback=True,
         )
-    if child.date_of_birth:
+    identity = names.identity_index(child.name, child.date_of_birth)  # None without a birth date
+    if child.date_of_birth and identity is not None:
         name = " ".join(child.name.lower().split())
         dob = child.date_of_birth.isoformat()
-        # Narrowed in SQL by the sex (in the clear) and the name's blind-index tokens (cases not indexed yet
-        # are candidates too), then compared decrypted: initials, age and birth date are all sealed.
-        same_name = or_(Case.id.in_(names.holding_tokens_of(child.name)), names.not_indexed())
+        # Narrowed in SQL by the sex (in the clear) and the identity's blind index (cases registered before
+        # it existed are candidates too, until `flask search reindex`), then compared decrypted: name and
+        # birth date are sealed, and the truncated index is shared by other children on purpose.
+        same_identity = or_(Case.child_identity_bidx == identity, names.identity_pending())
         stmt = (
             visible_cases(actor)
-            .where(Case.child_sex == child.sex, same_name)
+            .where(Case.child_sex == child.sex, same_identity)
             .options(joinedload(Case.data_key))
             .order_by(Case.created_at.desc())
         )

@@ -40,7 +40,7 @@ from caseapp.security.permissions import Permission
 from caseapp.services import access, notify, users
 from caseapp.services.cases.open_work import describe, open_work
 from caseapp.services.cases.records import claim
-from caseapp.services.cases.rules import require
+from caseapp.services.cases.rules import require, shredded_refusal
 
 OPEN_STATES = frozenset(
     {CaseStatus.NEW, CaseStatus.ASSESSMENT, CaseStatus.INTERVENTION, CaseStatus.MONITORING}
@@ -262,6 +262,8 @@ if set(STEPS) != set(CaseAction):  # the API's action vocabulary and this table 
 
 
 def _state_refusal(case: Case, step: Step) -> str | None:
+    if case.is_shredded:  # retention removed the identity: the case cannot be reopened or changed
+        return shredded_refusal()
     pending = case.closure_requested_at is not None
     cancel_pending = case.cancel_requested_at is not None
     if (

@@ -5,6 +5,7 @@ Every read starts from `visible_cases(actor)`; a case outside it is NotFound (an
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -16,17 +17,16 @@ from sqlalchemy.orm import joinedload
 from caseapp import audit
 from caseapp.audit import AuditAction
 from caseapp.database import utcnow
-from caseapp.errors import NotFound, ValidationFailed
+from caseapp.errors import ValidationFailed
 from caseapp.extensions import db
 from caseapp.models import AuditEvent, Case, CaseEvent, CaseNote, User
 from caseapp.models.case import CaseStatus
 from caseapp.schemas.cases import CaseFilters, CaseSort, SearchIn, SearchKind
 from caseapp.security.permissions import Permission
-from caseapp.services import access
 from caseapp.services.cases import names
 from caseapp.services.cases.duplicates import nik_index
 from caseapp.services.cases.rules import CaseStep, check, require
-from caseapp.services.scoping import parse_case_uuid, visible_cases
+from caseapp.services.scoping import find_in_scope, visible_cases
 
 CLOSED_STATES = (CaseStatus.CLOSED.value, CaseStatus.CANCELLED.value)
 QUIET_DAYS = 30  # "quiet": open, and no note for this long
@@ -43,19 +43,17 @@ def get_case(actor: User, case_uuid: Any, fresh: bool = False) -> Case:
 
     `fresh` reloads a case already in the session with what is saved now (after a stale-version refusal).
     """
-    uid = parse_case_uuid(case_uuid)
-    stmt = (
-        visible_cases(actor)
-        .where(Case.uuid == uid)
-        .options(joinedload(Case.data_key))  # every case page decrypts: one statement, not two
-        .execution_options(populate_existing=fresh)
-    )
-    case = db.session.scalar(stmt) if uid else None
-    if case is None:
-        shown = str(case_uuid)[:64].replace("\x00", "\ufffd")  # the audit log stores text, never NUL
-        access.record_denial(actor, Permission.CASE_READ, object_type="case", object_id=shown)
-        raise NotFound()
-    return case
+
+    def find(uid: uuid.UUID) -> Case | None:
+        stmt = (
+            visible_cases(actor)
+            .where(Case.uuid == uid)
+            .options(joinedload(Case.data_key))  # every case page decrypts: one statement, not two
+            .execution_options(populate_existing=fresh)
+        )
+        return db.session.scalar(stmt)
+
+    return find_in_scope(actor, case_uuid, find, object_type="case")
 
 
 def view_case(
@@ -83,8 +81,11 @@ def list_label(case: Case) -> str:
     """Return how lists, search results and notifications name the child (initials when restricted).
 
     Both are sealed under the case's key: a list loads each case with its data key (one statement), and
-    the key is unwrapped once per case and request (`DataKey.plaintext` caches it on the row).
+    the key is unwrapped once per case and request (`DataKey.plaintext` caches it on the row). A case whose
+    identity retention removed has neither: it says so.
     """
+    if case.is_shredded:
+        return _("identity removed (retention)")
     return str(case.child_initials) if case.is_restricted else str(case.child_name)
 
 
@@ -230,11 +231,21 @@ def manager_choices(actor: User) -> list[tuple[str, str]]:
     return [(str(uid), name) for uid, name in db.session.execute(stmt.order_by(User.display_name))]
 
 
-def search_cases(actor: User, search: SearchIn, limit: int = 50) -> list[Case]:
+@dataclass
+class SearchResult:
+    """What a search found, newest first; `too_many`: more cases may match than it lists (a common name:
+    the user should type more of it)."""
+
+    cases: list[Case]
+    too_many: bool = False
+
+
+def search_cases(actor: User, search: SearchIn, limit: int = 50) -> SearchResult:
     """Find visible cases by case number, child name or NIK (both through blind indexes)."""
     require(actor, Permission.CASE_READ)
     scope = visible_cases(actor)
     query = search.query
+    too_many = False
     if search.by is SearchKind.NUMBER:
         number = (
             scope.where(Case.case_number == query.upper()) if _comparable(query) else scope.where(false())
@@ -244,14 +255,15 @@ def search_cases(actor: User, search: SearchIn, limit: int = 50) -> list[Case]:
         candidates = db.session.scalars(scope.where(Case.child_nik_bidx == nik_index(query)))
         found = [c for c in candidates if c.child_nik == query][:limit]
     else:  # by name: the blind index narrows, decryption confirms (services/cases/names.py)
-        found = names.search(scope, query, limit)
+        matches = names.search(scope, query, limit)
+        found, too_many = matches.cases, matches.too_many
     audit.record(
         AuditAction.CASE_SEARCH,
         actor=actor,
         object_type="case",
         details={"by": search.by.value, "count": len(found)},
     )
-    return found
+    return SearchResult(found, too_many)
 
 
 def overdue_first_contacts(actor: User, limit: int = 20) -> list[Case]:

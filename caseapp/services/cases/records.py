@@ -100,6 +100,7 @@ def _apply_fields(case: Case, value: CaseIn) -> None:
     case.child_nik = child.nik
     case.child_nik_bidx = nik_index(child.nik) if child.nik else None
     case.child_dob = child.date_of_birth.isoformat() if child.date_of_birth else None
+    case.child_identity_bidx = names.identity_index(child.name, child.date_of_birth)
     case.child_address = child.address or None
     case.child_school = child.school or None
     case.child_sex = child.sex

@@ -46,6 +46,11 @@ PERMISSION = {
 }
 
 
+def shredded_refusal() -> str:
+    """Say why nothing can be done with a case whose identity retention removed (in the user's language)."""
+    return _("The child's identity was removed from this case (retention): it can no longer be changed.")
+
+
 def require(actor: User, permission: Permission) -> None:
     """Raise PermissionDenied (and audit the denial) unless the actor's role grants the permission."""
     if not actor.can(permission):
@@ -57,6 +62,8 @@ def refusal(actor: User, case: Case, step: CaseStep) -> CaseappError | None:
     """Return why the actor may not take the step on the case (None: they may)."""
     if not actor.can(PERMISSION[step]):
         return PermissionDenied(str(PERMISSION[step]))
+    if case.is_shredded and step is not CaseStep.ACCESS_LOG:
+        return InvalidTransition(shredded_refusal())
     if step is CaseStep.ASSIGN and case.owner_agency_id != actor.agency_id:
         return PermissionDenied(str(PERMISSION[step]))  # only the owning agency assigns its cases
     if step is CaseStep.EDIT and not case.is_open:

@@ -139,6 +139,8 @@ def may_read_shared(user: User, referral: Referral) -> bool:
         return False
     if referral.status not in READABLE or referral.case.status == CaseStatus.CANCELLED.value:
         return False
+    if referral.case.is_shredded:  # retention removed the identity: nothing is left to share
+        return False
     if referral.status == ReferralStatus.COMPLETED.value and referral.completed_at is not None:
         # Read-only after completion, for a while (writing the report up), not for ever; and while legal
         # proceedings on the case are open (the police, prosecutor and court work on it for months).

@@ -36,31 +36,33 @@ from caseapp.schemas.referrals import (
 )
 from caseapp.security.permissions import Permission
 from caseapp.services import attachments, cases
-from caseapp.services.access import record_denial
 from caseapp.services.referrals.access import (
     OPEN,
     is_sender_side,
     may_read_shared,
     visible_referrals,
 )
-from caseapp.services.scoping import visible_cases
+from caseapp.services.scoping import find_in_scope, visible_cases
 
 LIST_LIMIT = 500
 
 
 def get_referral(actor: User, referral_id: Any) -> Referral:
     """Return a referral the actor may see (either side), or raise NotFound and audit the denial."""
+
+    def find(rid: int) -> Referral | None:
+        return db.session.scalar(visible_referrals(actor).where(Referral.id == rid))
+
+    return find_in_scope(
+        actor, referral_id, find, object_type="referral", permission=Permission.REFERRAL_RESPOND, key=_int
+    )
+
+
+def _int(value: Any) -> int | None:
     try:
-        rid = int(referral_id)
+        return int(value)
     except (TypeError, ValueError):
-        rid = -1
-    referral = db.session.scalar(visible_referrals(actor).where(Referral.id == rid))
-    if referral is None:
-        record_denial(
-            actor, Permission.REFERRAL_RESPOND, object_type="referral", object_id=str(referral_id)[:64]
-        )
-        raise NotFound()
-    return referral
+        return None
 
 
 def view_referral(actor: User, referral_id: Any) -> Referral:

@@ -37,6 +37,7 @@ from caseapp.web.cases.forms import (
     ReturnForm,
     ServiceForm,
 )
+from caseapp.web.cases.retention_context import LegalHoldForm, retention_context
 from caseapp.web.complaints.context import shelter_context
 from caseapp.web.complaints.forms import DischargeForm, OutreachForm, ShelterForm
 from caseapp.web.legal.context import legal_context
@@ -70,6 +71,7 @@ FORMS: dict[type[FlaskForm], tuple[CasePage, str]] = {
     NoteForm: (CasePage.OVERVIEW, "note_form"),
     ServiceForm: (CasePage.OVERVIEW, "service_form"),
     IncidentLinkForm: (CasePage.OVERVIEW, "incident_form"),
+    LegalHoldForm: (CasePage.OVERVIEW, "hold_form"),
     AssessmentForm: (CasePage.PRACTICE, "assessment_form"),
     CarePlanForm: (CasePage.PRACTICE, "care_plan_form"),
     ReturnForm: (CasePage.PRACTICE, "return_form"),
@@ -125,6 +127,7 @@ def _overview(me: User, case: Case, forms: dict[str, Any]) -> dict[str, Any]:
         "incident_form": _form(
             forms, "incident_form", lambda: IncidentLinkForm(formdata=None, prefix="incident")
         ),
+        **retention_context(me, case, forms.get("hold_form")),
     }
 
 
@@ -188,14 +191,23 @@ def render_case(
     refused: FlaskForm | None = None,
     status: int = 200,
     nik: str | None = None,
+    **named: FlaskForm,
 ) -> ResponseReturnValue:
-    """Render one page of the case under its header; with `refused`, the page of that form, which is
-    shown as the user left it (its errors beside its fields)."""
+    """Render one page of the case under its header; with `refused` (or one form given by the name its
+    template knows it by, `hold_form=form`), the page of that form, shown as the user left it (its errors
+    beside its fields)."""
+    if named:
+        ((name, refused),) = named.items()  # one refused form at a time
+        if FORMS[type(refused)][1] != name:
+            raise TypeError(f"{name} is not a {type(refused).__name__}")
     forms: dict[str, Any] = {}
     if refused is not None:
         page, name = FORMS[type(refused)]
         forms[name] = refused
     me = acting_user()
+    if case.is_shredded:  # retention removed the identity: its statistics, the date, the access log's link
+        allowed = cases.allowed_steps(me, case)
+        return render_template("cases/shredded.html", case=case, allowed=allowed), status
     return render_template(
         "cases/view.html" if page is CasePage.OVERVIEW else f"cases/section_{page.value}.html",
         case=case,

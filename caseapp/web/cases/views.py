@@ -107,11 +107,14 @@ def case_search() -> ResponseReturnValue:
         # Never echo what may be a NIK back into the page, found or refused.
         search.query.data = ""
     try:
-        rows = cases.search_cases(actor, parse_data(SearchIn, body, strict=False))
+        found = cases.search_cases(actor, parse_data(SearchIn, body, strict=False))
     except ValidationFailed as exc:
         apply_field_errors(search, exc)
         return _list_page(form, [], 0, next_after=None, search=search, searched=True), 400
-    return _list_page(form, rows, len(rows), next_after=None, search=search, searched=True)
+    rows = found.cases
+    return _list_page(
+        form, rows, len(rows), next_after=None, search=search, searched=True, too_many=found.too_many
+    )
 
 
 def _new_form() -> CaseForm:

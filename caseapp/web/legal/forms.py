@@ -20,7 +20,7 @@ class LegalEventForm(FlaskForm):
 
     kind = SelectField(_l("Milestone"), validate_choice=False)
     date = StringField(_l("Date"), render_kw={"type": "date"})
-    reference = StringField(_l("Reference (LP, BAP, P21, verdict number)"))
+    reference = StringField(_l("Reference (LP, BAP, P21, SP3, SKP2, verdict number)"))
     investigator = StringField(
         _l("Requesting investigator"), description=_l("Needed for a visum request (KUHAP Pasal 133).")
     )

@@ -6,38 +6,22 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import text
 
+from caseapp import labels as L
 from caseapp.database import utcnow
 from caseapp.extensions import db
 from caseapp.http.context import acting_user
 from caseapp.http.policy import public, require
 from caseapp.models import Case, Referral
 from caseapp.reports.periods import parse_period
-from caseapp.schemas.queue import QueueKind
 from caseapp.security.permissions import ROLE_PERMISSIONS, Permission
 from caseapp.services import cases, queue, referrals, reports, users
 from caseapp.web.reports.views import caseload_context
 from caseapp.web.utils import safe_next
 
 bp = Blueprint("main", __name__)
-
-QUEUE_LABELS = {
-    QueueKind.CLOSURE_TO_APPROVE: _l("Closure (terminasi) to approve"),
-    QueueKind.CANCELLATION_TO_APPROVE: _l("Cancellation to approve"),
-    QueueKind.ASSESSMENT_TO_REVIEW: _l("Assessment to review"),
-    QueueKind.CARE_PLAN_TO_APPROVE: _l("Care plan to approve"),
-    QueueKind.CARE_PLAN_RETURNED: _l("Care plan returned: revise it"),
-    QueueKind.CARE_PLAN_REVIEW_OVERDUE: _l("Care plan review overdue"),
-    QueueKind.FIRST_CONTACT_DUE: _l("First contact due"),
-    QueueKind.REFERRAL_TO_ANSWER: _l("Referral to answer"),
-    QueueKind.REFERRAL_OVERDUE: _l("Referral unanswered past its due time"),
-    QueueKind.COMPLAINT_TO_TRIAGE: _l("Complaint (pengaduan) to triage"),
-    QueueKind.LITMAS_DUE: _l("Litmas awaited from Bapas (3x24 hours)"),
-    QueueKind.TASK: _l("Follow-up task of a case conference"),
-}
 
 
 @bp.route("/")
@@ -61,7 +45,7 @@ def home() -> ResponseReturnValue:
     return render_template(
         "main/home.html",
         queue_items=queue.work_queue(me),
-        queue_labels=QUEUE_LABELS,
+        queue_labels=L.QUEUE_KIND_LABELS,
         permissions=permissions,
         overdue=overdue,
         overdue_referrals=overdue_referrals,
