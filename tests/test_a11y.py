@@ -35,6 +35,10 @@ REPORT_PAGES = ("/", "/reports/caseload", "/reports/recap")
 # Roles whose pages are walked in English (the others in Indonesian, the default): `lang` follows.
 ENGLISH = {"auditor", "admin"}
 
+# The case's section pages (besides its overview, /cases/<uuid>): every one for the worker, the ones with a
+# supervisor's own buttons (approvals, deleting a file) for the supervisor.
+CASE_SECTIONS = ("practice", "protection", "legal", "attachments")
+
 NOTE = "Kunjungan rumah.\nAnak aman bersama nenek.\nKunjungan berikutnya Senin."
 
 
@@ -233,6 +237,7 @@ def test_every_page_of_every_role(live_server, browser, world, database_url):  #
             ("/cases/", "case-list"),
             ("/cases/new", "case-new"),
             (f"/cases/{case.uuid}", "case-page"),
+            *[(f"/cases/{case.uuid}/section/{s}", f"case-{s}") for s in CASE_SECTIONS],
             (f"/cases/{case.uuid}/edit", "case-edit"),
             (f"/cases/{case.uuid}/refer", "refer"),
             ("/referrals/?box=outgoing", "referrals-out"),
@@ -250,6 +255,7 @@ def test_every_page_of_every_role(live_server, browser, world, database_url):  #
             ("/", "home"),
             ("/cases/", "case-list"),
             (f"/cases/{case.uuid}", "case-page"),
+            *[(f"/cases/{case.uuid}/section/{s}", f"case-{s}") for s in ("practice", "attachments")],
             (f"/cases/{case.uuid}/access-log", "access-log"),
             (f"/cases/{case.uuid}/assign", "assign"),
             (f"/cases/{world['closed'].uuid}", "case-closed"),

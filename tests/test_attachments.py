@@ -494,8 +494,9 @@ def test_the_case_page_uploads_and_a_refused_file_keeps_what_was_typed(app, clie
         data={"attachment-file": (io.BytesIO(pdf()), "visum.pdf"), "attachment-kind": "visum"},
         content_type="multipart/form-data",
     )
-    assert done.status_code == 302
-    page = client.get(f"/cases/{case.uuid}").get_data(as_text=True)
+    files = f"/cases/{case.uuid}/section/attachments"
+    assert done.status_code == 302 and done.headers["Location"].endswith(files + "#attachments")
+    page = client.get(files).get_data(as_text=True)
     assert "visum.pdf" in page
     with app.app_context():
         row = db.session.scalar(db.select(Attachment))
@@ -506,9 +507,10 @@ def test_the_case_page_uploads_and_a_refused_file_keeps_what_was_typed(app, clie
     assert f"/attachments/{row.uuid}/delete" not in page
     client.post("/logout")
     login(client, people["spv"].username)
-    assert f"/attachments/{row.uuid}/delete" in client.get(f"/cases/{case.uuid}").get_data(as_text=True)
-    assert client.post(f"/attachments/{row.uuid}/delete", data={"reason": "salah unggah"}).status_code == 302
-    assert "visum.pdf" not in client.get(f"/cases/{case.uuid}").get_data(as_text=True)
+    assert f"/attachments/{row.uuid}/delete" in client.get(files).get_data(as_text=True)
+    deleted = client.post(f"/attachments/{row.uuid}/delete", data={"reason": "salah unggah"})
+    assert deleted.status_code == 302 and deleted.headers["Location"].endswith(files + "#attachments")
+    assert "visum.pdf" not in client.get(files).get_data(as_text=True)
 
 
 def test_the_admin_page_shows_storage_per_agency(app, client, case, w, make_user):

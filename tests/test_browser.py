@@ -217,6 +217,15 @@ def _sign_in(page, base: str, username: str) -> None:
     page.get_by_role("button", name="Masuk").click()
 
 
+def _open_tab(page, name: str) -> None:
+    """Open one of the case's pages through its navigation, as a user would; it is then the current one."""
+    from playwright.sync_api import expect
+
+    link = page.get_by_role("navigation", name="Bagian kasus").get_by_role("link", name=name, exact=True)
+    link.click()
+    expect(link).to_have_attribute("aria-current", "page")
+
+
 def _fill_case(page, nik_value: str) -> None:
     page.get_by_label("Nama anak").fill("Wa Ode Browser")
     page.get_by_label("NIK", exact=True).first.fill(nik_value)
@@ -417,6 +426,7 @@ def test_a_visum_uploaded_on_a_case_is_downloaded_by_the_police_after_it_is_shar
     try:
         _sign_in(page, live_server, worker.username)
         page.goto(f"{live_server}/cases/{case.uuid}")
+        _open_tab(page, "Lampiran")
         files = page.locator("#attachments")
         files.get_by_label("Berkas (PDF, JPEG atau PNG)").set_input_files(str(visum))
         files.get_by_label("Jenis dokumen").select_option("visum")
@@ -613,7 +623,8 @@ def test_closure_waits_in_the_queue_is_refused_while_a_referral_is_open(
     try:
         _sign_in(page, live_server, worker.username)
         page.goto(f"{live_server}/cases/{case.uuid}")
-        # Assessment, then a care plan for the supervisor to approve.
+        # Assessment, then a care plan for the supervisor to approve, on the case's practice page.
+        _open_tab(page, "Asesmen & rencana")
         page.get_by_text("Lakukan asesmen").click()
         page.get_by_label("Apakah terduga pelaku masih dapat menjangkau anak?").select_option("yes")
         page.get_by_label("Apakah anak aman malam ini?").select_option("no")
@@ -629,6 +640,7 @@ def test_closure_waits_in_the_queue_is_refused_while_a_referral_is_open(
         page.locator("#plan-review_date").fill("2027-01-31")
         page.get_by_role("button", name="Ajukan untuk disetujui").click()
         expect(page.get_by_test_id("care-plan")).to_have_attribute("data-status", "pending")
+        _open_tab(page, "Ringkasan")  # the next steps are on the overview
         page.locator("#reason-request_closure").select_option("other")
         page.get_by_role("button", name="Ajukan terminasi").click()
         expect(page.locator("body")).to_contain_text("wajib diberi keterangan")
@@ -649,8 +661,10 @@ def test_closure_waits_in_the_queue_is_refused_while_a_referral_is_open(
             section.screenshot(path=os.path.join(os.environ["SCREENSHOT_DIR"], "work-queue.png"))
         queue.locator('[data-kind="closure_to_approve"] a').click()
         expect(page.get_by_test_id("open-work")).to_contain_text("Rencana intervensi")
+        _open_tab(page, "Asesmen & rencana")
         page.get_by_role("button", name="Setujui rencana intervensi").click()
         expect(page.get_by_test_id("care-plan")).to_have_attribute("data-status", "approved")
+        _open_tab(page, "Ringkasan")
         expect(page.get_by_test_id("open-work")).to_contain_text("POLRESTA")
         expect(page.get_by_test_id("open-work")).not_to_contain_text("Rencana intervensi")
         page.get_by_role("button", name="Setujui terminasi").click()
@@ -744,6 +758,7 @@ def test_justice_track_police_record_milestones_and_an_abh_child_is_registered_r
         # The owning agency sees the police's milestones and registers a child in conflict with the law.
         _sign_in(page, live_server, worker.username)
         page.goto(f"{live_server}/cases/{case.uuid}")
+        _open_tab(page, "Proses hukum")
         expect(page.get_by_test_id("legal-events")).to_contain_text("Permintaan visum et repertum")
         expect(page.get_by_test_id("legal-events")).to_contain_text("POLRESTA")
         page.goto(f"{live_server}/cases/new")
@@ -910,6 +925,7 @@ def test_justice_journey_one_incident_two_children_litmas_and_diversion_approved
         expect(page.get_by_test_id("child-role")).to_have_text("Anak berkonflik dengan hukum")
         abh_url = page.url.split("#")[0]
         # ... request litmas from Bapas (3x24 hours, shown in WITA, and waiting in their queue) ...
+        _open_tab(page, "Proses hukum")
         legal = page.locator("#legal")
         legal.locator("#legal-kind").select_option("litmas_request")
         legal.locator("#legal-date").fill("2026-11-22")
@@ -921,6 +937,7 @@ def test_justice_journey_one_incident_two_children_litmas_and_diversion_approved
         # ... and record diversion at investigation with the victim's agreement: a settlement without the
         # court's approval comes back with the reason and what was typed.
         page.goto(abh_url)
+        _open_tab(page, "Proses hukum")
         form = page.get_by_test_id("diversion-form")
         form.locator("#diversion-stage").select_option("investigation")
         form.locator("#diversion-outcome").select_option("settled")
@@ -975,6 +992,7 @@ def test_a_conference_gives_the_police_a_task_they_find_in_their_queue(
     try:
         _sign_in(page, live_server, worker.username)
         page.goto(f"{live_server}/cases/{case.uuid}")
+        _open_tab(page, "Asesmen & rencana")
         page.get_by_text("Catat konferensi kasus").click()
         page.locator("#conference-held_on").fill("2026-12-01")
         page.locator("input[name=conference-agencies][value=POLRESTA]").check()
@@ -1065,6 +1083,7 @@ def test_the_uptd_flow_from_a_complaint_to_an_honest_termination(
         assert accepted.status_code == 200, accepted.json
 
         page.goto(f"{live_server}/cases/{case_id}")
+        _open_tab(page, "Asesmen & rencana")
         page.get_by_text("Lakukan asesmen").click()
         page.get_by_label("Apakah terduga pelaku masih dapat menjangkau anak?").select_option("yes")
         page.get_by_label("Apakah anak aman malam ini?").select_option("no")
@@ -1095,11 +1114,13 @@ def test_the_uptd_flow_from_a_complaint_to_an_honest_termination(
         expect(task).to_have_attribute("data-task-status", "open")
 
         # A shelter stay, and a service given.
+        _open_tab(page, "Perlindungan")
         page.get_by_text("Catat masuk rumah aman").click()
         page.locator("#shelter-shelter_place").fill("Rumah aman UPTD PPA")
         page.locator("#shelter-admitted_on").fill(today)
         page.get_by_role("button", name="Catat masuk", exact=True).click()
         expect(page.get_by_test_id("shelter-open")).to_be_visible()
+        _open_tab(page, "Ringkasan")
         page.locator("#service-service_type").select_option("psychological")
         page.locator("#service-provider").select_option("UPTD_PPA")
         page.locator("#service-service_date").fill(today)
@@ -1117,8 +1138,10 @@ def test_the_uptd_flow_from_a_complaint_to_an_honest_termination(
         queue = page.get_by_test_id("queue")
         expect(queue.locator('[data-kind="closure_to_approve"]')).to_contain_text(case_number)
         queue.locator('[data-kind="closure_to_approve"] a').click()
+        _open_tab(page, "Asesmen & rencana")
         page.get_by_role("button", name="Setujui rencana intervensi").click()
         expect(page.get_by_test_id("care-plan")).to_have_attribute("data-status", "approved")
+        _open_tab(page, "Ringkasan")
         open_work = page.get_by_test_id("open-work")
         expect(open_work).to_contain_text("POLRESTA")
         page.get_by_role("button", name="Setujui terminasi").click()

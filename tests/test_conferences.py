@@ -227,7 +227,7 @@ def test_the_queue_shows_a_task_to_its_owner_only_and_a_partner_sees_only_the_ta
             "since": worker_items[0]["since"],
             "due_at": "2026-12-10T15:59:59Z",  # the end of 10 December in Kendari (UTC+8)
             "overdue": worker_items[0]["overdue"],
-            "link": f"/cases/{case.uuid}#conferences",
+            "link": f"/cases/{case.uuid}/section/practice#conferences",
         }
     ]
     police_items = [i for i in _queue(client, _token(app, people["police_worker"])) if i["kind"] == "task"]
@@ -336,7 +336,7 @@ def test_the_service_refuses_a_second_completion_and_lists_open_tasks(app, peopl
 def test_the_case_page_records_a_conference_and_the_owner_completes_the_task(app, client, people, working):
     case = working["case"]
     login(client, people["worker"].username)
-    page = client.get(f"/cases/{case.uuid}").get_data(as_text=True)
+    page = client.get(f"/cases/{case.uuid}/section/practice").get_data(as_text=True)
     assert 'id="conferences"' in page and people["police_worker"].display_name in page
     assert people["dinsos_worker"].display_name not in page  # not a partner: not offered as an owner
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
@@ -386,7 +386,7 @@ def test_the_case_page_records_a_conference_and_the_owner_completes_the_task(app
         task_link + "/complete", data={"csrf_token": token, "note": "Sudah"}, follow_redirects=True
     )
     assert done.status_code == 200 and 'data-task-status="done"' in done.get_data(as_text=True)
-    again = client.get(f"/cases/{case.uuid}").get_data(as_text=True)
+    again = client.get(f"/cases/{case.uuid}/section/practice").get_data(as_text=True)
     assert 'data-task-status="done"' in again and "Sudah" in again
     # Someone else's task page is out of reach.
     stranger = app.test_client()

@@ -395,7 +395,7 @@ def test_outreach_and_shelter_stays_on_a_case(app, client, people, headers):
 
     # The case page shows the stays and visits in their sections; an open stay is marked.
     assert login(client, people["worker"].username).status_code == 302
-    page = client.get(f"/cases/{case.uuid}")
+    page = client.get(f"/cases/{case.uuid}/section/protection")
     assert (
         'data-testid="shelter-open"' in page.text
         and "kanari-rumah" in page.text

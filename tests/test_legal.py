@@ -281,7 +281,7 @@ def test_case_page_records_a_milestone_and_keeps_a_refused_form(app, client, peo
 
     login(client, people["worker"].username)
     case_id = referred["case"].uuid
-    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    page = client.get(f"/cases/{case_id}/section/legal").get_data(as_text=True)
     assert 'data-testid="legal-form"' in page and "legal-events" in page
     refused = client.post(
         f"/cases/{case_id}/legal-events",
@@ -298,8 +298,9 @@ def test_case_page_records_a_milestone_and_keeps_a_refused_form(app, client, peo
         f"/cases/{case_id}/legal-events",
         data={"legal-kind": "police_report", "legal-date": "2026-11-21", "legal-reference": LP_CANARY},
     )
-    assert done.status_code == 302 and done.headers["Location"].endswith("#legal")
-    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert done.status_code == 302
+    assert done.headers["Location"].endswith(f"/cases/{case_id}/section/legal#legal")
+    page = client.get(f"/cases/{case_id}/section/legal").get_data(as_text=True)
     assert LP_CANARY in page
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(LegalEvent.id))) == 1
@@ -518,7 +519,7 @@ def test_the_case_page_lists_diversions(app, client, people):
     case_id = _abh_case(client, w)
     client.post(f"/api/v1/cases/{case_id}/diversions", json=SETTLED, headers=w)
     login(client, people["worker"].username)
-    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    page = client.get(f"/cases/{case_id}/section/legal").get_data(as_text=True)
     assert 'data-testid="diversions"' in page and "2026-11-25" in page
 
 
@@ -580,7 +581,7 @@ def test_a_litmas_request_is_due_in_3x24_hours_and_waits_in_the_requesters_queue
         assert other_kind.json["requested_at"] is None and other_kind.json["due_at"] is None
         mine = _litmas_items(client, police)
         assert len(mine) == 1 and mine[0]["overdue"] is False and mine[0]["due_at"] == "2026-11-13T01:00:00Z"
-        assert mine[0]["link"].endswith("#legal")
+        assert mine[0]["link"].endswith("/section/legal#legal")
         assert len(_litmas_items(client, spv)) == 1  # the supervisor watches the agency's requests
         assert _litmas_items(client, other) == []  # another worker: not theirs
         assert _litmas_items(client, referred_free_token(app, people)) == []
@@ -589,7 +590,7 @@ def test_a_litmas_request_is_due_in_3x24_hours_and_waits_in_the_requesters_queue
         listed = client.get(url, headers=police).json["items"]
         assert next(e for e in listed if e["kind"] == "litmas_request")["overdue"] is True
         login(client, people["police_a"].username)
-        page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+        page = client.get(f"/cases/{case_id}/section/legal").get_data(as_text=True)
         assert 'data-testid="litmas-due"' in page and "13 November 2026 09.00 WITA" in page
         assert 'data-testid="litmas-overdue"' in page
         received = client.post(url, json={"kind": "litmas_received", "date": "2026-11-13"}, headers=police)
@@ -772,8 +773,9 @@ def test_the_diversion_form_is_on_the_page_of_a_child_in_conflict_with_the_law_o
     w = _token(app, people["worker"])
     case_id = _abh_case(client, w)
     login(client, people["worker"].username)
-    assert 'data-testid="diversion-form"' in client.get(f"/cases/{case_id}").get_data(as_text=True)
-    victim_page = client.get(f"/cases/{referred['case'].uuid}").get_data(as_text=True)
+    page = client.get(f"/cases/{case_id}/section/legal").get_data(as_text=True)
+    assert 'data-testid="diversion-form"' in page
+    victim_page = client.get(f"/cases/{referred['case'].uuid}/section/legal").get_data(as_text=True)
     assert 'data-testid="diversion-form"' not in victim_page
     refused = client.post(
         f"/cases/{case_id}/diversions",
@@ -800,7 +802,7 @@ def test_the_diversion_form_is_on_the_page_of_a_child_in_conflict_with_the_law_o
         },
     )
     assert done.status_code == 302
-    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    page = client.get(f"/cases/{case_id}/section/legal").get_data(as_text=True)
     assert 'data-testid="diversions"' in page and "2026-11-25" in page
     assert json.loads(_events(app, "diversion.record")[-1].details)["outcome"] == "settled"
     # The victim's case refuses it (409), and another worker cannot reach it (404).
@@ -858,7 +860,7 @@ def test_detention_of_a_child_has_the_sppa_limits_and_a_late_diversion_is_flagge
         events = client.get(f"/api/v1/cases/{case_id}/legal-events", headers=w).json
         assert events["detention"]["overdue"] is True
         login(client, people["worker"].username)
-        page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+        page = client.get(f"/cases/{case_id}/section/legal").get_data(as_text=True)
         assert 'data-testid="detention"' in page and 'data-testid="diversion-late"' in page
         assert milestone(case_id, "detention_ended", "2026-11-17").status_code == 201
         assert client.get(f"/api/v1/cases/{case_id}/legal-events", headers=w).json["detention"] is None

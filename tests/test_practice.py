@@ -324,7 +324,8 @@ def test_an_assessment_is_recorded_encrypted_revised_and_reviewed(app, client, p
     # Review: a supervisor of the owning agency, once; a worker 403, another agency 404.
     newest = listed[0]["id"]
     waiting = [i for i in _queue(client, s) if i["kind"] == "assessment_to_review"]
-    assert [i["link"] for i in waiting] == [f"/cases/{case.uuid}#assessment"]  # the newest only
+    # The newest only, on the case's practice page.
+    assert [i["link"] for i in waiting] == [f"/cases/{case.uuid}/section/practice#assessment"]
     assert client.post(f"/api/v1/assessments/{newest}/review", headers=w).status_code == 403
     police = _token(app, people["police_spv"])
     assert client.post(f"/api/v1/assessments/{newest}/review", headers=police).status_code == 404
@@ -372,7 +373,7 @@ def test_assessments_outside_scope_or_on_a_closed_case(app, client, people, work
 def test_the_case_page_assesses_keeps_a_refused_form_and_reviews(app, client, people, working):
     case = working["case"]
     login(client, people["worker"].username)
-    page = client.get(f"/cases/{case.uuid}").get_data(as_text=True)
+    page = client.get(f"/cases/{case.uuid}/section/practice").get_data(as_text=True)
     assert 'id="assessment"' in page
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     form = {
@@ -394,7 +395,7 @@ def test_the_case_page_assesses_keeps_a_refused_form_and_reviews(app, client, pe
     assert "Anak perlu pendampingan hukum" in saved.get_data(as_text=True)
     supervisor = app.test_client()
     login(supervisor, people["spv"].username)
-    page = supervisor.get(f"/cases/{case.uuid}").get_data(as_text=True)
+    page = supervisor.get(f"/cases/{case.uuid}/section/practice").get_data(as_text=True)
     action = re.search(r'action="(/cases/[^"]+/review)"', page).group(1)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     done = supervisor.post(action, data={"csrf_token": token}, follow_redirects=True)
@@ -535,7 +536,7 @@ def test_a_bad_care_plan_is_400_naming_the_field(app, client, working, change, f
 def test_the_case_page_plans_and_the_supervisor_approves(app, client, people, working):
     case = working["case"]
     login(client, people["worker"].username)
-    page = client.get(f"/cases/{case.uuid}").get_data(as_text=True)
+    page = client.get(f"/cases/{case.uuid}/section/practice").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     form = {
         "csrf_token": token,
@@ -552,7 +553,7 @@ def test_the_case_page_plans_and_the_supervisor_approves(app, client, people, wo
     assert 'data-status="pending"' in saved.get_data(as_text=True)
     supervisor = app.test_client()
     login(supervisor, people["spv"].username)
-    page = supervisor.get(f"/cases/{case.uuid}").get_data(as_text=True)
+    page = supervisor.get(f"/cases/{case.uuid}/section/practice").get_data(as_text=True)
     action = re.search(r'action="(/cases/[^"]+/approve)"', page).group(1)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     done = supervisor.post(action, data={"csrf_token": token}, follow_redirects=True)

@@ -116,6 +116,7 @@ DETAIL_LABELS: dict[str, LazyString] = {
     "assignee": _l("assignee"),
     "referral": _l("referral"),
     "sections": _l("sections"),
+    "section": _l("section"),
     "services": _l("services"),
     "service": _l("service"),
     "service_type": _l("service"),

@@ -32,8 +32,9 @@ from caseapp.services.scoping import visible_cases
 LIMIT = 100  # per source
 
 
-def _case_link(case: Case) -> str:
-    return f"/cases/{case.uuid}"
+def _case_link(case: Case, section: str | None = None) -> str:
+    """Return the address of the case's page, or of one of its section pages (web/cases/pages.py)."""
+    return f"/cases/{case.uuid}" + (f"/section/{section}" if section else "")
 
 
 def _requests(user: User, now: datetime) -> list[QueueItem]:
@@ -95,7 +96,7 @@ def _assessments(user: User, now: datetime) -> list[QueueItem]:
                     since=row.created_at,
                     due_at=None,
                     overdue=False,
-                    link=_case_link(row.case) + "#assessment",
+                    link=_case_link(row.case, "practice") + "#assessment",
                 )
             )
     return items
@@ -138,7 +139,7 @@ def _care_plans(user: User, now: datetime) -> list[QueueItem]:
                     since=plan.decided_at or plan.created_at,
                     due_at=due,
                     overdue=kind is QueueKind.CARE_PLAN_REVIEW_OVERDUE,
-                    link=_case_link(plan.case) + "#care-plan",
+                    link=_case_link(plan.case, "practice") + "#care-plan",
                 )
             )
     return items
@@ -241,7 +242,7 @@ def _litmas(user: User, now: datetime) -> list[QueueItem]:
     for event, access in legal.pending_litmas(user)[:LIMIT]:
         case = access.case
         if access.referral is None:
-            link, case_id = _case_link(case) + "#legal", case.uuid
+            link, case_id = _case_link(case, "legal") + "#legal", case.uuid
         else:
             link, case_id = f"/referrals/{access.referral.id}#legal", None
         due = legal.litmas_due(event)
@@ -288,7 +289,7 @@ def _tasks(user: User, now: datetime) -> list[QueueItem]:
         due = localtime.midnight_utc(task.due_date + timedelta(days=1)) - timedelta(seconds=1)
         own = task.case_id in readable
         if own:
-            link = _case_link(task.case) + "#conferences"
+            link = _case_link(task.case, "practice") + "#conferences"
         elif task.referral_id is not None:
             link = f"/referrals/{task.referral_id}"
         else:

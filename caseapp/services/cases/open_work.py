@@ -28,8 +28,9 @@ def open_work(
     """Return what is open on the case, keyed by kind (`referrals`, `care_plans`, `tasks`), each item in a
     line (the owner and the due day of a task, never what it asks).
 
-    `loaded`: the case's referrals, care plans and conference tasks, all of them, when the caller (the case
-    page) has read them already; otherwise they are read here. Either way the rule below decides.
+    `loaded`: the case's referrals, care plans and conference tasks (all of them, or of the tasks at least
+    the open ones), when the caller (the case's overview) has read them already; otherwise they are read
+    here. Either way the rule below decides.
     """
     if loaded is None:
         loaded = (

@@ -56,11 +56,14 @@ def get_case(actor: User, case_uuid: Any, fresh: bool = False) -> Case:
     return find_in_scope(actor, case_uuid, find, object_type="case")
 
 
-def view_case(actor: User, case_uuid: Any, beside_a_refusal: bool = False) -> Case:
+def view_case(
+    actor: User, case_uuid: Any, beside_a_refusal: bool = False, section: str | None = None
+) -> Case:
     """Open a case for reading; the view is audited.
 
     `beside_a_refusal`: the case page answers a refused form (its request rolls back); the view is kept
-    on record all the same, since the whole case was shown.
+    on record all the same, since the page was shown. `section`: the page shows one section of the case
+    (its name goes into the entry's details); None for the case's overview.
     """
     case = get_case(actor, case_uuid)
     audit.record(
@@ -68,6 +71,7 @@ def view_case(actor: User, case_uuid: Any, beside_a_refusal: bool = False) -> Ca
         actor=actor,
         object_type="case",
         object_id=case.uuid,
+        details={"section": section} if section else None,
         keep_on_rollback=beside_a_refusal,
     )
     return case

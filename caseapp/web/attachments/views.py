@@ -1,8 +1,9 @@
-"""Attachment pages: upload on the case page, download, preview and delete (the pipeline commits)."""
+"""Attachment pages: upload on the case's attachments page, download, preview and delete (the pipeline
+commits)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -17,7 +18,7 @@ from caseapp.schemas.base import parse_data
 from caseapp.security.permissions import Permission
 from caseapp.services import attachments, cases
 from caseapp.web.attachments.forms import AttachmentForm, DeleteAttachmentForm
-from caseapp.web.cases.views import render_case
+from caseapp.web.cases.pages import CasePage, page_url, refused_on
 from caseapp.web.forms import apply_field_errors
 
 bp = Blueprint("attachments", __name__)
@@ -27,7 +28,8 @@ bp = Blueprint("attachments", __name__)
 @accepts_upload
 @require(Permission.CASE_UPDATE, hide=True)
 def upload(case_uuid: str) -> ResponseReturnValue:
-    """Upload a file to the case; a refused one comes back on the case page with the reason (400/413)."""
+    """Upload a file to the case; a refused one comes back on the case's attachments page with the reason
+    (400/413)."""
     actor = acting_user()
     case = cases.get_case(actor, case_uuid)
     form = AttachmentForm(prefix="attachment")
@@ -39,14 +41,12 @@ def upload(case_uuid: str) -> ResponseReturnValue:
             raise ValidationFailed(message, fields={"file": [message]})
         attachments.upload(actor, case, value, file.filename, file.stream)
     except (ValidationFailed, TooLarge) as exc:
-        form.fill_choices()
         apply_field_errors(form, exc)
         if isinstance(exc, TooLarge):
             form.file.errors = [exc.message]
-        shown = cases.view_case(actor, case_uuid, beside_a_refusal=True)
-        return render_case(shown, attachment_form=form, status=exc.status)
+        return refused_on(case_uuid, form, exc.status)
     flash(_("File uploaded."), "success")
-    return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#attachments")
+    return redirect(page_url(case, CasePage.ATTACHMENTS, "#attachments"))
 
 
 @bp.route("/attachments/<attachment_id>/download")
@@ -68,11 +68,11 @@ def thumbnail(attachment_id: str) -> ResponseReturnValue:
 @bp.route("/attachments/<attachment_id>/delete", methods=["POST"])
 @require(Permission.ATTACHMENT_DELETE, hide=True)
 def delete(attachment_id: str) -> ResponseReturnValue:
-    """Delete a file with a reason (supervisors); back to the case page."""
+    """Delete a file with a reason (supervisors); back to the case's attachments page."""
     actor = acting_user()
     form = DeleteAttachmentForm()
     found = attachments.readable(actor, attachment_id)
-    target = url_for("cases.case_view", case_uuid=found.attachment.case.uuid) + "#attachments"
+    target = page_url(found.attachment.case, CasePage.ATTACHMENTS, "#attachments")
     try:
         attachments.delete(
             actor,

@@ -486,6 +486,25 @@ class CarePlanForm(FlaskForm):
             "safety_plan": self.safety_plan.data or "",
         }
 
+    def row_errors(self, fields: dict[str, list[str]]) -> dict[str, list[str]]:
+        """Put the errors of `goals.N.field` beside that field of the N-th goal typed; return the others."""
+        return _row_errors([e.form for e in self.goals if not e.form.is_empty()], "goals", fields)
+
+
+def _row_errors(rows: list[Form], key: str, fields: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Put the errors of `<key>.N.field` beside that field of the N-th row typed (empty rows are left out of
+    the input, so N counts the rows typed); return the other errors."""
+    rest: dict[str, list[str]] = {}
+    for path, messages in fields.items():
+        parts = path.split(".")
+        if len(parts) == 3 and parts[0] == key and parts[1].isdigit() and int(parts[1]) < len(rows):
+            field = getattr(rows[int(parts[1])], parts[2], None)
+            if field is not None and hasattr(field, "errors"):
+                field.errors = list(messages)
+                continue
+        rest[path] = messages
+    return rest
+
 
 class ReturnForm(FlaskForm):
     """Return a care plan with what to change."""
@@ -521,19 +540,8 @@ class ConferenceForm(FlaskForm):
             entry.form.owner.choices = _choices(owners)
 
     def row_errors(self, fields: dict[str, list[str]]) -> dict[str, list[str]]:
-        """Put the errors of `tasks.N.field` beside that field of the N-th task typed (empty rows are left
-        out of the input); return the other errors."""
-        rows = [e.form for e in self.tasks if not e.form.is_empty()]
-        rest: dict[str, list[str]] = {}
-        for path, messages in fields.items():
-            parts = path.split(".")
-            if len(parts) == 3 and parts[0] == "tasks" and parts[1].isdigit() and int(parts[1]) < len(rows):
-                field = getattr(rows[int(parts[1])], parts[2], None)
-                if field is not None and hasattr(field, "errors"):
-                    field.errors = list(messages)
-                    continue
-            rest[path] = messages
-        return rest
+        """Put the errors of `tasks.N.field` beside that field of the N-th task typed; return the others."""
+        return _row_errors([e.form for e in self.tasks if not e.form.is_empty()], "tasks", fields)
 
     def to_body(self) -> dict[str, Any]:
         """Return the conference in the API's shape (`ConferenceIn`), without the rows left empty."""

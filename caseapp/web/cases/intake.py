@@ -1,9 +1,10 @@
 """The case page's shelter stays and outreach visits: admit, discharge, record a visit (added to the case
-pages' blueprint). Thin: parse, call one service, redirect or re-render the case page beside the refusal."""
+pages' blueprint). Thin: parse, call one service, redirect or show the case's protection page again beside
+the refusal."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -15,7 +16,8 @@ from caseapp.schemas.base import parse_data
 from caseapp.schemas.intake import DischargeIn, OutreachIn, ShelterStayIn
 from caseapp.security.permissions import Permission
 from caseapp.services import cases, outreach, shelter
-from caseapp.web.cases.views import bp, render_case, section_post
+from caseapp.web.cases.pages import CasePage, page_url, refused_on
+from caseapp.web.cases.views import bp, section_post
 from caseapp.web.complaints.forms import DischargeForm, OutreachForm, ShelterForm
 from caseapp.web.forms import apply_field_errors
 
@@ -30,9 +32,9 @@ def admit_to_shelter(case_uuid: str) -> ResponseReturnValue:
         form,
         ShelterStayIn,
         shelter.admit,
-        "shelter_form",
-        _("Shelter admission recorded."),
+        CasePage.PROTECTION,
         "#shelter",
+        _("Shelter admission recorded."),
     )
 
 
@@ -49,16 +51,14 @@ def discharge_from_shelter(case_uuid: str, stay_id: str) -> ResponseReturnValue:
     try:
         shelter.discharge(actor, stay, parse_data(DischargeIn, form.to_body(), strict=False))
     except ValidationFailed as exc:
-        form.fill_choices()
         apply_field_errors(form, exc)
-        shown = cases.view_case(actor, case_uuid, beside_a_refusal=True)
-        return render_case(shown, discharge_form=form, status=400)
+        return refused_on(case_uuid, form, 400)
     except InvalidTransition as exc:
         transaction.doom()
         flash(exc.message, "warning")
     else:
         flash(_("Shelter discharge recorded."), "success")
-    return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#shelter")
+    return redirect(page_url(case, CasePage.PROTECTION, "#shelter"))
 
 
 @bp.route("/<case_uuid>/outreach-visits", methods=["POST"])
@@ -71,8 +71,8 @@ def add_outreach(case_uuid: str) -> ResponseReturnValue:
         form,
         OutreachIn,
         outreach.record_on_case,
-        "outreach_form",
-        _("Outreach visit recorded."),
+        CasePage.PROTECTION,
         "#outreach",
+        _("Outreach visit recorded."),
         aliases=OutreachForm.ALIASES,
     )

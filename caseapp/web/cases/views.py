@@ -11,11 +11,9 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 
 from caseapp import labels as L
 from caseapp import localtime
-from caseapp import reference_data as reference
 from caseapp.database import utcnow
 from caseapp.errors import InvalidTransition, NotFound, StaleVersion, ValidationFailed
 from caseapp.http import transaction
@@ -40,9 +38,8 @@ from caseapp.schemas.cases import (
 from caseapp.schemas.intake import TriageIn
 from caseapp.schemas.practice import AssessmentIn, CarePlanIn, ConferenceIn, ReturnIn, TaskCompleteIn
 from caseapp.security.permissions import Permission
-from caseapp.services import assessments, attachments, care_plans, cases, conferences, referrals
+from caseapp.services import assessments, care_plans, cases, conferences
 from caseapp.services import complaints as complaint_service
-from caseapp.web.attachments.context import attachment_context
 from caseapp.web.cases.forms import (
     AssessmentForm,
     AssignForm,
@@ -58,10 +55,8 @@ from caseapp.web.cases.forms import (
     TaskCompleteForm,
     TransitionForm,
 )
-from caseapp.web.cases.retention_context import LegalHoldForm, retention_context
-from caseapp.web.complaints.context import shelter_context
-from caseapp.web.forms import CsrfForm, apply_field_errors
-from caseapp.web.legal.context import legal_context
+from caseapp.web.cases.pages import SECTIONS, CasePage, page_url, refused_on, render_case
+from caseapp.web.forms import apply_field_errors
 
 bp = Blueprint("cases", __name__)
 
@@ -298,98 +293,18 @@ def case_edit(case_uuid: str) -> ResponseReturnValue:
 @bp.route("/<case_uuid>")
 @require(Permission.CASE_READ, hide=True)
 def case_view(case_uuid: str) -> ResponseReturnValue:
-    """Show every section of a case (the view is audited)."""
-    return _render_case(cases.view_case(acting_user(), case_uuid))
+    """Show the case's overview (the view is audited)."""
+    return render_case(cases.view_case(acting_user(), case_uuid))
 
 
-def _render_case(
-    case: Case,
-    nik: str | None = None,
-    note_form: NoteForm | None = None,
-    service_form: ServiceForm | None = None,
-    assessment_form: AssessmentForm | None = None,
-    care_plan_form: CarePlanForm | None = None,
-    return_form: ReturnForm | None = None,
-    status: int = 200,
-    warning: str | None = None,
-    attachment_form: FlaskForm | None = None,
-    shelter_form: FlaskForm | None = None,
-    discharge_form: FlaskForm | None = None,
-    outreach_form: FlaskForm | None = None,
-    incident_form: IncidentLinkForm | None = None,
-    conference_form: ConferenceForm | None = None,
-    hold_form: LegalHoldForm | None = None,
-) -> ResponseReturnValue:
-    if case.is_shredded:  # retention removed the identity: its statistics, the date, the access log's link
-        allowed = cases.allowed_steps(acting_user(), case)
-        return render_template("cases/shredded.html", case=case, allowed=allowed), status
-    if note_form is None:
-        note_form = NoteForm(formdata=None, prefix="note")
-    note_form.fill_choices()
-    if service_form is None:
-        service_form = ServiceForm(formdata=None, prefix="service")
-        service_form.provider.data = case.owner_agency.code
-        service_form.service_date.data = localtime.today().isoformat()
-    service_form.fill_choices()
-    if assessment_form is None:
-        assessment_form = AssessmentForm(formdata=None, prefix="assessment")
-    assessment_form.fill_choices()
-    if care_plan_form is None:
-        care_plan_form = CarePlanForm(formdata=None, prefix="plan")
-    care_plan_form.fill_choices()
-    me = acting_user()
-    case_conferences = conferences.case_conferences(case)
-    # Each section read once: what is open (the closure's blockers) and the forms' choices reuse them.
-    sent = referrals.case_referrals(case)
-    plans = care_plans.case_plans(case)
-    tasks = [t for c in case_conferences for t in c.tasks]
-    files = attachments.case_attachments(case)
-    owners: list[tuple[str, str]] = []
-    if case.is_open and me.can(Permission.CASE_UPDATE):  # who may own a task: asked only for the form
-        candidates = conferences.owner_candidates(case)
-        owners = [(u.username, f"{u.display_name} ({u.agency.code})") for u in candidates]
-    if conference_form is None:
-        conference_form = ConferenceForm(formdata=None, prefix="conference")
-    conference_form.fill_choices(owners)
-    return render_template(
-        "cases/view.html",
-        case=case,
-        nik=nik,
-        notes=cases.visible_notes(me, case),
-        services=cases.case_services(case),
-        events=cases.timeline(case),
-        case_referrals=sent,
-        actions=cases.available_actions(me, case),
-        allowed=cases.allowed_steps(me, case),
-        note_form=note_form,
-        service_form=service_form,
-        transition_form=TransitionForm(formdata=None),
-        closure_reasons=reference.codes("closure_reason"),
-        open_items=cases.open_work(case, (sent, plans, tasks)) if case.is_open else {},
-        case_assessments=assessments.case_assessments(case),
-        assessment_form=assessment_form,
-        case_plans=plans,
-        care_plan_form=care_plan_form,
-        return_form=return_form or ReturnForm(formdata=None, prefix="return"),
-        case_conferences=case_conferences,
-        conference_form=conference_form,
-        completable={t.id for t in tasks if conferences.may_complete(me, t)},
-        task_form=TaskCompleteForm(formdata=None),
-        today=localtime.today(),
-        now=utcnow(),
-        now_local=localtime.input_value(utcnow()),
-        warning=warning,
-        csrf_form=CsrfForm(),
-        incident_cases=cases.incident_cases(me, case),
-        incident_form=incident_form or IncidentLinkForm(formdata=None, prefix="incident"),
-        **attachment_context(case, attachment_form, files),
-        **legal_context(me, case, files=files),
-        **shelter_context(case, shelter_form, discharge_form, outreach_form),
-        **retention_context(me, case, hold_form),
-    ), status
-
-
-render_case = _render_case  # the attachment pages re-render the case page beside a refused upload
+@bp.route("/<case_uuid>/section/<section>")
+@require(Permission.CASE_READ, hide=True)
+def case_section(case_uuid: str, section: str) -> ResponseReturnValue:
+    """Show one section page of the case (the view is audited, naming the section)."""
+    page = SECTIONS.get(section)
+    if page is None:
+        raise NotFound()
+    return render_case(cases.view_case(acting_user(), case_uuid, section=page.value), page)
 
 
 def section_post(
@@ -397,24 +312,70 @@ def section_post(
     form: Any,
     schema: type[Any],
     save: Callable[[Any, Case, Any], object],
-    form_key: str,
-    done: str,
+    page: CasePage,
     anchor: str,
+    done: str,
     aliases: Mapping[str, str] | None = None,
+    show_errors: Callable[[Any, ValidationFailed | InvalidTransition], None] | None = None,
 ) -> ResponseReturnValue:
-    """Submit one section's form of the case page: parse it with the API's schema and call the service;
-    a refusal re-renders the case page with the form, the errors beside its fields and what was typed."""
+    """Submit one form of a section page: parse it with the API's schema and call the service, then go
+    back to the section (`anchor`); a refusal shows that page again with the form as the user left it,
+    the errors beside its fields (`show_errors` places them; by default `apply_field_errors`)."""
     actor = acting_user()
     case = cases.get_case(actor, case_uuid)
     try:
         save(actor, case, parse_data(schema, form.to_body(), strict=False))
     except (ValidationFailed, InvalidTransition) as exc:
-        form.fill_choices()
-        apply_field_errors(form, exc, aliases=aliases)
-        shown = cases.view_case(actor, case_uuid, beside_a_refusal=True)
-        return _render_case(shown, **{form_key: form}, status=exc.status)
+        if show_errors is not None:
+            show_errors(form, exc)
+        else:
+            apply_field_errors(form, exc, aliases=aliases)
+        return refused_on(case_uuid, form, exc.status)
     flash(done, "success")
-    return redirect(url_for("cases.case_view", case_uuid=case.uuid) + anchor)
+    return redirect(page_url(case, page, anchor))
+
+
+def _decide(
+    case_uuid: str,
+    record_id: str,
+    find: Callable[[Any, str], Any],
+    decide: Callable[[Any, Any], object],
+    done: str,
+    anchor: str,
+    form: Any = None,
+) -> ResponseReturnValue:
+    """Take a supervisor's decision on a record of the case (an assessment's review, a care plan's approval
+    or return), then go back to it on the practice page; `form`: the decision's own form, shown again
+    beside a refusal of what was typed in it."""
+    actor = acting_user()
+    case = cases.get_case(actor, case_uuid)
+    row = find(actor, record_id)
+    if row.case_id != case.id:
+        raise NotFound()
+    try:
+        decide(actor, row)
+    except ValidationFailed as exc:
+        if form is None:
+            raise
+        apply_field_errors(form, exc)
+        return refused_on(case_uuid, form, exc.status)
+    except InvalidTransition as exc:
+        transaction.doom()
+        flash(exc.message, "warning")
+    else:
+        flash(done, "success")
+    return redirect(page_url(case, CasePage.PRACTICE, anchor))
+
+
+def _rows_errors(form: CarePlanForm | ConferenceForm, exc: ValidationFailed | InvalidTransition) -> None:
+    """Place the errors of a form with rows (a plan's goals, a conference's tasks): a row's beside its
+    field, the rest beside the form's fields or above them."""
+    fields = exc.fields if isinstance(exc, ValidationFailed) else {}
+    rest = form.row_errors(fields)
+    if rest or not fields:
+        apply_field_errors(form, ValidationFailed(exc.message, fields=rest) if rest else exc)
+    else:  # every error is beside its row's field: the summary says so and links to each
+        form.form_errors.append(exc.message)
 
 
 @bp.route("/<case_uuid>/nik", methods=["POST"])
@@ -423,7 +384,7 @@ def reveal_nik(case_uuid: str) -> ResponseReturnValue:
     """Show the NIK in full (audited); rendered in the response, never put in a URL."""
     actor = acting_user()
     case = cases.get_case(actor, case_uuid)
-    return _render_case(case, nik=cases.reveal_nik(actor, case) or "")
+    return render_case(case, nik=cases.reveal_nik(actor, case) or "")
 
 
 @bp.route("/<case_uuid>/transition", methods=["POST"])
@@ -466,14 +427,13 @@ def link_incident(case_uuid: str) -> ResponseReturnValue:
         cases.link_incident(actor, case, value.incident_of)
     except ValidationFailed as exc:
         apply_field_errors(form, exc)
-        shown = cases.view_case(actor, case_uuid, beside_a_refusal=True)
-        return _render_case(shown, incident_form=form, status=400)
+        return refused_on(case_uuid, form, 400)
     except InvalidTransition as exc:
         transaction.doom()
         flash(exc.message, "danger")
     else:
         flash(_("The case is linked to the incident."), "success")
-    return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#incident")
+    return redirect(page_url(case, CasePage.OVERVIEW, "#incident"))
 
 
 @bp.route("/<case_uuid>/notes", methods=["POST"])
@@ -486,31 +446,29 @@ def add_note(case_uuid: str) -> ResponseReturnValue:
     try:
         _note, warning = cases.add_note(actor, case, parse_data(NoteIn, form.to_body(), strict=False))
     except ValidationFailed as exc:
-        form.fill_choices()
         apply_field_errors(form, exc)
-        shown = cases.view_case(actor, case_uuid, beside_a_refusal=True)
-        return _render_case(shown, note_form=form, status=400)
+        return refused_on(case_uuid, form, 400)
     flash(_("Note added."), "success")
     if warning:
         flash(warning, "warning")
-    return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#notes")
+    return redirect(page_url(case, CasePage.OVERVIEW, "#notes"))
 
 
 @bp.route("/<case_uuid>/services", methods=["POST"])
 @require(Permission.CASE_UPDATE, hide=True)
 def add_service(case_uuid: str) -> ResponseReturnValue:
     """Record a service delivered."""
-    actor = acting_user()
-    case = cases.get_case(actor, case_uuid)
     form = ServiceForm(prefix="service")
-    try:
-        cases.add_service(actor, case, parse_data(ServiceIn, form.to_body(), strict=False))
-    except ValidationFailed as exc:
-        apply_field_errors(form, exc, aliases=ServiceForm.ALIASES)
-        shown = cases.view_case(actor, case_uuid, beside_a_refusal=True)
-        return _render_case(shown, service_form=form, status=400)
-    flash(_("Service recorded."), "success")
-    return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#services")
+    return section_post(
+        case_uuid,
+        form,
+        ServiceIn,
+        cases.add_service,
+        CasePage.OVERVIEW,
+        "#services",
+        _("Service recorded."),
+        aliases=ServiceForm.ALIASES,
+    )
 
 
 @bp.route("/<case_uuid>/assessments", methods=["POST"])
@@ -523,9 +481,9 @@ def add_assessment(case_uuid: str) -> ResponseReturnValue:
         form,
         AssessmentIn,
         assessments.add_assessment,
-        "assessment_form",
-        _("Assessment recorded."),
+        CasePage.PRACTICE,
         "#assessment",
+        _("Assessment recorded."),
     )
 
 
@@ -533,19 +491,14 @@ def add_assessment(case_uuid: str) -> ResponseReturnValue:
 @require(Permission.CASE_REVIEW, hide=True)
 def review_assessment(case_uuid: str, assessment_id: str) -> ResponseReturnValue:
     """Mark an assessment reviewed (a supervisor of the owning agency)."""
-    actor = acting_user()
-    case = cases.get_case(actor, case_uuid)
-    row = assessments.get_assessment(actor, assessment_id)
-    if row.case_id != case.id:
-        raise NotFound()
-    try:
-        assessments.review(actor, row)
-    except InvalidTransition as exc:
-        transaction.doom()
-        flash(exc.message, "warning")
-    else:
-        flash(_("Assessment reviewed."), "success")
-    return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#assessment")
+    return _decide(
+        case_uuid,
+        assessment_id,
+        assessments.get_assessment,
+        assessments.review,
+        _("Assessment reviewed."),
+        "#assessment",
+    )
 
 
 @bp.route("/<case_uuid>/care-plans", methods=["POST"])
@@ -558,9 +511,10 @@ def add_care_plan(case_uuid: str) -> ResponseReturnValue:
         form,
         CarePlanIn,
         care_plans.add_plan,
-        "care_plan_form",
-        _("Care plan recorded: it waits for a supervisor's approval."),
+        CasePage.PRACTICE,
         "#care-plan",
+        _("Care plan recorded: it waits for a supervisor's approval."),
+        show_errors=_rows_errors,
     )
 
 
@@ -568,51 +522,37 @@ def add_care_plan(case_uuid: str) -> ResponseReturnValue:
 @require(Permission.CASE_REVIEW, hide=True)
 def decide_care_plan(case_uuid: str, plan_id: str, decision: str) -> ResponseReturnValue:
     """Approve a care plan, or return it with what to change (a supervisor of the owning agency)."""
-    actor = acting_user()
-    case = cases.get_case(actor, case_uuid)
-    plan = care_plans.get_plan(actor, plan_id)
-    if plan.case_id != case.id or decision not in ("approve", "return"):
+    if decision == "approve":
+        approved = _("Care plan approved.")
+        return _decide(case_uuid, plan_id, care_plans.get_plan, care_plans.approve, approved, "#care-plan")
+    if decision != "return":
         raise NotFound()
     form = ReturnForm(prefix="return")
-    try:
-        if decision == "approve":
-            care_plans.approve(actor, plan)
-        else:
-            care_plans.return_plan(
-                actor, plan, parse_data(ReturnIn, {"comment": form.comment.data or ""}, strict=False)
-            )
-    except ValidationFailed as exc:
-        apply_field_errors(form, exc)
-        shown = cases.view_case(actor, case_uuid, beside_a_refusal=True)
-        return _render_case(shown, return_form=form, status=400)
-    except InvalidTransition as exc:
-        transaction.doom()
-        flash(exc.message, "warning")
-    else:
-        flash(_("Care plan approved.") if decision == "approve" else _("Care plan returned."), "success")
-    return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#care-plan")
+
+    def give_back(actor: Any, plan: Any) -> object:
+        comment = parse_data(ReturnIn, {"comment": form.comment.data or ""}, strict=False)
+        return care_plans.return_plan(actor, plan, comment)
+
+    return _decide(
+        case_uuid, plan_id, care_plans.get_plan, give_back, _("Care plan returned."), "#care-plan", form
+    )
 
 
 @bp.route("/<case_uuid>/conferences", methods=["POST"])
 @require(Permission.CASE_UPDATE, hide=True)
 def add_conference(case_uuid: str) -> ResponseReturnValue:
     """Record a case conference and its follow-up tasks."""
-    actor = acting_user()
-    case = cases.get_case(actor, case_uuid)
     form = ConferenceForm(prefix="conference")
-    try:
-        conferences.add_conference(actor, case, parse_data(ConferenceIn, form.to_body(), strict=False))
-    except (ValidationFailed, InvalidTransition) as exc:
-        fields = exc.fields if isinstance(exc, ValidationFailed) else {}
-        rest = form.row_errors(fields)
-        if rest or not fields:
-            apply_field_errors(form, ValidationFailed(exc.message, fields=rest) if rest else exc)
-        else:  # every error is beside its task's field: the summary says so and links to each
-            form.form_errors.append(exc.message)
-        shown = cases.view_case(actor, case_uuid, beside_a_refusal=True)
-        return _render_case(shown, conference_form=form, status=exc.status)
-    flash(_("Case conference recorded."), "success")
-    return redirect(url_for("cases.case_view", case_uuid=case.uuid) + "#conferences")
+    return section_post(
+        case_uuid,
+        form,
+        ConferenceIn,
+        conferences.add_conference,
+        CasePage.PRACTICE,
+        "#conferences",
+        _("Case conference recorded."),
+        show_errors=_rows_errors,
+    )
 
 
 @bp.route("/tasks/<task_id>")
@@ -645,7 +585,7 @@ def complete_task(task_id: str) -> ResponseReturnValue:
     else:
         flash(_("Task done."), "success")
     if request.form.get("back") == "case":
-        return redirect(url_for("cases.case_view", case_uuid=task.case.uuid) + "#conferences")
+        return redirect(page_url(task.case, CasePage.PRACTICE, "#conferences"))
     return redirect(url_for("cases.task_view", task_id=task.uuid))
 
 

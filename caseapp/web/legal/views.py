@@ -5,15 +5,18 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 
 from caseapp.errors import InvalidTransition, ValidationFailed
 from caseapp.http import transaction
 from caseapp.http.context import acting_user
 from caseapp.http.policy import require
+from caseapp.models import User
 from caseapp.schemas.base import parse_data
 from caseapp.schemas.legal import DiversionIn, LegalEventIn
 from caseapp.security.permissions import Permission
 from caseapp.services import legal
+from caseapp.web.cases.pages import CasePage, page_url, refused_on
 from caseapp.web.forms import apply_field_errors
 from caseapp.web.legal.context import legal_context
 from caseapp.web.legal.forms import DiversionForm, LegalEventForm
@@ -22,10 +25,25 @@ bp = Blueprint("legal", __name__)
 
 
 def _back(access: legal.LegalAccess) -> str:
-    """Where the legal part of the page is: the case page, or the referral's page for a receiving agency."""
+    """Where the legal part of the page is: the case's legal page, or the referral's page for a receiving
+    agency."""
     if access.referral is None:
-        return url_for("cases.case_view", case_uuid=access.case.uuid) + "#legal"
+        return page_url(access.case, CasePage.LEGAL, "#legal")
     return url_for("referrals.referral_view", referral_id=access.referral.id) + "#legal"
+
+
+def _refused(
+    actor: User, access: legal.LegalAccess, form: FlaskForm, back: str, status: int
+) -> ResponseReturnValue:
+    """Show a refused form again with what was typed: on the case's legal page for the case's own workers,
+    on a page of its own for a receiving agency (which never sees the case page)."""
+    if access.referral is None:
+        return refused_on(str(access.case.uuid), form, status)
+    if isinstance(form, DiversionForm):
+        context = legal_context(actor, access.case, access.referral, diversion_form=form)
+    else:
+        context = legal_context(actor, access.case, access.referral, form)
+    return render_template("legal/form.html", back=back, **context), status
 
 
 @bp.route("/cases/<case_uuid>/legal-events", methods=["POST"])
@@ -44,8 +62,7 @@ def record(case_uuid: str) -> ResponseReturnValue:
         return redirect(back)
     except ValidationFailed as exc:
         apply_field_errors(form, exc)
-        context = legal_context(actor, access.case, access.referral, form)
-        return render_template("legal/form.html", back=back, **context), 400
+        return _refused(actor, access, form, back, 400)
     flash(_("Milestone recorded."), "success")
     return redirect(back)
 
@@ -67,11 +84,9 @@ def record_diversion(case_uuid: str) -> ResponseReturnValue:
             return redirect(back)
         transaction.doom()
         apply_field_errors(form, exc)
-        context = legal_context(actor, access.case, access.referral, diversion_form=form)
-        return render_template("legal/form.html", back=back, **context), 409
+        return _refused(actor, access, form, back, 409)
     except ValidationFailed as exc:
         apply_field_errors(form, exc)
-        context = legal_context(actor, access.case, access.referral, diversion_form=form)
-        return render_template("legal/form.html", back=back, **context), 400
+        return _refused(actor, access, form, back, 400)
     flash(_("Diversion recorded."), "success")
     return redirect(back)
