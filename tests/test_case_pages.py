@@ -357,3 +357,19 @@ def test_every_page_of_a_shredded_case_shows_only_its_statistics(app, client, pe
     text = response.get_data(as_text=True)
     assert 'data-testid="shredded"' in text and "Siti Canary" not in text
     assert f'action="/cases/{case.uuid}' not in text  # no form of any page
+
+
+def test_the_open_work_on_the_overview_links_to_where_each_item_lives(app, client, people, case):
+    login(client, people["worker"].username)
+    conference = {
+        "conference-held_on": "2026-11-25",
+        "conference-decisions": "Konseling mingguan",
+        "conference-tasks-0-description": "Jadwalkan konseling",
+        "conference-tasks-0-owner": people["worker"].username,
+        "conference-tasks-0-due_date": "2026-12-20",
+    }
+    assert client.post(f"/cases/{case.uuid}/conferences", data=conference).status_code == 302
+    page = client.get(page_url(case)).get_data(as_text=True)
+    notice = re.search(r'data-testid="open-work".*?</section>', page, re.S)
+    assert notice, "no open work shown"
+    assert f'href="{page_url(case, "practice")}#conferences"' in notice.group(0)
