@@ -703,9 +703,9 @@ def test_an_end_of_proceedings_is_final_a_resumed_investigation_is_referred_agai
     app, client, people, referred
 ):
     """Proceedings do not reopen: a milestone after an SP3 (an investigation resumed because a pretrial
-    ruling, praperadilan, annulled the SP3) keeps them open for 90 days after it, not until a new end. For
-    longer, the owning agency refers the case to the police again: an open referral is read whatever the
-    proceedings."""
+    ruling, praperadilan, annulled the SP3), or one recorded every few weeks to keep reading, moves nothing:
+    the 90 days count from the end. For longer, the owning agency refers the case to the police again: an
+    open referral is read whatever the proceedings."""
     rid, case_id = referred["rid"], str(referred["case"].uuid)
     url = f"/api/v1/cases/{case_id}/legal-events"
     with time_machine.travel("2026-11-27 08:00:00", tick=False) as clock:
@@ -714,13 +714,17 @@ def test_an_end_of_proceedings_is_final_a_resumed_investigation_is_referred_agai
         client.post(url, json={"kind": "investigation_stopped", "date": "2026-11-27"}, headers=police)
         done = client.post(f"/api/v1/referrals/{rid}/complete", json={"outcome": "provided"}, headers=police)
         assert done.status_code == 200, done.json
-        clock.move_to("2027-01-26 08:00:00")
+        for day in ("2027-01-01", "2027-02-20"):  # within the 90 days: recorded, and it extends nothing
+            clock.move_to(f"{day} 08:00:00")
+            police = _token(app, people["police_a"])
+            later = client.post(url, json={"kind": "suspect_named", "date": day}, headers=police)
+            assert later.status_code == 201, later.json
+            assert _open_until_both_ways(app, case_id) == date(2026, 11, 27) + timedelta(days=90)
+        clock.move_to("2027-02-26 08:00:00")  # 91 days after the SP3, 6 after the latest milestone
         police = _token(app, people["police_a"])
-        resumed = client.post(url, json={"kind": "suspect_named", "date": "2027-01-26"}, headers=police)
-        assert resumed.status_code == 201, resumed.json
-        assert _open_until_both_ways(app, case_id) == date(2027, 1, 26) + timedelta(days=90)
-        clock.move_to("2027-04-27 08:00:00")  # 91 days after the latest milestone
-        police = _token(app, people["police_a"])
+        gone = client.post(url, json={"kind": "suspect_named", "date": "2027-02-26"}, headers=police)
+        assert gone.status_code == 404
+        clock.move_to("2027-04-27 08:00:00")
         assert client.get(url, headers=police).status_code == 404
         owner = _token(app, people["worker"])
         assert client.get(url, headers=owner).json["proceedings_open"] is False

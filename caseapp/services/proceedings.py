@@ -1,16 +1,16 @@
 """Whether legal proceedings on a case are still open: what keeps a receiving agency's read access.
 
-A case's proceedings are open from its first legal milestone until they end, and for a while after the
-latest milestone (an appeal, restitution paid later): `LEGAL_PROCEEDINGS_OPEN_DAYS`, 90 by default. They end
-with a verdict, or without one: investigation stopped (SP3), prosecution stopped (SKP2), a complaint
-withdrawn, or a diversion settled with the court's approval (penetapan, UU SPPA Pasal 12).
+A case's proceedings are open from its first legal milestone until they end, and for a while after the end
+(an appeal, restitution paid later): `LEGAL_PROCEEDINGS_OPEN_DAYS`, 90 by default. They end with a verdict,
+or without one: investigation stopped (SP3), prosecution stopped (SKP2), a complaint withdrawn, or a
+diversion settled with the court's approval (penetapan, UU SPPA Pasal 12).
 
-An end is final here: a milestone recorded after it keeps the proceedings open for the same days after
-that milestone, never again until a new end. An investigation resumed because a pretrial ruling
-(praperadilan, KUHAP Pasal 77-82) annulled an SP3 or an SKP2, or proceedings that go on because a
-diversion agreement was not carried out (UU SPPA Pasal 13), may last long; the justice chain then reads the
-case through a new referral from the owning agency (an open referral is read whatever the proceedings), so
-that no milestone a receiving agency records gives it open-ended access again.
+An end is final here: the days count from the first end, and no milestone recorded after it (nor another
+end) moves them. An investigation resumed because a pretrial ruling (praperadilan, KUHAP Pasal 77-82)
+annulled an SP3 or an SKP2, or proceedings that go on because a diversion agreement was not carried out
+(UU SPPA Pasal 13), may last long; the justice chain then reads the case through a new referral from the
+owning agency (an open referral is read whatever the proceedings), so that no milestone a receiving agency
+records, however often, gives it longer access.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from caseapp.models.legal import ENDING_KINDS, DiversionOutcome
 
 
 def open_days() -> int:
-    """Return how many days after its latest milestone a case's proceedings stay open."""
+    """Return how many days after their end a case's proceedings stay open."""
     return int(current_app.config.get("LEGAL_PROCEEDINGS_OPEN_DAYS", 90))
 
 
@@ -49,25 +49,21 @@ def open_until(case: Case, loaded: tuple[Sequence[Any], Sequence[Any]] | None = 
             ).all(),
         )
     events, diversions = loaded
-    ending = {k.value for k in ENDING_KINDS}
-    latest = max((e.event_date for e in events), default=None)
-    ended = any(e.kind in ending for e in events)
-    settled = max(
-        (
-            d.court_approved_on
-            for d in diversions
-            if d.outcome == DiversionOutcome.SETTLED.value and d.court_approved_on is not None
-        ),
-        default=None,
-    )
-    if latest is None and settled is None:
+    if not events and not diversions:
         return None
-    if not ended and settled is None:
-        return date.max
-    return max(d for d in (latest, settled) if d is not None) + timedelta(days=open_days())
+    ending = {k.value for k in ENDING_KINDS}
+    ends = [e.event_date for e in events if e.kind in ending]
+    ends += [
+        d.court_approved_on
+        for d in diversions
+        if d.outcome == DiversionOutcome.SETTLED.value and d.court_approved_on is not None
+    ]
+    if not ends:
+        return date.max if events else None
+    return min(ends) + timedelta(days=open_days())
 
 
 def proceedings_open(case: Case) -> bool:
-    """Say whether legal proceedings on the case are open today (no verdict yet, or a recent milestone)."""
+    """Say whether legal proceedings on the case are open today (no end yet, or a recent one)."""
     until = open_until(case)
     return until is not None and localtime.today() <= until
