@@ -636,3 +636,50 @@ def test_no_page_or_answer_about_the_case_fails_or_shows_what_was_sealed(app, cl
             if answer.status_code == 200 and not url.startswith("/api/"):
                 assert ">None<" not in answer.get_data(as_text=True), (who, url)  # a gone value is not "None"
             _none_of(answer.get_data(as_text=True), [*EVERYTHING, RECORDS])
+
+
+def test_no_step_reaches_a_shredded_case_through_its_records_or_another_case(app, client, people, shredded):
+    """Found by review: reviewing its assessment, deciding its care plan, or linking a live child's case to
+    its incident (a new link between a shredded case and an identified child) were accepted."""
+    from caseapp.models import Assessment, CarePlan
+
+    ref = shredded.ref
+    with app.app_context():
+        assessment = db.session.scalar(sa.select(Assessment.uuid).where(Assessment.case_id == ref.id))
+        worker = db.session.get(User, people["worker"].id)
+        plan = CarePlan(case_id=ref.id, status="pending", review_date=utcnow().date(), author_id=worker.id)
+        db.session.add(plan)
+        db.session.commit()
+        plan_id = plan.uuid
+        live = register(people["worker"])
+    spv, w = _token(app, people["spv"]), _token(app, people["worker"])
+    review = client.post(f"/api/v1/assessments/{assessment}/review", headers=spv)
+    assert review.status_code == 409, review.json
+    approve = client.post(f"/api/v1/care-plans/{plan_id}/approve", headers=spv)
+    assert approve.status_code == 409, approve.json
+    link = client.post(
+        f"/api/v1/cases/{live.uuid}/incident", json={"incident_of": ref.case_number}, headers=w
+    )
+    assert link.status_code == 409, link.json
+    with app.app_context():
+        assert db.session.get(Case, live.id).incident_id is None
+        assert db.session.scalar(sa.select(Case.incident_id).where(Case.id == ref.id)) is None
+
+
+def test_a_milestone_on_a_shredded_case_is_refused_not_denied(app, client, people, shredded):
+    """Found by review: the case's own worker got a 404 and an `authz.deny` in the audit log."""
+    w = _token(app, people["worker"])
+    with app.app_context():
+        denials = db.session.scalar(
+            sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.action == "authz.deny")
+        )
+    answer = client.post(
+        f"/api/v1/cases/{shredded.ref.uuid}/legal-events",
+        json={"kind": "police_report", "date": "2026-11-01"},
+        headers=w,
+    )
+    assert answer.status_code == 409, answer.json
+    with app.app_context():
+        assert denials == db.session.scalar(
+            sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.action == "authz.deny")
+        )

@@ -20,7 +20,7 @@ from caseapp.schemas.practice import AssessmentIn, AssessmentOut
 from caseapp.security.permissions import Permission
 from caseapp.services import access
 from caseapp.services.case_records import get_record, newest_first, read_newest_first
-from caseapp.services.cases.rules import require
+from caseapp.services.cases.rules import require, shredded_refusal
 
 
 def _open(case: Case) -> None:
@@ -76,6 +76,8 @@ def review(actor: User, row: Assessment) -> Assessment:
     if not actor.can(Permission.CASE_REVIEW) or row.case.owner_agency_id != actor.agency_id:
         access.record_denial(actor, Permission.CASE_REVIEW, object_type="assessment", object_id=str(row.uuid))
         raise PermissionDenied(str(Permission.CASE_REVIEW))
+    if row.case.is_shredded:
+        raise InvalidTransition(shredded_refusal())
     if row.reviewed_at is not None:
         raise InvalidTransition(_("This assessment is already reviewed."))
     row.reviewed_by = actor

@@ -27,7 +27,7 @@ from caseapp.security.permissions import Permission
 from caseapp.services import access, notify, users
 from caseapp.services.case_records import get_record, newest_first, read_newest_first
 from caseapp.services.cases.lifecycle import OPEN_STATES
-from caseapp.services.cases.rules import require
+from caseapp.services.cases.rules import require, shredded_refusal
 
 
 def add_plan(actor: User, case: Case, value: CarePlanIn) -> CarePlan:
@@ -91,6 +91,8 @@ def _decide(actor: User, plan: CarePlan, status: CarePlanStatus, comment: str | 
     if not actor.can(Permission.CASE_REVIEW) or plan.case.owner_agency_id != actor.agency_id:
         access.record_denial(actor, Permission.CASE_REVIEW, object_type="care_plan", object_id=str(plan.uuid))
         raise PermissionDenied(str(Permission.CASE_REVIEW))
+    if plan.case.is_shredded:
+        raise InvalidTransition(shredded_refusal())
     if plan.status != CarePlanStatus.PENDING.value:
         raise InvalidTransition(_("Only a care plan waiting for approval can be approved or returned."))
     if plan is not case_plans(plan.case)[0]:

@@ -46,6 +46,7 @@ from caseapp.schemas.legal import (
 )
 from caseapp.security.permissions import Permission
 from caseapp.services.access import record_denial
+from caseapp.services.cases.rules import shredded_refusal
 from caseapp.services.proceedings import open_until, proceedings_open
 from caseapp.services.referrals.access import may_read_shared
 from caseapp.services.scoping import find_in_scope, parse_case_uuid, visible_cases
@@ -120,6 +121,8 @@ def _attachment(access: LegalAccess, attachment_id: object) -> Attachment | None
 def _require_recording(actor: User, access: LegalAccess) -> None:
     if access.case.status == CaseStatus.CANCELLED.value:
         raise InvalidTransition(_("This step is not possible from the case's status."))
+    if access.case.is_shredded:  # a step the case no longer allows, not a denial of one who may see it
+        raise InvalidTransition(shredded_refusal())
     if not may_record(actor, access):
         record_denial(
             actor, Permission.LEGAL_EVENT_RECORD, object_type="case", object_id=str(access.case.uuid)

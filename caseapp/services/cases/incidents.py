@@ -24,7 +24,7 @@ from caseapp.models import Case, CaseParty, Incident, User
 from caseapp.models.case import PartyRole
 from caseapp.schemas.base import parse_data
 from caseapp.schemas.cases import CaseIn
-from caseapp.services.cases.rules import CaseStep, check
+from caseapp.services.cases.rules import CaseStep, check, shredded_refusal
 from caseapp.services.scoping import visible_cases
 
 PERPETRATOR = PartyRole.PERPETRATOR.value
@@ -40,6 +40,9 @@ def incident_case(actor: User, case_number: str) -> Case:
     case = db.session.scalar(visible_cases(actor).where(Case.case_number == case_number.strip().upper()))
     if case is None:
         raise _no_such_case()
+    if case.is_shredded:  # its child is nobody now: no new link to an identified child
+        message = shredded_refusal()
+        raise InvalidTransition(message, fields={"incident_of": [message]})
     return case
 
 
