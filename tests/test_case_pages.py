@@ -56,6 +56,19 @@ def _current(text: str) -> list[str]:
     return re.findall(r'<a [^>]*href="([^"]+)"[^>]*aria-current="page"', nav.group(0))
 
 
+def _conference_with_a_task(client, people, case) -> None:
+    """Sign in as the worker and hold a conference with one open task on the case."""
+    login(client, people["worker"].username)
+    conference = {
+        "conference-held_on": "2026-11-25",
+        "conference-decisions": "Konseling mingguan",
+        "conference-tasks-0-description": "Jadwalkan konseling",
+        "conference-tasks-0-owner": people["worker"].username,
+        "conference-tasks-0-due_date": "2026-12-20",
+    }
+    assert client.post(f"/cases/{case.uuid}/conferences", data=conference).status_code == 302
+
+
 @pytest.fixture
 def people(make_user):
     return {
@@ -327,15 +340,7 @@ def test_a_refused_discharge_comes_back_on_the_protection_page(app, client, peop
 
 
 def test_a_task_done_on_the_practice_page_goes_back_there(app, client, people, case):
-    login(client, people["worker"].username)
-    conference = {
-        "conference-held_on": "2026-11-25",
-        "conference-decisions": "Konseling mingguan",
-        "conference-tasks-0-description": "Jadwalkan konseling",
-        "conference-tasks-0-owner": people["worker"].username,
-        "conference-tasks-0-due_date": "2026-12-20",
-    }
-    assert client.post(f"/cases/{case.uuid}/conferences", data=conference).status_code == 302
+    _conference_with_a_task(client, people, case)
     page = client.get(page_url(case, "practice")).get_data(as_text=True)
     action = re.search(r'action="(/cases/tasks/[^"]+/complete)"', page).group(1)
     done = client.post(action, data={"back": "case", "note": "Sudah"})
@@ -360,15 +365,7 @@ def test_every_page_of_a_shredded_case_shows_only_its_statistics(app, client, pe
 
 
 def test_the_open_work_on_the_overview_links_to_where_each_item_lives(app, client, people, case):
-    login(client, people["worker"].username)
-    conference = {
-        "conference-held_on": "2026-11-25",
-        "conference-decisions": "Konseling mingguan",
-        "conference-tasks-0-description": "Jadwalkan konseling",
-        "conference-tasks-0-owner": people["worker"].username,
-        "conference-tasks-0-due_date": "2026-12-20",
-    }
-    assert client.post(f"/cases/{case.uuid}/conferences", data=conference).status_code == 302
+    _conference_with_a_task(client, people, case)
     page = client.get(page_url(case)).get_data(as_text=True)
     notice = re.search(r'data-testid="open-work".*?</section>', page, re.S)
     assert notice, "no open work shown"
