@@ -167,7 +167,7 @@ def _shared(client: Any, kind: str, key: tuple[Any, ...], build: Callable[[], T]
         blob = client.get(redis_key)
         if blob is not None:
             ok, entry = _open(redis_key, blob)
-            if ok:
+            if ok and _current_shape(entry):
                 built_at, value = entry
                 if time.time() - built_at < seconds:
                     return cast(T, value)
@@ -182,7 +182,7 @@ def _shared(client: Any, kind: str, key: tuple[Any, ...], build: Callable[[], T]
                 blob = client.get(redis_key)
                 if blob is not None:
                     ok, entry = _open(redis_key, blob)
-                    if ok:
+                    if ok and _current_shape(entry):
                         return cast(T, entry[1])
     except Exception as exc:  # noqa: BLE001 - any Redis failure: compute in process
         _redis_failed(exc)
@@ -198,6 +198,11 @@ def _shared(client: Any, kind: str, key: tuple[Any, ...], build: Callable[[], T]
     except Exception as exc:  # noqa: BLE001 - the value is computed: answer it all the same
         _redis_failed(exc)
     return value
+
+
+def _current_shape(entry: Any) -> bool:
+    # (built at, value); an entry another version wrote (a bare value, before a deploy) is built again.
+    return isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], float)
 
 
 def _release(client: Any, lock_key: bytes) -> None:

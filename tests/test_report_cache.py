@@ -123,6 +123,18 @@ def test_a_fresh_entry_is_answered_without_counting(nodes, builds, redis_client)
     assert _dashboard(nodes[1]).computed_at == first.computed_at and len(builds) == 1
 
 
+def test_an_entry_of_the_previous_version_is_counted_again_with_redis_kept(nodes, builds, redis_client):
+    """Before refreshing ahead, an entry was the bare value: after a deploy it is built again, and Redis is
+    not taken for unreachable (which would keep every process counting on its own for a while)."""
+    first = _dashboard(nodes[0])
+    (key,) = redis_client.scan_iter(match=cache.PREFIX + "*caseload:*")
+    with nodes[0].app_context():
+        redis_client.set(key, cache._seal(key, first), px=60_000)  # the old shape: the value alone
+    again = _dashboard(nodes[1])
+    assert len(builds) == 2 and again.agency_id == first.agency_id
+    assert not cache._down_until.get(REDIS_URL)
+
+
 def test_clear_on_one_app_invalidates_for_the_other(nodes, builds):
     first = _dashboard(nodes[0])
     with nodes[0].app_context():
