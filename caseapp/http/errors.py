@@ -22,6 +22,7 @@ from caseapp.extensions import limiter
 from caseapp.http import transaction
 from caseapp.http.context import wants_json
 from caseapp.security.crypto import DecryptionError, KeyShredded
+from caseapp.services.cases.rules import shredded_refusal
 
 PageRenderer = Callable[[int, int, str, str], str]
 _RENDERER = "caseapp.error_page"
@@ -98,7 +99,7 @@ def register(app: Flask) -> None:
         return _respond(
             409,
             "record_shredded",
-            _("The child's identity was removed from this case (retention): it can no longer be changed."),
+            shredded_refusal(),
         )
 
     @app.errorhandler(CSRFError)

@@ -44,6 +44,7 @@ from caseapp.models.encrypted import EncryptedField
 from caseapp.schemas.retention import LegalHoldIn
 from caseapp.security.permissions import Permission
 from caseapp.services import access, attachments, data_keys
+from caseapp.services.cases.rules import shredded_refusal
 from caseapp.services.proceedings import proceedings_open
 from caseapp.transaction import unit_of_work
 
@@ -259,7 +260,7 @@ def _locked(actor: User, case: Case) -> Case:
     locked = db.session.scalar(stmt)
     assert locked is not None  # noqa: S101 - the caller found it in the actor's scope
     if locked.is_shredded:
-        raise InvalidTransition(_("The child's identity was removed from this case (retention)."))
+        raise InvalidTransition(shredded_refusal())
     return locked
 
 
