@@ -31,7 +31,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, delete, exists, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from caseapp import audit
 from caseapp.audit import AuditAction
@@ -241,6 +241,7 @@ def active_hold(case: Case) -> LegalHold | None:
         .where(LegalHold.case_id == case.id, LegalHold.lifted_at.is_(None))
         .order_by(LegalHold.id.desc())
         .limit(1)
+        .options(lazyload("*"))  # asked on every ended case's page; who placed it is read when there is one
     )
     return db.session.scalar(stmt)
 

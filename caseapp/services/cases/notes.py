@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from caseapp import audit
 from caseapp.audit import AuditAction
@@ -92,6 +93,7 @@ def visible_notes(actor: User, case: Case) -> list[CaseNote]:
         select(CaseNote)
         .where(CaseNote.case_id == case.id)
         .order_by(CaseNote.created_at.desc(), CaseNote.id.desc())
+        .options(joinedload(CaseNote.author).lazyload(User.agency))  # the note names its author only
     )
     return list(db.session.scalars(stmt))
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from caseapp import audit
 from caseapp.audit import AuditAction
+from caseapp.cache import cached
 from caseapp.database import utcnow
 from caseapp.errors import ValidationFailed
 from caseapp.extensions import db
@@ -30,6 +31,7 @@ from caseapp.services.scoping import find_in_scope, visible_cases
 
 CLOSED_STATES = (CaseStatus.CLOSED.value, CaseStatus.CANCELLED.value)
 QUIET_DAYS = 30  # "quiet": open, and no note for this long
+MANAGER_CHOICES_SECONDS = 60  # how long the list filter's managers are kept (per user and process)
 
 
 def _comparable(text: str) -> bool:
@@ -48,7 +50,8 @@ def get_case(actor: User, case_uuid: Any, fresh: bool = False) -> Case:
         stmt = (
             visible_cases(actor)
             .where(Case.uuid == uid)
-            .options(joinedload(Case.data_key))  # every case page decrypts: one statement, not two
+            # every case page decrypts: one statement, not two; the manager is named, their agency not read
+            .options(joinedload(Case.data_key), joinedload(Case.case_manager).lazyload(User.agency))
             .execution_options(populate_existing=fresh)
         )
         return db.session.scalar(stmt)
@@ -223,12 +226,20 @@ def manager_choices(actor: User) -> list[tuple[str, str]]:
 
     Whoever sees all of the agency's cases chooses among its active people; anyone else among the managers
     of the cases they see (not every colleague: a large agency has hundreds).
+    The list is kept for a minute per user and process (the filter's options, asked on every page of the
+    list: one statement less each time; a new colleague or case shows up in it within the minute).
     """
-    stmt = select(User.id, User.display_name).where(User.agency_id == actor.agency_id, User.active.is_(True))
-    if not actor.can(Permission.CASE_READ_AGENCY):
-        managers = visible_cases(actor).with_only_columns(Case.case_manager_id).distinct()
-        stmt = stmt.where(User.id.in_(managers))
-    return [(str(uid), name) for uid, name in db.session.execute(stmt.order_by(User.display_name))]
+
+    def build() -> list[tuple[str, str]]:
+        stmt = select(User.id, User.display_name).where(
+            User.agency_id == actor.agency_id, User.active.is_(True)
+        )
+        if not actor.can(Permission.CASE_READ_AGENCY):
+            managers = visible_cases(actor).with_only_columns(Case.case_manager_id).distinct()
+            stmt = stmt.where(User.id.in_(managers))
+        return [(str(uid), name) for uid, name in db.session.execute(stmt.order_by(User.display_name))]
+
+    return cached("case_managers", (actor.id, actor.agency_id, actor.role), build, MANAGER_CHOICES_SECONDS)
 
 
 @dataclass
@@ -274,10 +285,18 @@ def overdue_first_contacts(actor: User, limit: int = 20) -> list[Case]:
 
 
 def timeline(case: Case) -> list[CaseEvent]:
-    """Return the case's events, oldest first."""
-    return list(
-        db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id))
+    """Return the case's events, oldest first, each with its actor and subject (their agencies are not
+    joined: the timeline names people)."""
+    stmt = (
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id)
+        .order_by(CaseEvent.id)
+        .options(
+            joinedload(CaseEvent.actor).lazyload(User.agency),
+            joinedload(CaseEvent.subject_user).lazyload(User.agency),
+        )
     )
+    return list(db.session.scalars(stmt))
 
 
 def reveal_nik(actor: User, case: Case) -> str | None:
