@@ -94,6 +94,8 @@ class Config:
     REAUTH_MINUTES = 5
     # How long the dashboard's and the recap's counts are shared before being computed again (0: never).
     REPORT_CACHE_SECONDS = 60
+    # How long the case list's filter keeps a user's case-manager options, per process (0: never).
+    CASE_MANAGER_CHOICES_SECONDS = 60
     # Where the dashboard's and the recap's counts are shared by every worker and node (caseapp.cache):
     # a redis:// URL; unset: the rate limiter's Redis if it has one; "memory://": each process its own.
     REPORT_CACHE_REDIS_URL: str | None = None
@@ -250,6 +252,7 @@ class TestingConfig(Config):
     NAME = "testing"
     TESTING = True
     REPORT_CACHE_SECONDS = 0  # each test sees its own changes at once; tests/test_reports.py turns it on
+    CASE_MANAGER_CHOICES_SECONDS = 0  # likewise; tests/test_statements.py turns it on
     JOBS_EMBEDDED_SCHEDULE = False  # jobs run when dispatched; tests wait for them with drain()
     # Nobody needs a second factor unless a test asks for it (tests/test_mfa.py), so `login()` stays one step.
     MFA_REQUIRED_ROLES: tuple[str, ...] = ()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, false, func, select, tuple_
 from sqlalchemy.orm import joinedload
@@ -31,7 +32,6 @@ from caseapp.services.scoping import find_in_scope, visible_cases
 
 CLOSED_STATES = (CaseStatus.CLOSED.value, CaseStatus.CANCELLED.value)
 QUIET_DAYS = 30  # "quiet": open, and no note for this long
-MANAGER_CHOICES_SECONDS = 60  # how long the list filter's managers are kept (per user and process)
 
 
 def _comparable(text: str) -> bool:
@@ -40,10 +40,12 @@ def _comparable(text: str) -> bool:
     return "\x00" not in text
 
 
-def get_case(actor: User, case_uuid: Any, fresh: bool = False) -> Case:
+def get_case(actor: User, case_uuid: Any, fresh: bool = False, with_codes: bool = False) -> Case:
     """Return a case the actor may see, or raise NotFound (and audit the denial) for anything else.
 
     `fresh` reloads a case already in the session with what is saved now (after a stale-version refusal).
+    `with_codes` loads its forms of violence and AMPK codes in the same statement (the overview shows both:
+    two statements less; a few short rows each, so joining them multiplies little).
     """
 
     def find(uid: uuid.UUID) -> Case | None:
@@ -54,7 +56,9 @@ def get_case(actor: User, case_uuid: Any, fresh: bool = False) -> Case:
             .options(joinedload(Case.data_key), joinedload(Case.case_manager).lazyload(User.agency))
             .execution_options(populate_existing=fresh)
         )
-        return db.session.scalar(stmt)
+        if with_codes:
+            stmt = stmt.options(joinedload(Case.violence_types), joinedload(Case.ampk))
+        return db.session.scalars(stmt).unique().first()
 
     return find_in_scope(actor, case_uuid, find, object_type="case")
 
@@ -68,7 +72,7 @@ def view_case(
     on record all the same, since the page was shown. `section`: the page shows one section of the case
     (its name goes into the entry's details); None for the case's overview.
     """
-    case = get_case(actor, case_uuid)
+    case = get_case(actor, case_uuid, with_codes=section is None)
     audit.record(
         AuditAction.CASE_VIEW,
         actor=actor,
@@ -226,8 +230,8 @@ def manager_choices(actor: User) -> list[tuple[str, str]]:
 
     Whoever sees all of the agency's cases chooses among its active people; anyone else among the managers
     of the cases they see (not every colleague: a large agency has hundreds).
-    The list is kept for a minute per user and process (the filter's options, asked on every page of the
-    list: one statement less each time; a new colleague or case shows up in it within the minute).
+    The list is kept per user and process for `CASE_MANAGER_CHOICES_SECONDS` (a minute: the filter's options
+    are asked on every page of the list; a new colleague or case shows up in it within the minute).
     """
 
     def build() -> list[tuple[str, str]]:
@@ -239,7 +243,8 @@ def manager_choices(actor: User) -> list[tuple[str, str]]:
             stmt = stmt.where(User.id.in_(managers))
         return [(str(uid), name) for uid, name in db.session.execute(stmt.order_by(User.display_name))]
 
-    return cached("case_managers", (actor.id, actor.agency_id, actor.role), build, MANAGER_CHOICES_SECONDS)
+    seconds = float(current_app.config.get("CASE_MANAGER_CHOICES_SECONDS", 0))
+    return cached("case_managers", (actor.id, actor.agency_id, actor.role), build, seconds)
 
 
 @dataclass
