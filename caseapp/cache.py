@@ -33,7 +33,9 @@ MAX_ENTRIES = 512
 # Reference data stays per process: it is read many times per request (a round trip each would cost more
 # than it saves).
 SHARED_KINDS = frozenset({"caseload", "recap"})
-PREFIX = "caseapp:cache:"
+# The version in the prefix changes with the shape of what a shared kind keeps (2: the dashboard keeps its
+# top case managers and the others summed up), so a deploy never reads what the previous version wrote.
+PREFIX = "caseapp:cache:2:"
 # While one process builds a shared entry, the others wait for it this long at most, then build it too.
 BUILD_WAIT_SECONDS = 30.0
 # After Redis failed, the shared kinds are computed in process for this long before Redis is tried again.

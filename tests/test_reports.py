@@ -288,6 +288,7 @@ def test_the_report_answers_carry_exactly_their_declared_keys(app, client, make_
         "open_by_status",
         "open_by_risk",
         "workers",
+        "other_workers",
         "ageing_days",
         "referrals",
         "timings_hours",

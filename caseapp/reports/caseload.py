@@ -53,7 +53,11 @@ class Caseload:
     period: Period
     by_status: dict[str, int] = field(default_factory=dict)
     by_risk: dict[str, int] = field(default_factory=dict)
+    # The MANAGER_ROWS case managers with the most open cases, and the others summed up in one row (user_id:
+    # how many): what is kept (shared through Redis) and read on every view is the same size whatever the
+    # agency's staff.
     workers: list[WorkerLoad] = field(default_factory=list)
+    others: WorkerLoad | None = None
     ageing: dict[str, int] = field(default_factory=dict)
     referrals: dict[str, int] = field(default_factory=dict)
     timings: dict[str, Timing] = field(default_factory=dict)
@@ -62,22 +66,25 @@ class Caseload:
     @property
     def listed_workers(self) -> list[WorkerLoad]:
         """Return the case managers the page and the export list one by one (most open cases first)."""
-        return self.workers[:MANAGER_ROWS]
+        return self.workers
 
     @property
     def other_workers(self) -> WorkerLoad | None:
         """Return the case managers after the listed ones summed up (user_id: how many), or None."""
-        rest = self.workers[MANAGER_ROWS:]
-        if not rest:
-            return None
-        return WorkerLoad(
-            len(rest),
-            "",
-            sum(w.open for w in rest),
-            sum(w.high_risk for w in rest),
-            sum(w.overdue_first_contact for w in rest),
-            sum(w.no_recent_note for w in rest),
-        )
+        return self.others
+
+
+def _sum_up(rest: list[WorkerLoad]) -> WorkerLoad | None:
+    if not rest:
+        return None
+    return WorkerLoad(
+        len(rest),
+        "",
+        sum(w.open for w in rest),
+        sum(w.high_risk for w in rest),
+        sum(w.overdue_first_contact for w in rest),
+        sum(w.no_recent_note for w in rest),
+    )
 
 
 def _timing(pairs: list[tuple[datetime, datetime]]) -> Timing:
@@ -148,12 +155,13 @@ def build(agency_id: int, period: Period) -> Caseload:
         .join(per_worker, per_worker.c.user_id == User.id)
         .order_by(per_worker.c.open.desc(), User.display_name)
     ).all()
-    report.workers = [
+    loads = [
         WorkerLoad(
             r.id, r.display_name, int(r.open), int(r.high or 0), int(r.overdue or 0), int(r.quiet or 0)
         )
         for r in rows
     ]
+    report.workers, report.others = loads[:MANAGER_ROWS], _sum_up(loads[MANAGER_ROWS:])
 
     buckets = []
     for label, low, high in AGEING:

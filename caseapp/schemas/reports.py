@@ -16,7 +16,7 @@ from caseapp import reference_data
 from caseapp.errors import ValidationFailed
 from caseapp.exports import ExportFormat
 from caseapp.models.case import CaseStatus, RiskLevel
-from caseapp.reports.caseload import Caseload
+from caseapp.reports.caseload import Caseload, WorkerLoad
 from caseapp.reports.disclosure import METHOD
 from caseapp.reports.periods import Period, parse_period
 from caseapp.reports.recap import Recap
@@ -150,6 +150,16 @@ class WorkerLoadOut(Output):
     no_recent_note: int = Field(description="Open cases without a note in 30 days")
 
 
+class OtherWorkersOut(Output):
+    """The case managers after the listed ones, summed up."""
+
+    managers: int = Field(description="How many case managers this row sums up")
+    open: int
+    high_risk: int
+    overdue_first_contact: int
+    no_recent_note: int
+
+
 class AgeingOut(Output):
     """Open cases by days since registration."""
 
@@ -192,7 +202,12 @@ class CaseloadOut(Output):
     period: str
     open_by_status: dict[CaseStatus, int]
     open_by_risk: dict[RiskLevel, int]
-    workers: list[WorkerLoadOut] = Field(description="Case managers, most open cases first")
+    workers: list[WorkerLoadOut] = Field(
+        description="The case managers with the most open cases (at most 50), most open cases first"
+    )
+    other_workers: OtherWorkersOut | None = Field(
+        description="The agency's other case managers summed up in one row; null when all are listed"
+    )
     ageing_days: AgeingOut
     referrals: PendingReferralsOut
     timings_hours: TimingsOut
@@ -204,7 +219,8 @@ class CaseloadOut(Output):
             period=report.period.label,
             open_by_status={CaseStatus(k): v for k, v in report.by_status.items()},
             open_by_risk={RiskLevel(k): v for k, v in report.by_risk.items()},
-            workers=[WorkerLoadOut(**asdict(w)) for w in report.workers],
+            workers=[WorkerLoadOut(**asdict(w)) for w in report.listed_workers],
+            other_workers=_others(report.other_workers),
             ageing_days=AgeingOut.model_validate(report.ageing),
             referrals=PendingReferralsOut(**report.referrals),
             timings_hours=TimingsOut(**{k: TimingOut(**asdict(t)) for k, t in report.timings.items()}),
@@ -302,3 +318,15 @@ class RecapOut(Output):
             computed_at=recap.computed_at,
             disclosure=METHOD,
         )
+
+
+def _others(rest: WorkerLoad | None) -> OtherWorkersOut | None:
+    if rest is None:
+        return None
+    return OtherWorkersOut(
+        managers=rest.user_id,
+        open=rest.open,
+        high_risk=rest.high_risk,
+        overdue_first_contact=rest.overdue_first_contact,
+        no_recent_note=rest.no_recent_note,
+    )
