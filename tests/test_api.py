@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from caseapp.extensions import db
-from caseapp.models import ApiToken, User
+from caseapp.models import ApiToken, AuditEvent, User
 from caseapp.services import users
 from tests.conftest import enrol_mfa, step_up, totp_code
 from tests.rawscan import scan_for
@@ -156,8 +156,15 @@ def test_someone_elses_token_cannot_be_revoked(app, client, login_as, make_user)
     with app.app_context():
         token_id = db.session.scalar(db.select(ApiToken.id))
     assert client.post(f"/account/tokens/{token_id}/revoke").status_code == 404
+    assert client.post(f"/account/tokens/{token_id + 1000}/revoke").status_code == 404  # no such token
     with app.app_context():
         assert db.session.get(ApiToken, token_id).revoked_at is None
+        # Found by review: refused with nothing on record. The other's token is a denial; no token is not.
+        denied = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "authz.deny")).all()
+        assert [(e.object_type, e.object_id, e.outcome) for e in denied] == [
+            ("api_token", str(token_id), "denied")
+        ]
+        assert '"permission": "account:self"' in denied[0].details
 
 
 def test_password_is_never_stored_in_plaintext(app, make_user):

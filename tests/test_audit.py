@@ -73,6 +73,38 @@ def test_denials_survive_the_rollback(app, client, login_as):
     assert '"permission": "user:manage"' in denial[0].details
 
 
+def _report(object_id: str, **kwargs) -> None:
+    audit.record(AuditAction.REPORT_VIEW, object_type="report", object_id=object_id, **kwargs)
+
+
+def test_a_savepoint_that_rolls_back_takes_its_entries_with_it(app):
+    """What a savepoint recorded goes with its rows (the retention job's case that failed), but for an entry
+    recorded to outlive a rollback; a savepoint released keeps its entries, the outer rollback drops all."""
+    with app.app_context():
+        _report("before")
+        with pytest.raises(RuntimeError), db.session.begin_nested():
+            _report("in-failed")
+            _report("kept-in-failed", keep_on_rollback=True)
+            with db.session.begin_nested():
+                _report("in-released-inside-failed")
+            raise RuntimeError
+        with db.session.begin_nested():
+            _report("in-released")
+        with pytest.raises(RuntimeError), db.session.begin_nested():
+            with db.session.begin_nested():
+                _report("in-released-then-failed")
+            raise RuntimeError
+        _report("after")
+        db.session.commit()
+        _report("rolled-back")
+        with db.session.begin_nested():
+            _report("in-rolled-back")
+        db.session.rollback()
+        ids = list(db.session.scalars(sa.select(AuditEvent.object_id).order_by(AuditEvent.seq)))
+        assert verify_chain().ok
+    assert ids == ["before", "kept-in-failed", "in-released", "after"]
+
+
 def test_admin_actions_are_recorded_with_field_names_never_values(app, client, login_as, make_user):
     worker = make_user("case_worker", "POLRESTA")
     login_as("admin", "DP3A")

@@ -339,6 +339,70 @@ def test_a_refused_discharge_comes_back_on_the_protection_page(app, client, peop
     assert done.headers["Location"].endswith(page_url(case, "protection") + "#shelter")
 
 
+def test_a_record_of_another_case_under_this_cases_url_is_a_404_and_an_audited_denial(
+    app, client, people, case
+):
+    """Found by review: a supervisor of both cases who named a record of one case under the other's URL (an
+    assessment to review, a care plan to approve or return, a stay to discharge) got a 404 with nothing on
+    record. The record is untouched; the same URL with the record's own case works."""
+    from datetime import date
+
+    from caseapp.models import Assessment, CarePlan, ShelterStay, User
+
+    with app.app_context():
+        other = register(people["worker"])
+        worker = db.session.get(User, people["worker"].id)
+        rows = {
+            "assessment": Assessment(
+                case_id=other.id,
+                perpetrator_has_access="no",
+                safe_tonight="yes",
+                risk_level="low",
+                author_id=worker.id,
+            ),
+            "care_plan": CarePlan(
+                case_id=other.id, status="pending", review_date=date(2027, 1, 31), author_id=worker.id
+            ),
+            "shelter_stay": ShelterStay(
+                case_id=other.id,
+                shelter_agency_id=worker.agency_id,
+                admitted_on=date(2026, 11, 20),
+                recorded_by_id=worker.id,
+            ),
+        }
+        db.session.add_all(rows.values())
+        db.session.commit()
+        ids = {kind: str(row.uuid) for kind, row in rows.items()}
+    login(client, people["spv"].username)
+    discharge = {"discharge-discharged_on": "2026-11-25", "discharge-reason": "returned_home"}
+    posts = [
+        (f"assessments/{ids['assessment']}/review", {}, "assessment", "case:review"),
+        (f"care-plans/{ids['care_plan']}/approve", {}, "care_plan", "case:review"),
+        (f"care-plans/{ids['care_plan']}/return", {"return-comment": "x"}, "care_plan", "case:review"),
+        (f"shelter-stays/{ids['shelter_stay']}/discharge", discharge, "shelter_stay", "case:update"),
+    ]
+    for path, data, _kind, _permission in posts:
+        assert client.post(f"/cases/{case.uuid}/{path}", data=data).status_code == 404, path
+    with app.app_context():
+        denied = db.session.scalars(
+            db.select(AuditEvent).where(AuditEvent.action == "authz.deny").order_by(AuditEvent.seq)
+        ).all()
+        assert [(e.object_type, e.object_id, e.outcome, e.actor_id) for e in denied] == [
+            (kind, ids[kind], "denied", people["spv"].id) for _path, _data, kind, _permission in posts
+        ]
+        assert [json.loads(e.details)["permission"] for e in denied] == [p[3] for p in posts]
+        assert db.session.get(Assessment, rows["assessment"].id).reviewed_at is None
+        assert db.session.get(CarePlan, rows["care_plan"].id).status == "pending"
+        assert db.session.get(ShelterStay, rows["shelter_stay"].id).discharged_on is None
+    # Under its own case's URL, the same step is taken (and nothing more is denied).
+    for path, data in ((posts[0][0], {}), (posts[3][0], discharge)):
+        assert client.post(f"/cases/{other.uuid}/{path}", data=data).status_code == 302, path
+    with app.app_context():
+        assert db.session.scalar(
+            db.select(db.func.count()).select_from(AuditEvent).where(AuditEvent.action == "authz.deny")
+        ) == len(posts)
+
+
 def test_a_task_done_on_the_practice_page_goes_back_there(app, client, people, case):
     _conference_with_a_task(client, people, case)
     page = client.get(page_url(case, "practice")).get_data(as_text=True)

@@ -319,6 +319,56 @@ def test_the_api_asks_follows_and_downloads_an_export(app, client, make_user):
     )
 
 
+def _denials(app) -> list[tuple[str | None, str | None, str, str | None, int | None]]:
+    with app.app_context():
+        rows = db.session.execute(
+            db.select(
+                AuditEvent.object_type,
+                AuditEvent.object_id,
+                AuditEvent.outcome,
+                AuditEvent.details,
+                AuditEvent.actor_id,
+            )
+            .where(AuditEvent.action == "authz.deny")
+            .order_by(AuditEvent.seq)
+        ).all()
+    return [tuple(row) for row in rows]
+
+
+def test_another_users_export_is_a_404_and_an_audited_denial(app, client, make_user):
+    """Found by review: an export job that exists but is another user's answered 404 with nothing on record.
+    An id that names no job stays a plain 404: nothing was refused."""
+    _cases(app, make_user, count=1)
+    officer = make_user("reporting_officer", "DP3A")
+    app.extensions["caseapp.jobs"] = _Recorder()
+    job_id = _ask(app, officer)
+    with app.app_context():
+        run_job("exports.build")
+    other_user = make_user("reporting_officer", "DP3A")
+    other = app.test_client()
+    login(other, other_user.username)
+    urls = [
+        f"/api/v1/exports/{job_id}",
+        f"/api/v1/exports/{job_id}/file",
+        f"/reports/exports/{job_id}",
+        f"/reports/exports/{job_id}/status",
+        f"/reports/exports/{job_id}/file",
+    ]
+    assert [other.get(url).status_code for url in urls] == [404] * 5
+    denials = _denials(app)
+    assert [(d[0], d[1], d[2], d[4]) for d in denials] == [
+        ("export_job", job_id, "denied", other_user.id)
+    ] * 5
+    assert all('"permission": "report:simfoni"' in (d[3] or "") for d in denials)
+    for unknown in (str(uuid.uuid4()), "not-a-uuid"):
+        assert other.get(f"/api/v1/exports/{unknown}").status_code == 404
+        assert other.get(f"/reports/exports/{unknown}").status_code == 404
+    assert len(_denials(app)) == 5
+    login(client, officer.username)
+    assert client.get(f"/api/v1/exports/{job_id}").status_code == 200  # the requester: no denial
+    assert len(_denials(app)) == 5
+
+
 def test_the_api_lists_the_users_own_exports_newest_first(app, client, make_user):
     _cases(app, make_user, count=1)
     officer = make_user("reporting_officer", "DP3A")

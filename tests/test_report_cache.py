@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import uuid
 
 import pytest
 from sqlalchemy import select
@@ -62,6 +63,14 @@ def builds(monkeypatch):  # type: ignore[no-untyped-def]
     return counted
 
 
+def _entries_in_redis(app, redis_client, kind: str = "caseload") -> list[bytes]:  # type: ignore[no-untyped-def]
+    """This test's shared entries of a kind: its own database's namespace only (the Redis db may hold keys
+    of other runs and other databases), and no build lock."""
+    with app.app_context():
+        pattern = f"{cache._namespace()}{kind}:*"
+    return [k for k in redis_client.scan_iter(match=pattern) if not k.endswith(b":building")]
+
+
 def _agency_id() -> int:
     return int(db.session.scalar(select(Agency.id).where(Agency.code == "UPTD_PPA")))
 
@@ -78,10 +87,25 @@ def test_two_apps_share_one_computation_and_its_time(nodes, builds, redis_client
     assert builds == [first.agency_id]  # computed once for both
     assert second.computed_at == first.computed_at and second == first
     assert not cache._entries  # the reports are not kept in the process when Redis is there
-    keys = list(redis_client.scan_iter(match=cache.PREFIX + "*caseload:*"))
+    keys = _entries_in_redis(nodes[0], redis_client)
     # It outlives its minute by one build's wait: stale counts are answered while one process counts again.
     assert len(keys) == 1 and 60_000 < redis_client.pttl(keys[0]) <= (60 + cache.BUILD_WAIT_SECONDS) * 1000
     assert b"UPTD" not in redis_client.get(keys[0])[:32]  # a MAC first, then the pickle
+
+
+def test_each_database_reads_and_clears_only_its_own_entries(nodes, builds, redis_client):
+    """Another database's entries on the same Redis (another run's, left behind) are neither read nor
+    cleared, and do not disturb these tests."""
+    foreign = f"{cache.PREFIX}{'0' * 16}:caseload:{uuid.uuid4().hex}".encode()
+    redis_client.set(foreign, b"another database's entry", px=30_000)
+    try:
+        _dashboard(nodes[0])
+        assert len(_entries_in_redis(nodes[0], redis_client)) == 1 and len(builds) == 1
+        with nodes[1].app_context():
+            cache.clear()
+        assert _entries_in_redis(nodes[0], redis_client) == [] and redis_client.exists(foreign)
+    finally:
+        redis_client.delete(foreign)
 
 
 def test_the_recap_is_shared_too(nodes):
@@ -95,7 +119,7 @@ def test_the_recap_is_shared_too(nodes):
 
 def _age_the_entry(app, redis_client, seconds: float) -> bytes:
     """Make the shared dashboard entry `seconds` old (as if counted then); return its Redis key."""
-    (key,) = redis_client.scan_iter(match=cache.PREFIX + "*caseload:*")
+    (key,) = _entries_in_redis(app, redis_client)
     with app.app_context():
         ok, (built_at, value) = cache._open(key, redis_client.get(key))
         assert ok
@@ -127,7 +151,7 @@ def test_an_entry_of_the_previous_version_is_counted_again_with_redis_kept(nodes
     """Before refreshing ahead, an entry was the bare value: after a deploy it is built again, and Redis is
     not taken for unreachable (which would keep every process counting on its own for a while)."""
     first = _dashboard(nodes[0])
-    (key,) = redis_client.scan_iter(match=cache.PREFIX + "*caseload:*")
+    (key,) = _entries_in_redis(nodes[0], redis_client)
     with nodes[0].app_context():
         redis_client.set(key, cache._seal(key, first), px=60_000)  # the old shape: the value alone
     again = _dashboard(nodes[1])
@@ -155,7 +179,7 @@ def test_an_entry_that_fails_its_signature_is_computed_again_not_unpickled(
     nodes, builds, redis_client, app_factory, caplog
 ):
     _dashboard(nodes[0])
-    (key,) = redis_client.scan_iter(match=cache.PREFIX + "*caseload:*")
+    (key,) = _entries_in_redis(nodes[0], redis_client)
     entry = redis_client.get(key)
     redis_client.set(key, b"\0" * 32 + entry[32:], px=60_000)  # a forged MAC
     with caplog.at_level(logging.WARNING, logger="caseapp.cache"):

@@ -8,6 +8,7 @@ answer that can show the case must answer without an error and without a word of
 from __future__ import annotations
 
 import io
+import logging
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -20,12 +21,13 @@ from caseapp.database import utcnow
 from caseapp.extensions import db
 from caseapp.jobs.embedded import EmbeddedRunner
 from caseapp.jobs.tasks import JOBS, SCHEDULE, run_job
-from caseapp.models import AuditEvent, Case, CaseNameToken, DataKey, LegalEvent, LegalHold, User
+from caseapp.models import Attachment, AuditEvent, Case, CaseNameToken, DataKey, LegalEvent, LegalHold, User
 from caseapp.reports import recap, simfoni
 from caseapp.reports.periods import parse_period
 from caseapp.schemas.retention import LegalHoldIn
 from caseapp.security import crypto
-from caseapp.services import retention
+from caseapp.services import data_keys, retention
+from caseapp.transaction import unit_of_work
 from tests.casedata import CANARIES, CaseRef, body, nik, register
 from tests.conftest import login
 from tests.rawscan import scan_for
@@ -250,6 +252,140 @@ def test_postgresql_skips_a_case_another_transaction_holds(app, client, people, 
             other.rollback()
         assert retention.shred_due() == 1  # the next run takes it
     assert _shredded_now(app, busy) and _shredded_now(app, free)
+
+
+# One case that cannot be shredded ----------------------------------------------------------------------
+
+
+def _closed_with_file(app, client, people) -> CaseRef:
+    """A case with an attachment, closed six years ago (due)."""
+    with app.app_context():
+        ref = register(people["worker"])
+    w = _token(app, people["worker"])
+    upload = client.post(
+        f"/api/v1/cases/{ref.uuid}/attachments",
+        data={"file": (io.BytesIO(pdf()), "visum.pdf"), "kind": "visum"},
+        headers=w,
+        content_type="multipart/form-data",
+    )
+    assert upload.status_code == 201, upload.json
+    _close(client, w, _token(app, people["spv"]), ref.uuid)
+    _backdate(app, ref)
+    return ref
+
+
+def _files_of(app, ref: CaseRef) -> list[Path]:
+    """The stored files of the case's attachments that are on disk."""
+    root = Path(app.config["ATTACHMENT_DIR"])
+    with app.app_context():
+        rows = db.session.scalars(sa.select(Attachment).where(Attachment.case_id == ref.id)).all()
+        assert rows
+        return [root / row.object_key for row in rows if (root / row.object_key).is_file()]
+
+
+def _fail_on_the_key_of(patch: pytest.MonkeyPatch, ref: CaseRef, app) -> None:
+    """Make shredding the case's own data key fail (the last step of `shred_case`: its attachments' keys are
+    shredded and audited, and their files named for deletion, before it)."""
+    with app.app_context():
+        key_id = db.session.get(Case, ref.id).data_key_id
+    real = data_keys.shred
+
+    def shred(row, actor=None):
+        if row.id == key_id:
+            raise RuntimeError(f"KMS unavailable for {NAME}")  # a message the log must not carry
+        real(row, actor)
+
+    patch.setattr(data_keys, "shred", shred)
+
+
+def test_a_case_that_fails_is_skipped_alone_and_the_batch_goes_on(app, client, people, monkeypatch, caplog):
+    """Found by review: one case whose shredding raised rolled its whole batch back, and the next run took
+    the same rows first, so retention stopped for good."""
+    refs = [_closed_with_file(app, client, people) for _ in range(4)]
+    failing = refs[1]  # in the middle of the first batch of three
+    with app.app_context():
+        keys = {r.id: db.session.get(Case, r.id).data_key_id for r in refs}
+        file_keys = db.session.scalars(
+            sa.select(Attachment.data_key_id).where(Attachment.case_id == failing.id)
+        ).all()
+    failure = monkeypatch.context()
+    _fail_on_the_key_of(failure.__enter__(), failing, app)
+    with (
+        app.app_context(),
+        caplog.at_level(logging.ERROR, logger="caseapp.services.retention"),
+        unit_of_work(),
+    ):
+        assert retention.shred_batch(limit=3) == retention.Batch(
+            looked=3, shredded=2, failed=1, last_id=refs[2].id
+        )
+    assert [_shredded_now(app, r) for r in refs] == [True, False, True, False]
+    # Logged by its id and the error's type, nothing of the child's data nor the error's message.
+    assert str(failing.uuid) in caplog.text and "RuntimeError" in caplog.text
+    assert NAME not in caplog.text and "KMS" not in caplog.text
+    with app.app_context():
+        assert retention.shred_due(batch_size=3) == 1  # the next run passes over it again and goes on
+        assert retention.shred_due(batch_size=1) == 0  # alone in its batch, it stops nothing either
+    assert [_shredded_now(app, r) for r in refs] == [True, False, True, True]
+    # The failing case is whole: its key, its attachment's key and its file, and no trace of the attempt
+    # but the failure itself in the audit log.
+    with app.app_context():
+        assert db.session.get(DataKey, keys[failing.id]).wrapped is not None
+        assert [db.session.get(DataKey, k).wrapped is not None for k in file_keys] == [True]
+        events = db.session.execute(
+            sa.select(
+                AuditEvent.action, AuditEvent.object_type, AuditEvent.object_id, AuditEvent.outcome
+            ).where(AuditEvent.action.in_(["case.shred", "keys.shred"]))
+        ).all()
+    assert len(_files_of(app, failing)) == 1
+    for ref in refs:
+        if ref is not failing:
+            assert _files_of(app, ref) == []
+    shreds = sorted((e.object_id, e.outcome) for e in events if e.action == "case.shred")
+    assert shreds == sorted(
+        [(str(r.uuid), "success") for r in refs if r is not failing]
+        + [(str(failing.uuid), "error")] * 3  # once for each run that tried it
+    )
+    shredded_keys = {e.object_id for e in events if e.action == "keys.shred"}
+    assert str(keys[failing.id]) not in shredded_keys
+    assert not shredded_keys & {str(k) for k in file_keys}
+    assert str(keys[refs[0].id]) in shredded_keys
+    # Once whatever failed is mended, the next run shreds it.
+    failure.__exit__(None, None, None)
+    with app.app_context():
+        assert retention.shred_due() == 1
+    assert _shredded_now(app, failing) and _files_of(app, failing) == []
+
+
+def test_files_are_deleted_only_once_the_shredding_commits(app, client, people):
+    """Found by review: the files went before the commit, so a rolled-back shredding left rows naming files
+    that were gone."""
+    ref = _closed_with_file(app, client, people)
+    with app.app_context():
+        with pytest.raises(RuntimeError), unit_of_work():
+            assert retention.shred_case(ref.load())
+            assert len(_files_of(app, ref)) == 1  # still there before the commit
+            raise RuntimeError("the commit never comes")
+        assert db.session.get(Case, ref.id).shredded_at is None
+    assert len(_files_of(app, ref)) == 1
+    with app.app_context():  # the job's way: the case's savepoint is released, then the batch rolls back
+        with pytest.raises(RuntimeError), unit_of_work():
+            assert retention.shred_batch().shredded == 1
+            raise RuntimeError("the commit never comes")
+        assert db.session.get(Case, ref.id).shredded_at is None
+    assert len(_files_of(app, ref)) == 1
+    download = _download(app, client, people, ref)
+    assert download.status_code == 200 and download.data == pdf()
+    with app.app_context(), unit_of_work():
+        assert retention.shred_case(ref.load())
+    assert _shredded_now(app, ref) and _files_of(app, ref) == []
+
+
+def _download(app, client, people, ref: CaseRef):
+    w = _token(app, people["worker"])
+    listed = client.get(f"/api/v1/cases/{ref.uuid}/attachments", headers=w)
+    assert listed.status_code == 200, listed.json
+    (item,) = listed.json["items"]
+    return client.get(f"/api/v1/attachments/{item['id']}", headers=w)
 
 
 # What is left, in the database ------------------------------------------------------------------------

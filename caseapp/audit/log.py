@@ -18,6 +18,7 @@ from caseapp.database import utcnow
 from caseapp.extensions import db
 from caseapp.models.audit_event import AuditEvent
 from caseapp.security.keys import current_keyring
+from caseapp.transaction import savepoint_scoped
 
 # Any fixed 64-bit number: the PostgreSQL advisory lock that serialises appends to the chain.
 _APPEND_LOCK = 0x43415345_41554454  # "CASEAUDT"
@@ -99,6 +100,15 @@ def append_entries(session: Session, entries: list[dict[str, Any]]) -> None:
 
 _PENDING = "caseapp_audit_pending"
 _KEPT = "caseapp_audit_kept"
+
+
+def _kept(session: Session, entry: dict[str, Any]) -> bool:
+    return any(entry is kept for kept in session.info.get(_KEPT) or ())
+
+
+# An entry recorded in a savepoint that rolls back goes with it (a case the retention job could not shred
+# leaves no `keys.shred` behind), but for one recorded `keep_on_rollback`.
+savepoint_scoped(_PENDING, keep=_kept)
 
 
 @event.listens_for(Session, "before_commit")

@@ -66,9 +66,16 @@ def case_assessments(case: Case) -> list[Assessment]:
     return newest_first(Assessment, case)
 
 
-def get_assessment(actor: User, assessment_id: Any) -> Assessment:
-    """Return an assessment of a case the actor may see, or raise NotFound (audited)."""
-    return get_record(actor, Assessment, assessment_id, "assessment")
+def get_assessment(
+    actor: User,
+    assessment_id: Any,
+    *,
+    case: Case | None = None,
+    permission: Permission = Permission.CASE_READ,
+) -> Assessment:
+    """Return an assessment of a case the actor may see, or raise NotFound (audited).
+    With `case` (a URL naming both): one of that case, else NotFound, audited under `permission`."""
+    return get_record(actor, Assessment, assessment_id, "assessment", case=case, permission=permission)
 
 
 def review(actor: User, row: Assessment) -> Assessment:

@@ -82,9 +82,12 @@ def unapproved(case: Case) -> CarePlan | None:
     return None
 
 
-def get_plan(actor: User, plan_id: Any) -> CarePlan:
-    """Return a care plan of a case the actor may see, or raise NotFound (audited)."""
-    return get_record(actor, CarePlan, plan_id, "care_plan")
+def get_plan(
+    actor: User, plan_id: Any, *, case: Case | None = None, permission: Permission = Permission.CASE_READ
+) -> CarePlan:
+    """Return a care plan of a case the actor may see, or raise NotFound (audited).
+    With `case` (a URL naming both): one of that case, else NotFound, audited under `permission`."""
+    return get_record(actor, CarePlan, plan_id, "care_plan", case=case, permission=permission)
 
 
 def _decide(actor: User, plan: CarePlan, status: CarePlanStatus, comment: str | None) -> CarePlan:

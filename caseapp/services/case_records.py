@@ -1,5 +1,6 @@
 """Records kept on a case and named by their own id (assessments, care plans, shelter stays): the case's
-list of them, newest first, and one of them found in the actor's scope."""
+list of them, newest first, and one of them found in the actor's scope (and, under a URL that names its
+case too, of that case)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Mapped
 
 from caseapp.extensions import db
 from caseapp.models import Case, User
+from caseapp.security.permissions import Permission
 from caseapp.services.cases.rules import read_section
 from caseapp.services.scoping import find_in_scope, of_visible_case
 
@@ -47,11 +49,23 @@ def read_newest_first(actor: User, case: Case, model: type[Dated], section: str)
     return newest_first(model, case)
 
 
-def get_record(actor: User, model: type[Record], record_id: Any, object_type: str) -> Record:
-    """Return a record of a case the actor may see, or raise NotFound (the attempt audited)."""
+def get_record(
+    actor: User,
+    model: type[Record],
+    record_id: Any,
+    object_type: str,
+    *,
+    case: Case | None = None,
+    permission: Permission = Permission.CASE_READ,
+) -> Record:
+    """Return a record of a case the actor may see, or raise NotFound (the attempt audited under
+    `permission`). With `case` (a URL naming the case and the record), a record of another case is refused
+    the same way, even one the actor may see."""
 
     def find(uid: uuid.UUID) -> Record | None:
         stmt = select(model).where(model.uuid == uid, of_visible_case(actor, model.case_id))
+        if case is not None:
+            stmt = stmt.where(model.case_id == case.id)
         return db.session.scalar(stmt)
 
-    return find_in_scope(actor, record_id, find, object_type=object_type)
+    return find_in_scope(actor, record_id, find, object_type=object_type, permission=permission)

@@ -6,7 +6,8 @@ job's id, and asks for `exports.build` after its commit. The job claims queued r
 guarded update, so several workers never build one twice), builds the file while recording how many rows
 are done in short transactions of its own (the status page shows them), and stores it sealed under a data
 key of its own. Only the requester downloads it, only while it is done and not expired (`export.download`,
-audited); anyone else is answered 404. Expired files lose their content and their key (`expire`).
+audited); anyone else is answered 404, the attempt audited as a denial. Expired files lose their content and
+their key (`expire`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from caseapp.models import ExportJob, User
 from caseapp.models.export_job import ExportKind, ExportStatus
 from caseapp.reports.periods import Period, parse_period
 from caseapp.security import crypto
-from caseapp.services import data_keys, reports
+from caseapp.security.permissions import Permission
+from caseapp.services import access, data_keys, reports
 
 log = logging.getLogger(__name__)
 JOB = "exports.build"
@@ -67,15 +69,19 @@ def request_simfoni(
 
 
 def get_own(actor: User, job_id: str) -> ExportJob:
-    """Return one of the actor's own export jobs; anyone else's, or none, is NotFound."""
+    """Return one of the actor's own export jobs; anyone else's is NotFound and an audited denial, an id that
+    names no job a plain NotFound (nothing was refused)."""
     try:
         key = uuid.UUID(str(job_id))
     except ValueError:
         raise NotFound("export") from None
-    job = db.session.scalar(
-        select(ExportJob).where(ExportJob.uuid == key, ExportJob.requested_by_id == actor.id)
-    )
+    job = db.session.scalar(select(ExportJob).where(ExportJob.uuid == key))
     if job is None:
+        raise NotFound("export")
+    if job.requested_by_id != actor.id:
+        access.record_denial(
+            actor, Permission.REPORT_SIMFONI, object_type="export_job", object_id=str(job.uuid)
+        )
         raise NotFound("export")
     return job
 

@@ -18,11 +18,14 @@ shredded. A hold and the job cannot cross: both lock the case's row first, and t
 once it holds the lock.
 
 The job (`shred_due`) works in batches, each its own transaction, claiming rows as the reminders do
-(PostgreSQL skips the rows another worker holds); it resumes where it stopped and does nothing twice.
+(PostgreSQL skips the rows another worker holds); it resumes where it stopped and does nothing twice. Each
+case is a savepoint of its own: one that cannot be shredded (a data key that fails, say) is left whole, logged
+by its id and audited as a failure, and the others go on; the attachments' files go once the batch commits.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,7 +37,7 @@ from sqlalchemy import ColumnElement, and_, delete, exists, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from caseapp import audit
-from caseapp.audit import AuditAction
+from caseapp.audit import AuditAction, Outcome
 from caseapp.database import utcnow
 from caseapp.errors import InvalidTransition, PermissionDenied
 from caseapp.extensions import db
@@ -52,6 +55,7 @@ TERMINAL = (CaseStatus.CLOSED.value, CaseStatus.CANCELLED.value)
 BATCH = 100  # cases per transaction: a backlog (the first run on old data) never holds locks long
 ACTOR = "system:retention"  # who the audit log names for a shredding: the job, not a user
 DEFAULT_YEARS = 5
+log = logging.getLogger(__name__)
 
 # The sealed columns of a case's own row, cleared when it is shredded (nothing is left to decrypt, and a
 # case without a name is no longer one the name index waits to index).
@@ -163,20 +167,45 @@ def shred_case(case: Case) -> bool:
 
 @dataclass(frozen=True)
 class Batch:
-    """What one batch did: how many cases it looked at and shredded, and the last id it looked at."""
+    """What one batch did: how many cases it looked at, shredded and failed to shred, and the last id it
+    looked at."""
 
     looked: int
     shredded: int
+    failed: int
     last_id: int
+
+
+def _shred_alone(case: Case, now: datetime | None) -> bool | None:
+    """Shred one claimed case in a savepoint of its own: True when shredded, False when no longer due, None
+    when it failed. A failure rolls back that case alone (its rows, its audit entries, its files' removal),
+    is logged by the case's id and the error's type only (a message may carry data), and is audited."""
+    case_uuid = case.uuid
+    try:
+        with db.session.begin_nested():
+            return is_due(case, now) and shred_case(case)
+    except Exception as exc:  # noqa: BLE001 - one case that cannot be shredded must not stop the others
+        log.error("retention: case %s could not be shredded: %s", case_uuid, type(exc).__name__)
+        audit.record(
+            AuditAction.CASE_SHRED,
+            actor_username=ACTOR,
+            object_type="case",
+            object_id=case_uuid,
+            outcome=Outcome.ERROR,
+            details={"error": type(exc).__name__},
+        )
+        return None
 
 
 def shred_batch(limit: int = BATCH, after_id: int = 0, now: datetime | None = None) -> Batch:
     """Shred the due cases among the next `limit` candidates with ids above `after_id` (one transaction:
     the caller commits). The rows are claimed (PostgreSQL skips the ones another worker holds), then each is
-    checked again under its lock: a hold placed or a case reopened meanwhile keeps it."""
+    checked again under its lock: a hold placed or a case reopened meanwhile keeps it. Each case is its own
+    savepoint: one that fails is left whole and counted, and the batch goes on (the next run tries it again,
+    in its turn: the run walks on by id, so it never holds up the cases after it)."""
     cut = cutoff(now)
     if cut is None:
-        return Batch(0, 0, after_id)
+        return Batch(0, 0, 0, after_id)
     stmt = (
         select(Case)
         .where(_due_where(cut), Case.id > after_id)
@@ -187,11 +216,9 @@ def shred_batch(limit: int = BATCH, after_id: int = 0, now: datetime | None = No
         .execution_options(populate_existing=True)
     )
     rows = list(db.session.scalars(stmt))
-    shredded = 0
-    for case in rows:
-        if is_due(case, now) and shred_case(case):
-            shredded += 1
-    return Batch(len(rows), shredded, rows[-1].id if rows else after_id)
+    last_id = rows[-1].id if rows else after_id
+    outcomes = [_shred_alone(case, now) for case in rows]
+    return Batch(len(rows), outcomes.count(True), outcomes.count(None), last_id)
 
 
 def shred_due(

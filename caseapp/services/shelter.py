@@ -22,6 +22,7 @@ from caseapp.errors import InvalidTransition, ValidationFailed
 from caseapp.extensions import db
 from caseapp.models import Agency, Case, ShelterStay, User
 from caseapp.schemas.intake import DischargeIn, ShelterStayIn, ShelterStayOut
+from caseapp.security.permissions import Permission
 from caseapp.services.case_records import get_record
 from caseapp.services.cases.rules import CaseStep, check, read_section
 
@@ -65,9 +66,12 @@ def admit(actor: User, case: Case, value: ShelterStayIn) -> ShelterStay:
     return row
 
 
-def get_stay(actor: User, stay_id: Any) -> ShelterStay:
-    """Return a shelter stay of a case the actor may see, or raise NotFound (audited)."""
-    return get_record(actor, ShelterStay, stay_id, "shelter_stay")
+def get_stay(
+    actor: User, stay_id: Any, *, case: Case | None = None, permission: Permission = Permission.CASE_READ
+) -> ShelterStay:
+    """Return a shelter stay of a case the actor may see, or raise NotFound (audited).
+    With `case` (a URL naming both): one of that case, else NotFound, audited under `permission`."""
+    return get_record(actor, ShelterStay, stay_id, "shelter_stay", case=case, permission=permission)
 
 
 def discharge(actor: User, stay: ShelterStay, value: DischargeIn) -> ShelterStay:

@@ -15,6 +15,8 @@ from caseapp.database import utcnow
 from caseapp.errors import NotFound, ValidationFailed
 from caseapp.extensions import db
 from caseapp.models import ApiToken, User, UserSession
+from caseapp.security.permissions import Permission
+from caseapp.services import access
 from caseapp.services.stepup import require_recent_auth
 
 TOKEN_PREFIX = "cat_"  # noqa: S105 - a public marker, not a secret
@@ -102,9 +104,13 @@ def user_tokens(user: User) -> list[ApiToken]:
 
 
 def revoke_token(actor: User, token_id: int) -> ApiToken:
-    """Revoke one of the actor's own tokens."""
+    """Revoke one of the actor's own tokens; anyone else's is NotFound and an audited denial, an id that names
+    no token a plain NotFound."""
     row = db.session.get(ApiToken, token_id)
-    if row is None or row.user_id != actor.id:
+    if row is None:
+        raise NotFound()
+    if row.user_id != actor.id:
+        access.record_denial(actor, Permission.ACCOUNT_SELF, object_type="api_token", object_id=str(row.id))
         raise NotFound()
     if row.revoked_at is None:
         row.revoked_at = utcnow()

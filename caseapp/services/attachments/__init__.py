@@ -5,7 +5,8 @@ the `attachments` section), audits in the same transaction, flushes and never co
 own data key (a `DataKey` row, wrapped under the KEK like a case's, so `keys rotate` rewraps it and
 shredding it destroys the file); the bytes are sealed chunk by chunk (`crypto.encrypt_chunks`) before they
 reach the store (`storage`). The store is written before the transaction commits; a rollback removes what
-the transaction wrote (and an object left behind by a crash is unreadable: its key was never committed).
+the transaction wrote (and an object left behind by a crash is unreadable: its key was never committed). A
+shredded case's files are removed after the commit, so a rollback leaves them with the keys that read them.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from caseapp.services.attachments.storage import AttachmentStore, StorageError, 
 from caseapp.services.cases.rules import CaseStep, check
 from caseapp.services.referrals.access import may_read_shared
 from caseapp.services.scoping import find_in_scope, visible_cases
+from caseapp.transaction import savepoint_scoped
 
 __all__ = [
     "Readable",
@@ -111,6 +113,32 @@ def _remember_written(store: AttachmentStore, key: str) -> None:
 @event.listens_for(Session, "after_commit")
 def _forget_written(session: Session) -> None:
     session.info.pop(_WRITTEN, None)
+
+
+# Objects to remove once the transaction commits (a shredded case's files): removed before, a rollback
+# would leave rows naming files that are gone. A savepoint that rolls back keeps its case's files.
+_DOOMED = savepoint_scoped("caseapp.attachments_doomed")
+
+
+def _remove_after_commit(store: AttachmentStore, key: str) -> None:
+    db.session().info.setdefault(_DOOMED, []).append((store, key))
+
+
+@event.listens_for(Session, "after_commit")
+def _remove_doomed(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint's release is not the commit
+    for store, key in session.info.pop(_DOOMED, []):
+        try:
+            store.delete(key)
+        except StorageError:  # unreadable anyway: its data key was shredded in the committed transaction
+            log.warning("could not remove object %s of a shredded attachment", key)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_doomed(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(_DOOMED, None)  # rolled back: the files stay with their rows
 
 
 @event.listens_for(Session, "after_rollback")
@@ -381,15 +409,16 @@ def delete(actor: User, attachment_id: Any, value: AttachmentDeleteIn) -> Attach
 
 
 def shred_case_attachments(case: Case, actor: object = None) -> int:
-    """Crypto-shred every attachment of a case (retention): destroy each file's data key and remove the
-    stored objects. The rows stay (kind, type, size for statistics); the files are gone for good."""
+    """Crypto-shred every attachment of a case (retention): destroy each file's data key, and remove the
+    stored objects once the transaction commits (a rollback leaves them with their keys). The rows stay
+    (kind, type, size for statistics); the files are gone for good."""
     rows = list(db.session.scalars(select(Attachment).where(Attachment.case_id == case.id)))
     store = current_store()
     for row in rows:
         if row.data_key.wrapped is not None:
             data_keys.shred(row.data_key, actor)
-        store.delete(row.object_key)
-        store.delete(row.thumbnail_key)
+        _remove_after_commit(store, row.object_key)
+        _remove_after_commit(store, row.thumbnail_key)
     return len(rows)
 
 

@@ -8,7 +8,7 @@ from flask import flash, redirect
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from caseapp.errors import InvalidTransition, NotFound, ValidationFailed
+from caseapp.errors import InvalidTransition, ValidationFailed
 from caseapp.http import transaction
 from caseapp.http.context import acting_user
 from caseapp.http.policy import require
@@ -44,9 +44,7 @@ def discharge_from_shelter(case_uuid: str, stay_id: str) -> ResponseReturnValue:
     """Record the end of a shelter stay."""
     actor = acting_user()
     case = cases.get_case(actor, case_uuid)
-    stay = shelter.get_stay(actor, stay_id)
-    if stay.case_id != case.id:
-        raise NotFound()
+    stay = shelter.get_stay(actor, stay_id, case=case, permission=Permission.CASE_UPDATE)  # of this case
     form = DischargeForm(prefix="discharge")
     try:
         shelter.discharge(actor, stay, parse_data(DischargeIn, form.to_body(), strict=False))

@@ -338,20 +338,19 @@ def section_post(
 def _decide(
     case_uuid: str,
     record_id: str,
-    find: Callable[[Any, str], Any],
+    find: Callable[..., Any],
     decide: Callable[[Any, Any], object],
     done: str,
     anchor: str,
     form: Any = None,
 ) -> ResponseReturnValue:
     """Take a supervisor's decision on a record of the case (an assessment's review, a care plan's approval
-    or return), then go back to it on the practice page; `form`: the decision's own form, shown again
-    beside a refusal of what was typed in it."""
+    or return), then go back to it on the practice page; `find`: the record's getter, asked for one of this
+    case (another case's is an audited 404); `form`: the decision's own form, shown again beside a refusal
+    of what was typed in it."""
     actor = acting_user()
     case = cases.get_case(actor, case_uuid)
-    row = find(actor, record_id)
-    if row.case_id != case.id:
-        raise NotFound()
+    row = find(actor, record_id, case=case, permission=Permission.CASE_REVIEW)  # of this case, or 404
     try:
         decide(actor, row)
     except ValidationFailed as exc:
