@@ -66,3 +66,31 @@ def test_what_the_fast_widgets_leave_to_wtforms_is_still_the_same(field_kw):
     fast.validate(), reference.validate()  # errors and flags as a refused form has them
     assert fast.one() == reference.one()
     assert fast.many() == reference.many()
+
+
+def test_enum_codes_become_plain_values_written_by_the_fast_path(monkeypatch):
+    from enum import StrEnum
+
+    from caseapp.web.forms import select_choices
+
+    class Colour(StrEnum):
+        RED = "red"
+        BLUE = "blue"
+
+    choices = select_choices([(Colour.RED, "Merah"), (Colour.BLUE, "Biru")])
+    assert [type(c.value) for c in choices] == [str, str, str]
+
+    class Fast(Form):
+        one = SelectField("One", choices=choices)
+
+    class Reference(Form):
+        one = WtSelectField(
+            "One", choices=[SelectChoice(Colour.RED, "Merah"), SelectChoice(Colour.BLUE, "Biru")]
+        )
+
+    slow = []
+    monkeypatch.setattr(widgets.Select, "render_option", classmethod(lambda cls, *a, **k: slow.append(a)))
+    fast = Fast(data={"one": "blue"}).one()
+    assert slow == []  # every option written directly
+    monkeypatch.undo()
+    assert fast.replace('<option value="">–</option>', "") == Reference(data={"one": "blue"}).one()

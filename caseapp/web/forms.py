@@ -40,7 +40,13 @@ def apply_field_errors(form: FlaskForm, exc: CaseappError, aliases: Mapping[str,
 def select_choices(pairs: list[tuple[str, str]], blank: str | None = "–") -> list[SelectChoice]:
     """Return select options from (code, label) pairs, with a blank first option unless blank is None."""
     head = [SelectChoice("", blank)] if blank is not None else []
-    return head + [SelectChoice(code, str(text)) for code, text in pairs]
+    # A code that is a StrEnum member becomes the plain string it stands for (the same HTML, and the fast
+    # option writer below takes only plain values).
+    return head + [SelectChoice(_code(code), str(text)) for code, text in pairs]
+
+
+def _code(code: Any) -> Any:
+    return str(code) if isinstance(code, str) and type(code) is not str else code
 
 
 # Faster option rendering. The case page renders a dozen forms with hundreds of options and checkboxes,
