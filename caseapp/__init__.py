@@ -258,6 +258,7 @@ def register_template_globals(app: Flask) -> None:
     app.jinja_env.filters["day"] = localtime.day
     app.jinja_env.filters["duration"] = localtime.duration
     app.jinja_env.globals["case_label"] = list_label
+    app.jinja_env.globals["badge"] = _badge
 
     @app.context_processor
     def _nav_counts() -> dict:
@@ -275,3 +276,10 @@ def register_template_globals(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = lambda: getattr(g, "csp_nonce", "")
     if not app.debug and not app.testing:
         logging.getLogger("caseapp").setLevel(logging.INFO)
+
+
+def _badge(count: int) -> str:
+    """A navigation badge's text: the count, or "99+" past what is counted (`notify.NAV_BADGE_MAX`)."""
+    from caseapp.services.notify import NAV_BADGE_MAX
+
+    return f"{NAV_BADGE_MAX}+" if count > NAV_BADGE_MAX else str(count)

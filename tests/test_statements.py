@@ -102,3 +102,25 @@ def test_navigation_badges_are_one_statement(app, make_user):
         with counted(app) as statements:
             assert notify.nav_counts(user) == {"incoming": 0, "unread": 1}
     assert len(statements) == 1
+
+
+def test_navigation_badges_count_up_to_a_bound_and_say_99_plus(app, client, make_user):
+    supervisor = make_user("supervisor", "POLRESTA")
+    with app.app_context():
+        db.session.add_all(Notification(user_id=supervisor.id, kind="referral_new") for _ in range(120))
+        db.session.commit()
+        user = db.session.get(User, supervisor.id)
+        assert notify.nav_counts(user)["unread"] == notify.NAV_BADGE_MAX + 1  # not 120: counting stops
+        db.session.execute(
+            db.delete(Notification).where(Notification.id.in_(db.select(Notification.id).limit(21)))
+        )
+        db.session.commit()
+        assert notify.nav_counts(user)["unread"] == 99
+    login(client, supervisor.username)
+    page = client.get("/").get_data(as_text=True)
+    assert '<span class="badge text-bg-danger">99<span' in page
+    with app.app_context():
+        db.session.add(Notification(user_id=supervisor.id, kind="referral_new"))
+        db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert '<span class="badge text-bg-danger">99+<span' in page
