@@ -47,6 +47,14 @@ def _cases(app, make_user, count: int = 3) -> None:
             register(worker, incident__date="2026-06-02")
 
 
+def _asked(app, make_user, *args, **kwargs):
+    """One case, a reporting officer, the job recorder and the officer's export asked for: (officer, id)."""
+    _cases(app, make_user, count=1)
+    officer = make_user("reporting_officer", "DP3A")
+    app.extensions["caseapp.jobs"] = _Recorder()
+    return officer, _ask(app, officer, *args, **kwargs)
+
+
 def _ask(
     app, officer: User, fmt: ExportFormat = ExportFormat.CSV, period: str = "2026-Q2", lang: str = ""
 ) -> str:
@@ -127,10 +135,7 @@ def test_the_job_builds_the_file_with_progress_and_seals_it(app, make_user, monk
 
 
 def test_the_file_is_written_in_the_language_of_the_request(app, make_user):
-    _cases(app, make_user, count=1)
-    officer = make_user("reporting_officer", "DP3A")
-    app.extensions["caseapp.jobs"] = _Recorder()
-    job_id = _ask(app, officer, ExportFormat.XLSX, lang="en")
+    officer, job_id = _asked(app, make_user, ExportFormat.XLSX, lang="en")
     with app.app_context():
         run_job("exports.build")  # no request here: the job speaks the language the request spoke
     with app.test_request_context():
@@ -139,10 +144,7 @@ def test_the_file_is_written_in_the_language_of_the_request(app, make_user):
 
 
 def test_two_runs_build_a_job_once(app, make_user):
-    _cases(app, make_user, count=1)
-    officer = make_user("reporting_officer", "DP3A")
-    app.extensions["caseapp.jobs"] = _Recorder()
-    job_id = _ask(app, officer)
+    officer, job_id = _asked(app, make_user)
     with app.app_context():
         first = export_jobs._claim_next()
         assert first is not None
@@ -176,10 +178,7 @@ def test_a_build_left_running_by_a_lost_worker_is_taken_up_again_then_given_up(a
 
 
 def test_a_failed_build_says_nothing_of_the_data(app, make_user, monkeypatch, caplog):
-    _cases(app, make_user, count=1)
-    officer = make_user("reporting_officer", "DP3A")
-    app.extensions["caseapp.jobs"] = _Recorder()
-    job_id = _ask(app, officer)
+    officer, job_id = _asked(app, make_user)
 
     def broken(*args, **kwargs):
         raise RuntimeError(f"row of {CHILD_NIK}")
@@ -239,10 +238,7 @@ def test_only_the_requester_downloads_and_each_download_is_audited(app, make_use
 
 
 def test_an_expired_file_is_deleted_and_its_key_shredded(app, make_user):
-    _cases(app, make_user, count=1)
-    officer = make_user("reporting_officer", "DP3A")
-    app.extensions["caseapp.jobs"] = _Recorder()
-    job_id = _ask(app, officer)
+    officer, job_id = _asked(app, make_user)
     with app.app_context():
         run_job("exports.build")
     built = _job(app, job_id)
@@ -338,10 +334,7 @@ def _denials(app) -> list[tuple[str | None, str | None, str, str | None, int | N
 def test_another_users_export_is_a_404_and_an_audited_denial(app, client, make_user):
     """Found by review: an export job that exists but is another user's answered 404 with nothing on record.
     An id that names no job stays a plain 404: nothing was refused."""
-    _cases(app, make_user, count=1)
-    officer = make_user("reporting_officer", "DP3A")
-    app.extensions["caseapp.jobs"] = _Recorder()
-    job_id = _ask(app, officer)
+    officer, job_id = _asked(app, make_user)
     with app.app_context():
         run_job("exports.build")
     other_user = make_user("reporting_officer", "DP3A")
