@@ -92,6 +92,20 @@ def page_url(case: Case, page: CasePage = CasePage.OVERVIEW, anchor: str = "") -
     return url_for("cases.case_section", case_uuid=case.uuid, section=page.value) + anchor
 
 
+# Where the parts of the one-page case of before the split live now: an address saved then (a bookmark, a
+# link in an old mail) such as /cases/<uuid>#care-plan is sent on to its section page by
+# static/js/moved-anchors.js.
+MOVED_ANCHORS = {
+    "assessment": CasePage.PRACTICE,
+    "care-plan": CasePage.PRACTICE,
+    "conferences": CasePage.PRACTICE,
+    "shelter": CasePage.PROTECTION,
+    "outreach": CasePage.PROTECTION,
+    "legal": CasePage.LEGAL,
+    "attachments": CasePage.ATTACHMENTS,
+}
+
+
 def _form(forms: dict[str, Any], name: str, blank: Callable[[], FlaskForm]) -> Any:
     """Return the refused form of that name as the user sent it, or a blank one."""
     form = forms.get(name)
@@ -128,6 +142,7 @@ def _overview(me: User, case: Case, forms: dict[str, Any]) -> dict[str, Any]:
             forms, "incident_form", lambda: IncidentLinkForm(formdata=None, prefix="incident")
         ),
         **retention_context(me, case, forms.get("hold_form")),
+        "moved_anchors": {anchor: page.value for anchor, page in MOVED_ANCHORS.items()},
     }
 
 
