@@ -247,8 +247,10 @@ def register_template_globals(app: Flask) -> None:
     from caseapp import reference_data as reference
     from caseapp.audit import labels as audit_labels
     from caseapp.services.cases import list_label
+    from caseapp.web.forms import field_html
 
     app.jinja_env.globals["L"] = labels
+    app.jinja_env.globals["field_html"] = field_html
     app.jinja_env.globals["AL"] = audit_labels
     app.jinja_env.globals["zip"] = zip
     app.jinja_env.filters["zip"] = lambda first, *others: zip(first, *others, strict=False)

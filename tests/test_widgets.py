@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from markupsafe import Markup
 from wtforms import Form, SelectChoice, SelectMultipleField, validators, widgets
@@ -94,3 +96,45 @@ def test_enum_codes_become_plain_values_written_by_the_fast_path(monkeypatch):
     assert slow == []  # every option written directly
     monkeypatch.undo()
     assert fast.replace('<option value="">–</option>', "") == Reference(data={"one": "blue"}).one()
+
+
+# The Jinja macro `render_field` was before `field_html` took its place (templates/_macros/forms.html):
+# the same markup, but for the whitespace between tags.
+_MACRO = (Path(__file__).parent / "render_field_macro.html").read_text()
+
+
+def _fields_to_render():
+    from wtforms import BooleanField, DateField, StringField, TextAreaField
+
+    class Sample(Form):
+        name = StringField(
+            "Nama <anak>", description='Seperti di akta "kelahiran"', render_kw={"maxlength": 200}
+        )
+        note = TextAreaField("Catatan", render_kw={"rows": 3})
+        when = DateField("Tanggal", render_kw={"type": "date"})
+        agree = BooleanField("Setuju & lanjut")
+        kind = SelectField("Jenis", choices=CHOICES, description="Pilih satu")
+        required = StringField("Wajib", validators=[validators.InputRequired()])
+
+    clean = Sample(prefix="s", data={"name": 'Siti "A" <b>', "agree": True, "kind": "7"})
+    refused = Sample(prefix="r", data={"name": "x"})
+    refused.validate()
+    for form in (clean, refused):
+        form.name.errors = ['Terlalu <pendek> & "salah"', "Kedua"]
+        form.agree.errors = ["Harus dicentang"]
+        form.kind.errors = ["Pilih"]
+        yield from form
+
+
+@pytest.mark.parametrize("index", range(12))
+def test_field_html_writes_what_the_macro_wrote(index):
+    import re
+
+    from jinja2 import Environment
+
+    from caseapp.web.forms import field_html
+
+    field = list(_fields_to_render())[index]
+    macro = Environment(autoescape=True).from_string(_MACRO + "{{ render_field(f) }}").render(f=field)
+    squeeze = lambda html: re.sub(r">\s+<", "><", str(html).strip())  # noqa: E731
+    assert squeeze(field_html(field)) == squeeze(macro)
