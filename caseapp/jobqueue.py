@@ -3,9 +3,12 @@
 A service that leaves work for later (an e-mail in the outbox table) writes that work in its own
 transaction and calls `after_commit("outbox.send")`. Once the transaction commits, the job runner the app
 was built with (`app.extensions["caseapp.jobs"]`: Celery with a broker, or the embedded thread) is asked
-to run the job; a rolled-back transaction asks for nothing. The row in the database is the fact, the
-queued job only a wake-up call: when the broker is down the request still succeeds, and the periodic sweep
-(`outbox.send` every minute) picks the row up later. Nothing here sends mail or touches the broker itself.
+to run the job; a rolled-back transaction asks for nothing. Only the outermost commit dispatches (a
+savepoint's release commits nothing yet: a job sent then could run before its rows exist), and a savepoint
+that rolls back takes the jobs asked for inside it along with its rows. The row in the database is the
+fact, the queued job only a wake-up call: when the broker is down the request still succeeds, and the
+periodic sweep (`outbox.send` every minute) picks the row up later. Nothing here sends mail or touches the
+broker itself.
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from caseapp.extensions import db
+from caseapp.transaction import savepoint_scoped
 
-_PENDING = "caseapp_jobs_pending"
+_PENDING = savepoint_scoped("caseapp_jobs_pending")
 log = logging.getLogger(__name__)
 
 
@@ -41,6 +45,8 @@ def after_commit(name: str) -> None:
 @event.listens_for(Session, "after_commit")
 def _dispatch_pending(session: Session) -> None:
     """Hand the committed transaction's jobs to the runner (no SQL may run here)."""
+    if session.in_nested_transaction():
+        return  # a savepoint's release is not the commit
     pending = session.info.pop(_PENDING, None)
     if not pending or not has_app_context():
         return

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from sqlalchemy.exc import IntegrityError
 
 from caseapp.extensions import db
 from caseapp.models import Attachment, AuditEvent, DataKey
@@ -569,3 +570,55 @@ def test_a_rolled_back_upload_leaves_no_file_behind(app, case, people):
         db.session.commit()
         db.session.rollback()
         assert len(_store_files(app)) == 1
+
+
+def test_a_rolled_back_savepoint_removes_only_its_own_files(app, client, case, people, w):
+    """A savepoint that rolls back removes the objects written inside it and no others; one released keeps
+    its objects for the transaction around it, whose rollback removes them all."""
+    from caseapp.models import Case, User
+    from caseapp.schemas.attachments import AttachmentIn
+
+    def put(name: str, extra: bytes) -> Attachment:
+        actor = db.session.get(User, people["worker"].id)
+        row = db.session.get(Case, case.id)
+        return attachments.upload(actor, row, AttachmentIn(kind="visum"), name, io.BytesIO(pdf(extra)))
+
+    def names() -> set[str]:
+        return {path.name for path in _store_files(app)}
+
+    with app.test_request_context():
+        kept = put("kept.pdf", b"kept")
+        savepoint = db.session.begin_nested()
+        dropped = put("dropped.pdf", b"dropped")
+        assert names() == {kept.object_key, dropped.object_key}
+        savepoint.rollback()
+        assert names() == {kept.object_key}  # the savepoint's own file only
+        with pytest.raises(IntegrityError), db.session.begin_nested():  # as the retention job's savepoints
+            failed = put("failed.pdf", b"failed")
+            assert failed.object_key in names()
+            db.session.add(DataKey(uuid=db.session.get(DataKey, kept.data_key_id).uuid))
+            db.session.flush()  # a failed flush rolls the savepoint back before the block ends
+        assert names() == {kept.object_key}
+        db.session.commit()
+        kept_id = kept.uuid
+
+        first = put("first.pdf", b"first")
+        savepoint = db.session.begin_nested()
+        second = put("second.pdf", b"second")
+        savepoint.commit()  # released: its file now belongs to the transaction around it
+        assert names() == {kept.object_key, first.object_key, second.object_key}
+        db.session.rollback()
+        assert names() == {kept.object_key}
+
+        late = put("late.pdf", b"late")
+        savepoint = db.session.begin_nested()
+        inner = put("inner.pdf", b"inner")
+        savepoint.commit()
+        db.session.commit()
+        db.session.rollback()  # nothing left to roll back: the committed files stay
+        assert names() == {kept.object_key, late.object_key, inner.object_key}
+        late_id, inner_id = late.uuid, inner.uuid
+
+    for uid, extra in ((kept_id, b"kept"), (late_id, b"late"), (inner_id, b"inner")):
+        got = client.get(f"/api/v1/attachments/{uid}", headers=w)
+        assert got.status_code == 200 and got.data == pdf(extra)

@@ -332,3 +332,45 @@ def test_gunicorn_sync_worker_answers_while_the_mail_server_hangs(
             _stop(server)
     (row,) = _outbox(app)
     assert row.sent_at is None  # it waits in the outbox for the server to recover (the sweep retries)
+
+
+def test_a_savepoint_neither_dispatches_nor_keeps_what_it_rolled_back(app):
+    """A released savepoint is not the commit: its jobs wait for the outermost commit. A savepoint that
+    rolls back takes the jobs it asked for with it, but not those asked for before it."""
+    recorder = _Recorder()
+    app.extensions["caseapp.jobs"] = recorder
+    with app.app_context():
+        db.session.execute(db.select(1))
+        savepoint = db.session.begin_nested()
+        jobqueue.after_commit("outbox.send")
+        savepoint.commit()
+        assert recorder.names == []  # the outbox row is not committed yet
+        db.session.commit()
+        assert recorder.names == ["outbox.send"]
+
+        recorder.names.clear()
+        db.session.execute(db.select(1))
+        savepoint = db.session.begin_nested()
+        jobqueue.after_commit("outbox.send")
+        savepoint.rollback()
+        db.session.commit()
+        assert recorder.names == []  # its outbox row was rolled back with the savepoint
+
+        db.session.execute(db.select(1))
+        jobqueue.after_commit("outbox.send")
+        savepoint = db.session.begin_nested()
+        jobqueue.after_commit("exports.build")
+        savepoint.rollback()
+        savepoint = db.session.begin_nested()
+        jobqueue.after_commit("outbox.send")
+        savepoint.rollback()
+        db.session.commit()
+        assert recorder.names == ["outbox.send"]  # asked for before the savepoint
+
+        recorder.names.clear()
+        db.session.execute(db.select(1))
+        savepoint = db.session.begin_nested()
+        jobqueue.after_commit("outbox.send")
+        savepoint.commit()
+        db.session.rollback()
+        assert recorder.names == []

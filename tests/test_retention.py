@@ -356,6 +356,43 @@ def test_a_case_that_fails_is_skipped_alone_and_the_batch_goes_on(app, client, p
     assert _shredded_now(app, failing) and _files_of(app, failing) == []
 
 
+def test_a_case_whose_shredding_fails_in_the_database_keeps_its_files_and_leaves_no_false_audit(
+    app, client, people, monkeypatch
+):
+    """Found by review: a savepoint that a failed flush rolled back is only closed when its block ends (no
+    rollback event comes), so it kept what it had collected: the batch's commit removed the failing case's
+    files, whose keys it had not shredded, and audited `keys.shred` for them."""
+    failing, other = _closed_with_file(app, client, people), _closed_with_file(app, client, people)
+    with app.app_context():
+        key_id = db.session.get(Case, failing.id).data_key_id
+        taken = db.session.get(DataKey, db.session.get(Case, other.id).data_key_id).uuid
+        file_keys = db.session.scalars(
+            sa.select(Attachment.data_key_id).where(Attachment.case_id == failing.id)
+        ).all()
+    real = data_keys.shred
+
+    def shred(row, actor=None):
+        if row.id == key_id:
+            row.uuid = taken  # the database refuses the flush: a unique key taken
+        real(row, actor)
+
+    monkeypatch.setattr(data_keys, "shred", shred)
+    with app.app_context(), unit_of_work():
+        assert retention.shred_batch(limit=1) == retention.Batch(
+            looked=1, shredded=0, failed=1, last_id=failing.id
+        )
+    assert not _shredded_now(app, failing)
+    assert len(_files_of(app, failing)) == 1
+    with app.app_context():
+        assert [db.session.get(DataKey, k).wrapped is not None for k in file_keys] == [True]
+        shredded_keys = set(
+            db.session.scalars(sa.select(AuditEvent.object_id).where(AuditEvent.action == "keys.shred"))
+        )
+    assert not shredded_keys & {str(k) for k in file_keys}
+    download = _download(app, client, people, failing)
+    assert download.status_code == 200 and download.data == pdf()
+
+
 def test_files_are_deleted_only_once_the_shredding_commits(app, client, people):
     """Found by review: the files went before the commit, so a rolled-back shredding left rows naming files
     that were gone."""

@@ -5,7 +5,8 @@ the `attachments` section), audits in the same transaction, flushes and never co
 own data key (a `DataKey` row, wrapped under the KEK like a case's, so `keys rotate` rewraps it and
 shredding it destroys the file); the bytes are sealed chunk by chunk (`crypto.encrypt_chunks`) before they
 reach the store (`storage`). The store is written before the transaction commits; a rollback removes what
-the transaction wrote (and an object left behind by a crash is unreadable: its key was never committed). A
+the transaction wrote, a savepoint's rollback what the savepoint wrote (and an object left behind by a crash
+is unreadable: its key was never committed). A
 shredded case's files are removed after the commit, so a rollback leaves them with the keys that read them.
 """
 
@@ -102,7 +103,17 @@ def clean_name(filename: str | None, content_type: str) -> str:
     return (stem if dot else base) + ext
 
 
-_WRITTEN = "caseapp.attachments_written"
+def _remove_objects(session: Session, written: list[tuple[AttachmentStore, str]]) -> None:
+    for store, key in written:
+        try:
+            store.delete(key)
+        except StorageError:  # unreadable anyway: its data key was rolled back with the row
+            log.warning("could not remove object %s after a rollback", key)
+
+
+# Objects written in this transaction: a rollback removes them again (their keys never existed). A savepoint
+# that rolls back removes those written inside it only; one released leaves them to the transaction around it.
+_WRITTEN = savepoint_scoped("caseapp.attachments_written", dropped=_remove_objects)
 
 
 def _remember_written(store: AttachmentStore, key: str) -> None:
@@ -112,7 +123,15 @@ def _remember_written(store: AttachmentStore, key: str) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _forget_written(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint's release is not the commit
     session.info.pop(_WRITTEN, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _remove_written(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # ended without the commit (which forgot them): rolled back or closed
+        _remove_objects(session, session.info.pop(_WRITTEN, []))
 
 
 # Objects to remove once the transaction commits (a shredded case's files): removed before, a rollback
@@ -139,15 +158,6 @@ def _remove_doomed(session: Session) -> None:
 def _forget_doomed(session: Session, transaction: Any) -> None:
     if transaction.parent is None:
         session.info.pop(_DOOMED, None)  # rolled back: the files stay with their rows
-
-
-@event.listens_for(Session, "after_rollback")
-def _remove_written(session: Session) -> None:
-    for store, key in session.info.pop(_WRITTEN, []):
-        try:
-            store.delete(key)
-        except StorageError:  # unreadable anyway: its data key was rolled back with the row
-            log.warning("could not remove object %s after a rollback", key)
 
 
 def _pieces(data: bytes, size: int) -> Iterator[bytes]:
