@@ -282,9 +282,15 @@ def retention_run_command(dry_run: bool, batch_size: int) -> None:
     if dry_run:
         click.echo("Dry run: nothing was shredded.")
         return
+    failed: list[int] = []
     with click.progressbar(length=due, label="Shredding") as bar:
-        done = retention.shred_due(batch_size, on_batch=bar.update)
+        done = retention.shred_due(batch_size, on_batch=bar.update, on_failed=failed.append)
     click.echo(f"Shredded {done} cases.")
+    if failed:  # each is in the error log (its uuid) and the audit log (case.shred, outcome error)
+        click.echo(
+            f"{sum(failed)} cases could not be shredded: see the error log and the audit log.", err=True
+        )
+        raise SystemExit(1)
 
 
 @keys_cli.command("generate")

@@ -323,7 +323,9 @@ def test_a_case_that_fails_is_skipped_alone_and_the_batch_goes_on(app, client, p
     assert str(failing.uuid) in caplog.text and "RuntimeError" in caplog.text
     assert NAME not in caplog.text and "KMS" not in caplog.text
     with app.app_context():
-        assert retention.shred_due(batch_size=3) == 1  # the next run passes over it again and goes on
+        failed: list[int] = []
+        assert retention.shred_due(batch_size=3, on_failed=failed.append) == 1  # it passes over it, goes on
+        assert failed == [1]
         assert retention.shred_due(batch_size=1) == 0  # alone in its batch, it stops nothing either
     assert [_shredded_now(app, r) for r in refs] == [True, False, True, True]
     # The failing case is whole: its key, its attachment's key and its file, and no trace of the attempt
@@ -349,6 +351,11 @@ def test_a_case_that_fails_is_skipped_alone_and_the_batch_goes_on(app, client, p
     assert str(keys[failing.id]) not in shredded_keys
     assert not shredded_keys & {str(k) for k in file_keys}
     assert str(keys[refs[0].id]) in shredded_keys
+    # The operator hears of it: the command says so and fails, the job's result counts it.
+    run = app.test_cli_runner().invoke(args=["retention", "run"])
+    assert run.exit_code == 1 and "1 cases could not be shredded" in run.output
+    with app.app_context():
+        assert run_job("retention.shred_due") == "shredded 0, failed 1"
     # Once whatever failed is mended, the next run shreds it.
     failure.__exit__(None, None, None)
     with app.app_context():

@@ -93,7 +93,9 @@ def admit_to_shelter(case_id: str, body: ShelterStayIn) -> ShelterStayOut:
 def discharge_from_shelter(stay_id: str, body: DischargeIn) -> ShelterStayOut:
     """Record the end of a shelter stay (once; 409 after)."""
     me = acting_user()
-    return shelter.as_output(shelter.discharge(me, shelter.get_stay(me, stay_id), body))
+    return shelter.as_output(
+        shelter.discharge(me, shelter.get_stay(me, stay_id, permission=Permission.CASE_UPDATE), body)
+    )
 
 
 @bp.route("/cases/<case_id>/outreach-visits", methods=["GET"])

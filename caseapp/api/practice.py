@@ -67,7 +67,11 @@ def list_assessments(case_id: str) -> AssessmentListOut:
 def review_assessment(assessment_id: str) -> AssessmentOut:
     """Mark an assessment reviewed (a supervisor of the owning agency; once, else 409)."""
     me = acting_user()
-    return assessments.as_output(assessments.review(me, assessments.get_assessment(me, assessment_id)))
+    return assessments.as_output(
+        assessments.review(
+            me, assessments.get_assessment(me, assessment_id, permission=Permission.CASE_REVIEW)
+        )
+    )
 
 
 @bp.route("/cases/<case_id>/care-plans", methods=["POST"])
@@ -92,7 +96,9 @@ def list_care_plans(case_id: str) -> CarePlanListOut:
 def approve_care_plan(plan_id: str) -> CarePlanOut:
     """Approve a waiting care plan (a supervisor of the owning agency; a case worker gets 403)."""
     me = acting_user()
-    return care_plans.as_output(care_plans.approve(me, care_plans.get_plan(me, plan_id)))
+    return care_plans.as_output(
+        care_plans.approve(me, care_plans.get_plan(me, plan_id, permission=Permission.CASE_REVIEW))
+    )
 
 
 @bp.route("/care-plans/<plan_id>/return", methods=["POST"])
@@ -101,7 +107,9 @@ def approve_care_plan(plan_id: str) -> CarePlanOut:
 def return_care_plan(plan_id: str, body: ReturnIn) -> CarePlanOut:
     """Return a waiting care plan with a comment saying what to change."""
     me = acting_user()
-    return care_plans.as_output(care_plans.return_plan(me, care_plans.get_plan(me, plan_id), body))
+    return care_plans.as_output(
+        care_plans.return_plan(me, care_plans.get_plan(me, plan_id, permission=Permission.CASE_REVIEW), body)
+    )
 
 
 @bp.route("/cases/<case_id>/conferences", methods=["POST"])

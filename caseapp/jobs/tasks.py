@@ -73,7 +73,9 @@ def shred_due_cases() -> str:
 
     if not retention.retention_years():
         return "skipped: CASE_RETENTION_YEARS is 0"
-    return f"shredded {retention.shred_due(retention.BATCH)}"
+    failed: list[int] = []
+    done = retention.shred_due(retention.BATCH, on_failed=failed.append)
+    return f"shredded {done}, failed {sum(failed)}" if failed else f"shredded {done}"
 
 
 def audit_checkpoint() -> str:

@@ -153,7 +153,7 @@ def build(agency_id: int, period: Period) -> Caseload:
             per_worker.c.quiet,
         )
         .join(per_worker, per_worker.c.user_id == User.id)
-        .order_by(per_worker.c.open.desc(), User.display_name)
+        .order_by(per_worker.c.open.desc(), User.display_name, User.id)  # one order: who is listed is stable
     ).all()
     loads = [
         WorkerLoad(

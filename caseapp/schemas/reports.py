@@ -16,7 +16,7 @@ from caseapp import reference_data
 from caseapp.errors import ValidationFailed
 from caseapp.exports import ExportFormat
 from caseapp.models.case import CaseStatus, RiskLevel
-from caseapp.reports.caseload import Caseload, WorkerLoad
+from caseapp.reports.caseload import MANAGER_ROWS, Caseload, WorkerLoad
 from caseapp.reports.disclosure import METHOD
 from caseapp.reports.periods import Period, parse_period
 from caseapp.reports.recap import Recap
@@ -203,7 +203,7 @@ class CaseloadOut(Output):
     open_by_status: dict[CaseStatus, int]
     open_by_risk: dict[RiskLevel, int]
     workers: list[WorkerLoadOut] = Field(
-        description="The case managers with the most open cases (at most 50), most open cases first"
+        description=f"The case managers with the most open cases (at most {MANAGER_ROWS}), most first"
     )
     other_workers: OtherWorkersOut | None = Field(
         description="The agency's other case managers summed up in one row; null when all are listed"

@@ -222,9 +222,13 @@ def shred_batch(limit: int = BATCH, after_id: int = 0, now: datetime | None = No
 
 
 def shred_due(
-    batch_size: int = BATCH, now: datetime | None = None, on_batch: Callable[[int], None] | None = None
+    batch_size: int = BATCH,
+    now: datetime | None = None,
+    on_batch: Callable[[int], None] | None = None,
+    on_failed: Callable[[int], None] | None = None,
 ) -> int:
-    """Shred every due case, one unit of work per batch (resumable, idempotent); return how many."""
+    """Shred every due case, one unit of work per batch (resumable, idempotent); return how many.
+    `on_failed` hears how many cases of a batch could not be shredded (each logged and audited)."""
     total, after = 0, 0
     while True:
         with unit_of_work():
@@ -232,6 +236,8 @@ def shred_due(
         total += batch.shredded
         if on_batch is not None and batch.shredded:
             on_batch(batch.shredded)
+        if on_failed is not None and batch.failed:
+            on_failed(batch.failed)
         if batch.looked < batch_size:
             return total
         after = batch.last_id

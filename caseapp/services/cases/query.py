@@ -244,7 +244,10 @@ def manager_choices(actor: User) -> list[tuple[str, str]]:
         return [(str(uid), name) for uid, name in db.session.execute(stmt.order_by(User.display_name))]
 
     seconds = float(current_app.config.get("CASE_MANAGER_CHOICES_SECONDS", 0))
-    return cached("case_managers", (actor.id, actor.agency_id, actor.role), build, seconds)
+    # Whoever sees the whole agency sees the same options: one entry per agency, not a copy per supervisor.
+    everyone = actor.can(Permission.CASE_READ_AGENCY)
+    key = (actor.agency_id, "agency") if everyone else (actor.agency_id, "user", actor.id, actor.role)
+    return cached("case_managers", key, build, seconds)
 
 
 @dataclass
