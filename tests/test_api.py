@@ -159,10 +159,12 @@ def test_someone_elses_token_cannot_be_revoked(app, client, login_as, make_user)
     assert client.post(f"/account/tokens/{token_id + 1000}/revoke").status_code == 404  # no such token
     with app.app_context():
         assert db.session.get(ApiToken, token_id).revoked_at is None
-        # Found by review: refused with nothing on record. The other's token is a denial; no token is not.
+        # Found by review: refused with nothing on record. Both are denials now, alike (an id that names
+        # no token answers and costs the same as another user's).
         denied = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "authz.deny")).all()
         assert [(e.object_type, e.object_id, e.outcome) for e in denied] == [
-            ("api_token", str(token_id), "denied")
+            ("api_token", str(token_id), "denied"),
+            ("api_token", str(token_id + 1000), "denied"),
         ]
         assert '"permission": "account:self"' in denied[0].details
 

@@ -333,7 +333,8 @@ def _denials(app) -> list[tuple[str | None, str | None, str, str | None, int | N
 
 def test_another_users_export_is_a_404_and_an_audited_denial(app, client, make_user):
     """Found by review: an export job that exists but is another user's answered 404 with nothing on record.
-    An id that names no job stays a plain 404: nothing was refused."""
+    Now it is an audited denial, and so is an id that names no job or is no id: the same answer and the same
+    cost whether the job exists (a second review measured the difference)."""
     officer, job_id = _asked(app, make_user)
     with app.app_context():
         run_job("exports.build")
@@ -353,13 +354,17 @@ def test_another_users_export_is_a_404_and_an_audited_denial(app, client, make_u
         ("export_job", job_id, "denied", other_user.id)
     ] * 5
     assert all('"permission": "report:simfoni"' in (d[3] or "") for d in denials)
-    for unknown in (str(uuid.uuid4()), "not-a-uuid"):
-        assert other.get(f"/api/v1/exports/{unknown}").status_code == 404
-        assert other.get(f"/reports/exports/{unknown}").status_code == 404
-    assert len(_denials(app)) == 5
+    unknown = str(uuid.uuid4())
+    mine = other.get(f"/api/v1/exports/{job_id}")
+    for asked in (unknown, "not-a-uuid"):
+        answer = other.get(f"/api/v1/exports/{asked}")
+        assert answer.status_code == 404 and answer.json == mine.json
+        assert other.get(f"/reports/exports/{asked}").status_code == 404
+    later = [(d[0], d[1]) for d in _denials(app)[6:]]
+    assert later == [("export_job", unknown)] * 2 + [("export_job", "not-a-uuid")] * 2
     login(client, officer.username)
     assert client.get(f"/api/v1/exports/{job_id}").status_code == 200  # the requester: no denial
-    assert len(_denials(app)) == 5
+    assert len(_denials(app)) == 10
 
 
 def test_the_api_lists_the_users_own_exports_newest_first(app, client, make_user):

@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from caseapp import audit, jobqueue
 from caseapp.audit import AuditAction
 from caseapp.database import utcnow
-from caseapp.errors import InvalidTransition, NotFound
+from caseapp.errors import InvalidTransition
 from caseapp.exports import ExportFormat, file_name, media_type, tables_file
 from caseapp.extensions import db
 from caseapp.models import ExportJob, User
@@ -32,7 +32,8 @@ from caseapp.models.export_job import ExportKind, ExportStatus
 from caseapp.reports.periods import Period, parse_period
 from caseapp.security import crypto
 from caseapp.security.permissions import Permission
-from caseapp.services import access, data_keys, reports
+from caseapp.services import data_keys, reports
+from caseapp.services.scoping import find_in_scope
 
 log = logging.getLogger(__name__)
 JOB = "exports.build"
@@ -69,21 +70,15 @@ def request_simfoni(
 
 
 def get_own(actor: User, job_id: str) -> ExportJob:
-    """Return one of the actor's own export jobs; anyone else's is NotFound and an audited denial, an id that
-    names no job a plain NotFound (nothing was refused)."""
-    try:
-        key = uuid.UUID(str(job_id))
-    except ValueError:
-        raise NotFound("export") from None
-    job = db.session.scalar(select(ExportJob).where(ExportJob.uuid == key))
-    if job is None:
-        raise NotFound("export")
-    if job.requested_by_id != actor.id:
-        access.record_denial(
-            actor, Permission.REPORT_SIMFONI, object_type="export_job", object_id=str(job.uuid)
-        )
-        raise NotFound("export")
-    return job
+    """Return one of the actor's own export jobs. Anything else (another user's job, an id that names none,
+    one that is no id) answers the same NotFound and is an audited denial, as a case outside one's scope is
+    (`find_in_scope`): whether a job exists shows neither in the answer nor in its cost."""
+
+    def own(key: uuid.UUID) -> ExportJob | None:
+        stmt = select(ExportJob).where(ExportJob.uuid == key, ExportJob.requested_by_id == actor.id)
+        return db.session.scalar(stmt)
+
+    return find_in_scope(actor, job_id, own, object_type="export_job", permission=Permission.REPORT_SIMFONI)
 
 
 def recent(actor: User, limit: int = 10) -> list[ExportJob]:

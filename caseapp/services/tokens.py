@@ -8,15 +8,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from caseapp import audit
 from caseapp.audit import AuditAction
 from caseapp.database import utcnow
-from caseapp.errors import NotFound, ValidationFailed
+from caseapp.errors import ValidationFailed
 from caseapp.extensions import db
 from caseapp.models import ApiToken, User, UserSession
 from caseapp.security.permissions import Permission
-from caseapp.services import access
+from caseapp.services.scoping import find_in_scope
 from caseapp.services.stepup import require_recent_auth
 
 TOKEN_PREFIX = "cat_"  # noqa: S105 - a public marker, not a secret
@@ -104,14 +105,16 @@ def user_tokens(user: User) -> list[ApiToken]:
 
 
 def revoke_token(actor: User, token_id: int) -> ApiToken:
-    """Revoke one of the actor's own tokens; anyone else's is NotFound and an audited denial, an id that names
-    no token a plain NotFound."""
-    row = db.session.get(ApiToken, token_id)
-    if row is None:
-        raise NotFound()
-    if row.user_id != actor.id:
-        access.record_denial(actor, Permission.ACCOUNT_SELF, object_type="api_token", object_id=str(row.id))
-        raise NotFound()
+    """Revoke one of the actor's own tokens. Anyone else's, or an id that names none, answers the same
+    NotFound and is an audited denial (`find_in_scope`)."""
+
+    def own(key: int) -> ApiToken | None:
+        stmt = select(ApiToken).where(ApiToken.id == key, ApiToken.user_id == actor.id)
+        return db.session.scalar(stmt)
+
+    row = find_in_scope(
+        actor, token_id, own, object_type="api_token", permission=Permission.ACCOUNT_SELF, key=_token_id
+    )
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         db.session.flush()
@@ -129,3 +132,8 @@ def revoke_all_tokens(user: User) -> int:
         row.revoked_at = now
     db.session.flush()
     return len(rows)
+
+
+def _token_id(value: object) -> int | None:
+    text = str(value)
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
