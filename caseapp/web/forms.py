@@ -147,13 +147,66 @@ def field_html(field: Any) -> Markup:
         kwargs["aria-describedby"] = " ".join(describedby)
     label = field.label
     if field.type == "BooleanField":
-        box = field(class_="form-check-input" + invalid, **kwargs)
+        box = _control(field, class_="form-check-input" + invalid, **kwargs)
         text = f'<label class="form-check-label" for="{escape(label.field_id)}">{escape(label.text)}</label>'
         return Markup(f'<div class="form-check mb-3">{box}{text}{error_div}</div>')  # noqa: S704 - escaped
     if describedby:
         kwargs["aria-invalid"] = "true" if errors else "false"
     css = "form-select" if field.type == "SelectField" else "form-control"
-    control = field(class_=css + invalid, **kwargs)
+    control = _control(field, class_=css + invalid, **kwargs)
     text = f'<label class="form-label" for="{escape(label.field_id)}">{escape(label.text)}</label>'
     help_div = f'<div class="form-text" id="{fid}-help">{escape(description)}</div>' if description else ""
     return Markup(f'<div class="mb-3">{text}{control}{help_div}{error_div}</div>')  # noqa: S704 - escaped
+
+
+# The input itself, as `field(**kwargs)` writes it (DefaultMeta.render_field, then the widget), for the
+# widgets the pages use, without WTForms' generic steps that cost most of it: `dir()` over the field's
+# flags, attributes written through `Markup.format`, a signature check per select. Any other widget, or
+# anything unusual (a datalist, a multiple or grouped select), goes to WTForms.
+
+
+def _attributes(attrs: dict[str, Any]) -> str:
+    """`widgets.html_params`: sorted, `True` bare, `False` left out, each value escaped."""
+    parts = []
+    for key, value in sorted(attrs.items()):
+        key = widgets.core.clean_key(key)
+        if value is True:
+            parts.append(key)
+        elif value is not False:
+            parts.append(f'{key}="{escape(value)}"')
+    return " ".join(parts)
+
+
+def _control(field: Any, **kwargs: Any) -> Markup:
+    widget = field.widget
+    kind = type(widget)
+    plain_input = kind.__call__ is widgets.Input.__call__
+    checkbox = kind.__call__ is widgets.CheckboxInput.__call__
+    textarea = kind.__call__ is widgets.TextArea.__call__
+    select = kind is FastSelect and not widget.multiple
+    if not (plain_input or checkbox or textarea or select) or getattr(field, "_datalist", None) is not None:
+        return Markup(field(**kwargs))  # noqa: S704 - what WTForms wrote, escaped there
+    clean = widgets.core.clean_key
+    attrs = {clean(k): v for k, v in kwargs.items()}
+    if field.render_kw:
+        attrs = dict({clean(k): v for k, v in field.render_kw.items()}, **attrs)
+    attrs.setdefault("id", field.id)
+    flags = vars(field.flags)
+    for name in widget.validation_attrs:
+        if name in flags and name not in attrs:
+            value = flags[name]
+            attrs[name] = value() if callable(value) and (plain_input or checkbox) else value
+    if textarea:
+        inner = escape(field._value())
+        return Markup(f"<textarea {_attributes({'name': field.name, **attrs})}>\r\n{inner}</textarea>")  # noqa: S704
+    if select:
+        if field.has_groups():
+            return Markup(field(**kwargs))  # noqa: S704 - what WTForms wrote, escaped there
+        options = "".join(FastSelect.render_option(c) for c in field._iter_choices_normalized())
+        return Markup(f"<select {_attributes({'name': field.name, **attrs})}>{options}</select>")  # noqa: S704
+    if checkbox and getattr(field, "checked", field.data):
+        attrs.setdefault("checked", True)
+    attrs.setdefault("type", widget.input_type)
+    if "value" not in attrs:
+        attrs["value"] = field._value()
+    return Markup(f"<input {_attributes({'name': field.name, **attrs})}>")  # noqa: S704 - each part escaped
