@@ -49,6 +49,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy import case as sql_case
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Subquery
 
 from caseapp.cache import cached
@@ -225,13 +226,15 @@ def _codes(vocabulary: str) -> list[str]:
     return list(db.session.scalars(stmt))
 
 
-def cases_where(period: Period | None, agency_id: int | None) -> ColumnElement[bool]:
-    """Return the recap's cases: registered in the period, of the agency (each if given), not cancelled."""
-    cond: ColumnElement[bool] = Case.status != CaseStatus.CANCELLED.value
+def cases_where(period: Period | None, agency_id: int | None, case: Any = Case) -> ColumnElement[bool]:
+    """Return the recap's cases: registered in the period, of the agency (each if given), not cancelled.
+
+    `case` is `Case` or an alias of it (a subquery comparing a case with others)."""
+    cond: ColumnElement[bool] = case.status != CaseStatus.CANCELLED.value
     if period is not None:
-        cond = and_(cond, Case.created_at >= period.start, Case.created_at < period.end)
+        cond = and_(cond, case.created_at >= period.start, case.created_at < period.end)
     if agency_id is not None:
-        cond = and_(cond, Case.owner_agency_id == agency_id)
+        cond = and_(cond, case.owner_agency_id == agency_id)
     return cond
 
 
@@ -458,10 +461,11 @@ def _services(period: Period, agency_id: int | None) -> dict[tuple[str, ...], Co
     """Count children (once each) by the services given to them in the period (by service date), whenever
     their case was registered: the children of `child_map(None, agency_id)`, found for the served cases only.
 
-    A served case's child is the first case in scope of its NIK (blind index), else the case itself, with that
-    first case's key; `child_map` over every case ever registered would sort the whole table for it.
+    A served case's child is the first case in scope of its NIK (blind index), else the case itself, and the
+    child's key is that first case's; `child_map` over every case ever registered would sort the whole table
+    for it. Each served case looks its first case up in `ix_case_file_child_nik_bidx` (index-only on
+    PostgreSQL).
     """
-    in_scope = cases_where(None, agency_id)
     given = (
         select(ServiceRecord.case_id, ServiceRecord.service_type.label("code"))
         .where(
@@ -472,29 +476,27 @@ def _services(period: Period, agency_id: int | None) -> dict[tuple[str, ...], Co
         .distinct()
         .subquery()
     )
-    served = (
-        select(Case.id.label("case_id"), Case.child_nik_bidx.label("bidx"), given.c.code)
-        .join(given, given.c.case_id == Case.id)
-        .where(in_scope)
-        .subquery()
+    other = aliased(Case)
+    same_nik = select(other.id).where(
+        other.child_nik_bidx == Case.child_nik_bidx, cases_where(None, agency_id, other)
     )
-    first = (
-        select(Case.child_nik_bidx.label("bidx"), func.min(Case.id).label("child_id"))
-        .where(in_scope, Case.child_nik_bidx.in_(select(served.c.bidx)))
-        .group_by(Case.child_nik_bidx)
-        .subquery()
-    )
+    first_id = same_nik.order_by(other.id).limit(1).scalar_subquery()
+    first_key = same_nik.with_only_columns(other.stat_key).order_by(other.id).limit(1).scalar_subquery()
     pairs = (
-        select(func.coalesce(first.c.child_id, served.c.case_id).label("child_id"), served.c.code)
-        .select_from(served)
-        .outerjoin(first, first.c.bidx == served.c.bidx)
+        select(
+            func.coalesce(first_id, Case.id).label("child_id"),
+            func.coalesce(first_key, Case.stat_key).label("key"),
+            given.c.code,
+        )
+        .join(given, given.c.case_id == Case.id)
+        .where(cases_where(None, agency_id))
         .distinct()
         .subquery()
     )
     rows = db.session.execute(
-        select(pairs.c.code, func.count().label("n"), func.sum(Case.stat_key).label("keys"))
-        .join(Case, Case.id == pairs.c.child_id)
-        .group_by(pairs.c.code)
+        select(pairs.c.code, func.count().label("n"), func.sum(pairs.c.key).label("keys")).group_by(
+            pairs.c.code
+        )
     )
     return _counted(rows, lambda r: (r.code,))
 
