@@ -411,3 +411,93 @@ def test_the_simfoni_export_carries_the_new_fields_and_never_the_perpetrator_s_n
     assert row["Kabupaten/kota tempat kejadian"] == "Kabupaten Konawe"
     assert row["Pendidikan setiap terduga pelaku"] == "SMA/SMK/MA sederajat"
     assert row["Pekerjaan setiap terduga pelaku"] == "Petani/nelayan"
+
+
+def _reference(period, agency_id, served_in=None):
+    """The recap's children and services computed plainly in Python from the rows (one child per NIK blind
+    index among the cases in scope, keyed by its first case), to compare with the SQL of `recap.build`."""
+    from caseapp.models import ServiceRecord
+
+    scope = [
+        c
+        for c in db.session.scalars(db.select(Case).order_by(Case.id))
+        if c.status != "cancelled" and (agency_id is None or c.owner_agency_id == agency_id)
+    ]
+
+    def child_of(case, among):
+        same = [c for c in among if c.child_nik_bidx is not None and c.child_nik_bidx == case.child_nik_bidx]
+        return min(same, key=lambda c: c.id) if same else case
+
+    in_period = [c for c in scope if period.start <= c.created_at < period.end]
+    children = {child_of(c, in_period).id: child_of(c, in_period).stat_key for c in in_period}
+    served: dict[str, set[tuple[int, int]]] = {}
+    by_id = {c.id: c for c in scope}
+    for s in db.session.scalars(db.select(ServiceRecord)):
+        if s.case_id in by_id and period.first_day <= s.service_date < period.end_day:
+            if s.outcome in recap_report.GIVEN:
+                child = child_of(by_id[s.case_id], scope)
+                served.setdefault(s.service_type, set()).add((child.id, child.stat_key))
+    return (
+        (len(children), sum(children.values())),
+        {code: (len(pairs), sum(k for _, k in pairs)) for code, pairs in served.items()},
+    )
+
+
+def test_children_and_services_match_a_plain_computation_across_agencies_years_and_cancellations(
+    app, make_user
+):
+    uptd = make_user("case_worker", "UPTD_PPA")
+    police = make_user("case_worker", "POLRESTA")
+
+    def serve(actor, ref, service_type, day, outcome="provided"):
+        value = parse_json(
+            ServiceIn,
+            json.dumps(
+                {"service_type": service_type, "provider": "UPTD_PPA", "date": day, "outcome": outcome}
+            ),
+        )
+        cases.add_service(db.session.get(User, actor.id), ref.load(), value)
+        db.session.commit()
+
+    with app.app_context():
+        with time_machine.travel("2025-11-15 02:00:00", tick=False):
+            old = register(police, child__nik=nik(5001), incident__date="2025-11-01")  # first case of 5001
+            register(uptd, child__nik=nik(5002), incident__date="2025-11-01")
+        with time_machine.travel("2026-05-15 02:00:00", tick=False):
+            refs = [
+                register(uptd, child__nik=nik(5001), incident__date="2026-05-01"),  # same child as `old`
+                register(uptd, child__nik=nik(5002), incident__date="2026-05-01"),
+                register(uptd, child__nik=nik(5003), incident__date="2026-05-01"),
+                register(police, child__nik=nik(5003), incident__date="2026-05-01"),
+                register(uptd, incident__date="2026-05-01"),  # no NIK: a child of its own
+                register(uptd, incident__date="2026-05-01"),
+                register(police, child__nik=nik(5004), incident__date="2026-05-01"),
+            ]
+            cancelled = register(uptd, child__nik=nik(5004), incident__date="2026-05-01")
+        with time_machine.travel("2026-07-15 02:00:00", tick=False):
+            serve(uptd, refs[0], "health", "2026-05-20")
+            serve(uptd, refs[0], "health", "2026-05-21")  # twice: one child once
+            serve(uptd, refs[1], "legal_aid", "2026-05-20")
+            serve(uptd, refs[2], "health", "2026-05-20")
+            serve(police, refs[3], "health", "2026-05-22")  # the same child at the other agency
+            serve(uptd, refs[4], "health", "2026-05-20", outcome="refused")
+            serve(uptd, refs[5], "legal_aid", "2026-07-02")  # outside the quarter
+            serve(police, old, "health", "2026-05-25")  # a case of last year, served now
+            serve(police, refs[6], "legal_aid", "2026-05-23")
+            serve(uptd, cancelled, "health", "2026-05-23")
+            case = db.session.get(Case, cancelled.id)
+            case.status = "cancelled"
+            db.session.commit()
+            agencies = [
+                None,
+                db.session.get(User, uptd.id).agency_id,
+                db.session.get(User, police.id).agency_id,
+            ]
+            for agency_id in agencies:
+                data = recap_report.build(Q2, agency_id)
+                children, services = _reference(Q2, agency_id)
+                assert (data.children.n, data.children.keys) == children, agency_id
+                table = data.tables["services"]
+                shown = {row: (c[0].n, c[0].keys) for row, c in zip(table.rows, table.counts, strict=True)}
+                assert {k: v for k, v in shown.items() if v != (0, 0)} == services, agency_id
+                assert services  # the data set serves someone in every scope

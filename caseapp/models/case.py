@@ -245,7 +245,7 @@ class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynami
     # The child
     child_name_ct: Mapped[bytes | None] = mapped_column("child_name", LargeBinary)
     child_nik_ct: Mapped[bytes | None] = mapped_column("child_nik", LargeBinary)
-    child_nik_bidx: Mapped[int | None] = mapped_column(index=True)
+    child_nik_bidx: Mapped[int | None] = mapped_column()  # indexed below (ix_case_file_child_nik_bidx)
     child_dob_ct: Mapped[bytes | None] = mapped_column("child_dob", LargeBinary)
     # Blind index of name + birth date (services/cases/names.py `identity_index`): the "same child?" check.
     child_identity_bidx: Mapped[int | None] = mapped_column(index=True)
@@ -351,7 +351,20 @@ class Case(db.Model):  # type: ignore[name-defined]  # Flask-SQLAlchemy's dynami
                 "child_age_group",
                 "primary_violence_type",
                 "place",
+                "child_nik_bidx",
+                "stat_key",
+                "child_disability",
+                "child_role",
+                "incident_id",
             ],
+        ),
+        # A NIK's cases (the "same child?" check, NIK search) and, for the recap's services, the first case in
+        # scope of each served child's NIK (index-only on PostgreSQL).
+        Index(
+            "ix_case_file_child_nik_bidx",
+            "child_nik_bidx",
+            "id",
+            postgresql_include=["status", "owner_agency_id", "stat_key"],
         ),
         Index("ix_case_file_first_contact", "first_contact_at", "first_contact_due_at"),
         Index("ix_case_file_kecamatan", "kecamatan"),

@@ -49,6 +49,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy import case as sql_case
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Subquery
 
 from caseapp.cache import cached
@@ -225,13 +226,15 @@ def _codes(vocabulary: str) -> list[str]:
     return list(db.session.scalars(stmt))
 
 
-def cases_where(period: Period | None, agency_id: int | None) -> ColumnElement[bool]:
-    """Return the recap's cases: registered in the period, of the agency (each if given), not cancelled."""
-    cond: ColumnElement[bool] = Case.status != CaseStatus.CANCELLED.value
+def cases_where(period: Period | None, agency_id: int | None, case: Any = Case) -> ColumnElement[bool]:
+    """Return the recap's cases: registered in the period, of the agency (each if given), not cancelled.
+
+    `case` is `Case` or an alias of it (a subquery comparing a case with others)."""
+    cond: ColumnElement[bool] = case.status != CaseStatus.CANCELLED.value
     if period is not None:
-        cond = and_(cond, Case.created_at >= period.start, Case.created_at < period.end)
+        cond = and_(cond, case.created_at >= period.start, case.created_at < period.end)
     if agency_id is not None:
-        cond = and_(cond, Case.owner_agency_id == agency_id)
+        cond = and_(cond, case.owner_agency_id == agency_id)
     return cond
 
 
@@ -281,11 +284,11 @@ def _months(period: Period) -> list[str]:
     return out
 
 
-def _main_relationship() -> ColumnElement[str]:
+def _main_relationship(case_id: ColumnElement[int]) -> ColumnElement[str]:
     """The relationship of the case's first alleged perpetrator, 'unknown' if not recorded, 'none' if none."""
     first = (
         select(func.coalesce(CaseParty.relationship_code, _const(UNKNOWN)))
-        .where(CaseParty.case_id == Case.id, CaseParty.role == PartyRole.PERPETRATOR.value)
+        .where(CaseParty.case_id == case_id, CaseParty.role == PartyRole.PERPETRATOR.value)
         .order_by(CaseParty.id)
         .limit(1)
         .scalar_subquery()
@@ -321,9 +324,14 @@ def build(period: Period, agency_id: int | None = None) -> Recap:
         db.session.scalars(select(Region.code).where(Region.level == "kecamatan").order_by(Region.name))
     )
 
-    # Children, once each, by every category of their first case in the period (one query).
-    first_cases = (
+    # Children, once each, by every category of their first case in the period (one query, one pass over the
+    # period's cases: the categories ride along with the window that finds each child's first case).
+    same_child = [Case.child_nik_bidx, sql_case((Case.child_nik_bidx.is_(None), Case.id))]
+    scoped = (
         select(
+            Case.id.label("case_id"),
+            func.min(Case.id).over(partition_by=same_child).label("child_id"),
+            func.first_value(Case.stat_key).over(partition_by=same_child, order_by=Case.id).label("key"),
             func.coalesce(Case.kecamatan, _const(UNKNOWN)).label("kecamatan"),
             Case.child_sex.label("sex"),
             func.coalesce(Case.child_age_group, _const(UNKNOWN)).label("age"),
@@ -331,12 +339,19 @@ def build(period: Period, agency_id: int | None = None) -> Recap:
             func.coalesce(Case.place, _const(UNKNOWN)).label("place"),
             _month(period).label("month"),
             cast(Case.child_disability, Integer).label("disability"),
-            _main_relationship().label("relationship"),
             Case.child_role.label("role"),
-            children.c.key,
         )
-        .join(children, children.c.case_id == Case.id)
-        .where(children.c.case_id == children.c.child_id)
+        .where(in_scope)
+        .subquery()
+    )
+    first_cases = (
+        select(
+            *[c for c in scoped.c if c.name not in ("case_id", "child_id", "role", "key")],
+            _main_relationship(scoped.c.case_id).label("relationship"),
+            scoped.c.role,
+            scoped.c.key,
+        )
+        .where(scoped.c.case_id == scoped.c.child_id)
         .subquery()
     )
     dimensions = [c for c in first_cases.c if c.name != "key"]
@@ -369,17 +384,7 @@ def build(period: Period, agency_id: int | None = None) -> Recap:
     )
     tables["ampk"] = _column(_per_child(children, CaseAmpk, CaseAmpk.code), _codes("ampk"), partition=False)
 
-    # Services given in the period (by service date), to children of the scope whenever registered.
-    served = child_map(None, agency_id)
-    service_cells = _per_child(
-        served,
-        ServiceRecord,
-        ServiceRecord.service_type,
-        ServiceRecord.service_date >= period.first_day,
-        ServiceRecord.service_date < period.end_day,
-        ServiceRecord.outcome.in_(GIVEN),
-    )
-    tables["services"] = _column(service_cells, _codes("service"), partition=False)
+    tables["services"] = _column(_services(period, agency_id), _codes("service"), partition=False)
 
     # Alleged perpetrators of the period's cases, by age band and sex: one person once (the copies of a
     # perpetrator on the cases of one incident share `incident_person`), as their first row says.
@@ -450,6 +455,50 @@ def build(period: Period, agency_id: int | None = None) -> Recap:
     )
     recap.indicators = _indicators(period, children)
     return recap
+
+
+def _services(period: Period, agency_id: int | None) -> dict[tuple[str, ...], Count]:
+    """Count children (once each) by the services given to them in the period (by service date), whenever
+    their case was registered: the children of `child_map(None, agency_id)`, found for the served cases only.
+
+    A served case's child is the first case in scope of its NIK (blind index), else the case itself, and the
+    child's key is that first case's; `child_map` over every case ever registered would sort the whole table
+    for it. Each served case looks its first case up in `ix_case_file_child_nik_bidx` (index-only on
+    PostgreSQL).
+    """
+    given = (
+        select(ServiceRecord.case_id, ServiceRecord.service_type.label("code"))
+        .where(
+            ServiceRecord.service_date >= period.first_day,
+            ServiceRecord.service_date < period.end_day,
+            ServiceRecord.outcome.in_(GIVEN),
+        )
+        .distinct()
+        .subquery()
+    )
+    other = aliased(Case)
+    same_nik = select(other.id).where(
+        other.child_nik_bidx == Case.child_nik_bidx, cases_where(None, agency_id, other)
+    )
+    first_id = same_nik.order_by(other.id).limit(1).scalar_subquery()
+    first_key = same_nik.with_only_columns(other.stat_key).order_by(other.id).limit(1).scalar_subquery()
+    pairs = (
+        select(
+            func.coalesce(first_id, Case.id).label("child_id"),
+            func.coalesce(first_key, Case.stat_key).label("key"),
+            given.c.code,
+        )
+        .join(given, given.c.case_id == Case.id)
+        .where(cases_where(None, agency_id))
+        .distinct()
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(pairs.c.code, func.count().label("n"), func.sum(pairs.c.key).label("keys")).group_by(
+            pairs.c.code
+        )
+    )
+    return _counted(rows, lambda r: (r.code,))
 
 
 def _incidents(in_scope: ColumnElement[bool]) -> Count:
