@@ -153,13 +153,14 @@ def test_every_lookup_by_id_outside_the_scope_is_404_and_its_denial_audited(app,
     )["id"]
     complaint = made(client.post("/api/v1/complaints", json=COMPLAINT, headers=s))["id"]
     discharge = {"discharged_on": "2026-11-21", "reason": "returned_home"}
+    # Each denial names the permission of the step asked for (the web's and the API's alike).
     lookups = [
         ("GET", "/api/v1/cases/{}", None, case.uuid, "case", "case:read"),
         ("GET", "/api/v1/cases/{}/legal-events", None, case.uuid, "case", "case:read"),
-        ("POST", "/api/v1/assessments/{}/review", None, assessment, "assessment", "case:read"),
-        ("POST", "/api/v1/care-plans/{}/approve", None, plan, "care_plan", "case:read"),
+        ("POST", "/api/v1/assessments/{}/review", None, assessment, "assessment", "case:review"),
+        ("POST", "/api/v1/care-plans/{}/approve", None, plan, "care_plan", "case:review"),
         ("POST", "/api/v1/tasks/{}/complete", {}, task, "task", "case:update"),
-        ("POST", "/api/v1/shelter-stays/{}/discharge", discharge, stay_id, "shelter_stay", "case:read"),
+        ("POST", "/api/v1/shelter-stays/{}/discharge", discharge, stay_id, "shelter_stay", "case:update"),
         ("GET", "/api/v1/attachments/{}", None, attachment, "attachment", "case:read"),
         ("GET", "/api/v1/complaints/{}", None, complaint, "complaint", "complaint:handle"),
     ]
