@@ -194,6 +194,16 @@ def current(period: Period, agency_id: int | None = None) -> Recap:
 # Queries ------------------------------------------------------------------------------------------------
 
 
+def _counted_by_code(pairs: Any) -> dict[tuple[str, ...], Count]:
+    """Count the (child, key, code) rows of `pairs` by code."""
+    rows = db.session.execute(
+        select(pairs.c.code, func.count().label("n"), func.sum(pairs.c.key).label("keys")).group_by(
+            pairs.c.code
+        )
+    )
+    return _counted(rows, lambda r: (r.code,))
+
+
 def _counted(rows: Iterable[Any], key: Callable[[Any], tuple[str, ...]]) -> dict[tuple[str, ...], Count]:
     """Add up (n, keys) of result rows by a key of their columns."""
     out: dict[tuple[str, ...], Count] = defaultdict(lambda: ZERO)
@@ -306,12 +316,7 @@ def _per_child(children: Subquery, table: Any, code: Any, *where: Any) -> dict[t
         .distinct()
         .subquery()
     )
-    rows = db.session.execute(
-        select(pairs.c.code, func.count().label("n"), func.sum(pairs.c.key).label("keys")).group_by(
-            pairs.c.code
-        )
-    )
-    return _counted(rows, lambda r: (r.code,))
+    return _counted_by_code(pairs)
 
 
 def build(period: Period, agency_id: int | None = None) -> Recap:
@@ -493,12 +498,7 @@ def _services(period: Period, agency_id: int | None) -> dict[tuple[str, ...], Co
         .distinct()
         .subquery()
     )
-    rows = db.session.execute(
-        select(pairs.c.code, func.count().label("n"), func.sum(pairs.c.key).label("keys")).group_by(
-            pairs.c.code
-        )
-    )
-    return _counted(rows, lambda r: (r.code,))
+    return _counted_by_code(pairs)
 
 
 def _incidents(in_scope: ColumnElement[bool]) -> Count:
